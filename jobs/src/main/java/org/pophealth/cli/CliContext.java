@@ -1,0 +1,50 @@
+package org.pophealth.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.spark.sql.SparkSession;
+import org.pophealth.config.ConfigLoader;
+import org.pophealth.config.PopHealthConfig;
+import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.lakehouse.SparkSessions;
+
+/** What every subcommand needs: the config (after global options) and, lazily, Spark and the lakehouse. */
+final class CliContext {
+  private final PopHealthCli.GlobalOptions options;
+  private PopHealthConfig config;
+  private Lakehouse lakehouse;
+
+  CliContext(PopHealthCli.GlobalOptions options) {
+    this.options = options;
+  }
+
+  PopHealthConfig config() {
+    if (config == null) {
+      Path file = options.config;
+      if (file == null && System.getenv("POPHEALTH_CONFIG") != null) {
+        file = Path.of(System.getenv("POPHEALTH_CONFIG"));
+      }
+      if (file == null && Files.isRegularFile(Path.of("pophealth.yaml"))) {
+        file = Path.of("pophealth.yaml");
+      }
+      PopHealthConfig c = ConfigLoader.load(file);
+      if (options.lakehouse != null) {
+        c = c.withLakehouseRoot(options.lakehouse);
+      }
+      if (options.master != null) {
+        c = c.withSparkMaster(options.master);
+      }
+      config = c;
+    }
+    return config;
+  }
+
+  Lakehouse lakehouse() {
+    if (lakehouse == null) {
+      SparkSession spark = SparkSessions.getOrCreate(config());
+      spark.sparkContext().setLogLevel("WARN");
+      lakehouse = new Lakehouse(spark, config().lakehouse().root());
+    }
+    return lakehouse;
+  }
+}

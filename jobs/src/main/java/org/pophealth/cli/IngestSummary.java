@@ -1,0 +1,32 @@
+package org.pophealth.cli;
+
+import java.io.PrintWriter;
+import org.pophealth.ingest.fhir.IngestResult;
+
+/** Console summary of an ingest run: per type read = loaded + quarantined, silver changes. */
+public final class IngestSummary {
+  private IngestSummary() {}
+
+  public static void print(IngestResult r, PrintWriter out) {
+    out.printf("ingest-fhir %s: source %s, %d files, export time %s%n", r.runId(), r.source(), r.files(), r.exportTime());
+    TextTable t = new TextTable("resource_type", "kind", "files", "read", "loaded", "quarantined", "expected",
+        "silver_table", "upserted", "deleted");
+    for (IngestResult.TypeCount c : r.byType()) {
+      t.row(c.resourceType(), c.kind(), c.files(), c.read(), c.loaded(), c.quarantined(),
+          c.expected() == null ? "" : c.expected(), c.silverTable() == null ? "(bronze only)" : c.silverTable(),
+          c.silverUpserted(), c.silverDeleted());
+    }
+    t.print(out);
+    out.printf("read %d = loaded %d + quarantined %d%s; bronze rows added %d; silver rows changed %d; events %d; %.1f s%n",
+        r.linesRead(), r.linesLoaded(), r.linesQuarantined(), r.reconciled() ? " (reconciled)" : " (NOT RECONCILED)",
+        r.bronzeRowsAdded(), r.silverRowsChanged(), r.events(), r.seconds());
+    if (r.linesQuarantined() > 0) {
+      out.println("quarantined lines: bin/pophealth sql \"SELECT reason_code, reason, file, line FROM ops.quarantine"
+          + " WHERE ingest_run_id = '" + r.runId() + "'\"");
+    }
+    for (String f : r.ignoredFiles()) {
+      out.println("not ingested (not an export file): " + f);
+    }
+    out.flush();
+  }
+}

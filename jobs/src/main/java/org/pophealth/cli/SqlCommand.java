@@ -1,0 +1,99 @@
+package org.pophealth.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructField;
+import org.pophealth.lakehouse.Lakehouse;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "sql", mixinStandardHelpOptions = true,
+    description = {
+      "Run Spark SQL against the lakehouse; tables are addressed as zone.table (e.g. silver.patient).",
+      "With --format csv, stdout holds exactly the CSV (header, then rows); logs go to stderr."})
+final class SqlCommand implements Callable<Integer> {
+  enum Format { table, csv, json }
+
+  @ParentCommand PopHealthCli parent;
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "QUERY", description = "The SQL query.")
+  String query;
+
+  @Option(names = "--format", defaultValue = "table", description = "table, csv or json (one object per line); default ${DEFAULT-VALUE}.")
+  Format format;
+
+  @Override
+  public Integer call() {
+    Lakehouse lh = new CliContext(parent.global).lakehouse();
+    lh.registerCatalog();
+    Dataset<Row> df = lh.spark().sql(query);
+    PrintWriter out = spec.commandLine().getOut();
+    switch (format) {
+      case json -> df.toJSON().toLocalIterator().forEachRemaining(out::println);
+      case csv -> {
+        out.println(String.join(",", List.of(df.columns()).stream().map(SqlCommand::csv).toList()));
+        df.toLocalIterator().forEachRemaining(r -> out.println(csvRow(r)));
+      }
+      default -> {
+        StructField[] fields = df.schema().fields();
+        String[] names = new String[fields.length];
+        for (int i = 0; i < fields.length; i++) {
+          names[i] = fields[i].name();
+        }
+        TextTable t = new TextTable(names);
+        List<Row> rows = df.collectAsList();
+        for (Row r : rows) {
+          Object[] cells = new Object[r.size()];
+          for (int i = 0; i < r.size(); i++) {
+            cells[i] = cell(r.get(i));
+          }
+          t.row(cells);
+        }
+        t.print(out);
+        out.println("(" + rows.size() + (rows.size() == 1 ? " row)" : " rows)"));
+      }
+    }
+    out.flush();
+    return 0;
+  }
+
+  private static String csvRow(Row r) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < r.size(); i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      Object v = r.get(i);
+      sb.append(v == null ? "" : csv(cell(v)));
+    }
+    return sb.toString();
+  }
+
+  static String cell(Object v) {
+    if (v == null) {
+      return null;
+    }
+    if (v instanceof scala.collection.Seq<?> s) {
+      return scala.collection.JavaConverters.seqAsJavaList(s).toString();
+    }
+    if (v instanceof scala.collection.Map<?, ?> m) {
+      return scala.collection.JavaConverters.mapAsJavaMap(m).toString();
+    }
+    return v.toString();
+  }
+
+  static String csv(String s) {
+    if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
+      return '"' + s.replace("\"", "\"\"") + '"';
+    }
+    return s;
+  }
+}

@@ -1,0 +1,32 @@
+package org.pophealth.cli;
+
+import java.io.PrintWriter;
+import org.apache.spark.sql.Row;
+import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.lakehouse.TableContract;
+
+/** Lists the lakehouse's tables with rows, Delta version and last update. */
+final class TablesCommandRunner {
+  private final Lakehouse lh;
+
+  TablesCommandRunner(Lakehouse lh) {
+    this.lh = lh;
+  }
+
+  void print(PrintWriter out) {
+    TextTable t = new TextTable("zone", "table", "rows", "version", "last_update");
+    int n = 0;
+    for (TableContract c : lh.contracts().all()) {
+      if (!lh.exists(c.name())) {
+        continue;
+      }
+      Row h = lh.delta(c.name()).history(1).select("version", "timestamp").head();
+      long rows = lh.read(c.name()).count();
+      t.row(c.zone(), c.name(), rows, h.getLong(0), h.getTimestamp(1).toInstant());
+      n++;
+    }
+    t.print(out);
+    out.println("(" + n + " tables under " + lh.root() + ")");
+    out.flush();
+  }
+}

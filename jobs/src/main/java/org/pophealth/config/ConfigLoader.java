@@ -1,0 +1,107 @@
+package org.pophealth.config;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Reads the configuration: the documented defaults shipped in the jar, overlaid by the user's YAML
+ * file (deep merge), bound to {@link PopHealthConfig}. Unknown keys are errors, so typos surface.
+ */
+public final class ConfigLoader {
+  private static final String DEFAULTS = "pophealth-defaults.yaml";
+
+  private ConfigLoader() {}
+
+  /** Defaults only. */
+  public static PopHealthConfig defaults() {
+    return load(null);
+  }
+
+  /**
+   * Loads defaults overlaid by {@code file} when non-null.
+   *
+   * @throws ConfigException with a readable message when the file is missing or invalid
+   */
+  public static PopHealthConfig load(Path file) {
+    ObjectMapper yaml = mapper();
+    try {
+      JsonNode merged;
+      try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(DEFAULTS)) {
+        merged = yaml.readTree(in);
+      }
+      if (file != null) {
+        if (!Files.isRegularFile(file)) {
+          throw new ConfigException("config file not found: " + file);
+        }
+        JsonNode user = yaml.readTree(file.toFile());
+        if (user != null && !user.isMissingNode() && !user.isNull()) {
+          if (!user.isObject()) {
+            throw new ConfigException("config file " + file + " must be a YAML mapping");
+          }
+          merge((ObjectNode) merged, user);
+        }
+      }
+      return yaml.treeToValue(merged, PopHealthConfig.class);
+    } catch (ConfigException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new ConfigException("invalid config " + (file == null ? DEFAULTS : file) + ": " + firstLine(e.getMessage()));
+    }
+  }
+
+  /** The documented default file, as text. */
+  public static String defaultsText() {
+    try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(DEFAULTS)) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read " + DEFAULTS);
+    }
+  }
+
+  private static ObjectMapper mapper() {
+    ObjectMapper m = new ObjectMapper(new YAMLFactory());
+    m.setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    m.registerModule(new JavaTimeModule());
+    m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    return m;
+  }
+
+  private static void merge(ObjectNode base, JsonNode overlay) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = overlay.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      JsonNode existing = base.get(e.getKey());
+      // `sources` is replaced per source name but merged inside each source; other maps merge deeply.
+      if (existing != null && existing.isObject() && e.getValue().isObject()) {
+        merge((ObjectNode) existing, e.getValue());
+      } else {
+        base.set(e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int i = s.indexOf('\n');
+    return i < 0 ? s : s.substring(0, i);
+  }
+
+  /** A configuration problem the user can fix; printed without a stack trace. */
+  public static final class ConfigException extends RuntimeException {
+    public ConfigException(String message) {
+      super(message);
+    }
+  }
+}

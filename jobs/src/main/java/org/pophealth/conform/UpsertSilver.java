@@ -1,0 +1,144 @@
+package org.pophealth.conform;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.functions;
+import org.pophealth.ingest.fhir.ParsedLines;
+import org.pophealth.lakehouse.ColumnSpec;
+import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.lakehouse.TableContract;
+
+/**
+ * Applies one run's versions and tombstones of one resource type to its silver table: per (source,
+ * id) the newest candidate wins, ordered by export time, numeric versionId, lastUpdated, tombstone
+ * before data, file and line (a total, deterministic order). A candidate replaces the silver row only
+ * when strictly newer, so re-running an export changes nothing; tombstones already in bronze take
+ * part, so re-ingesting an older export cannot resurrect a deleted resource.
+ */
+public final class UpsertSilver {
+  private static final String ORDER =
+      "struct(export_time, coalesce(cast(version_id as bigint), -1L), "
+          + "coalesce(last_updated, timestamp'0001-01-01 00:00:00'), bronze_file, bronze_line)";
+
+  private final Lakehouse lakehouse;
+  private final ResourceConverter converter;
+  private final String source;
+  private final Dataset<Row> typed;
+  private final Dataset<Row> deleted;
+  private final Timestamp exportTime;
+
+  private boolean priorTombstonesPossible = true;
+
+  /**
+   * @param typed this run's parse of the type's files (rows with a {@code typed} struct), or null
+   * @param deleted this run's loaded tombstones of all types, or null
+   */
+  public UpsertSilver(Lakehouse lakehouse, ResourceConverter converter, String source, Dataset<Row> typed,
+      Dataset<Row> deleted, Timestamp exportTime) {
+    this.lakehouse = lakehouse;
+    this.converter = converter;
+    this.source = source;
+    this.typed = typed;
+    this.deleted = deleted;
+    this.exportTime = exportTime;
+  }
+
+  /** False when bronze holds no tombstone of this source and type (skips a bronze scan). */
+  public UpsertSilver priorTombstonesPossible(boolean possible) {
+    this.priorTombstonesPossible = possible;
+    return this;
+  }
+
+  /** Rows inserted or updated, rows deleted. */
+  public record Result(long upserted, long deleted) {}
+
+  public Result execute() {
+    String table = converter.table();
+    TableContract contract = lakehouse.ensure(table);
+    String type = converter.resourceType();
+    Dataset<Row> candidates = null;
+    Dataset<Row> touched = null;
+    if (typed != null) {
+      Dataset<Row> loaded = typed.filter(col("status").equalTo(ParsedLines.LOADED));
+      candidates = loaded.select(col(ParsedLines.TYPED + ".*")).withColumn("_deleted", lit(false));
+      touched = loaded.select(col("resource_id"));
+    }
+    if (deleted != null) {
+      Dataset<Row> mine = deleted.filter(col("resource_type").equalTo(type));
+      Dataset<Row> t = tombstones(contract, mine.withColumn("export_time", lit(exportTime)));
+      candidates = candidates == null ? t : candidates.unionByName(t);
+      touched = touched == null ? mine.select(col("resource_id")) : touched.union(mine.select(col("resource_id")));
+    }
+    if (candidates == null) {
+      return new Result(0, 0);
+    }
+    touched = touched.distinct();
+    if (priorTombstonesPossible) {
+      candidates = candidates.unionByName(tombstones(contract,
+          lakehouse.read("bronze.fhir_resource")
+              .filter(col("source").equalTo(source).and(col("resource_type").equalTo(type)).and(col("is_deleted")))
+              .join(touched, "resource_id")));
+    }
+    Dataset<Row> winners = candidates
+        .withColumn("_order", functions.expr(ORDER))
+        .withColumn("_rank", functions.row_number().over(Window.partitionBy(col("id"))
+            .orderBy(col("export_time").desc(), col("_deleted").desc(), col("_order").desc())))
+        .filter(col("_rank").equalTo(1))
+        .drop("_rank");
+
+    boolean targetEmpty = lakehouse.read(table).filter(col("source").equalTo(source)).limit(1).count() == 0;
+    if (targetEmpty) {
+      // first load of this source: nothing to compare with, a plain append is the same result
+      Dataset<Row> rows = winners.filter(functions.not(col("_deleted")));
+      lakehouse.append(table, rows);
+      return new Result(lakehouse.lastOperationMetric(table, "numOutputRows"), 0);
+    }
+    Map<String, String> assign = new LinkedHashMap<>();
+    for (String c : contract.columnNames()) {
+      assign.put(c, "s." + c);
+    }
+    String newer = "s._order > " + ORDER.replace("export_time", "t.export_time").replace("version_id", "t.version_id")
+        .replace("last_updated", "t.last_updated").replace("bronze_file", "t.bronze_file")
+        .replace("bronze_line", "t.bronze_line");
+    lakehouse.delta(table).as("t")
+        .merge(winners.as("s"), "t.source = '" + source + "' AND t.source = s.source AND t.id = s.id")
+        .whenMatched("s._deleted AND s.export_time >= t.export_time").delete()
+        .whenMatched("NOT s._deleted AND " + newer).updateExpr(assign)
+        .whenNotMatched("NOT s._deleted").insertExpr(assign)
+        .execute();
+    long inserted = lakehouse.lastOperationMetric(table, "numTargetRowsInserted");
+    long updated = lakehouse.lastOperationMetric(table, "numTargetRowsUpdated");
+    long deleted = lakehouse.lastOperationMetric(table, "numTargetRowsDeleted");
+    return new Result(inserted + updated, deleted);
+  }
+
+  /** Tombstone rows shaped like the contract: key, ordering and lineage columns set, the rest null. */
+  private Dataset<Row> tombstones(TableContract contract, Dataset<Row> rows) {
+    List<Column> cols = new ArrayList<>();
+    for (ColumnSpec c : contract.columns()) {
+      Column v = switch (c.name()) {
+        case "source" -> lit(source);
+        case "id" -> col("resource_id");
+        case "version_id" -> col("version_id");
+        case "last_updated" -> col("last_updated");
+        case "export_time" -> col("export_time");
+        case "bronze_file" -> col("file");
+        case "bronze_line" -> col("line");
+        default -> lit(null);
+      };
+      cols.add(v.cast(c.type()).as(c.name()));
+    }
+    cols.add(lit(true).as("_deleted"));
+    return rows.select(cols.toArray(new Column[0]));
+  }
+}

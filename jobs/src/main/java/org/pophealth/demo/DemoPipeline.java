@@ -1,0 +1,36 @@
+package org.pophealth.demo;
+
+import java.io.PrintWriter;
+import java.util.List;
+import org.pophealth.cli.IngestSummary;
+import org.pophealth.config.PopHealthConfig;
+import org.pophealth.ingest.fhir.IngestFhirExport;
+import org.pophealth.ingest.fhir.IngestResult;
+import org.pophealth.lakehouse.Lakehouse;
+
+/** The demo's stages, in order. */
+public final class DemoPipeline {
+  private DemoPipeline() {}
+
+  public static List<DemoStage> stages() {
+    return List.of(new IngestEhrStage());
+  }
+
+  /** ingest-fhir of the Synthea export as source {@code ehr}. */
+  static final class IngestEhrStage implements DemoStage {
+    @Override
+    public String name() {
+      return "ingest-fhir (source ehr)";
+    }
+
+    @Override
+    public void run(Lakehouse lakehouse, PopHealthConfig config, DemoInputs inputs, PrintWriter out)
+        throws Exception {
+      IngestResult r = new IngestFhirExport(lakehouse, "ehr", inputs.ehrExport().toString())
+          .chunkBytes(config.ingest().chunkBytes())
+          .maxQuarantineRawChars(config.ingest().maxQuarantineRawChars())
+          .execute();
+      IngestSummary.print(r, out);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package org.pophealth.demo;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Generates (or reuses) a seeded Synthea population as a bulk-export directory by running the
+ * {@code bin/synthea} script in its own process (Synthea's dependencies clash with ours).
+ */
+public final class GenerateSyntheaPopulation {
+  private static final Logger LOG = LoggerFactory.getLogger(GenerateSyntheaPopulation.class);
+
+  private final Path script;
+  private final Path cacheDir;
+  private final int patients;
+  private final long seed;
+  private final int years;
+
+  public GenerateSyntheaPopulation(Path script, Path cacheDir, int patients, long seed, int years) {
+    this.script = script;
+    this.cacheDir = cacheDir;
+    this.patients = patients;
+    this.seed = seed;
+    this.years = years;
+  }
+
+  /** Resolves a project-relative path against $POPHEALTH_HOME (set by bin/pophealth) when relative. */
+  public static Path projectPath(String p) {
+    Path path = Path.of(p);
+    String home = System.getenv("POPHEALTH_HOME");
+    if (!path.isAbsolute() && home != null && !Files.exists(path)) {
+      return Path.of(home).resolve(path);
+    }
+    return path;
+  }
+
+  /** The population directory, generated when not cached yet. */
+  public Path execute() throws IOException, InterruptedException {
+    Path out = cacheDir.resolve("p" + patients + "-s" + seed + "-y" + years);
+    if (!Files.isRegularFile(script)) {
+      throw new IllegalArgumentException("Synthea launcher not found: " + script);
+    }
+    Files.createDirectories(out);
+    ProcessBuilder pb = new ProcessBuilder(List.of("bash", script.toString(), "--patients", Integer.toString(patients),
+        "--seed", Long.toString(seed), "--years", Integer.toString(years), "--out", out.toString()))
+        .redirectErrorStream(true);
+    LOG.info("Synthea population: {} patients, seed {}, {} years of history -> {}", patients, seed, years, out);
+    Process p = pb.start();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        LOG.info("synthea: {}", line);
+      }
+    }
+    int code = p.waitFor();
+    if (code != 0) {
+      throw new IllegalStateException("Synthea failed (exit " + code + "); see the synthea lines above");
+    }
+    return out;
+  }
+}

@@ -1,0 +1,290 @@
+package org.pophealth.ingest.fhir;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import java.io.IOException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.pophealth.conform.BuildEvents;
+import org.pophealth.conform.Converters;
+import org.pophealth.conform.ResourceConverter;
+import org.pophealth.conform.UpsertSilver;
+import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.ops.RunIds;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Job step {@code ingest-fhir}: one bulk-export directory → bronze (append-only, lineage),
+ * ops.quarantine (every rejected line with its reason), silver typed tables (latest version, deletes
+ * applied) and silver.event, with per-type reconciliation in ops. Re-running on the same export
+ * writes nothing new.
+ */
+public final class IngestFhirExport {
+  private static final Logger LOG = LoggerFactory.getLogger(IngestFhirExport.class);
+
+  private static final String OTHER = "(other)";
+
+  private final Lakehouse lakehouse;
+  private final String source;
+  private final String directory;
+  private long chunkBytes = 32L * 1024 * 1024;
+  private int maxRawChars = 1 << 20;
+  private Instant exportTimeOverride;
+
+  public IngestFhirExport(Lakehouse lakehouse, String source, String directory) {
+    if (source == null || !source.matches("[a-z][a-z0-9_\\-]{0,62}")) {
+      throw new IllegalArgumentException("source name must be lower-case letters, digits, '-' or '_': " + source);
+    }
+    this.lakehouse = lakehouse;
+    this.source = source;
+    this.directory = directory;
+  }
+
+  public IngestFhirExport chunkBytes(long bytes) {
+    this.chunkBytes = bytes;
+    return this;
+  }
+
+  public IngestFhirExport maxQuarantineRawChars(int chars) {
+    this.maxRawChars = chars;
+    return this;
+  }
+
+  /** Uses this export time instead of the manifest's / the files' modification time. */
+  public IngestFhirExport exportTime(Instant t) {
+    this.exportTimeOverride = t;
+    return this;
+  }
+
+  public IngestResult execute() throws IOException {
+    long t0 = System.nanoTime();
+    Instant started = Instant.now();
+    SparkSession spark = lakehouse.spark();
+    var hadoop = spark.sparkContext().hadoopConfiguration();
+    ExportPlan plan = new ReadExportDirectory(directory, hadoop).execute();
+    Instant exportTime = exportTimeOverride != null ? exportTimeOverride : plan.exportTime();
+    String runId = RunIds.next("ingest-fhir", source);
+    LOG.info("ingest run {}: source {}, {} files, export time {}{}", runId, source, plan.files().size(), exportTime,
+        plan.ignoredFiles().isEmpty() ? "" : ", " + plan.ignoredFiles().size() + " files not part of the export");
+    for (String ignored : plan.ignoredFiles()) {
+      LOG.warn("not ingested (not an NDJSON export file or not in the manifest): {}", ignored);
+    }
+    List<Chunk> chunks = new PlanChunks(plan.files(), chunkBytes, hadoop).execute();
+    IngestContext ctx = new IngestContext(source, Timestamp.from(exportTime), runId, maxRawChars,
+        new SerializableHadoopConf(hadoop));
+
+    // one parse per resource type with a silver table (narrow typed schema), one for everything else
+    Map<String, List<Chunk>> groups = new TreeMap<>();
+    for (Chunk c : chunks) {
+      String t = c.file().resourceType();
+      boolean typed = "output".equals(c.file().kind()) && t != null && Converters.forType(t).isPresent();
+      groups.computeIfAbsent(typed ? t : OTHER, k -> new ArrayList<>()).add(c);
+    }
+    JavaSparkContext jsc = new JavaSparkContext(spark.sparkContext());
+    Map<String, Dataset<Row>> parsed = new LinkedHashMap<>();
+    for (Map.Entry<String, List<Chunk>> g : groups.entrySet()) {
+      ResourceConverter conv = OTHER.equals(g.getKey()) ? null : Converters.forType(g.getKey()).orElseThrow();
+      JavaRDD<Row> rows = jsc.parallelize(g.getValue(), g.getValue().size())
+          .mapPartitions(it -> it.hasNext() ? new ParseChunk(it.next(), ctx, conv) : java.util.Collections.emptyIterator());
+      parsed.put(g.getKey(), spark.createDataFrame(rows, ParsedLines.schema(conv)).persist(StorageLevel.MEMORY_AND_DISK()));
+    }
+    try {
+      return write(plan, exportTime, runId, parsed, started, t0);
+    } finally {
+      parsed.values().forEach(Dataset::unpersist);
+    }
+  }
+
+  private IngestResult write(ExportPlan plan, Instant exportTime, String runId, Map<String, Dataset<Row>> byGroup,
+      Instant started, long t0) {
+    Dataset<Row> parsed = null;
+    for (Dataset<Row> d : byGroup.values()) {
+      Dataset<Row> lines = d.select(ParsedLines.baseColumns()[0], java.util.Arrays.copyOfRange(ParsedLines.baseColumns(), 1,
+          ParsedLines.baseColumns().length));
+      parsed = parsed == null ? lines : parsed.union(lines);
+    }
+    if (parsed == null) {
+      parsed = spark().createDataFrame(List.of(), ParsedLines.schema(null));
+    }
+    Timestamp exportTs = Timestamp.from(exportTime);
+    // per type and kind: lines read / loaded / quarantined (a tombstone bundle counts once, as a line)
+    Map<String, long[]> counts = new TreeMap<>();
+    for (Row r : parsed.filter(col("line_first"))
+        .groupBy(col("kind"), col("resource_type"), col("status")).count().collectAsList()) {
+      String key = r.getString(0) + "|" + (r.isNullAt(1) ? "(unknown)" : r.getString(1));
+      long[] c = counts.computeIfAbsent(key, k -> new long[2]);
+      c[ParsedLines.LOADED.equals(r.getString(2)) ? 0 : 1] += r.getLong(3);
+    }
+
+    Dataset<Row> quarantined = parsed.filter(col("status").equalTo(ParsedLines.QUARANTINED))
+        .select(col("row_key"), lit(source).as("source"), col("stage"), col("reason_code"), col("reason"),
+            col("resource_type"), col("resource_id"), col("raw"), lit(exportTs).as("export_time"),
+            col("file"), col("line"), lit(runId).as("ingest_run_id"));
+    long tq = System.nanoTime();
+    LOG.info("parsed and counted in {} ms", (tq - t0) / 1_000_000);
+    long quarantinedTotal = counts.values().stream().mapToLong(c -> c[1]).sum();
+    lakehouse.ensure("ops.quarantine");
+    if (quarantinedTotal > 0) {
+      lakehouse.insertNew("ops.quarantine", quarantined, "t.source = '" + source + "'");
+    }
+    LOG.info("quarantine written in {} ms", (System.nanoTime() - tq) / 1_000_000);
+
+    Dataset<Row> bronze = parsed.filter(col("status").equalTo(ParsedLines.LOADED))
+        .select(col("row_key"), lit(source).as("source"), col("resource_type"), col("resource_id"),
+            col("version_id"), col("last_updated"), col("is_deleted"), col("raw"), col("content_hash"),
+            lit(exportTs).as("export_time"), lit(plan.request()).cast("string").as("export_request"),
+            col("file"), col("line"), lit(runId).as("ingest_run_id"));
+    long tb = System.nanoTime();
+    long bronzeAdded = lakehouse.insertNew("bronze.fhir_resource", bronze, "t.source = '" + source + "'");
+    LOG.info("bronze written in {} ms", (System.nanoTime() - tb) / 1_000_000);
+
+    Map<String, long[]> silver = upsertSilver(byGroup, counts, exportTs);
+    long silverChanged = silver.values().stream().mapToLong(v -> v[0] + v[1]).sum();
+    long te = System.nanoTime();
+    long events = new BuildEvents(lakehouse, source).execute().events();
+    LOG.info("events built in {} ms", (System.nanoTime() - te) / 1_000_000);
+
+    // reconciliation
+    List<IngestResult.TypeCount> byType = new ArrayList<>();
+    long read = 0;
+    long loaded = 0;
+    long quarantinedLines = 0;
+    Map<String, Integer> filesPerKey = new HashMap<>();
+    Map<String, Long> expectedPerKey = new HashMap<>();
+    long bytes = 0;
+    for (ExportFile f : plan.files()) {
+      String key = f.kind() + "|" + (f.resourceType() == null ? "(unknown)" : f.resourceType());
+      filesPerKey.merge(key, 1, Integer::sum);
+      if (f.expectedCount() != null) {
+        expectedPerKey.merge(key, f.expectedCount(), Long::sum);
+      }
+      bytes += Math.max(0, f.size());
+      counts.computeIfAbsent(key, k -> new long[2]);
+    }
+    for (Map.Entry<String, long[]> e : counts.entrySet()) {
+      String[] k = e.getKey().split("\\|", 2);
+      long[] c = e.getValue();
+      long[] sv = silver.getOrDefault(k[1], new long[2]);
+      boolean hasDeleted = counts.containsKey("deleted|" + k[1]);
+      long[] s = switch (k[0]) {
+        case "output" -> new long[] {sv[0], hasDeleted ? 0 : sv[1]};
+        case "deleted" -> new long[] {0, sv[1]};
+        default -> new long[2];
+      };
+      String table = Converters.forType(k[1]).map(ResourceConverter::table).orElse(null);
+      Long expected = expectedPerKey.get(e.getKey());
+      if (expected != null && expected != c[0] + c[1]) {
+        LOG.warn("{} {} files: manifest count {} but {} lines read", k[0], k[1], expected, c[0] + c[1]);
+      }
+      byType.add(new IngestResult.TypeCount(k[1], k[0], filesPerKey.getOrDefault(e.getKey(), 0),
+          c[0] + c[1], c[0], c[1], expected, "error".equals(k[0]) ? null : table, s[0], s[1]));
+      read += c[0] + c[1];
+      loaded += c[0];
+      quarantinedLines += c[1];
+    }
+    Map<String, Long> versions = new LinkedHashMap<>();
+    for (String t : List.of("bronze.fhir_resource", "ops.quarantine", "silver.event")) {
+      versions.put(t, lakehouse.version(t));
+    }
+    for (ResourceConverter conv : Converters.all()) {
+      if (silver.containsKey(conv.resourceType())) {
+        versions.put(conv.table(), lakehouse.version(conv.table()));
+      }
+    }
+    IngestResult result = new IngestResult(runId, source, plan.directory(), exportTime, plan.files().size(), read,
+        loaded, quarantinedLines, bronzeAdded, silverChanged, events, byType, plan.ignoredFiles(), versions,
+        (System.nanoTime() - t0) / 1e9, bytes);
+    recordRun(result, started);
+    if (!result.reconciled()) {
+      throw new IllegalStateException("reconciliation failed for run " + runId + ": read " + read + " != loaded "
+          + loaded + " + quarantined " + quarantinedLines);
+    }
+    LOG.info("ingest run {}: read {}, loaded {}, quarantined {}, bronze +{}, silver changes {}, events {} in {}s",
+        runId, read, loaded, quarantinedLines, bronzeAdded, silverChanged, events,
+        String.format("%.1f", result.seconds()));
+    return result;
+  }
+
+  /** Upserts every silver table that has rows in this run, a few tables at a time (Delta commits are per table). */
+  private Map<String, long[]> upsertSilver(Map<String, Dataset<Row>> byGroup, Map<String, long[]> counts,
+      Timestamp exportTs) {
+    Dataset<Row> deleted = byGroup.containsKey(OTHER)
+        ? byGroup.get(OTHER).filter(col("kind").equalTo("deleted").and(col("status").equalTo(ParsedLines.LOADED)))
+        : null;
+    java.util.Set<String> withTombstones = new java.util.HashSet<>(lakehouse.read("bronze.fhir_resource")
+        .filter(col("source").equalTo(source).and(col("is_deleted")))
+        .select("resource_type").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+    List<ResourceConverter> todo = new ArrayList<>();
+    for (ResourceConverter conv : Converters.all()) {
+      lakehouse.ensure(conv.table());
+      if (counts.containsKey("output|" + conv.resourceType()) || counts.containsKey("deleted|" + conv.resourceType())) {
+        todo.add(conv);
+      }
+    }
+    Map<String, long[]> out = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+    try {
+      List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+      for (ResourceConverter conv : todo) {
+        futures.add(pool.submit(() -> {
+          long ts = System.nanoTime();
+          UpsertSilver.Result r = new UpsertSilver(lakehouse, conv, source, byGroup.get(conv.resourceType()), deleted,
+              exportTs)
+              .priorTombstonesPossible(withTombstones.contains(conv.resourceType()))
+              .execute();
+          LOG.info("{}: {} upserted, {} deleted in {} ms", conv.table(), r.upserted(), r.deleted(),
+              (System.nanoTime() - ts) / 1_000_000);
+          out.put(conv.resourceType(), new long[] {r.upserted(), r.deleted()});
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : futures) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while writing silver", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+    return out;
+  }
+
+  private SparkSession spark() {
+    return lakehouse.spark();
+  }
+
+  private void recordRun(IngestResult r, Instant started) {
+    SparkSession spark = lakehouse.spark();
+    Row run = RowFactory.create(r.runId(), "ingest-fhir", source, r.directory(), Timestamp.from(r.exportTime()),
+        Timestamp.from(started), Timestamp.from(Instant.now()), r.reconciled() ? "succeeded" : "failed",
+        r.files(), r.linesRead(), r.linesLoaded(), r.linesQuarantined(), r.bronzeRowsAdded(),
+        r.silverRowsChanged(), scala.collection.JavaConverters.mapAsScalaMap(r.tableVersions()),
+        r.reconciled() ? null : "read != loaded + quarantined");
+    lakehouse.append("ops.ingest_run",
+        spark.createDataFrame(List.of(run), lakehouse.contract("ops.ingest_run").schema()));
+    List<Row> rec = new ArrayList<>();
+    for (IngestResult.TypeCount t : r.byType()) {
+      rec.add(RowFactory.create(r.runId(), source, t.resourceType(), t.kind(), t.files(), t.read(), t.loaded(),
+          t.quarantined(), t.expected(), t.silverTable(), t.silverUpserted(), t.silverDeleted()));
+    }
+    lakehouse.append("ops.ingest_reconciliation",
+        spark.createDataFrame(rec, lakehouse.contract("ops.ingest_reconciliation").schema()));
+  }
+}

@@ -1,0 +1,199 @@
+package org.pophealth.lakehouse;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.delta.tables.DeltaTable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The Delta tables under one root, one directory per zone ({@code bronze}, {@code silver},
+ * {@code gold}, {@code ops}, {@code published}). Tables are created from their contracts and every
+ * write goes through {@link #conform} so what lands matches {@code schemas/}.
+ */
+public final class Lakehouse {
+  private final SparkSession spark;
+  private final String root;
+  private final ContractRegistry contracts;
+
+  public Lakehouse(SparkSession spark, String root) {
+    this.spark = spark;
+    this.root = stripSlash(root);
+    this.contracts = ContractRegistry.get();
+  }
+
+  public SparkSession spark() {
+    return spark;
+  }
+
+  public String root() {
+    return root;
+  }
+
+  public ContractRegistry contracts() {
+    return contracts;
+  }
+
+  public TableContract contract(String name) {
+    return contracts.contract(name);
+  }
+
+  public String path(TableContract c) {
+    return root + "/" + c.zone() + "/" + c.table();
+  }
+
+  public String path(String name) {
+    return path(contract(name));
+  }
+
+  public boolean exists(String name) {
+    return DeltaTable.isDeltaTable(spark, path(name));
+  }
+
+  /** Creates the table from its contract when it does not exist yet. */
+  public TableContract ensure(String name) {
+    TableContract c = contract(name);
+    if (!DeltaTable.isDeltaTable(spark, path(c))) {
+      Dataset<Row> empty = spark.createDataFrame(Collections.emptyList(), c.schema());
+      var writer = empty.write().format("delta").mode("ignore");
+      if (!c.partitionBy().isEmpty()) {
+        writer = writer.partitionBy(c.partitionBy().toArray(new String[0]));
+      }
+      writer.save(path(c));
+    }
+    return c;
+  }
+
+  /** Reads a table (creating it empty first if needed). */
+  public Dataset<Row> read(String name) {
+    ensure(name);
+    return spark.read().format("delta").load(path(name));
+  }
+
+  /** Reads a table as of a Delta version (time travel). */
+  public Dataset<Row> readVersion(String name, long version) {
+    return spark.read().format("delta").option("versionAsOf", version).load(path(name));
+  }
+
+  public DeltaTable delta(String name) {
+    ensure(name);
+    return DeltaTable.forPath(spark, path(name));
+  }
+
+  /** Current Delta version of a table, -1 when it does not exist. */
+  public long version(String name) {
+    if (!exists(name)) {
+      return -1;
+    }
+    Row last = DeltaTable.forPath(spark, path(name)).history(1).select("version").head();
+    return last.getLong(0);
+  }
+
+  /**
+   * Shapes a DataFrame to a contract: every contract column in order, cast to its type; columns the
+   * frame lacks are an error (a contract is not met by accident).
+   */
+  public Dataset<Row> conform(Dataset<Row> df, String name) {
+    TableContract c = contract(name);
+    StructType have = df.schema();
+    List<String> missing = new ArrayList<>();
+    List<Column> cols = new ArrayList<>();
+    for (ColumnSpec spec : c.columns()) {
+      if (!List.of(have.fieldNames()).contains(spec.name())) {
+        missing.add(spec.name());
+        continue;
+      }
+      StructField f = have.apply(spec.name());
+      Column column = col(spec.name());
+      if (!f.dataType().equals(spec.type())) {
+        column = column.cast(spec.type());
+      }
+      cols.add(column.as(spec.name()));
+    }
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException("write to " + name + " lacks contract columns " + missing);
+    }
+    return df.select(cols.toArray(new Column[0]));
+  }
+
+  /** Appends rows whose key is not in the table yet (insert-only MERGE); returns rows added. */
+  public long insertNew(String name, Dataset<Row> rows, String condition) {
+    TableContract c = ensure(name);
+    String on =
+        c.key().stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));
+    if (condition != null) {
+      on = on + " AND " + condition;
+    }
+    delta(name).as("t").merge(conform(rows, name).as("s"), on).whenNotMatched().insertAll().execute();
+    return lastOperationMetric(name, "numTargetRowsInserted");
+  }
+
+  /** Appends rows (ops logs). */
+  public void append(String name, Dataset<Row> rows) {
+    ensure(name);
+    conform(rows, name).write().format("delta").mode("append").save(path(name));
+  }
+
+  /** Replaces the rows matching {@code predicate} with {@code rows}, atomically. */
+  public void replaceWhere(String name, Dataset<Row> rows, String predicate) {
+    ensure(name);
+    conform(rows, name)
+        .write()
+        .format("delta")
+        .mode("overwrite")
+        .option("replaceWhere", predicate)
+        .save(path(name));
+  }
+
+  /** A numeric metric of the table's last commit (e.g. numTargetRowsInserted), 0 when absent. */
+  public long lastOperationMetric(String name, String metric) {
+    Row h = DeltaTable.forPath(spark, path(name)).history(1).select("operationMetrics").head();
+    Map<String, String> m = h.getJavaMap(0);
+    if (m == null || !m.containsKey(metric)) {
+      return 0;
+    }
+    return Long.parseLong(m.get(metric));
+  }
+
+  /** Makes every existing table addressable as {@code zone.table} in Spark SQL. */
+  public void registerCatalog() {
+    Map<String, Boolean> zones = new LinkedHashMap<>();
+    for (TableContract c : contracts.all()) {
+      if (!exists(c.name())) {
+        continue;
+      }
+      if (zones.putIfAbsent(c.zone(), true) == null) {
+        spark.sql("CREATE DATABASE IF NOT EXISTS " + c.zone());
+      }
+      spark.sql(
+          "CREATE TABLE IF NOT EXISTS " + c.name() + " USING delta LOCATION '" + path(c).replace("'", "\\'") + "'");
+    }
+  }
+
+  /** True when the root directory exists. */
+  public boolean rootExists() {
+    try {
+      Path p = new Path(root);
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      return fs.exists(p);
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  private static String stripSlash(String s) {
+    return s.endsWith("/") && s.length() > 1 ? s.substring(0, s.length() - 1) : s;
+  }
+}

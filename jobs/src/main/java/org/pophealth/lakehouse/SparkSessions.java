@@ -1,0 +1,41 @@
+package org.pophealth.lakehouse;
+
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.pophealth.config.PopHealthConfig;
+
+/** Builds the SparkSession every job runs in: Delta enabled, UTC, quiet. */
+public final class SparkSessions {
+  private SparkSessions() {}
+
+  /** Spark settings every pophealth session needs (also used by the test base). */
+  public static SparkConf baseConf(PopHealthConfig.Spark spark) {
+    SparkConf conf =
+        new SparkConf()
+            .set("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+            .set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+            .set("spark.sql.session.timeZone", "UTC")
+            .set("spark.sql.shuffle.partitions", Integer.toString(spark.shufflePartitions()))
+            .set("spark.ui.enabled", "false")
+            .set("spark.ui.showConsoleProgress", "false")
+            .set("spark.sql.adaptive.enabled", "true")
+            .set("spark.databricks.delta.schema.autoMerge.enabled", "false")
+            .set("spark.databricks.delta.snapshotPartitions", "2")
+            .set("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2");
+    for (Map.Entry<String, String> e : spark.conf().entrySet()) {
+      conf.set(e.getKey(), e.getValue());
+    }
+    return conf;
+  }
+
+  /** The session for this JVM (created on first call with the config's master). */
+  public static SparkSession getOrCreate(PopHealthConfig config) {
+    SparkConf conf = baseConf(config.spark());
+    return SparkSession.builder()
+        .master(config.spark().master())
+        .appName(config.spark().appName())
+        .config(conf)
+        .getOrCreate();
+  }
+}
