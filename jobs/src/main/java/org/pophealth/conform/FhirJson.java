@@ -167,6 +167,15 @@ public final class FhirJson {
     return Timestamp.from(i);
   }
 
+  /** Parses a FHIR date/dateTime/instant string; {@code path} names the element in the error. */
+  public static Timestamp timestamp(String s, String path) throws ConformException {
+    Instant i = parseInstant(s);
+    if (i == null) {
+      throw new ConformException("bad-date", "unparseable date/time in " + path);
+    }
+    return Timestamp.from(i);
+  }
+
   /** Parses a FHIR date (partial dates take their first day). */
   public static Date date(JsonNode n, String field, String path) throws ConformException {
     String s = text(n, field);

@@ -89,6 +89,13 @@ public final class UpsertSilver {
               .filter(col("source").equalTo(source).and(col("resource_type").equalTo(type)).and(col("is_deleted")))
               .join(touched, "resource_id")));
     }
+    boolean targetEmpty = lakehouse.read(table).filter(col("source").equalTo(source)).limit(1).count() == 0;
+    if (targetEmpty && deleted == null && !priorTombstonesPossible
+        && candidates.groupBy("id").count().filter("count > 1").limit(1).count() == 0) {
+      // first load of this source with one version per id: a plain append is the same result
+      lakehouse.append(table, candidates);
+      return new Result(lakehouse.lastOperationMetric(table, "numOutputRows"), 0);
+    }
     Dataset<Row> winners = candidates
         .withColumn("_order", functions.expr(ORDER))
         .withColumn("_rank", functions.row_number().over(Window.partitionBy(col("id"))
@@ -96,7 +103,6 @@ public final class UpsertSilver {
         .filter(col("_rank").equalTo(1))
         .drop("_rank");
 
-    boolean targetEmpty = lakehouse.read(table).filter(col("source").equalTo(source)).limit(1).count() == 0;
     if (targetEmpty) {
       // first load of this source: nothing to compare with, a plain append is the same result
       Dataset<Row> rows = winners.filter(functions.not(col("_deleted")));

@@ -164,9 +164,13 @@ public final class ContractRegistry {
             strings(doc.path("key")),
             strings(doc.path("partition_by")),
             doc.hasNonNull("resource_type") ? doc.get("resource_type").asText() : null,
+            strings(doc.path("stats_columns")),
             List.copyOf(columns));
     for (String k : c.key()) {
       c.column(k).orElseThrow(() -> new IllegalStateException(name + ": key column " + k + " not declared"));
+    }
+    for (String p : c.statsColumns()) {
+      c.column(p).orElseThrow(() -> new IllegalStateException(name + ": stats column " + p + " not declared"));
     }
     for (String p : c.partitionBy()) {
       c.column(p).orElseThrow(() -> new IllegalStateException(name + ": partition column " + p + " not declared"));

@@ -72,6 +72,11 @@ public final class Lakehouse {
         writer = writer.partitionBy(c.partitionBy().toArray(new String[0]));
       }
       writer.save(path(c));
+      if (!c.statsColumns().isEmpty()) {
+        // file statistics only where queries filter; skipping them on large text (raw JSON) speeds writes
+        spark.sql("ALTER TABLE delta.`" + path(c) + "` SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = '"
+            + String.join(",", c.statsColumns()) + "')");
+      }
     }
     return c;
   }
@@ -128,9 +133,18 @@ public final class Lakehouse {
     return df.select(cols.toArray(new Column[0]));
   }
 
-  /** Appends rows whose key is not in the table yet (insert-only MERGE); returns rows added. */
-  public long insertNew(String name, Dataset<Row> rows, String condition) {
+  /**
+   * Appends rows whose key is not in the table yet; returns rows added. {@code scope} is a predicate
+   * on target rows ({@code t.}-qualified) that covers every row that could share a key with
+   * {@code rows}: when no target row is in scope, this is a plain append, otherwise an insert-only MERGE.
+   */
+  public long insertNew(String name, Dataset<Row> rows, String scope) {
     TableContract c = ensure(name);
+    if (scope != null && read(name).as("t").filter(scope).limit(1).count() == 0) {
+      append(name, rows);
+      return lastOperationMetric(name, "numOutputRows");
+    }
+    String condition = scope;
     String on =
         c.key().stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));
     if (condition != null) {

@@ -19,6 +19,7 @@ public record TableContract(
     List<String> key,
     List<String> partitionBy,
     String resourceType,
+    List<String> statsColumns,
     List<ColumnSpec> columns)
     implements Serializable {
 

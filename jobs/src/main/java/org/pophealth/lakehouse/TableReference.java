@@ -9,11 +9,7 @@ public final class TableReference {
     sb.append("# Table reference\n\n");
     sb.append("Generated from `schemas/` by `bin/pophealth schema`; do not edit by hand ")
         .append("(a test fails when this page and the contracts disagree).\n\n");
-    String zone = "";
     for (TableContract c : registry.all()) {
-      if (!c.zone().equals(zone)) {
-        zone = c.zone();
-      }
       sb.append("- [").append(c.name()).append("](#").append(c.name().replace(".", "")).append(")\n");
     }
     for (TableContract c : registry.all()) {

@@ -140,7 +140,7 @@ public final class IngestFhirExport {
     long quarantinedTotal = counts.values().stream().mapToLong(c -> c[1]).sum();
     lakehouse.ensure("ops.quarantine");
     if (quarantinedTotal > 0) {
-      lakehouse.insertNew("ops.quarantine", quarantined, "t.source = '" + source + "'");
+      lakehouse.insertNew("ops.quarantine", quarantined, exportScope(exportTime));
     }
     LOG.info("quarantine written in {} ms", (System.nanoTime() - tq) / 1_000_000);
 
@@ -150,7 +150,7 @@ public final class IngestFhirExport {
             lit(exportTs).as("export_time"), lit(plan.request()).cast("string").as("export_request"),
             col("file"), col("line"), lit(runId).as("ingest_run_id"));
     long tb = System.nanoTime();
-    long bronzeAdded = lakehouse.insertNew("bronze.fhir_resource", bronze, "t.source = '" + source + "'");
+    long bronzeAdded = lakehouse.insertNew("bronze.fhir_resource", bronze, exportScope(exportTime));
     LOG.info("bronze written in {} ms", (System.nanoTime() - tb) / 1_000_000);
 
     Map<String, long[]> silver = upsertSilver(byGroup, counts, exportTs);
@@ -223,7 +223,9 @@ public final class IngestFhirExport {
   /** Upserts every silver table that has rows in this run, a few tables at a time (Delta commits are per table). */
   private Map<String, long[]> upsertSilver(Map<String, Dataset<Row>> byGroup, Map<String, long[]> counts,
       Timestamp exportTs) {
-    Dataset<Row> deleted = byGroup.containsKey(OTHER)
+    boolean anyTombstones = counts.entrySet().stream()
+        .anyMatch(e -> e.getKey().startsWith("deleted|") && e.getValue()[0] > 0);
+    Dataset<Row> deleted = anyTombstones && byGroup.containsKey(OTHER)
         ? byGroup.get(OTHER).filter(col("kind").equalTo("deleted").and(col("status").equalTo(ParsedLines.LOADED)))
         : null;
     java.util.Set<String> withTombstones = new java.util.HashSet<>(lakehouse.read("bronze.fhir_resource")
@@ -264,6 +266,11 @@ public final class IngestFhirExport {
       pool.shutdownNow();
     }
     return out;
+  }
+
+  /** Target rows that can share a row key with this run: same source and export (keys hash both). */
+  private String exportScope(Instant exportTime) {
+    return "t.source = '" + source + "' AND t.export_time = timestamp'" + Timestamp.from(exportTime) + "'";
   }
 
   private SparkSession spark() {

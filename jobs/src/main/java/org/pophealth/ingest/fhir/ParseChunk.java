@@ -36,7 +36,8 @@ public final class ParseChunk implements Iterator<Row> {
 
   private final Chunk chunk;
   private final IngestContext ctx;
-  private final ObjectMapper json = new ObjectMapper();
+  private final ObjectMapper json = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private final ResourceConverter converter;
   private final RowBuilder builder;
   private final MessageDigest sha;
@@ -149,19 +150,35 @@ public final class ParseChunk implements Iterator<Row> {
 
   private void resource(String line) {
     String expected = chunk.file().resourceType();
-    JsonNode r;
+    JsonNode r = null;
+    String type;
+    String id;
+    String headerVersion = null;
+    String headerUpdated = null;
     try {
-      r = json.readTree(line);
-    } catch (JsonProcessingException e) {
+      if (converter != null) {
+        r = json.readTree(line);
+        if (r == null || !r.isObject()) {
+          pending.add(quarantine("parse", "not-an-object", "line is JSON but not a resource object", line, null, lineNo));
+          return;
+        }
+        type = FhirJson.text(r, "resourceType");
+        id = FhirJson.text(r, "id");
+      } else {
+        ResourceHeader h = ResourceHeader.read(json.getFactory(), line);
+        if (h == null) {
+          pending.add(quarantine("parse", "not-an-object", "line is JSON but not a resource object", line, null, lineNo));
+          return;
+        }
+        type = h.resourceType;
+        id = h.id;
+        headerVersion = h.versionId;
+        headerUpdated = h.lastUpdated;
+      }
+    } catch (IOException e) {
       pending.add(quarantine("parse", "malformed-json", "line is not valid JSON", line, null, lineNo));
       return;
     }
-    if (r == null || !r.isObject()) {
-      pending.add(quarantine("parse", "not-an-object", "line is JSON but not a resource object", line, null, lineNo));
-      return;
-    }
-    String type = FhirJson.text(r, "resourceType");
-    String id = FhirJson.text(r, "id");
     if (type == null) {
       pending.add(quarantine("parse", "missing-resource-type", "resourceType is absent", line, id, lineNo));
       return;
@@ -182,12 +199,19 @@ public final class ParseChunk implements Iterator<Row> {
     Object[] v = new Object[width];
     String hash = hash(line);
     try {
-      JsonNode meta = r.get("meta");
-      String versionId = meta == null ? null : FhirJson.text(meta, "versionId");
-      Timestamp lastUpdated = meta == null ? null : FhirJson.dateTime(meta, "lastUpdated", type + ".meta.lastUpdated");
+      String versionId;
+      Timestamp lastUpdated;
+      if (r != null) {
+        JsonNode meta = r.get("meta");
+        versionId = meta == null ? null : FhirJson.text(meta, "versionId");
+        lastUpdated = meta == null ? null : FhirJson.dateTime(meta, "lastUpdated", type + ".meta.lastUpdated");
+      } else {
+        versionId = headerVersion;
+        lastUpdated = headerUpdated == null ? null : FhirJson.timestamp(headerUpdated, type + ".meta.lastUpdated");
+      }
       v[5] = versionId;
       v[6] = lastUpdated;
-      if (converter != null && converter.resourceType().equals(type)) {
+      if (r != null && converter.resourceType().equals(type)) {
         RowBuilder b = builder.reset();
         b.set("source", ctx.source()).set("id", id).set("version_id", versionId).set("last_updated", lastUpdated);
         converter.fill(r, b);

@@ -1,0 +1,109 @@
+package org.pophealth.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.lakehouse.TableContract;
+import org.pophealth.testing.CliRunner;
+import org.pophealth.testing.SharedSpark;
+
+/**
+ * The demo path end to end on a tiny Synthea population (3 patients, committed fixture): run through
+ * the CLI as a user would, twice; the second run must leave every data table identical. Expected
+ * counts are computed here from the NDJSON files with a plain JSON parser, not from our code.
+ */
+class DemoEndToEndTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void demoOnTinySyntheaPopulationTwice() throws Exception {
+    Path fixture = Path.of(DemoEndToEndTest.class.getResource("/synthea-tiny").toURI());
+    Path lakehouse = Files.createTempDirectory("pophealth-demo-");
+
+    CliRunner.Result first = CliRunner.run("--lakehouse", lakehouse.toString(), "demo", "--ehr-dir", fixture.toString());
+    assertEquals(0, first.exitCode(), first.err());
+    assertTrue(first.out().contains("(reconciled)"), first.out());
+    assertTrue(first.out().contains("silver.event"), "demo lists the tables it built:\n" + first.out());
+
+    Lakehouse lh = new Lakehouse(SharedSpark.spark(), lakehouse.toString());
+    Map<String, Long> linesPerType = countLines(fixture);
+    long totalLines = linesPerType.values().stream().mapToLong(Long::longValue).sum();
+    assertEquals(totalLines, lh.read("bronze.fhir_resource").count(), "one bronze row per line");
+    assertEquals(0, lh.read("ops.quarantine").count(), "Synthea output is clean");
+    assertEquals(linesPerType.get("Patient"), lh.read("silver.patient").count());
+    assertEquals(linesPerType.get("Observation"), lh.read("silver.observation").count());
+    assertEquals(linesPerType.get("Condition"), lh.read("silver.condition").count());
+
+    // blood pressure: one systolic (8480-6) vital event per BP observation in the input
+    long bpPanels = countMatching(fixture.resolve("Observation.ndjson"), "85354-9");
+    assertTrue(bpPanels > 0, "fixture has blood pressures");
+    assertEquals(bpPanels, lh.read("silver.event").filter("event_kind = 'vital' AND code = '8480-6'").count());
+    // every event belongs to a patient we have
+    Dataset<Row> events = lh.read("silver.event");
+    Dataset<Row> patients = lh.read("silver.patient");
+    assertEquals(0, events.join(patients, events.col("patient_id").equalTo(patients.col("id")), "left_anti").count(),
+        "every event belongs to a patient in silver.patient");
+
+    Map<String, List<String>> before = snapshot(lh);
+    CliRunner.Result second = CliRunner.run("--lakehouse", lakehouse.toString(), "demo", "--ehr-dir", fixture.toString());
+    assertEquals(0, second.exitCode(), second.err());
+    assertTrue(second.out().contains("bronze rows added 0"), second.out());
+    Map<String, List<String>> after = snapshot(lh);
+    assertEquals(before.keySet(), after.keySet());
+    for (String table : before.keySet()) {
+      assertEquals(before.get(table), after.get(table), "re-running the same export changed " + table);
+    }
+  }
+
+  /** Sorted JSON rows of every bronze, silver and quarantine table. */
+  private static Map<String, List<String>> snapshot(Lakehouse lh) {
+    Map<String, List<String>> out = new HashMap<>();
+    for (TableContract c : lh.contracts().all()) {
+      if ((c.zone().equals("bronze") || c.zone().equals("silver") || c.name().equals("ops.quarantine"))
+          && lh.exists(c.name())) {
+        Dataset<Row> rows = lh.read(c.name());
+        out.put(c.name(), rows.toJSON().collectAsList().stream().sorted().toList());
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, Long> countLines(Path dir) throws Exception {
+    Map<String, Long> counts = new HashMap<>();
+    try (var files = Files.list(dir)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".ndjson")).toList()) {
+        for (String line : Files.readAllLines(f)) {
+          if (!line.isBlank()) {
+            counts.merge(JSON.readTree(line).get("resourceType").asText(), 1L, Long::sum);
+          }
+        }
+      }
+    }
+    return counts;
+  }
+
+  private static long countMatching(Path file, String loinc) throws Exception {
+    long n = 0;
+    for (String line : Files.readAllLines(file)) {
+      JsonNode r = JSON.readTree(line);
+      for (JsonNode c : r.path("code").path("coding")) {
+        if (loinc.equals(c.path("code").asText())) {
+          n++;
+          break;
+        }
+      }
+    }
+    return n;
+  }
+}
