@@ -67,8 +67,7 @@ public final class PopHealthCli implements Runnable {
       boolean userError = ex instanceof IllegalArgumentException || ex instanceof ConfigLoader.ConfigException
           || ex instanceof java.io.FileNotFoundException;
       String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
-      if (ex.getClass().getName().startsWith("org.apache.spark.sql.AnalysisException")
-          || ex.getClass().getSimpleName().endsWith("ParseException")) {
+      if (ex instanceof org.apache.spark.sql.AnalysisException) {
         userError = true;
         msg = firstLine(msg);
       }

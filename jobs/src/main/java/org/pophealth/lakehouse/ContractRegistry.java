@@ -171,6 +171,14 @@ public final class ContractRegistry {
     }
     for (String p : c.statsColumns()) {
       c.column(p).orElseThrow(() -> new IllegalStateException(name + ": stats column " + p + " not declared"));
+      DataType t = c.column(p).get().type();
+      if (!(t instanceof org.apache.spark.sql.types.AtomicType) || t instanceof org.apache.spark.sql.types.BooleanType
+          || t instanceof org.apache.spark.sql.types.BinaryType) {
+        throw new IllegalStateException(name + ": stats column " + p + " has a type Delta keeps no stats for: " + t.simpleString());
+      }
+      if (c.partitionBy().contains(p)) {
+        throw new IllegalStateException(name + ": stats column " + p + " is a partition column (Delta keeps no stats for those)");
+      }
     }
     for (String p : c.partitionBy()) {
       c.column(p).orElseThrow(() -> new IllegalStateException(name + ": partition column " + p + " not declared"));

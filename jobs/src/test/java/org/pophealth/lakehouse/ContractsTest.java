@@ -27,6 +27,16 @@ class ContractsTest {
   }
 
   @Test
+  void everyContractCreatesItsDeltaTable() {
+    Lakehouse lh = org.pophealth.testing.SharedSpark.newLakehouse();
+    for (TableContract c : ContractRegistry.get().all()) {
+      lh.ensure(c.name());
+      assertEquals(c.schema().fieldNames().length, lh.read(c.name()).schema().fieldNames().length, c.name());
+      assertEquals(java.util.List.of(c.schema().fieldNames()), java.util.List.of(lh.read(c.name()).schema().fieldNames()));
+    }
+  }
+
+  @Test
   void tableReferenceInDocsIsUpToDate() throws Exception {
     Path docs = Path.of(System.getProperty("user.dir")).resolveSibling("docs").resolve("TABLES.md");
     String expected = TableReference.markdown(ContractRegistry.get());
