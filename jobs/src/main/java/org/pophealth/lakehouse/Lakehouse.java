@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.col;
 
 import io.delta.tables.DeltaTable;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +26,7 @@ public final class Lakehouse {
   private final SparkSession spark;
   private final String root;
   private final ContractRegistry contracts;
+  private final java.util.Set<String> known = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public Lakehouse(SparkSession spark, String root) {
     this.spark = spark;
@@ -59,25 +59,27 @@ public final class Lakehouse {
   }
 
   public boolean exists(String name) {
-    return DeltaTable.isDeltaTable(spark, path(name));
+    return known.contains(name) || DeltaTable.isDeltaTable(spark, path(name));
   }
 
-  /** Creates the table from its contract when it does not exist yet. */
+  /** Creates the table from its contract when it does not exist yet (one Delta commit, no Spark job). */
   public TableContract ensure(String name) {
     TableContract c = contract(name);
+    if (known.contains(name)) {
+      return c;
+    }
     if (!DeltaTable.isDeltaTable(spark, path(c))) {
-      Dataset<Row> empty = spark.createDataFrame(Collections.emptyList(), c.schema());
-      var writer = empty.write().format("delta").mode("ignore");
+      var builder = DeltaTable.createIfNotExists(spark).location(path(c)).addColumns(c.schema());
       if (!c.partitionBy().isEmpty()) {
-        writer = writer.partitionBy(c.partitionBy().toArray(new String[0]));
+        builder = builder.partitionedBy(c.partitionBy().toArray(new String[0]));
       }
-      writer.save(path(c));
       if (!c.statsColumns().isEmpty()) {
         // file statistics only where queries filter; skipping them on large text (raw JSON) speeds writes
-        spark.sql("ALTER TABLE delta.`" + path(c) + "` SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = '"
-            + String.join(",", c.statsColumns()) + "')");
+        builder = builder.property("delta.dataSkippingStatsColumns", String.join(",", c.statsColumns()));
       }
+      builder.execute();
     }
+    known.add(name);
     return c;
   }
 
