@@ -34,10 +34,11 @@ public final class SparkSessions {
   /** The session for this JVM (created on first call with the config's master). */
   public static SparkSession getOrCreate(PopHealthConfig config) {
     SparkConf conf = baseConf(config.spark());
-    return SparkSession.builder()
-        .master(config.spark().master())
-        .appName(config.spark().appName())
-        .config(conf)
-        .getOrCreate();
+    SparkSession.Builder builder = SparkSession.builder().appName(config.spark().appName()).config(conf);
+    // under spark-submit the master comes from spark-submit (system property spark.master)
+    if (System.getProperty("spark.master") == null) {
+      builder = builder.master(config.spark().master());
+    }
+    return builder.getOrCreate();
   }
 }
