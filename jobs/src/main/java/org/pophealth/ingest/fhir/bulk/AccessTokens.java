@@ -5,6 +5,9 @@ public interface AccessTokens {
   /** A valid access token (fetched or refreshed when needed). */
   String token();
 
-  /** Forgets the cached token (after a 401), so the next {@link #token()} fetches a new one. */
-  void invalidate();
+  /**
+   * Forgets {@code rejected} (it got a 401), so the next {@link #token()} fetches a new one; a token
+   * already replaced by another thread is left alone, so parallel downloads refresh once.
+   */
+  void invalidate(String rejected);
 }

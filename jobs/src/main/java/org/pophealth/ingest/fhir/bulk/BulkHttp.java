@@ -60,21 +60,22 @@ public final class BulkHttp {
   <T> HttpResponse<T> send(Supplier<HttpRequest.Builder> request, HttpResponse.BodyHandler<T> handler,
       boolean authorize) throws IOException {
     boolean withToken = authorize && tokens != null;
-    HttpResponse<T> r = sendOnce(request, handler, withToken);
+    String token = withToken ? tokens.token() : null;
+    HttpResponse<T> r = sendOnce(request, handler, token);
     if (r.statusCode() == 401 && withToken) {
       LOG.info("401 from server: refreshing the access token");
       discard(r);
-      tokens.invalidate();
-      r = sendOnce(request, handler, true);
+      tokens.invalidate(token);
+      r = sendOnce(request, handler, tokens.token());
     }
     return r;
   }
 
   private <T> HttpResponse<T> sendOnce(Supplier<HttpRequest.Builder> request, HttpResponse.BodyHandler<T> handler,
-      boolean withToken) throws IOException {
+      String token) throws IOException {
     HttpRequest.Builder b = request.get().timeout(Duration.ofMinutes(10));
-    if (withToken) {
-      b.header("Authorization", "Bearer " + tokens.token());
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
     }
     try {
       return client.send(b.build(), handler);

@@ -71,8 +71,10 @@ public final class SmartBackendAuth implements AccessTokens {
   }
 
   @Override
-  public synchronized void invalidate() {
-    token = null;
+  public synchronized void invalidate(String rejected) {
+    if (rejected == null || rejected.equals(token)) {
+      token = null;
+    }
   }
 
   private void fetch() {

@@ -256,7 +256,7 @@ class BulkClientTest {
       }
 
       @Override
-      public void invalidate() {}
+      public void invalidate(String rejected) {}
     };
     RunBulkExport.Result r = new RunBulkExport(new BulkHttp(
         settings("patient", List.of(), Instant.parse("2025-03-01T10:00:00Z"), List.of()), fixed)).execute();
@@ -307,7 +307,7 @@ class BulkClientTest {
       }
 
       @Override
-      public void invalidate() {}
+      public void invalidate(String rejected) {}
     };
     new RunBulkExport(new BulkHttp(settings(), fixed)).execute();
     assertTrue(server.requests("GET", "/fhir/status/").stream().allMatch(s -> "Bearer t".equals(s.authorization())));
