@@ -20,7 +20,12 @@ public final class BulkExportState {
 
   /** Stored form; {@code manifest} is the server's manifest JSON (remote URLs), null until complete. */
   public record Data(String baseUrl, String statusUrl, String requestUrl, String exportDir, String since,
-      com.fasterxml.jackson.databind.JsonNode manifest, Map<String, DownloadExportFiles.FileResult> files) {}
+      com.fasterxml.jackson.databind.JsonNode manifest, Map<String, DownloadExportFiles.FileResult> files) {
+    public Data {
+      // a stored `"manifest": null` reads back as a NullNode: still no manifest
+      manifest = manifest == null || manifest.isNull() || manifest.isMissingNode() ? null : manifest;
+    }
+  }
 
   private final Path file;
   private Data data;

@@ -47,9 +47,9 @@ public final class IngestBulkExport {
     IngestResult ingest = ingestOptions.apply(
         new IngestFhirExport(lakehouse, source, export.exportDir().toString())).execute();
     Instant mark = export.manifest().transactionTime();
-    marks.write(source, s.baseUrl(), s.level(), mark, since, ingest.runId(), export.download().files().size(),
+    marks.write(source, s.baseUrl(), s.level(), mark, export.since(), ingest.runId(), export.download().files().size(),
         export.download().lines());
     RunBulkExport.complete(s.downloadDir());
-    return new Result(export, ingest, since, mark);
+    return new Result(export, ingest, export.since(), mark);
   }
 }

@@ -37,9 +37,30 @@ public final class RunBulkExport {
 
   /** Where the export landed and what it took. */
   public record Result(Path exportDir, BulkManifest manifest, boolean resumed, int polls,
-      DownloadExportFiles.Result download, int retries) {}
+      DownloadExportFiles.Result download, int retries, java.time.Instant since) {}
 
+  /**
+   * Runs (or resumes) the export. A resumed export whose job the server no longer knows (404/410,
+   * e.g. expired while the client was down) is forgotten and started again with a new kick-off.
+   */
   public Result execute() throws IOException {
+    try {
+      return run();
+    } catch (BulkExportException e) {
+      BulkExportState st = BulkExportState.load(settings.downloadDir());
+      boolean gone = e.status() == 404 || e.status() == 410;
+      if (gone && st != null && st.data().manifest() == null && !startedHere) {
+        LOG.warn("the export being resumed is gone on the server (HTTP {}): starting a new one", e.status());
+        st.clear();
+        return run();
+      }
+      throw e;
+    }
+  }
+
+  private boolean startedHere;
+
+  private Result run() throws IOException {
     Path downloadDir = settings.downloadDir();
     Files.createDirectories(downloadDir);
     BulkExportState state = BulkExportState.load(downloadDir);
@@ -49,6 +70,7 @@ public final class RunBulkExport {
     }
     if (!resumed) {
       KickOffExport.Result k = new KickOffExport(http).execute();
+      startedHere = true;
       Path exportDir = downloadDir.resolve(DIR_NAME.format(Instant.now()));
       state = BulkExportState.create(downloadDir, new BulkExportState.Data(settings.baseUrl(), k.statusUrl(),
           k.requestUrl(), exportDir.toString(), k.since() == null ? null : k.since().toString(), null, null));
@@ -88,7 +110,9 @@ public final class RunBulkExport {
       List<String> names = DownloadExportFiles.localNames(manifest);
       JSON.writeValue(exportDir.resolve("manifest.json").toFile(), manifest.toJson(names));
       finished = true;
-      return new Result(exportDir, manifest, resumed, polls, d, http.retries());
+      String since = st.data().since();
+      return new Result(exportDir, manifest, resumed, polls, d, http.retries(),
+          since == null ? null : java.time.Instant.parse(since));
     } finally {
       finished = true;
       if (!inShutdown.get()) {

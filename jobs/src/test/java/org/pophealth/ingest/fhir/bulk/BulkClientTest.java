@@ -334,6 +334,40 @@ class BulkClientTest {
   }
 
   @Test
+  void runKilledWhilePollingResumesPolling() throws Exception {
+    BulkSettings s = settings();
+    BulkHttp http = new BulkHttp(s, null);
+    String status = new KickOffExport(http).execute().statusUrl();
+    // what a run killed during polling leaves behind (written and read back through the file)
+    BulkExportState.create(dir, new BulkExportState.Data(s.baseUrl(), status, s.kickOffUrl(),
+        dir.resolve("export-x").toString(), null, null, null));
+    RunBulkExport.Result r = new RunBulkExport(http).execute();
+    assertTrue(r.resumed());
+    assertEquals(1, server.kickOffs.get(), "no new kick-off");
+    assertEquals(dir.resolve("export-x"), r.exportDir());
+    assertEquals(7, r.download().lines());
+  }
+
+  @Test
+  void resumedExportThatExpiredStartsAgain() throws Exception {
+    BulkSettings s = settings();
+    BulkHttp http = new BulkHttp(s, null);
+    String status = new KickOffExport(http).execute().statusUrl();
+    BulkExportState.create(dir, new BulkExportState.Data(s.baseUrl(), status.replace("job1", "job-gone"),
+        s.kickOffUrl(), dir.resolve("old").toString(), null, null, null));
+    RunBulkExport.Result r = new RunBulkExport(http).execute();
+    assertFalse(r.resumed());
+    assertEquals(2, server.kickOffs.get(), "a new kick-off after the 404");
+    assertEquals(7, r.download().lines());
+    // an export started by this run that expires is an error, not a loop
+    server.expired = true;
+    RunBulkExport.complete(dir);
+    BulkExportException e = assertThrows(BulkExportException.class, () -> new RunBulkExport(http).execute());
+    assertEquals(404, e.status());
+    assertEquals(3, server.kickOffs.get());
+  }
+
+  @Test
   void cancelDeletesTheStatusUrl() throws Exception {
     server.expired = false;
     server.pollsBeforeDone = 1000;
