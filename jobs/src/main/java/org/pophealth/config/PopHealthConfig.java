@@ -19,7 +19,38 @@ public record PopHealthConfig(
 
   public record Lakehouse(String root) implements Serializable {}
 
-  public record Source(String kind, String dir) implements Serializable {}
+  /**
+   * One data source. With {@code baseUrl} set, {@code ingest-fhir --source NAME} runs a FHIR Bulk Data
+   * export against it; otherwise it reads {@code dir}. Null bulk settings take the client's defaults.
+   */
+  public record Source(
+      String kind,
+      String dir,
+      String baseUrl,
+      String level,
+      java.util.List<String> types,
+      java.util.List<String> typeFilters,
+      java.util.List<String> elements,
+      java.util.List<String> patients,
+      String since,
+      String downloadDir,
+      Double pollCapSeconds,
+      Long initialBackoffMillis,
+      Integer maxRetries,
+      Integer parallelDownloads,
+      Boolean cancelOnAbort,
+      Auth auth)
+      implements Serializable {
+    /** A directory-only source (no bulk client). */
+    public Source(String kind, String dir) {
+      this(kind, dir, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+  }
+
+  /** SMART Backend Services credentials; the private key is read from a file, never stored here. */
+  public record Auth(
+      String clientId, String tokenEndpoint, String privateKeyFile, String keyId, String algorithm, String scope)
+      implements Serializable {}
 
   public record MeasurementPeriod(LocalDate start, LocalDate end) implements Serializable {}
 

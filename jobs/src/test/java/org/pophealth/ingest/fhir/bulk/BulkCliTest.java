@@ -1,0 +1,74 @@
+package org.pophealth.ingest.fhir.bulk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.pophealth.config.ConfigLoader;
+import org.pophealth.config.PopHealthConfig;
+import org.pophealth.testing.CliRunner;
+import org.pophealth.testing.SharedSpark;
+
+/** {@code ingest-fhir} with a bulk source from the config, {@code --url} and {@code --cancel}; the config keys. */
+class BulkCliTest {
+
+  @Test
+  void defaultsKeepDirectoryIngestAndBulkKeysParse() throws Exception {
+    PopHealthConfig.Source ehr = ConfigLoader.defaults().sources().get("ehr");
+    assertNull(ehr.baseUrl(), "no export unless base_url is set");
+    assertNull(ehr.auth());
+    Path cfg = Files.createTempFile("pophealth-bulk", ".yaml");
+    Files.writeString(cfg, """
+        sources:
+          payer:
+            kind: fhir-bulk
+            base_url: https://fhir.example/r4
+            level: group:g1
+            types: [Patient, Coverage]
+            poll_cap_seconds: 0.5
+            auth:
+              client_id: c1
+              private_key_file: /secure/key.pem
+              algorithm: ES384
+        """);
+    PopHealthConfig.Source payer = ConfigLoader.load(cfg).sources().get("payer");
+    BulkSettings s = BulkSettings.of("payer", payer);
+    assertEquals("https://fhir.example/r4/Group/g1/$export", s.kickOffUrl());
+    assertEquals(List.of("Patient", "Coverage"), s.types());
+    assertEquals(Duration.ofMillis(500), s.pollCap());
+    assertEquals(5, s.maxRetries(), "unset keys of a new source take the client defaults");
+    assertEquals(Path.of("./.cache/bulk/payer"), s.downloadDir());
+    assertEquals("ES384", s.auth().algorithm());
+  }
+
+  @Test
+  void ingestFhirExportsFromAConfiguredSource() throws Exception {
+    SharedSpark.spark();
+    String lakehouse = Files.createTempDirectory("pophealth-bulk-cli-lh").toString();
+    Path download = FakeBulkServer.tempDir();
+    try (FakeBulkServer server = new FakeBulkServer()) {
+      Path cfg = Files.createTempFile("pophealth-bulk", ".yaml");
+      Files.writeString(cfg, "sources:\n  clinic:\n    kind: fhir-bulk\n    base_url: " + server.base() + "\n"
+          + "    download_dir: " + download + "\n    poll_cap_seconds: 0.05\n    initial_backoff_millis: 10\n");
+      CliRunner.Result r = CliRunner.run("--config", cfg.toString(), "--lakehouse", lakehouse, "ingest-fhir",
+          "--source", "clinic", "--type", "Patient");
+      assertEquals(0, r.exitCode(), r.err());
+      assertTrue(r.out().contains("bulk export: full, 1 files, 3 lines downloaded (0 count mismatches)"), r.out());
+      assertEquals(List.of("Patient"), server.requests("GET", "/fhir/$export").get(0).query().get("_type"));
+      // read the Delta table directly: the shared session's catalog may name another test's lakehouse
+      assertEquals(3, new org.pophealth.lakehouse.Lakehouse(SharedSpark.spark(), lakehouse).read("silver.patient")
+          .filter("source = 'clinic'").count());
+
+      CliRunner.Result none = CliRunner.run("--config", cfg.toString(), "ingest-fhir", "--source", "clinic",
+          "--cancel");
+      assertEquals(0, none.exitCode(), none.err());
+      assertTrue(none.out().contains("no export in flight"), none.out());
+      assertEquals(0, server.deletes.get());
+    }
+  }
+}

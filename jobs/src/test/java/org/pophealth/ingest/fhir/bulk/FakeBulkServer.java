@@ -1,0 +1,397 @@
+package org.pophealth.ingest.fhir.bulk;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * A FHIR Bulk Data server on 127.0.0.1 serving the NDJSON fixtures under {@code /bulk} through the
+ * async pattern, misbehaving on demand (flags below). Records every request.
+ */
+final class FakeBulkServer implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** One request as received. */
+  record Seen(String method, String path, Map<String, List<String>> query, String accept, String prefer,
+      String authorization, String body) {}
+
+  // ---- misbehaviour switches
+  volatile int pollsBeforeDone = 2;
+  volatile String retryAfter = "0";
+  volatile boolean retryAfterHttpDate;
+  volatile int throttlePolls;          // this many 429s before the first 202
+  volatile int transient500Polls;      // this many 500s (transient OperationOutcome) on status
+  volatile int transientKickOffs;      // this many 503s with a transient OperationOutcome on kick-off
+  volatile String kickOffError;        // non-null: kick-off answers 400 with this diagnostics
+  volatile boolean expired;            // status answers 404 "job expired"
+  volatile boolean truncatePatients;   // Patient file has one line fewer than its count
+  volatile boolean errorFile;
+  volatile boolean gzip;
+  volatile boolean hapi;               // Prefer required, Retry-After 120, ISO-8859-1 manifest, Binary files
+  volatile boolean requiresAccessToken;
+  volatile boolean requireToken;       // everything but discovery/token needs a valid bearer token
+  volatile int unauthorizedFileOnce;   // this many 401s on the first file download (token expiry)
+  volatile String failFileOnce;        // file name (fixture path) answering 404 once
+  volatile String transactionTime = "2025-03-01T10:00:00Z";
+  volatile PublicKey clientKey;
+  volatile String clientAlg;
+  volatile String clientId = "test-client";
+
+  final List<Seen> requests = Collections.synchronizedList(new ArrayList<>());
+  final AtomicInteger kickOffs = new AtomicInteger();
+  final AtomicInteger deletes = new AtomicInteger();
+  final AtomicInteger tokensIssued = new AtomicInteger();
+  final Map<String, AtomicInteger> fileDownloads = new ConcurrentHashMap<>();
+  final List<String> assertionErrors = Collections.synchronizedList(new ArrayList<>());
+
+  private final HttpServer server;
+  private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+  private final Map<String, String> binaries = new ConcurrentHashMap<>();
+  private final AtomicInteger ids = new AtomicInteger();
+  private volatile String currentToken;
+
+  private static final class Job {
+    final Map<String, List<String>> params;
+    final boolean patientLevel;
+    final AtomicInteger polls = new AtomicInteger();
+
+    Job(Map<String, List<String>> params, boolean patientLevel) {
+      this.params = params;
+      this.patientLevel = patientLevel;
+    }
+  }
+
+  FakeBulkServer() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setExecutor(Executors.newFixedThreadPool(4));
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  String base() {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + "/fhir";
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+
+  List<Seen> requests(String method, String pathPrefix) {
+    synchronized (requests) {
+      return requests.stream().filter(s -> s.method().equals(method) && s.path().startsWith(pathPrefix)).toList();
+    }
+  }
+
+  static List<String> fixtureLines(String name) throws IOException {
+    try (var in = FakeBulkServer.class.getResourceAsStream("/bulk/" + name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+    }
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    try {
+      String path = ex.getRequestURI().getPath();
+      Map<String, List<String>> query = parseQuery(ex.getRequestURI().getRawQuery());
+      String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      requests.add(new Seen(ex.getRequestMethod(), path, query, ex.getRequestHeaders().getFirst("Accept"),
+          ex.getRequestHeaders().getFirst("Prefer"), ex.getRequestHeaders().getFirst("Authorization"), body));
+      if (path.equals("/fhir/.well-known/smart-configuration")) {
+        send(ex, 200, "application/json", "{\"token_endpoint\":\"" + base() + "/auth/token\"}");
+        return;
+      }
+      if (path.equals("/fhir/auth/token")) {
+        token(ex, body);
+        return;
+      }
+      if (requireToken && !path.startsWith("/fhir/files/") && !path.startsWith("/fhir/Binary/")
+          || requireToken && requiresAccessToken) {
+        String auth = ex.getRequestHeaders().getFirst("Authorization");
+        if (auth == null || currentToken == null || !auth.equals("Bearer " + currentToken)) {
+          send(ex, 401, "application/fhir+json", outcome("login", "invalid or expired token"));
+          return;
+        }
+      }
+      if (path.endsWith("/$export")) {
+        kickOff(ex, path, query, body);
+      } else if (path.startsWith("/fhir/status/")) {
+        status(ex, path.substring("/fhir/status/".length()));
+      } else if (path.startsWith("/fhir/files/") || path.startsWith("/fhir/Binary/")) {
+        file(ex, path);
+      } else {
+        send(ex, 404, "application/fhir+json", outcome("not-found", "no such endpoint"));
+      }
+    } catch (Exception e) {
+      assertionErrors.add("server error: " + e);
+      send(ex, 500, "text/plain", "fake server failed");
+    }
+  }
+
+  private void kickOff(HttpExchange ex, String path, Map<String, List<String>> query, String body) throws IOException {
+    kickOffs.incrementAndGet();
+    if (hapi && !"respond-async".equals(ex.getRequestHeaders().getFirst("Prefer"))) {
+      send(ex, 400, "application/fhir+json", outcome("processing", "Must request async processing for $export"));
+      return;
+    }
+    if (transientKickOffs > 0) {
+      transientKickOffs--;
+      send(ex, 503, "application/fhir+json", outcome("transient", "server busy, try again"));
+      return;
+    }
+    if (kickOffError != null) {
+      send(ex, 400, "application/fhir+json", outcome("invalid", kickOffError));
+      return;
+    }
+    Map<String, List<String>> params = new HashMap<>(query);
+    if (ex.getRequestMethod().equals("POST")) {
+      JsonNode p = JSON.readTree(body);
+      for (JsonNode param : p.path("parameter")) {
+        String v = param.has("valueReference") ? param.get("valueReference").path("reference").asText()
+            : param.has("valueString") ? param.get("valueString").asText()
+            : param.has("valueInstant") ? param.get("valueInstant").asText() : param.path("valueCode").asText();
+        params.computeIfAbsent(param.path("name").asText(), k -> new ArrayList<>()).add(v);
+      }
+    }
+    String id = "job" + ids.incrementAndGet();
+    jobs.put(id, new Job(params, path.endsWith("/Patient/$export")));
+    ex.getResponseHeaders().add("Content-Location", base() + "/status/" + id);
+    send(ex, 202, "application/fhir+json", outcome("informational", "accepted"));
+  }
+
+  private void status(HttpExchange ex, String id) throws IOException {
+    Job job = jobs.get(id);
+    if (ex.getRequestMethod().equals("DELETE")) {
+      deletes.incrementAndGet();
+      jobs.remove(id);
+      send(ex, job == null ? 404 : 202, "application/fhir+json", outcome("informational", "deleted"));
+      return;
+    }
+    if (expired || job == null) {
+      send(ex, 404, "application/fhir+json", outcome("not-found", "Export job " + id + " has expired"));
+      return;
+    }
+    if (throttlePolls > 0) {
+      throttlePolls--;
+      ex.getResponseHeaders().add("Retry-After", "0");
+      send(ex, 429, "application/fhir+json", outcome("throttled", "slow down"));
+      return;
+    }
+    if (transient500Polls > 0) {
+      transient500Polls--;
+      send(ex, 500, "application/fhir+json", outcome("transient", "database hiccup"));
+      return;
+    }
+    int n = job.polls.incrementAndGet();
+    if (n <= pollsBeforeDone) {
+      String ra = hapi ? "120" : retryAfterHttpDate
+          ? DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(1))
+          : retryAfter;
+      if (ra != null) {
+        ex.getResponseHeaders().add("Retry-After", ra);
+      }
+      ex.getResponseHeaders().add("X-Progress", "in progress " + n + "/" + pollsBeforeDone);
+      send(ex, 202, "application/fhir+json", null);
+      return;
+    }
+    send(ex, 200, hapi ? "application/json;charset=ISO-8859-1" : "application/json", manifest(id, job));
+  }
+
+  private String manifest(String id, Job job) throws IOException {
+    boolean since = job.params.containsKey("_since") && !(hapi && job.patientLevel);
+    List<String> types = job.params.containsKey("_type")
+        ? List.of(String.join(",", job.params.get("_type")).split(",")) : List.of("Patient", "Observation");
+    ObjectNode m = JSON.createObjectNode();
+    m.put("transactionTime", transactionTime);
+    m.put("request", base() + "/$export");
+    m.put("requiresAccessToken", hapi || requiresAccessToken);
+    ArrayNode output = m.putArray("output");
+    ArrayNode deleted = JSON.createArrayNode();
+    for (String t : types) {
+      String fixture = (since ? "since/" : "full/") + t + ".ndjson";
+      if (FakeBulkServer.class.getResource("/bulk/" + fixture) == null) {
+        continue;
+      }
+      output.addObject().put("type", t).put("url", fileUrl(id, fixture)).put("count", fixtureLines(fixture).size());
+    }
+    if (since) {
+      deleted.addObject().put("type", "Bundle").put("url", fileUrl(id, "since/deleted.ndjson"));
+    }
+    if (!hapi) {
+      m.set("deleted", deleted);
+    }
+    ArrayNode error = m.putArray("error");
+    if (errorFile) {
+      error.addObject().put("type", "OperationOutcome").put("url", fileUrl(id, "error.ndjson"));
+    }
+    return m.toString();
+  }
+
+  private String fileUrl(String job, String fixture) {
+    if (hapi) {
+      String bid = "b" + ids.incrementAndGet();
+      binaries.put(bid, fixture);
+      return base() + "/Binary/" + bid;
+    }
+    return base() + "/files/" + job + "/" + fixture;
+  }
+
+  private void file(HttpExchange ex, String path) throws IOException {
+    String fixture = path.startsWith("/fhir/Binary/")
+        ? binaries.get(path.substring("/fhir/Binary/".length()))
+        : path.substring(path.indexOf('/', "/fhir/files/".length()) + 1);
+    if (fixture == null) {
+      send(ex, 404, "application/fhir+json", outcome("not-found", "no such file"));
+      return;
+    }
+    if (unauthorizedFileOnce > 0) {
+      unauthorizedFileOnce--;
+      currentToken = null; // the token expired: only a new one works
+      send(ex, 401, "application/fhir+json", outcome("login", "token expired"));
+      return;
+    }
+    if (fixture.equals(failFileOnce)) {
+      failFileOnce = null;
+      send(ex, 404, "application/fhir+json", outcome("not-found", "file temporarily missing"));
+      return;
+    }
+    fileDownloads.computeIfAbsent(fixture, k -> new AtomicInteger()).incrementAndGet();
+    List<String> lines = fixtureLines(fixture);
+    if (truncatePatients && fixture.endsWith("Patient.ndjson")) {
+      lines = lines.subList(0, lines.size() - 1);
+    }
+    String ndjson = String.join("\n", lines) + "\n";
+    String accept = ex.getRequestHeaders().getFirst("Accept");
+    if (hapi && (accept == null || !accept.contains("application/fhir+ndjson"))) {
+      String b64 = Base64.getEncoder().encodeToString(ndjson.getBytes(StandardCharsets.UTF_8));
+      send(ex, 200, "application/fhir+json",
+          "{\"resourceType\":\"Binary\",\"contentType\":\"application/fhir+ndjson\",\"data\":\"" + b64 + "\"}");
+      return;
+    }
+    if (gzip) {
+      ByteArrayOutputStream bos = new ByteArrayOutputStream();
+      try (GZIPOutputStream gz = new GZIPOutputStream(bos)) {
+        gz.write(ndjson.getBytes(StandardCharsets.UTF_8));
+      }
+      ex.getResponseHeaders().add("Content-Encoding", "gzip");
+      sendBytes(ex, 200, "application/fhir+ndjson", bos.toByteArray());
+      return;
+    }
+    send(ex, 200, "application/fhir+ndjson", ndjson);
+  }
+
+  private void token(HttpExchange ex, String body) throws IOException {
+    Map<String, List<String>> form = parseQuery(body);
+    String assertion = form.getOrDefault("client_assertion", List.of("")).get(0);
+    String problem = checkAssertion(assertion);
+    if (!form.getOrDefault("grant_type", List.of("")).get(0).equals("client_credentials")) {
+      problem = "grant_type";
+    }
+    if (problem != null) {
+      assertionErrors.add(problem);
+      send(ex, 400, "application/json", "{\"error\":\"invalid_client\",\"error_description\":\"" + problem + "\"}");
+      return;
+    }
+    currentToken = "tok-" + tokensIssued.incrementAndGet();
+    send(ex, 200, "application/json",
+        "{\"access_token\":\"" + currentToken + "\",\"token_type\":\"bearer\",\"expires_in\":300}");
+  }
+
+  /** Verifies the client assertion independently of the client's code: JOSE signature, claims. */
+  private String checkAssertion(String jwt) {
+    try {
+      String[] parts = jwt.split("\\.");
+      if (parts.length != 3) {
+        return "not a JWT";
+      }
+      Base64.Decoder d = Base64.getUrlDecoder();
+      JsonNode header = JSON.readTree(d.decode(parts[0]));
+      JsonNode claims = JSON.readTree(d.decode(parts[1]));
+      if (!header.path("alg").asText().equals(clientAlg)) {
+        return "alg " + header.path("alg").asText();
+      }
+      Signature s = Signature.getInstance(clientAlg.equals("RS384") ? "SHA384withRSA" : "SHA384withECDSAinP1363Format");
+      s.initVerify(clientKey);
+      s.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+      if (!s.verify(d.decode(parts[2]))) {
+        return "bad signature";
+      }
+      if (!claims.path("iss").asText().equals(clientId) || !claims.path("sub").asText().equals(clientId)) {
+        return "iss/sub";
+      }
+      if (!claims.path("aud").asText().equals(base() + "/auth/token")) {
+        return "aud";
+      }
+      if (claims.path("exp").asLong() <= System.currentTimeMillis() / 1000 || !claims.hasNonNull("jti")) {
+        return "exp/jti";
+      }
+      return null;
+    } catch (Exception e) {
+      return "unreadable assertion: " + e;
+    }
+  }
+
+  static String outcome(String code, String diagnostics) {
+    return "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"" + code
+        + "\",\"diagnostics\":\"" + diagnostics + "\"}]}";
+  }
+
+  private static void send(HttpExchange ex, int status, String type, String body) throws IOException {
+    sendBytes(ex, status, type, body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void sendBytes(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+    ex.getResponseHeaders().add("Content-Type", type);
+    ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+    if (body.length > 0) {
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(body);
+      }
+    }
+    ex.close();
+  }
+
+  private static Map<String, List<String>> parseQuery(String raw) {
+    Map<String, List<String>> q = new LinkedHashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return q;
+    }
+    for (String kv : raw.split("&")) {
+      int i = kv.indexOf('=');
+      String k = URLDecoder.decode(i < 0 ? kv : kv.substring(0, i), StandardCharsets.UTF_8);
+      String v = i < 0 ? "" : URLDecoder.decode(kv.substring(i + 1), StandardCharsets.UTF_8);
+      q.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
+    }
+    return q;
+  }
+
+  static Path tempDir() throws IOException {
+    return Files.createTempDirectory("pophealth-bulk-test-");
+  }
+}
