@@ -81,8 +81,7 @@ final class IngestFhirCommand implements Callable<Integer> {
     if (bulk) {
       BulkSettings bs = settings(s);
       IngestBulkExport.Result r = new IngestBulkExport(ctx.lakehouse(), source, bs, tokens(bs))
-          .ingestOptions(j -> j.chunkBytes(config.ingest().chunkBytes())
-              .maxQuarantineRawChars(config.ingest().maxQuarantineRawChars()))
+          .ingestOptions(j -> j.settings(config.ingest()))
           .execute();
       var d = r.export().download();
       spec.commandLine().getOut().printf("bulk export: %s, %d files, %d lines downloaded (%d count mismatches),"
@@ -99,8 +98,7 @@ final class IngestFhirCommand implements Callable<Integer> {
       }
     }
     IngestFhirExport job = new IngestFhirExport(ctx.lakehouse(), source, directory)
-        .chunkBytes(config.ingest().chunkBytes())
-        .maxQuarantineRawChars(config.ingest().maxQuarantineRawChars());
+        .settings(config.ingest());
     if (exportTime != null) {
       job.exportTime(exportTime);
     }

@@ -27,8 +27,7 @@ public final class DemoPipeline {
     public void run(Lakehouse lakehouse, PopHealthConfig config, DemoInputs inputs, PrintWriter out)
         throws Exception {
       IngestResult r = new IngestFhirExport(lakehouse, "ehr", inputs.ehrExport().toString())
-          .chunkBytes(config.ingest().chunkBytes())
-          .maxQuarantineRawChars(config.ingest().maxQuarantineRawChars())
+          .settings(config.ingest())
           .execute();
       IngestSummary.print(r, out);
     }

@@ -65,6 +65,11 @@ public final class IngestFhirExport {
     return this;
   }
 
+  /** Applies the {@code ingest:} section of the config (chunk size, quarantine raw-text limit). */
+  public IngestFhirExport settings(org.pophealth.config.PopHealthConfig.Ingest ingest) {
+    return chunkBytes(ingest.chunkBytes()).maxQuarantineRawChars(ingest.maxQuarantineRawChars());
+  }
+
   /** Uses this export time instead of the manifest's / the files' modification time. */
   public IngestFhirExport exportTime(Instant t) {
     this.exportTimeOverride = t;
