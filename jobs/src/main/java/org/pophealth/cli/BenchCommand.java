@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
+import org.pophealth.bench.BenchBulk;
 import org.pophealth.bench.BenchIngest;
 import org.pophealth.config.PopHealthConfig;
 import org.pophealth.demo.GenerateSyntheaPopulation;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks; figures go to docs/BENCHMARKS.md.",
-    subcommands = {BenchCommand.Ingest.class})
+    subcommands = {BenchCommand.Ingest.class, BenchCommand.Bulk.class})
 final class BenchCommand implements Runnable {
   @ParentCommand PopHealthCli parent;
   @Spec CommandSpec spec;
@@ -81,6 +82,64 @@ final class BenchCommand implements Runnable {
       }
       out.flush();
       return 0;
+    }
+  }
+
+  @Command(name = "bulk", mixinStandardHelpOptions = true,
+      description = {
+        "Bulk Data export + download + ingest throughput: a local Bulk Data server (127.0.0.1) serves a",
+        "Synthea population (generated once, cached); the client kicks off, polls, downloads in parallel",
+        "and ingests into a scratch lakehouse, never the configured one."})
+  static final class Bulk implements Callable<Integer> {
+    @ParentCommand BenchCommand bench;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--patients", defaultValue = "200", description = "Synthea patients (default ${DEFAULT-VALUE}).")
+    int patients;
+
+    @Option(names = "--seed", defaultValue = "7", description = "Synthea seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--years", defaultValue = "10", description = "Years of history (default ${DEFAULT-VALUE}).")
+    int years;
+
+    @Option(names = "--input", paramLabel = "DIR", description = "Serve this NDJSON directory instead of Synthea.")
+    Path input;
+
+    @Option(names = "--parallel-downloads", defaultValue = "2",
+        description = "Files downloaded at once (default ${DEFAULT-VALUE}).")
+    int parallel;
+
+    @Override
+    public Integer call() throws Exception {
+      CliContext ctx = new CliContext(bench.parent.global);
+      PopHealthConfig config = ctx.config();
+      Path dir = input;
+      if (dir == null) {
+        dir = new GenerateSyntheaPopulation(GenerateSyntheaPopulation.projectPath(config.demo().syntheaScript()),
+            Path.of(config.demo().cacheDir()), patients, seed, years).execute();
+      }
+      Path scratchRoot = Files.createTempDirectory("pophealth-bench-bulk-");
+      Lakehouse scratch = new Lakehouse(ctx.lakehouse().spark(), scratchRoot.resolve("lakehouse").toString());
+      BenchBulk.Result r = new BenchBulk(scratch, dir.toAbsolutePath(), scratchRoot.resolve("downloads"), parallel,
+          config.ingest()).execute();
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("bench bulk: %s (%d files, %.1f MB, %d resources), %d cores, %s, %d parallel downloads, %s%n", dir,
+          r.files(), r.bytes() / 1e6, r.resources(), Runtime.getRuntime().availableProcessors(),
+          config.spark().master(), parallel, LocalDate.now());
+      TextTable t = new TextTable("phase", "seconds", "resources/s", "MB/s");
+      t.row("export + download", String.format("%.1f", r.exportSeconds()),
+          String.format("%.0f", r.resources() / r.exportSeconds()),
+          String.format("%.1f", r.bytes() / 1e6 / r.exportSeconds()));
+      t.row("ingest (bronze+silver+event)", String.format("%.1f", r.ingestSeconds()),
+          String.format("%.0f", r.resources() / r.ingestSeconds()),
+          String.format("%.1f", r.bytes() / 1e6 / r.ingestSeconds()));
+      t.row("total", String.format("%.1f", r.totalSeconds()), String.format("%.0f", r.resources() / r.totalSeconds()),
+          String.format("%.1f", r.bytes() / 1e6 / r.totalSeconds()));
+      t.print(out);
+      out.println(r.reconciled() ? "reconciled: read = loaded + quarantined" : "NOT reconciled");
+      out.flush();
+      return r.reconciled() ? 0 : 1;
     }
   }
 }

@@ -111,7 +111,8 @@ final class IngestFhirCommand implements Callable<Integer> {
     BulkSettings b = BulkSettings.of(source, new PopHealthConfig.Source(s.kind(), s.dir(),
         url != null ? url : s.baseUrl(), level != null ? level : s.level(), types != null ? types : s.types(),
         s.typeFilters(), s.elements(), s.patients(), s.since(), s.downloadDir(), s.pollCapSeconds(),
-        s.initialBackoffMillis(), s.maxRetries(), s.parallelDownloads(), s.cancelOnAbort(), s.auth()));
+        s.initialBackoffMillis(), s.maxRetries(), s.parallelDownloads(), s.cancelOnAbort(), s.outputFormat(),
+        s.includeAssociatedData(), s.strictCounts(), s.auth()));
     return since != null ? b.withSince(since) : b;
   }
 

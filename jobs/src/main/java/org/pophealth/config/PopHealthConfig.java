@@ -39,11 +39,15 @@ public record PopHealthConfig(
       Integer maxRetries,
       Integer parallelDownloads,
       Boolean cancelOnAbort,
+      String outputFormat,
+      Boolean includeAssociatedData,
+      Boolean strictCounts,
       Auth auth)
       implements Serializable {
     /** A directory-only source (no bulk client). */
     public Source(String kind, String dir) {
-      this(kind, dir, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+      this(kind, dir, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+          null);
     }
   }
 

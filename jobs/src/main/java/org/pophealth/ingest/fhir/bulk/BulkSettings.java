@@ -12,6 +12,8 @@ import org.pophealth.config.PopHealthConfig;
  * @param level {@code system}, {@code patient} or {@code group:<id>}
  * @param since explicit {@code _since} (overrides the watermark), null for none
  * @param pollCap longest single wait (Retry-After and back-off are capped to it)
+ * @param strictCounts a file whose line count still differs from the manifest's {@code count} after one
+ *     re-download fails the run (after ingesting what arrived) and keeps the watermark where it was
  */
 public record BulkSettings(
     String baseUrl,
@@ -29,6 +31,7 @@ public record BulkSettings(
     int maxRetries,
     int parallelDownloads,
     boolean cancelOnAbort,
+    boolean strictCounts,
     PopHealthConfig.Auth auth) {
 
   public BulkSettings {
@@ -52,7 +55,8 @@ public record BulkSettings(
   /** Settings for {@code source} from its config entry. */
   public static BulkSettings of(String source, PopHealthConfig.Source s) {
     return new BulkSettings(
-        s.baseUrl(), s.level(), s.types(), s.typeFilters(), s.elements(), s.patients(), null, false,
+        s.baseUrl(), s.level(), s.types(), s.typeFilters(), s.elements(), s.patients(), s.outputFormat(),
+        s.includeAssociatedData() != null && s.includeAssociatedData(),
         s.since() == null ? null : Instant.parse(s.since()),
         Path.of(s.downloadDir() != null ? s.downloadDir() : "./.cache/bulk/" + source),
         Duration.ofMillis(Math.round(1000 * (s.pollCapSeconds() == null ? 60.0 : s.pollCapSeconds()))),
@@ -60,6 +64,7 @@ public record BulkSettings(
         s.maxRetries() == null ? 5 : s.maxRetries(),
         s.parallelDownloads() == null ? 2 : s.parallelDownloads(),
         s.cancelOnAbort() == null || s.cancelOnAbort(),
+        s.strictCounts() == null || s.strictCounts(),
         s.auth());
   }
 
@@ -77,6 +82,6 @@ public record BulkSettings(
   public BulkSettings withSince(Instant s) {
     return new BulkSettings(baseUrl, level, types, typeFilters, elements, patients, outputFormat,
         includeAssociatedData, s, downloadDir, pollCap, initialBackoff, maxRetries, parallelDownloads, cancelOnAbort,
-        auth);
+        strictCounts, auth);
   }
 }

@@ -132,6 +132,7 @@ public final class DownloadExportFiles {
     URI uri = URI.create(e.url());
     Path target = directory.resolve(name);
     Path part = directory.resolve("." + name + ".part");
+    boolean recounted = false;
     for (int attempt = 0; ; attempt++) {
       HttpResponse<InputStream> r = null;
       try {
@@ -143,8 +144,16 @@ public final class DownloadExportFiles {
           long[] counts = write(r, part);
           Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
           FileResult fr = new FileResult(e.kind(), e.type(), e.url(), name, counts[0], counts[1], e.count());
+          if (fr.countMismatch() && !recounted) {
+            // most often a transfer cut short: fetch the file once more before believing it
+            LOG.warn("{}: manifest count {} but {} lines downloaded; downloading it again", name, e.count(),
+                counts[0]);
+            recounted = true;
+            attempt--;
+            continue;
+          }
           if (fr.countMismatch()) {
-            LOG.warn("{}: manifest count {} but {} lines downloaded", name, e.count(), counts[0]);
+            LOG.warn("{}: manifest count {} but {} lines downloaded (twice)", name, e.count(), counts[0]);
           }
           onFileDone.accept(fr);
           return fr;

@@ -36,20 +36,36 @@ public final class IngestBulkExport {
     return this;
   }
 
-  public record Result(RunBulkExport.Result export, IngestResult ingest, Instant since, Instant watermark) {}
+  /** @param exportSeconds kick-off to the last file on disk (the ingest's own time is in {@code ingest}) */
+  public record Result(RunBulkExport.Result export, IngestResult ingest, Instant since, Instant watermark,
+      double exportSeconds) {}
 
   public Result execute() throws IOException {
     BulkWatermarks marks = new BulkWatermarks(lakehouse);
     Instant since = settings.since() != null ? settings.since() : marks.read(source);
     BulkSettings s = settings.withSince(since);
     LOG.info("bulk export for source {}: {}", source, since == null ? "full" : "incremental since watermark");
+    long t0 = System.nanoTime();
     RunBulkExport.Result export = new RunBulkExport(new BulkHttp(s, tokens)).execute();
+    double exportSeconds = (System.nanoTime() - t0) / 1e9;
     IngestResult ingest = ingestOptions.apply(
         new IngestFhirExport(lakehouse, source, export.exportDir().toString())).execute();
     Instant mark = export.manifest().transactionTime();
+    int mismatches = export.download().mismatches();
+    if (mismatches > 0 && s.strictCounts()) {
+      RunBulkExport.complete(s.downloadDir());
+      throw new BulkExportException(mismatches + " file(s) of the export had a different number of lines than the"
+          + " manifest's count, also when downloaded again. What arrived is ingested (run " + ingest.runId()
+          + "), but the watermark stays " + (since == null ? "unset" : "at " + since) + ", so the next run exports"
+          + " this window again. Set strict_counts: false for this source to accept such exports.", 0);
+    }
+    if (mismatches > 0) {
+      LOG.warn("{} file(s) differ from the manifest's count; strict_counts is off, so the watermark moves on",
+          mismatches);
+    }
     marks.write(source, s.baseUrl(), s.level(), mark, export.since(), ingest.runId(), export.download().files().size(),
         export.download().lines());
     RunBulkExport.complete(s.downloadDir());
-    return new Result(export, ingest, export.since(), mark);
+    return new Result(export, ingest, export.since(), mark, exportSeconds);
   }
 }

@@ -10,7 +10,7 @@ public final class BulkAbortMain {
 
   public static void main(String[] args) throws Exception {
     BulkSettings s = new BulkSettings(args[0], "system", List.of(), List.of(), List.of(), List.of(), null, false,
-        null, Path.of(args[1]), Duration.ofMillis(20), Duration.ofMillis(10), 0, 1, true, null);
+        null, Path.of(args[1]), Duration.ofMillis(20), Duration.ofMillis(10), 0, 1, true, true, null);
     new RunBulkExport(new BulkHttp(s, null)).execute();
   }
 }

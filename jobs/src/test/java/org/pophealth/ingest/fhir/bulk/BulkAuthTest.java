@@ -59,7 +59,7 @@ class BulkAuthTest {
 
   private BulkSettings settings(PopHealthConfig.Auth auth) {
     return new BulkSettings(server.base(), "system", List.of(), List.of(), List.of(), List.of(), null, false, null,
-        dir, Duration.ofMillis(50), Duration.ofMillis(10), 3, 2, true, auth);
+        dir, Duration.ofMillis(50), Duration.ofMillis(10), 3, 2, true, true, auth);
   }
 
   @ParameterizedTest

@@ -48,7 +48,7 @@ class BulkClientTest {
 
   private BulkSettings settings(String level, List<String> types, Instant since, List<String> patients) {
     return new BulkSettings(server.base(), level, types, List.of(), List.of(), patients, null, false, since, dir,
-        Duration.ofMillis(50), Duration.ofMillis(10), 3, 2, true, null);
+        Duration.ofMillis(50), Duration.ofMillis(10), 3, 2, true, true, null);
   }
 
   private BulkSettings settings() {
@@ -59,7 +59,7 @@ class BulkClientTest {
   void getKickOffSendsEveryParameterAndTheAsyncHeaders() {
     BulkSettings s = new BulkSettings(server.base(), "group:g-1", List.of("Patient", "Observation"),
         List.of("Observation?category=laboratory"), List.of("id", "code"), List.of(), "application/fhir+ndjson", true,
-        Instant.parse("2025-01-02T03:04:05Z"), dir, Duration.ofMillis(50), Duration.ofMillis(10), 3, 2, true, null);
+        Instant.parse("2025-01-02T03:04:05Z"), dir, Duration.ofMillis(50), Duration.ofMillis(10), 3, 2, true, true, null);
     KickOffExport.Result r = new KickOffExport(new BulkHttp(s, null)).execute();
     assertTrue(r.statusUrl().startsWith(server.base() + "/status/"), r.statusUrl());
     FakeBulkServer.Seen k = server.requests("GET", "/fhir/Group/g-1/$export").get(0);
@@ -138,7 +138,7 @@ class BulkClientTest {
     server.retryAfterHttpDate = true;
     server.pollsBeforeDone = 1;
     BulkSettings s = new BulkSettings(server.base(), "system", List.of(), List.of(), List.of(), List.of(), null,
-        false, null, dir, Duration.ofSeconds(3), Duration.ofMillis(10), 3, 2, true, null);
+        false, null, dir, Duration.ofSeconds(3), Duration.ofMillis(10), 3, 2, true, true, null);
     PollExportStatus.Result r = new PollExportStatus(new BulkHttp(s, null),
         new KickOffExport(new BulkHttp(s, null)).execute().statusUrl()).execute();
     // the date is 1 s ahead at second precision: the wait is 0-1 s, far above the 10 ms back-off
@@ -214,6 +214,8 @@ class BulkClientTest {
     assertEquals(3L, p.expected());
     assertEquals(2, p.lines());
     assertTrue(p.countMismatch());
+    assertEquals(2, server.fileDownloads.get("full/Patient.ndjson").get(), "a short file is downloaded twice");
+    assertEquals(1, server.fileDownloads.get("full/Observation.ndjson").get());
   }
 
   @Test
@@ -320,7 +322,7 @@ class BulkClientTest {
   void killedRunResumesWithoutANewKickOff() throws Exception {
     server.failFileOnce = "full/Patient.ndjson";
     BulkSettings s = new BulkSettings(server.base(), "system", List.of(), List.of(), List.of(), List.of(), null,
-        false, null, dir, Duration.ofMillis(50), Duration.ofMillis(10), 3, 1, true, null);
+        false, null, dir, Duration.ofMillis(50), Duration.ofMillis(10), 3, 1, true, true, null);
     assertThrows(BulkExportException.class, () -> new RunBulkExport(new BulkHttp(s, null)).execute());
     BulkExportState state = BulkExportState.load(dir);
     assertNotNull(state, "state survives the failed run");
@@ -372,7 +374,7 @@ class BulkClientTest {
     server.expired = false;
     server.pollsBeforeDone = 1000;
     BulkSettings s = new BulkSettings(server.base(), "system", List.of(), List.of(), List.of(), List.of(), null,
-        false, null, dir, Duration.ofMillis(20), Duration.ofMillis(10), 0, 1, true, null);
+        false, null, dir, Duration.ofMillis(20), Duration.ofMillis(10), 0, 1, true, true, null);
     BulkHttp http = new BulkHttp(s, null);
     Thread run = new Thread(() -> {
       try {

@@ -23,7 +23,7 @@ class BulkEndToEndTest {
     try (FakeBulkServer server = new FakeBulkServer()) {
       server.errorFile = true;
       BulkSettings s = new BulkSettings(server.base(), "system", List.of("Patient", "Observation"), List.of(),
-          List.of(), List.of(), null, false, null, dir, Duration.ofMillis(50), Duration.ofMillis(10), 3, 2, true,
+          List.of(), List.of(), null, false, null, dir, Duration.ofMillis(50), Duration.ofMillis(10), 3, 2, true, true,
           null);
 
       IngestBulkExport.Result first = new IngestBulkExport(lh, "bulk", s, null).execute();
@@ -48,6 +48,16 @@ class BulkEndToEndTest {
       assertEquals("Renamed", bp1.getString(0));
       assertEquals(Instant.parse("2025-04-01T10:00:00Z"), watermark(lh));
       assertEquals(1, lh.read("ops.bulk_watermark").count(), "one row per source");
+
+      // a file still short of its manifest count after a second download: ingested, run fails, watermark kept
+      server.truncatePatients = true;
+      server.transactionTime = "2025-05-01T10:00:00Z";
+      BulkExportException e = org.junit.jupiter.api.Assertions.assertThrows(BulkExportException.class,
+          () -> new IngestBulkExport(lh, "bulk", s, null).execute());
+      assertTrue(e.getMessage().contains("1 file(s)") && e.getMessage().contains("exports this window again"),
+          e.getMessage());
+      assertEquals(Instant.parse("2025-04-01T10:00:00Z"), watermark(lh), "watermark not moved");
+      assertNull(BulkExportState.load(dir), "nothing left to resume: the next run starts a new export");
     }
   }
 
