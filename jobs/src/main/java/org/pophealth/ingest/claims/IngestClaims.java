@@ -129,7 +129,9 @@ public final class IngestClaims {
           fhirRows.put(t, f);
           rows = rows.union(f);
         }
-        all.put(t, rows.filter(col("status").equalTo(ValidatedRows.LOADED)));
+        // materialised: the wide validated rows feed several window/join plans below, and without a cut
+        // the optimizer works on the whole lineage again for each (minutes on 150-column rows)
+        all.put(t, rows.filter(col("status").equalTo(ValidatedRows.LOADED)).localCheckpoint(true));
       }
       if (fhirRecords != null && fhirRunId != null) {
         for (Map.Entry<ClaimTable, Dataset<Row>> e : fhirRows.entrySet()) {
@@ -156,7 +158,7 @@ public final class IngestClaims {
       Map<ClaimTable, Long> silverRows = new EnumMap<>(ClaimTable.class);
       silverRows.put(ClaimTable.ELIGIBILITY, eligRows);
       for (ClaimTable t : List.of(ClaimTable.MEDICAL, ClaimTable.PHARMACY)) {
-        Dataset<Row> resolved = new ResolveFinalActionClaims(spark, t).execute(all.get(t));
+        Dataset<Row> resolved = new ResolveFinalActionClaims(spark, t).execute(all.get(t)).localCheckpoint(true);
         Dataset<Row> matched = ResolveFinalActionClaims.matchEligibility(spark, t, resolved, eligNow);
         lakehouse.replaceWhere(t.silverTable(), matched, where);
         silverRows.put(t, lakehouse.lastOperationMetric(t.silverTable(), "numOutputRows"));

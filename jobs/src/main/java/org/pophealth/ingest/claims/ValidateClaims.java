@@ -61,17 +61,7 @@ public final class ValidateClaims {
             BufferedReader r = new BufferedReader(new InputStreamReader(p.getFileSystem(conf.get()).open(p),
                 StandardCharsets.UTF_8), 1 << 16);
             CsvRecords recs = new CsvRecords(r, f.table(), f.relative(), runId);
-            iters.add(new Iterator<>() {
-              @Override
-              public boolean hasNext() {
-                return recs.hasNext();
-              }
-
-              @Override
-              public Row next() {
-                return v.validate(recs.next());
-              }
-            });
+            iters.add(validated(recs, v));
           }
           return concat(iters);
         }));
@@ -126,6 +116,21 @@ public final class ValidateClaims {
       raw.append('}');
       return new ClaimRecord(table, "parquet", rel, t._2() + 1, raw.toString(), fields, null, runId);
     });
+  }
+
+  /** Static, so the iterator does not capture this (not serializable) into the Spark closure. */
+  private static Iterator<Row> validated(CsvRecords recs, ValidateClaimRow v) {
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return recs.hasNext();
+      }
+
+      @Override
+      public Row next() {
+        return v.validate(recs.next());
+      }
+    };
   }
 
   private static <T> Iterator<T> concat(List<Iterator<T>> iters) {
