@@ -11,7 +11,8 @@ public record PopHealthConfig(
     Map<String, Source> sources,
     MeasurementPeriod measurementPeriod,
     Ingest ingest,
-    Demo demo)
+    Demo demo,
+    Claims claims)
     implements Serializable {
 
   public record Spark(String master, String appName, int shufflePartitions, Map<String, String> conf)
@@ -60,23 +61,34 @@ public record PopHealthConfig(
 
   public record Ingest(long chunkBytes, int maxQuarantineRawChars) implements Serializable {}
 
+  /**
+   * Claims ingest: rule severities ({@code error}, {@code warning}, {@code off}) by rule code, the
+   * amount ceiling, and the demo payer's settings.
+   */
+  public record Claims(java.math.BigDecimal maxAmount, Map<String, String> rules, DemoPayer demoPayer)
+      implements Serializable {}
+
+  /** The demo payer derived from the Synthea population (noise rates are fractions of members). */
+  public record DemoPayer(String name, long seed, double typoRate, double nicknameRate, double movedRate,
+      double swappedBirthRate, double missingSsnRate) implements Serializable {}
+
   public record Demo(int patients, long seed, int yearsOfHistory, String cacheDir, String syntheaScript)
       implements Serializable {}
 
   /** A copy with the lakehouse root replaced (the global {@code --lakehouse} option). */
   public PopHealthConfig withLakehouseRoot(String root) {
-    return new PopHealthConfig(spark, new Lakehouse(root), sources, measurementPeriod, ingest, demo);
+    return new PopHealthConfig(spark, new Lakehouse(root), sources, measurementPeriod, ingest, demo, claims);
   }
 
   /** A copy with the Spark master replaced. */
   public PopHealthConfig withSparkMaster(String master) {
     return new PopHealthConfig(
         new Spark(master, spark.appName(), spark.shufflePartitions(), spark.conf()),
-        lakehouse, sources, measurementPeriod, ingest, demo);
+        lakehouse, sources, measurementPeriod, ingest, demo, claims);
   }
 
   /** A copy with demo settings replaced. */
   public PopHealthConfig withDemo(Demo d) {
-    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, d);
+    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, d, claims);
   }
 }

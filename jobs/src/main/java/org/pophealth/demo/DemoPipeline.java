@@ -13,7 +13,7 @@ public final class DemoPipeline {
   private DemoPipeline() {}
 
   public static List<DemoStage> stages() {
-    return List.of(new IngestEhrStage());
+    return List.of(new IngestEhrStage(), new PayerClaimsStage());
   }
 
   /** ingest-fhir of the Synthea export as source {@code ehr}. */
@@ -30,6 +30,31 @@ public final class DemoPipeline {
           .settings(config.ingest())
           .execute();
       IngestSummary.print(r, out);
+    }
+  }
+
+  /**
+   * A second source with its own identities: payer claims files derived from the Synthea population
+   * (GeneratePayerClaims), then ingest-claims of them as the configured demo payer source.
+   */
+  static final class PayerClaimsStage implements DemoStage {
+    @Override
+    public String name() {
+      return "payer claims: generate files, ingest-claims";
+    }
+
+    @Override
+    public void run(Lakehouse lakehouse, PopHealthConfig config, DemoInputs inputs, PrintWriter out)
+        throws Exception {
+      PopHealthConfig.DemoPayer p = config.claims().demoPayer();
+      java.nio.file.Path dir = java.nio.file.Path.of(config.demo().cacheDir()).resolve("payer")
+          .resolve(inputs.ehrExport().getFileName() + "-s" + p.seed());
+      GeneratePayerClaims.Result g = new GeneratePayerClaims(inputs.ehrExport(), dir, p).execute();
+      out.printf("payer files: %d members, %d medical lines, %d pharmacy lines in %s (truth: member_truth.csv)%n",
+          g.members(), g.medicalLines(), g.pharmacyLines(), dir);
+      org.pophealth.ingest.claims.ClaimsIngestResult r =
+          new org.pophealth.ingest.claims.IngestClaims(lakehouse, p.name(), dir.toString()).settings(config).execute();
+      org.pophealth.cli.IngestClaimsSummary.print(r, out);
     }
   }
 }

@@ -45,6 +45,7 @@ public final class IngestFhirExport {
   private long chunkBytes = 32L * 1024 * 1024;
   private int maxRawChars = 1 << 20;
   private Instant exportTimeOverride;
+  private boolean buildEvents = true;
 
   public IngestFhirExport(Lakehouse lakehouse, String source, String directory) {
     if (source == null || !source.matches("[a-z][a-z0-9_\\-]{0,62}")) {
@@ -73,6 +74,15 @@ public final class IngestFhirExport {
   /** Uses this export time instead of the manifest's / the files' modification time. */
   public IngestFhirExport exportTime(Instant t) {
     this.exportTimeOverride = t;
+    return this;
+  }
+
+  /**
+   * Whether to rebuild silver.event for the source (default true). A claims source turns it off: its
+   * events come from its claims (org.pophealth.ingest.claims.BuildClaimEvents), not its FHIR resources.
+   */
+  public IngestFhirExport buildEvents(boolean build) {
+    this.buildEvents = build;
     return this;
   }
 
@@ -161,7 +171,7 @@ public final class IngestFhirExport {
     Map<String, long[]> silver = upsertSilver(byGroup, counts, exportTs);
     long silverChanged = silver.values().stream().mapToLong(v -> v[0] + v[1]).sum();
     long te = System.nanoTime();
-    long events = new BuildEvents(lakehouse, source).execute().events();
+    long events = buildEvents ? new BuildEvents(lakehouse, source).execute().events() : 0;
     LOG.info("events built in {} ms", (System.nanoTime() - te) / 1_000_000);
 
     // reconciliation

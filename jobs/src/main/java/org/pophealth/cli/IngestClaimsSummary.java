@@ -1,0 +1,45 @@
+package org.pophealth.cli;
+
+import java.io.PrintWriter;
+import java.util.Map;
+import org.pophealth.ingest.claims.ClaimsIngestResult;
+
+/** Console summary of a claims ingest run. */
+public final class IngestClaimsSummary {
+  private IngestClaimsSummary() {}
+
+  /** Console summary: per table and format read = loaded + quarantined, warnings, silver rows. */
+  public static void print(ClaimsIngestResult r, PrintWriter out) {
+    out.printf("ingest-claims %s: source %s, %d flat files%s%n", r.runId(), r.source(), r.files(),
+        r.fhirRunId() == null ? "" : ", payer FHIR via " + r.fhirRunId());
+    TextTable t = new TextTable("table", "format", "files", "read", "loaded", "quarantined", "warnings",
+        "silver_rows");
+    for (ClaimsIngestResult.TableCount c : r.byTable()) {
+      t.row(c.table(), c.format(), c.files(), c.read(), c.loaded(), c.quarantined(), c.warnings(), c.silverRows());
+    }
+    t.print(out);
+    out.printf("read %d = loaded %d + quarantined %d%s; warnings %d; bronze rows added %d%n", r.rowsRead(),
+        r.rowsLoaded(), r.rowsQuarantined(), r.reconciled() ? " (reconciled)" : " (NOT RECONCILED)", r.warnings(),
+        r.bronzeRowsAdded());
+    out.printf("final-action claim lines: medical %d, pharmacy %d; eligibility spans %d; member months %d;"
+        + " events %d; %.1f s%n", r.medicalClaimLines(), r.pharmacyClaimLines(), r.eligibilitySpans(),
+        r.memberMonths(), r.events(), r.seconds());
+    if (!r.findings().isEmpty()) {
+      TextTable f = new TextTable("table", "severity", "rule", "rows");
+      for (Map.Entry<String, Long> e : r.findings().entrySet()) {
+        String[] k = e.getKey().split("\\|", 2);
+        String[] sr = k[1].split(":", 2);
+        f.row(k[0], sr[0], sr[1], e.getValue());
+      }
+      f.print(out);
+    }
+    if (r.rowsQuarantined() > 0) {
+      out.println("quarantined rows: bin/pophealth sql \"SELECT reason_code, reason, file, line FROM ops.quarantine"
+          + " WHERE ingest_run_id = '" + r.runId() + "'\"");
+    }
+    for (String f : r.ignoredFiles()) {
+      out.println("not ingested (not a claims file): " + f);
+    }
+    out.flush();
+  }
+}

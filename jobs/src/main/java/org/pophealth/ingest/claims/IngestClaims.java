@@ -1,0 +1,300 @@
+package org.pophealth.ingest.claims;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import java.io.IOException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.pophealth.config.PopHealthConfig;
+import org.pophealth.ingest.claims.fhir.ReadPayerFhir;
+import org.pophealth.ingest.fhir.IngestFhirExport;
+import org.pophealth.ingest.fhir.IngestResult;
+import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.ops.RunIds;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Job {@code ingest-claims}: one claims delivery directory of a source → bronze.claim_row (flat rows as
+ * they arrived) and ops.quarantine (rows that break an error rule), payer FHIR through ingest-fhir
+ * into bronze.fhir_resource; then the source's silver.medical_claim, silver.pharmacy_claim,
+ * silver.eligibility (final-action versions), silver.member_month and its silver.event rows are
+ * rebuilt from all of its bronze rows. Per run: read = loaded + quarantined per table and format
+ * (ops.ingest_run, ops.ingest_reconciliation), rule counts in ops.claim_validation. Re-running on the
+ * same files adds nothing and leaves the tables as they were.
+ */
+public final class IngestClaims {
+  private static final Logger LOG = LoggerFactory.getLogger(IngestClaims.class);
+
+  private final Lakehouse lakehouse;
+  private final String source;
+  private final String directory;
+  private ValidationRules rules = ValidationRules.defaults();
+  private PopHealthConfig.Ingest ingestSettings;
+
+  public IngestClaims(Lakehouse lakehouse, String source, String directory) {
+    if (source == null || !source.matches("[a-z][a-z0-9_\\-]{0,62}")) {
+      throw new IllegalArgumentException("source name must be lower-case letters, digits, '-' or '_': " + source);
+    }
+    this.lakehouse = lakehouse;
+    this.source = source;
+    this.directory = directory;
+  }
+
+  /** Applies the {@code claims:} and {@code ingest:} sections of the config. */
+  public IngestClaims settings(PopHealthConfig config) {
+    if (config.claims() != null) {
+      this.rules = new ValidationRules(config.claims().rules(), config.claims().maxAmount());
+    }
+    this.ingestSettings = config.ingest();
+    return this;
+  }
+
+  public IngestClaims rules(ValidationRules r) {
+    this.rules = r;
+    return this;
+  }
+
+  public ClaimsIngestResult execute() throws IOException {
+    long t0 = System.nanoTime();
+    Instant started = Instant.now();
+    SparkSession spark = lakehouse.spark();
+    ReadClaimFiles.Delivery delivery =
+        new ReadClaimFiles(directory, spark.sparkContext().hadoopConfiguration()).execute();
+    if (delivery.flatFiles().isEmpty() && !delivery.hasFhir()) {
+      throw new IllegalArgumentException("no claims files in " + directory
+          + " (expected medical_claim*.csv|parquet, pharmacy_claim*, eligibility*, or FHIR *.ndjson)");
+    }
+    String runId = RunIds.next("ingest-claims", source);
+    LOG.info("claims run {}: source {}, {} flat files, payer FHIR: {}", runId, source, delivery.flatFiles().size(),
+        delivery.hasFhir());
+    String fhirRunId = null;
+    if (delivery.hasFhir()) {
+      IngestFhirExport fhir = new IngestFhirExport(lakehouse, source, directory).buildEvents(false);
+      if (ingestSettings != null) {
+        fhir.settings(ingestSettings);
+      }
+      IngestResult fr = fhir.execute();
+      fhirRunId = fr.runId();
+      LOG.info("payer FHIR: run {}, read {}, loaded {}, quarantined {}", fr.runId(), fr.linesRead(), fr.linesLoaded(),
+          fr.linesQuarantined());
+    }
+    Timestamp deliveryTs = Timestamp.from(delivery.deliveryTime());
+    ValidateClaims validate = new ValidateClaims(spark, source, rules);
+    Map<ClaimTable, Dataset<Row>> flat = validate.files(delivery.flatFiles(), runId);
+    List<Dataset<Row>> persisted = new ArrayList<>(flat.values());
+    try {
+      // 1. this delivery's flat rows: quarantine and bronze
+      long bronzeAdded = 0;
+      for (Map.Entry<ClaimTable, Dataset<Row>> e : flat.entrySet()) {
+        Dataset<Row> v = e.getValue();
+        Dataset<Row> q = v.filter(col("status").equalTo(ValidatedRows.QUARANTINED))
+            .select(functionsSha(col("row_key")).as("row_key"), lit(source).as("source"), col("stage"),
+                col("reason_code"), col("reason"), col("table_name").as("resource_type"),
+                lit(null).cast("string").as("resource_id"), col("raw"), lit(deliveryTs).as("export_time"),
+                col("file"), col("line"), lit(runId).as("ingest_run_id"));
+        lakehouse.insertNew("ops.quarantine", q, "t.source = '" + source + "' AND t.resource_type = '"
+            + e.getKey().tableName() + "'");
+        Dataset<Row> b = v.filter(col("status").equalTo(ValidatedRows.LOADED))
+            .select(col("row_key"), lit(source).as("source"), col("table_name"), col("file_format"), col("fields"),
+                col("raw"), lit(deliveryTs).as("delivery_time"), col("file"), col("line"),
+                lit(runId).as("ingest_run_id"));
+        bronzeAdded += lakehouse.insertNew("bronze.claim_row", b, "t.source = '" + source + "' AND t.table_name = '"
+            + e.getKey().tableName() + "'");
+      }
+      // 2. everything the source has: bronze flat rows + payer FHIR, validated again (deterministic)
+      Dataset<Row> bronze = lakehouse.read("bronze.claim_row").filter(col("source").equalTo(source));
+      ReadPayerFhir payer = new ReadPayerFhir(lakehouse, source);
+      JavaRDD<ClaimRecord> fhirRecords = payer.any() ? payer.execute().persist(StorageLevel.MEMORY_AND_DISK()) : null;
+      Map<ClaimTable, Dataset<Row>> fhirRows = new EnumMap<>(ClaimTable.class);
+      Map<ClaimTable, Dataset<Row>> all = new EnumMap<>(ClaimTable.class);
+      for (ClaimTable t : ClaimTable.values()) {
+        Dataset<Row> rows = validate.bronze(t, bronze);
+        if (fhirRecords != null) {
+          Dataset<Row> f = validate.records(t, fhirRecords).persist(StorageLevel.MEMORY_AND_DISK());
+          persisted.add(f);
+          fhirRows.put(t, f);
+          rows = rows.union(f);
+        }
+        // materialised: the wide validated rows feed several window/join plans below, and without a cut
+        // the optimizer works on the whole lineage again for each (minutes on 150-column rows)
+        all.put(t, rows.filter(col("status").equalTo(ValidatedRows.LOADED)).localCheckpoint(true));
+      }
+      if (fhirRecords != null && fhirRunId != null) {
+        for (Map.Entry<ClaimTable, Dataset<Row>> e : fhirRows.entrySet()) {
+          Dataset<Row> q = e.getValue().filter(col("status").equalTo(ValidatedRows.QUARANTINED)
+                  .and(col("ingest_run_id").equalTo(fhirRunId)))
+              .select(functionsSha(col("row_key")).as("row_key"), lit(source).as("source"), col("stage"),
+                  col("reason_code"), col("reason"), col("table_name").as("resource_type"),
+                  lit(null).cast("string").as("resource_id"), col("raw"), lit(deliveryTs).as("export_time"),
+                  col("file"), col("line"), lit(runId).as("ingest_run_id"));
+          lakehouse.insertNew("ops.quarantine", q, "t.source = '" + source + "' AND t.resource_type = '"
+              + e.getKey().tableName() + "'");
+        }
+      }
+      // 3. silver rebuild
+      List<String> silverCols = ValidatedRows.contract(ClaimTable.ELIGIBILITY).columns().stream()
+          .map(c -> c.name()).toList();
+      Dataset<Row> elig = ResolveFinalActionClaims.latestEligibility(spark,
+          all.get(ClaimTable.ELIGIBILITY).select(silverCols.stream().map(org.apache.spark.sql.functions::col)
+              .toArray(org.apache.spark.sql.Column[]::new)));
+      String where = "source = '" + source + "'";
+      lakehouse.replaceWhere("silver.eligibility", elig, where);
+      long eligRows = lakehouse.lastOperationMetric("silver.eligibility", "numOutputRows");
+      Dataset<Row> eligNow = lakehouse.read("silver.eligibility").filter(where);
+      Map<ClaimTable, Long> silverRows = new EnumMap<>(ClaimTable.class);
+      silverRows.put(ClaimTable.ELIGIBILITY, eligRows);
+      for (ClaimTable t : List.of(ClaimTable.MEDICAL, ClaimTable.PHARMACY)) {
+        Dataset<Row> resolved = new ResolveFinalActionClaims(spark, t).execute(all.get(t)).localCheckpoint(true);
+        Dataset<Row> matched = ResolveFinalActionClaims.matchEligibility(spark, t, resolved, eligNow);
+        lakehouse.replaceWhere(t.silverTable(), matched, where);
+        silverRows.put(t, lakehouse.lastOperationMetric(t.silverTable(), "numOutputRows"));
+      }
+      long memberMonths = new ComputeMemberMonths(lakehouse, source).execute().memberMonths();
+      long events = new BuildClaimEvents(lakehouse, source).execute().events();
+
+      // 4. counts of this run
+      Map<String, Long> findings = new TreeMap<>();
+      List<ClaimsIngestResult.TableCount> byTable = new ArrayList<>();
+      List<Row> validationRows = new ArrayList<>();
+      for (ClaimTable t : ClaimTable.values()) {
+        List<Dataset<Row>> mine = new ArrayList<>();
+        if (flat.containsKey(t)) {
+          mine.add(flat.get(t));
+        }
+        if (fhirRows.containsKey(t) && fhirRunId != null) {
+          mine.add(fhirRows.get(t).filter(col("ingest_run_id").equalTo(fhirRunId)));
+        }
+        for (Dataset<Row> d : mine) {
+          for (Row r : d.groupBy("file_format", "status").count().collectAsList()) {
+            String fmt = r.getString(0);
+            ClaimsIngestResult.TableCount old = byTable.stream()
+                .filter(c -> c.table().equals(t.tableName()) && c.format().equals(fmt)).findFirst().orElse(null);
+            long n = r.getLong(2);
+            boolean loaded = ValidatedRows.LOADED.equals(r.getString(1));
+            ClaimsIngestResult.TableCount c = new ClaimsIngestResult.TableCount(t.tableName(), fmt,
+                (int) delivery.flatFiles().stream().filter(f -> f.table() == t && f.format().equals(fmt)).count(),
+                (old == null ? 0 : old.read()) + n, (old == null ? 0 : old.loaded()) + (loaded ? n : 0),
+                (old == null ? 0 : old.quarantined()) + (loaded ? 0 : n), 0, silverRows.get(t));
+            if (old != null) {
+              byTable.remove(old);
+            }
+            byTable.add(c);
+          }
+          for (Row r : d.select(org.apache.spark.sql.functions.explode(col("findings")).as("f"))
+              .groupBy("f").count().collectAsList()) {
+            findings.merge(t.tableName() + "|" + r.getString(0), r.getLong(1), Long::sum);
+          }
+        }
+      }
+      // outside-eligibility: this run's claim lines that no eligibility span covers
+      String sev = rules.severity("outside-eligibility");
+      if (!ValidationRules.OFF.equals(sev)) {
+        for (ClaimTable t : List.of(ClaimTable.MEDICAL, ClaimTable.PHARMACY)) {
+          var runCol = col("ingest_run_id").equalTo(runId);
+          if (fhirRunId != null) {
+            runCol = runCol.or(col("ingest_run_id").equalTo(fhirRunId));
+          }
+          long n = lakehouse.read(t.silverTable()).filter(col("source").equalTo(source).and(runCol)
+              .and(functionsNot(col("eligibility_matched")))).count();
+          if (n > 0) {
+            findings.merge(t.tableName() + "|warning:outside-eligibility", n, Long::sum);
+          }
+        }
+      }
+      long warnings = 0;
+      for (Map.Entry<String, Long> f : findings.entrySet()) {
+        String[] k = f.getKey().split("\\|", 2);
+        String[] sr = k[1].split(":", 2);
+        validationRows.add(RowFactory.create(runId, source, k[0], sr[1], sr[0], f.getValue()));
+        if (sr[0].equals(ValidationRules.WARNING)) {
+          warnings += f.getValue();
+        }
+      }
+      byTable.sort(java.util.Comparator.comparing(ClaimsIngestResult.TableCount::table)
+          .thenComparing(ClaimsIngestResult.TableCount::format));
+      List<ClaimsIngestResult.TableCount> withWarnings = new ArrayList<>();
+      for (ClaimsIngestResult.TableCount c : byTable) {
+        long w = findings.entrySet().stream().filter(e -> e.getKey().startsWith(c.table() + "|warning:"))
+            .mapToLong(Map.Entry::getValue).sum();
+        withWarnings.add(new ClaimsIngestResult.TableCount(c.table(), c.format(), c.files(), c.read(), c.loaded(),
+            c.quarantined(), byTable.stream().filter(x -> x.table().equals(c.table())).count() == 1 ? w : 0,
+            c.silverRows()));
+      }
+      long read = withWarnings.stream().mapToLong(ClaimsIngestResult.TableCount::read).sum();
+      long loadedRows = withWarnings.stream().mapToLong(ClaimsIngestResult.TableCount::loaded).sum();
+      long quarantined = withWarnings.stream().mapToLong(ClaimsIngestResult.TableCount::quarantined).sum();
+      ClaimsIngestResult result = new ClaimsIngestResult(runId, source, directory, delivery.flatFiles().size(), read,
+          loadedRows, quarantined, warnings, bronzeAdded, withWarnings, findings,
+          silverRows.get(ClaimTable.MEDICAL), silverRows.get(ClaimTable.PHARMACY), eligRows, memberMonths, events,
+          delivery.ignored(), fhirRunId, (System.nanoTime() - t0) / 1e9);
+      if (!validationRows.isEmpty()) {
+        lakehouse.append("ops.claim_validation",
+            spark.createDataFrame(validationRows, lakehouse.contract("ops.claim_validation").schema()));
+      }
+      recordRun(result, started, delivery.deliveryTime());
+      if (!result.reconciled()) {
+        throw new IllegalStateException("reconciliation failed for run " + runId + ": read " + read
+            + " != loaded " + loadedRows + " + quarantined " + quarantined);
+      }
+      LOG.info("claims run {}: read {}, loaded {}, quarantined {}, warnings {}, medical lines {}, pharmacy lines {},"
+              + " eligibility spans {}, member months {}, events {} in {}s", runId, read, loadedRows, quarantined,
+          warnings, result.medicalClaimLines(), result.pharmacyClaimLines(), eligRows, memberMonths, events,
+          String.format("%.1f", result.seconds()));
+      if (fhirRecords != null) {
+        fhirRecords.unpersist();
+      }
+      return result;
+    } finally {
+      persisted.forEach(Dataset::unpersist);
+    }
+  }
+
+  /** Quarantine row keys carry a stage suffix so a claims row key never collides with a FHIR line key. */
+  private static org.apache.spark.sql.Column functionsSha(org.apache.spark.sql.Column key) {
+    return org.apache.spark.sql.functions.concat(key, lit("-claims"));
+  }
+
+  private static org.apache.spark.sql.Column functionsNot(org.apache.spark.sql.Column c) {
+    return org.apache.spark.sql.functions.not(c);
+  }
+
+  private void recordRun(ClaimsIngestResult r, Instant started, Instant deliveryTime) {
+    SparkSession spark = lakehouse.spark();
+    Map<String, Long> versions = new LinkedHashMap<>();
+    for (String t : List.of("bronze.claim_row", "ops.quarantine", "silver.medical_claim", "silver.pharmacy_claim",
+        "silver.eligibility", "silver.member_month", "silver.event")) {
+      versions.put(t, lakehouse.version(t));
+    }
+    Row run = RowFactory.create(r.runId(), "ingest-claims", source, r.directory(), Timestamp.from(deliveryTime),
+        Timestamp.from(started), Timestamp.from(Instant.now()), r.reconciled() ? "succeeded" : "failed",
+        r.files(), r.rowsRead(), r.rowsLoaded(), r.rowsQuarantined(), r.bronzeRowsAdded(),
+        r.medicalClaimLines() + r.pharmacyClaimLines() + r.eligibilitySpans(),
+        scala.collection.JavaConverters.mapAsScalaMap(versions),
+        r.reconciled() ? null : "read != loaded + quarantined");
+    lakehouse.append("ops.ingest_run",
+        spark.createDataFrame(List.of(run), lakehouse.contract("ops.ingest_run").schema()));
+    List<Row> rec = new ArrayList<>();
+    for (ClaimsIngestResult.TableCount t : r.byTable()) {
+      rec.add(RowFactory.create(r.runId(), source, t.table(), t.format(), t.files(), t.read(), t.loaded(),
+          t.quarantined(), null, "silver." + t.table(), t.silverRows(), 0L));
+    }
+    if (!rec.isEmpty()) {
+      lakehouse.append("ops.ingest_reconciliation",
+          spark.createDataFrame(rec, lakehouse.contract("ops.ingest_reconciliation").schema()));
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package org.pophealth.ingest.claims;
+
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Job step: loaded claim rows of one source (every delivery) → final-action claim lines. The rule
+ * (docs/ARCHITECTURE.md, "Claim versions"):
+ * <ol>
+ *   <li>Rows identical in every delivered column count once (re-sent files do not double amounts).
+ *   <li>A claim's family is {@code original_claim_id} when given, else its {@code claim_id}.
+ *   <li>A version is (claim_id, adjustment_sequence); the winning version of a family has the highest
+ *       adjustment_sequence, then the latest paid_date, then the highest claim_id.
+ *   <li>A winning version with any {@code void} row removes the family.
+ *   <li>Within the winning version, rows of the same line number are summed (amounts); the other
+ *       columns come from the latest non-reversal row. A line that had negative (reversal) rows and
+ *       nets to zero or less is removed; a family with no line left is removed.
+ * </ol>
+ * Output claim_id is the family id; source_claim_id the winning version's id.
+ */
+public final class ResolveFinalActionClaims {
+  private static final List<String> SUMMED = List.of("paid_amount", "allowed_amount", "charge_amount",
+      "coinsurance_amount", "copayment_amount", "deductible_amount", "total_cost_amount");
+
+  private final SparkSession spark;
+  private final ClaimTable table;
+
+  public ResolveFinalActionClaims(SparkSession spark, ClaimTable table) {
+    if (table == ClaimTable.ELIGIBILITY) {
+      throw new IllegalArgumentException("eligibility has no claim versions");
+    }
+    this.spark = spark;
+    this.table = table;
+  }
+
+  /** {@code rows}: loaded rows with the silver columns. Returns silver rows (eligibility_matched false). */
+  public Dataset<Row> execute(Dataset<Row> rows) {
+    List<String> cols = ValidatedRows.contract(table).columns().stream().map(c -> c.name()).toList();
+    String content = cols.stream()
+        .filter(c -> !List.of("source", "ingest_run_id", "bronze_file", "bronze_line").contains(c))
+        .map(c -> "`" + c + "`").collect(Collectors.joining(", "));
+    String view = "claims_rows_" + table.tableName();
+    rows.createOrReplaceTempView(view);
+    String amounts = SUMMED.stream().filter(cols::contains)
+        .map(a -> "sum(" + a + ") OVER (PARTITION BY fam, claim_line_number) AS s_" + a)
+        .collect(Collectors.joining(",\n  "));
+    String out = cols.stream().map(c -> switch (c) {
+      case "claim_id" -> "fam AS claim_id";
+      case "source_claim_id" -> "claim_id AS source_claim_id";
+      case "claim_versions" -> "CAST(nver AS INT) AS claim_versions";
+      default -> SUMMED.contains(c) ? "CAST(s_" + c + " AS DECIMAL(18,2)) AS " + c : "`" + c + "`";
+    }).collect(Collectors.joining(", "));
+    String sql = """
+        WITH d AS (
+          SELECT *, row_number() OVER (PARTITION BY sha2(to_json(struct(%s)), 256)
+                                       ORDER BY bronze_file, bronze_line) AS dup
+          FROM %s),
+        r AS (SELECT *, coalesce(original_claim_id, claim_id) AS fam, coalesce(adjustment_sequence, 0) AS seq
+              FROM d WHERE dup = 1),
+        v AS (SELECT fam, claim_id AS vid, seq, max(paid_date) AS vpaid,
+                     max(CASE WHEN adjustment_type = 'void' THEN 1 ELSE 0 END) AS is_void
+              FROM r GROUP BY fam, claim_id, seq),
+        vr AS (SELECT *, row_number() OVER (PARTITION BY fam ORDER BY seq DESC, vpaid DESC NULLS LAST, vid DESC) AS rk,
+                      count(*) OVER (PARTITION BY fam) AS nver FROM v),
+        w AS (SELECT r.*, vr.nver FROM r JOIN vr ON r.fam = vr.fam AND r.claim_id = vr.vid AND r.seq = vr.seq
+              WHERE vr.rk = 1 AND vr.is_void = 0),
+        l AS (SELECT w.*,
+          %s,
+          max(CASE WHEN coalesce(paid_amount, 0) < 0 OR coalesce(charge_amount, 0) < 0
+                     OR coalesce(allowed_amount, 0) < 0 OR adjustment_type = 'reversal' THEN 1 ELSE 0 END)
+            OVER (PARTITION BY fam, claim_line_number) AS has_neg,
+          row_number() OVER (PARTITION BY fam, claim_line_number ORDER BY
+            CASE WHEN coalesce(paid_amount, 0) < 0 OR adjustment_type = 'reversal' THEN 1 ELSE 0 END,
+            paid_date DESC NULLS LAST, bronze_file DESC, bronze_line DESC) AS lrk
+          FROM w)
+        SELECT %s FROM l
+        WHERE lrk = 1 AND NOT (has_neg = 1 AND coalesce(s_paid_amount, 0) <= 0 AND coalesce(s_charge_amount, 0) <= 0
+                               AND coalesce(s_allowed_amount, 0) <= 0)
+        """.formatted(content, view, amounts, out);
+    return spark.sql(sql);
+  }
+
+  /** Sets eligibility_matched: an eligibility span of the member covers the service date. */
+  public static Dataset<Row> matchEligibility(SparkSession spark, ClaimTable table, Dataset<Row> claims,
+      Dataset<Row> eligibility) {
+    String dateCol = table == ClaimTable.MEDICAL ? "coalesce(c.claim_start_date, c.claim_line_start_date)"
+        : "c.dispensing_date";
+    claims.createOrReplaceTempView("claims_final_" + table.tableName());
+    eligibility.createOrReplaceTempView("claims_elig_" + table.tableName());
+    List<String> cols = ValidatedRows.contract(table).columns().stream().map(c -> c.name()).toList();
+    String select = cols.stream().map(c -> c.equals("eligibility_matched")
+        ? "m.claim_id IS NOT NULL AS eligibility_matched" : "c.`" + c + "`").collect(Collectors.joining(", "));
+    return spark.sql("""
+        WITH m AS (
+          SELECT DISTINCT c.claim_id, c.claim_line_number FROM claims_final_%1$s c
+          JOIN claims_elig_%1$s e ON e.member_id = c.member_id
+           AND %2$s >= e.enrollment_start_date
+           AND %2$s <= coalesce(e.enrollment_end_date, DATE'9999-12-31'))
+        SELECT %3$s FROM claims_final_%1$s c
+        LEFT JOIN m ON m.claim_id = c.claim_id AND m.claim_line_number = c.claim_line_number
+        """.formatted(table.tableName(), dateCol, select));
+  }
+
+  /** Eligibility: one row per key, the latest delivery winning; identical re-sends count once. */
+  public static Dataset<Row> latestEligibility(SparkSession spark, Dataset<Row> rows) {
+    rows.createOrReplaceTempView("claims_rows_eligibility");
+    List<String> cols = ValidatedRows.contract(ClaimTable.ELIGIBILITY).columns().stream()
+        .map(c -> c.name()).toList();
+    String select = cols.stream().map(c -> "`" + c + "`").collect(Collectors.joining(", "));
+    return spark.sql("""
+        SELECT %s FROM (
+          SELECT *, row_number() OVER (PARTITION BY member_id, payer, plan, enrollment_start_date
+                                       ORDER BY ingest_run_id DESC, bronze_file DESC, bronze_line DESC) AS rk
+          FROM claims_rows_eligibility) WHERE rk = 1
+        """.formatted(select));
+  }
+}

@@ -1,0 +1,530 @@
+package org.pophealth.ingest.claims.fhir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.pophealth.ingest.claims.ClaimRecord;
+import org.pophealth.ingest.claims.ClaimTable;
+
+/**
+ * Payer FHIR (CARIN Blue Button ExplanationOfBenefit, Coverage, Patient as CMS BCDA/DPC and Synthea
+ * export them) → claims rows in the Tuva column names, which then go through the same validation and
+ * version resolution as flat files. Pure Java (Jackson), runs per bronze row inside Spark tasks.
+ * Contained resources (Patient, Coverage, Practitioner, Organization) are resolved by {@code #id};
+ * extensions are ignored (they stay in bronze).
+ */
+public final class ConvertEobToClaims implements Serializable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final List<String> CPT_HCPCS = List.of("http://www.ama-assn.org/go/cpt",
+      "urn:oid:2.16.840.1.113883.6.285", "https://bluebutton.cms.gov/resources/codesystem/hcpcs",
+      "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets");
+  private static final String NDC = "http://hl7.org/fhir/sid/ndc";
+  private static final String NPI = "http://hl7.org/fhir/sid/us-npi";
+
+  /** EOB adjudication category codes (any system) → Tuva amount column, most specific first. */
+  private static final Map<String, List<String>> AMOUNTS = Map.of(
+      "charge_amount", List.of("submitted", "line_sbmtd_chrg_amt"),
+      "allowed_amount", List.of("eligible", "line_alowd_chrg_amt"),
+      "paid_amount", List.of("paidtoprovider", "benefit", "line_nch_pmt_amt", "line_prvdr_pmt_amt", "paid"),
+      "coinsurance_amount", List.of("coinsurance", "line_coinsrnc_amt"),
+      "copayment_amount", List.of("copay"),
+      "deductible_amount", List.of("deductible", "line_bene_ptb_ddctbl_amt"));
+
+  private ConvertEobToClaims() {}
+
+  /** Claim lines (medical or pharmacy) of one ExplanationOfBenefit line from bronze. */
+  public static List<ClaimRecord> eob(String json, String file, long line, String runId) {
+    List<ClaimRecord> out = new ArrayList<>();
+    JsonNode r;
+    try {
+      r = JSON.readTree(json);
+    } catch (java.io.IOException e) {
+      return out; // bronze holds parsed JSON only; nothing to do
+    }
+    Map<String, JsonNode> contained = contained(r);
+    String type = code(r.path("type"), "http://terminology.hl7.org/CodeSystem/claim-type");
+    if (type == null) {
+      type = firstCode(r.path("type"));
+    }
+    boolean pharmacy = "pharmacy".equalsIgnoreCase(type);
+    Map<String, String> h = new TreeMap<>();
+    put(h, "claim_id", claimId(r));
+    put(h, "member_id", memberId(r.path("patient"), contained));
+    if (!pharmacy) {
+      put(h, "claim_type", type == null ? null : switch (type.toLowerCase(Locale.ROOT)) {
+        case "oral", "vision" -> "professional";
+        default -> type.toLowerCase(Locale.ROOT);
+      });
+    }
+    JsonNode cov = coverage(r, contained);
+    put(h, "payer", firstNonNull(r.path("insurer").path("display").asText(null),
+        cov == null ? null : cov.path("payor").path(0).path("display").asText(null)));
+    put(h, "plan", cov == null ? null : plan(cov));
+    String status = r.path("status").asText("");
+    if (status.equals("cancelled") || status.equals("entered-in-error")) {
+      put(h, "adjustment_type", "void");
+    }
+    for (JsonNode rel : r.path("related")) {
+      String rc = firstCode(rel.path("relationship"));
+      if (rc != null && (rc.equals("prior") || rc.startsWith("replace"))) {
+        String orig = rel.path("claim").path("identifier").path("value").asText(null);
+        put(h, "original_claim_id", orig != null ? orig : refId(rel.path("claim").path("reference").asText(null)));
+        if (!h.containsKey("adjustment_type")) {
+          put(h, "adjustment_type", "adjustment");
+        }
+      }
+    }
+    put(h, "paid_date", date(r.path("payment").path("date").asText(null)));
+    String billing = npi(r.path("provider"), contained);
+    String rendering = null;
+    String prescriber = null;
+    for (JsonNode ct : r.path("careTeam")) {
+      String role = firstCode(ct.path("role"));
+      String n = npi(ct.path("provider"), contained);
+      if (role != null && (role.equals("performing") || role.equals("rendering") || role.equals("primary"))
+          && rendering == null) {
+        rendering = n;
+      }
+      if ("prescribing".equals(role)) {
+        prescriber = n;
+      }
+    }
+    // supporting info (C4BB SupportingInfoType)
+    String daysSupply = null;
+    String refills = null;
+    for (JsonNode si : r.path("supportingInfo")) {
+      String cat = firstCode(si.path("category"));
+      if (cat == null) {
+        continue;
+      }
+      switch (cat.toLowerCase(Locale.ROOT)) {
+        case "admissionperiod" -> {
+          put(h, "admission_date", date(si.path("timingPeriod").path("start").asText(null)));
+          put(h, "discharge_date", date(si.path("timingPeriod").path("end").asText(null)));
+        }
+        case "typeofbill" -> put(h, "bill_type_code", firstCode(si.path("code")));
+        case "pointoforigin" -> put(h, "admit_source_code", firstCode(si.path("code")));
+        case "admtype" -> put(h, "admit_type_code", firstCode(si.path("code")));
+        case "discharge-status" -> put(h, "discharge_disposition_code", firstCode(si.path("code")));
+        case "drg" -> put(h, "ms_drg_code", firstCode(si.path("code")));
+        case "dayssupply" -> daysSupply = number(si.path("valueQuantity").path("value"));
+        case "refillnum" -> refills = number(si.path("valueQuantity").path("value"));
+        default -> { }
+      }
+    }
+    if (!pharmacy) {
+      put(h, "billing_npi", billing);
+      put(h, "facility_npi", npi(r.path("facility"), contained));
+      diagnoses(r, h);
+      procedures(r, h);
+    }
+    List<JsonNode> items = new ArrayList<>();
+    r.path("item").forEach(items::add);
+    items.sort(Comparator.comparingInt(i -> i.path("sequence").asInt(0)));
+    boolean anyLineAmount = items.stream().anyMatch(i -> i.path("adjudication").size() > 0);
+    String start = date(r.path("billablePeriod").path("start").asText(null));
+    String end = date(r.path("billablePeriod").path("end").asText(null));
+    int n = 0;
+    for (JsonNode it : items) {
+      n++;
+      Map<String, String> f = new TreeMap<>(h);
+      put(f, "claim_line_number", Integer.toString(it.path("sequence").asInt(n)));
+      String ls = date(it.path("servicedDate").asText(null));
+      String le = ls;
+      if (ls == null) {
+        ls = date(it.path("servicedPeriod").path("start").asText(null));
+        le = date(it.path("servicedPeriod").path("end").asText(null));
+      }
+      Map<String, String> amounts = amounts(it.path("adjudication"));
+      if (!anyLineAmount && n == 1) {
+        amounts = amounts(r.path("total"));
+        if (r.path("payment").path("amount").has("value") && !amounts.containsKey("paid_amount")) {
+          amounts.put("paid_amount", number(r.path("payment").path("amount").path("value")));
+        }
+      }
+      f.putAll(amounts);
+      if (pharmacy) {
+        put(f, "ndc_code", code(it.path("productOrService"), NDC));
+        put(f, "quantity", number(it.path("quantity").path("value")));
+        put(f, "days_supply", daysSupply);
+        put(f, "refills", refills);
+        put(f, "prescribing_provider_npi", prescriber);
+        put(f, "dispensing_provider_npi", billing);
+        put(f, "dispensing_date", ls != null ? ls : start);
+        out.add(record(ClaimTable.PHARMACY, f, file, line, runId));
+      } else {
+        put(f, "claim_start_date", start != null ? start : ls);
+        put(f, "claim_end_date", end != null ? end : le);
+        put(f, "claim_line_start_date", ls);
+        put(f, "claim_line_end_date", le);
+        String hcpcs = null;
+        for (String sys : CPT_HCPCS) {
+          hcpcs = hcpcs != null ? hcpcs : code(it.path("productOrService"), sys);
+        }
+        put(f, "hcpcs_code", hcpcs);
+        int m = 0;
+        for (JsonNode mod : it.path("modifier")) {
+          if (m < 5) {
+            put(f, "hcpcs_modifier_" + (++m), firstCode(mod));
+          }
+        }
+        put(f, "revenue_center_code", firstCode(it.path("revenue")));
+        put(f, "place_of_service_code", firstCode(it.path("locationCodeableConcept")));
+        put(f, "service_unit_quantity", number(it.path("quantity").path("value")));
+        String lineRendering = null;
+        for (JsonNode seq : it.path("careTeamSequence")) {
+          for (JsonNode ct : r.path("careTeam")) {
+            if (ct.path("sequence").asInt(-1) == seq.asInt() && lineRendering == null) {
+              lineRendering = npi(ct.path("provider"), contained);
+            }
+          }
+        }
+        put(f, "rendering_npi", lineRendering != null ? lineRendering : rendering);
+        out.add(record(ClaimTable.MEDICAL, f, file, line, runId));
+      }
+    }
+    return out;
+  }
+
+  /** One eligibility row of a Coverage (top-level or contained); demographics come from the Patient. */
+  public static ClaimRecord coverage(JsonNode cov, Map<String, JsonNode> contained, String file, long line,
+      String runId) {
+    Map<String, String> f = new TreeMap<>();
+    put(f, "member_id", memberId(cov.path("beneficiary"), contained));
+    put(f, "subscriber_id", cov.path("subscriberId").asText(null));
+    put(f, "enrollment_start_date", date(cov.path("period").path("start").asText(null)));
+    put(f, "enrollment_end_date", date(cov.path("period").path("end").asText(null)));
+    put(f, "payer", cov.path("payor").path(0).path("display").asText(null));
+    put(f, "plan", plan(cov));
+    put(f, "payer_type", firstNonNull(firstCode(cov.path("type")), cov.path("type").path("text").asText(null)));
+    put(f, "subscriber_relation", firstCode(cov.path("relationship")));
+    String ref = cov.path("beneficiary").path("reference").asText("");
+    if (ref.startsWith("#") && contained.containsKey(ref.substring(1))) {
+      f.putAll(patient(contained.get(ref.substring(1))));
+    }
+    return record(ClaimTable.ELIGIBILITY, f, file, line, runId);
+  }
+
+  /** Eligibility rows of a Coverage line from bronze. */
+  public static List<ClaimRecord> coverageLine(String json, String file, long line, String runId) {
+    try {
+      JsonNode r = JSON.readTree(json);
+      return List.of(coverage(r, contained(r), file, line, runId));
+    } catch (java.io.IOException e) {
+      return List.of();
+    }
+  }
+
+  /** Eligibility rows of the contained Coverages (with a period) of an EOB line. */
+  public static List<ClaimRecord> containedCoverages(String json, String file, long line, String runId) {
+    List<ClaimRecord> out = new ArrayList<>();
+    try {
+      JsonNode r = JSON.readTree(json);
+      Map<String, JsonNode> contained = contained(r);
+      for (JsonNode c : contained.values()) {
+        if ("Coverage".equals(c.path("resourceType").asText()) && c.path("period").has("start")) {
+          ClaimRecord rec = coverage(c, contained, file, line, runId);
+          if (rec.fields().get("member_id") == null) {
+            Map<String, String> f = new TreeMap<>(rec.fields());
+            put(f, "member_id", memberId(r.path("patient"), contained));
+            if (r.path("patient").path("reference").asText("").startsWith("#")) {
+              JsonNode p = contained.get(r.path("patient").path("reference").asText().substring(1));
+              if (p != null) {
+                f.putAll(patient(p));
+              }
+            }
+            rec = record(ClaimTable.ELIGIBILITY, f, file, line, runId);
+          }
+          out.add(rec);
+        }
+      }
+    } catch (java.io.IOException e) {
+      return out;
+    }
+    return out;
+  }
+
+  /** Demographic columns of a Patient (member_id excluded). */
+  public static Map<String, String> patient(JsonNode p) {
+    Map<String, String> f = new TreeMap<>();
+    put(f, "gender", p.path("gender").asText(null));
+    put(f, "birth_date", date(p.path("birthDate").asText(null)));
+    put(f, "death_date", date(p.path("deceasedDateTime").asText(null)));
+    JsonNode name = p.path("name").path(0);
+    for (JsonNode nm : p.path("name")) {
+      if ("official".equals(nm.path("use").asText())) {
+        name = nm;
+        break;
+      }
+    }
+    put(f, "first_name", name.path("given").path(0).asText(null));
+    put(f, "last_name", name.path("family").asText(null));
+    for (JsonNode id : p.path("identifier")) {
+      if (id.path("system").asText("").equals("http://hl7.org/fhir/sid/us-ssn")) {
+        put(f, "social_security_number", id.path("value").asText(null));
+      }
+    }
+    JsonNode a = p.path("address").path(0);
+    put(f, "address", a.path("line").path(0).asText(null));
+    put(f, "city", a.path("city").asText(null));
+    put(f, "state", a.path("state").asText(null));
+    put(f, "zip_code", a.path("postalCode").asText(null));
+    for (JsonNode t : p.path("telecom")) {
+      if ("phone".equals(t.path("system").asText()) && !f.containsKey("phone")) {
+        put(f, "phone", t.path("value").asText(null));
+      }
+    }
+    for (JsonNode e : p.path("extension")) {
+      if (e.path("url").asText("").endsWith("us-core-race")) {
+        for (JsonNode sub : e.path("extension")) {
+          if ("text".equals(sub.path("url").asText())) {
+            put(f, "race", sub.path("valueString").asText(null));
+          }
+        }
+      }
+    }
+    return f;
+  }
+
+  /** Demographics of a Patient line from bronze, as a map (empty when unreadable). */
+  public static Map<String, String> patientLine(String json) {
+    try {
+      return patient(JSON.readTree(json));
+    } catch (java.io.IOException e) {
+      return Map.of();
+    }
+  }
+
+  private static void diagnoses(JsonNode r, Map<String, String> h) {
+    List<JsonNode> dx = new ArrayList<>();
+    r.path("diagnosis").forEach(dx::add);
+    dx.sort(Comparator.comparingInt((JsonNode d) -> isPrincipal(d) ? 0 : 1)
+        .thenComparingInt(d -> d.path("sequence").asInt(0)));
+    int i = 0;
+    for (JsonNode d : dx) {
+      String code = null;
+      for (JsonNode c : d.path("diagnosisCodeableConcept").path("coding")) {
+        String sys = c.path("system").asText("");
+        if (code == null && (sys.equals("http://hl7.org/fhir/sid/icd-10-cm") || sys.equals("http://hl7.org/fhir/sid/icd-10"))) {
+          code = c.path("code").asText(null);
+        }
+      }
+      if (code == null || i >= 25) {
+        continue; // references to Condition resources and non-ICD codings carry no claim diagnosis
+      }
+      i++;
+      put(h, "diagnosis_code_" + i, code);
+      put(h, "diagnosis_poa_" + i, firstCode(d.path("onAdmission")));
+    }
+    if (i > 0) {
+      put(h, "diagnosis_code_type", "icd-10-cm");
+    }
+  }
+
+  private static boolean isPrincipal(JsonNode d) {
+    for (JsonNode t : d.path("type")) {
+      String c = firstCode(t);
+      if ("principal".equals(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void procedures(JsonNode r, Map<String, String> h) {
+    List<JsonNode> px = new ArrayList<>();
+    r.path("procedure").forEach(px::add);
+    px.sort(Comparator.comparingInt(p -> p.path("sequence").asInt(0)));
+    int i = 0;
+    for (JsonNode p : px) {
+      String code = null;
+      for (JsonNode c : p.path("procedureCodeableConcept").path("coding")) {
+        String sys = c.path("system").asText("");
+        if (code == null && (sys.equals("http://www.cms.gov/Medicare/Coding/ICD10") || sys.contains("icd-10-pcs"))) {
+          code = c.path("code").asText(null);
+        }
+      }
+      if (code == null || i >= 25) {
+        continue;
+      }
+      i++;
+      put(h, "procedure_code_" + i, code);
+      put(h, "procedure_date_" + i, date(p.path("date").asText(null)));
+    }
+    if (i > 0) {
+      put(h, "procedure_code_type", "icd-10-pcs");
+    }
+  }
+
+  private static Map<String, String> amounts(JsonNode adjudications) {
+    Map<String, String> out = new HashMap<>();
+    Map<String, String> byCode = new HashMap<>();
+    for (JsonNode a : adjudications) {
+      String v = number(a.path("amount").path("value"));
+      if (v == null) {
+        continue;
+      }
+      for (JsonNode c : a.path("category").path("coding")) {
+        String code = c.path("code").asText("");
+        int slash = code.lastIndexOf('/');
+        byCode.putIfAbsent(code.toLowerCase(Locale.ROOT), v);
+        String sys = c.path("system").asText("");
+        // Blue Button variables carry the meaning in the system URL's last segment
+        String tail = sys.substring(sys.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
+        byCode.putIfAbsent(tail, v);
+        if (slash >= 0) {
+          byCode.putIfAbsent(code.substring(slash + 1).toLowerCase(Locale.ROOT), v);
+        }
+      }
+    }
+    for (Map.Entry<String, List<String>> e : AMOUNTS.entrySet()) {
+      for (String code : e.getValue()) {
+        if (byCode.containsKey(code)) {
+          out.put(e.getKey(), byCode.get(code));
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, JsonNode> contained(JsonNode r) {
+    Map<String, JsonNode> m = new HashMap<>();
+    for (JsonNode c : r.path("contained")) {
+      m.put(c.path("id").asText(""), c);
+    }
+    return m;
+  }
+
+  private static JsonNode coverage(JsonNode r, Map<String, JsonNode> contained) {
+    for (JsonNode ins : r.path("insurance")) {
+      String ref = ins.path("coverage").path("reference").asText("");
+      if (ref.startsWith("#") && contained.containsKey(ref.substring(1))) {
+        return contained.get(ref.substring(1));
+      }
+    }
+    return null;
+  }
+
+  private static String plan(JsonNode cov) {
+    for (JsonNode c : cov.path("class")) {
+      if ("plan".equals(firstCode(c.path("type")))) {
+        return firstNonNull(c.path("name").asText(null), c.path("value").asText(null));
+      }
+    }
+    return cov.path("type").path("text").asText(null);
+  }
+
+  private static String claimId(JsonNode r) {
+    for (JsonNode id : r.path("identifier")) {
+      String sys = id.path("system").asText("");
+      String type = firstCode(id.path("type"));
+      if (sys.endsWith("/clm_id") || sys.endsWith("/pde_id") || "uc".equals(type)) {
+        return id.path("value").asText(null);
+      }
+    }
+    return r.path("id").asText(null);
+  }
+
+  private static String memberId(JsonNode ref, Map<String, JsonNode> contained) {
+    String reference = ref.path("reference").asText("");
+    if (reference.startsWith("#")) {
+      JsonNode p = contained.get(reference.substring(1));
+      if (p == null) {
+        return null;
+      }
+      for (JsonNode id : p.path("identifier")) {
+        if ("MB".equals(firstCode(id.path("type")))) {
+          return id.path("value").asText(null);
+        }
+      }
+      return p.path("identifier").path(0).path("value").asText(p.path("id").asText(null));
+    }
+    if (!reference.isEmpty()) {
+      return refId(reference);
+    }
+    return ref.path("identifier").path("value").asText(null);
+  }
+
+  /** NPI of a reference: contained resource, conditional reference, or logical identifier. */
+  private static String npi(JsonNode ref, Map<String, JsonNode> contained) {
+    String reference = ref.path("reference").asText("");
+    if (reference.startsWith("#")) {
+      JsonNode c = contained.get(reference.substring(1));
+      if (c != null) {
+        for (JsonNode id : c.path("identifier")) {
+          if (NPI.equals(id.path("system").asText())) {
+            return id.path("value").asText(null);
+          }
+        }
+      }
+      return null;
+    }
+    int bar = reference.indexOf(NPI + "|");
+    if (bar >= 0) {
+      return reference.substring(bar + NPI.length() + 1);
+    }
+    if (NPI.equals(ref.path("identifier").path("system").asText())) {
+      return ref.path("identifier").path("value").asText(null);
+    }
+    return null;
+  }
+
+  private static String refId(String reference) {
+    if (reference == null) {
+      return null;
+    }
+    String r = reference.startsWith("urn:uuid:") ? reference.substring(9) : reference;
+    int slash = r.lastIndexOf('/');
+    return slash >= 0 ? r.substring(slash + 1) : r;
+  }
+
+  private static String code(JsonNode concept, String system) {
+    for (JsonNode c : concept.path("coding")) {
+      if (system.equals(c.path("system").asText())) {
+        return c.path("code").asText(null);
+      }
+    }
+    return null;
+  }
+
+  private static String firstCode(JsonNode concept) {
+    JsonNode c = concept.path("coding").path(0).path("code");
+    return c.isMissingNode() || c.isNull() ? null : c.asText();
+  }
+
+  private static String date(String s) {
+    return s == null || s.length() < 10 ? s : s.substring(0, 10);
+  }
+
+  private static String number(JsonNode n) {
+    return n.isNumber() || n.isTextual() ? n.asText() : null;
+  }
+
+  private static String firstNonNull(String a, String b) {
+    return a != null ? a : b;
+  }
+
+  private static void put(Map<String, String> m, String k, String v) {
+    if (v != null && !v.isBlank()) {
+      m.put(k, v);
+    }
+  }
+
+  private static ClaimRecord record(ClaimTable t, Map<String, String> f, String file, long line, String runId) {
+    StringBuilder raw = new StringBuilder("{");
+    for (Map.Entry<String, String> e : new TreeMap<>(f).entrySet()) {
+      raw.append(raw.length() > 1 ? "," : "").append('"').append(e.getKey()).append("\":\"")
+          .append(e.getValue().replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+    }
+    raw.append('}');
+    return new ClaimRecord(t, "fhir", file, line, raw.toString(), new TreeMap<>(f), null, runId);
+  }
+}
