@@ -114,6 +114,12 @@ public final class ClusterRecords {
     for (Row e : edgeRows) {
       links.add(new Link(e.getLong(0), e.getLong(1), e.isNullAt(2) ? 0 : e.getDouble(2), !e.isNullAt(3) && e.getBoolean(3)));
     }
+    Set<String> direct = new HashSet<>();
+    for (Link l : links) {
+      if (!l.must()) {
+        direct.add(pairKey(l.l(), l.r()));
+      }
+    }
     links.sort(Comparator.comparing((Link l) -> !l.must()).thenComparing(Link::weight, Comparator.reverseOrder())
         .thenComparingLong(Link::l).thenComparingLong(Link::r));
     List<Row> refused = new ArrayList<>();
@@ -126,7 +132,7 @@ public final class ClusterRecords {
       if (a == b) {
         continue;
       }
-      String conflict = l.must() ? null : uf.conflict(a, b, ssnEdits, sexGuard, cannot);
+      String conflict = l.must() ? null : uf.conflict(a, b, ssnEdits, sexGuard, cannot, direct);
       if (conflict != null) {
         refused.add(RowFactory.create(l.l(), l.r(), conflict));
       } else {
@@ -141,18 +147,22 @@ public final class ClusterRecords {
     return new Guarded(clusters, refused);
   }
 
+  static String pairKey(long x, long y) {
+    return Math.min(x, y) + ":" + Math.max(x, y);
+  }
+
   /** Union–find whose sets remember their members, SSNs and sexes. */
   static final class UnionFind implements Serializable {
     private final Map<Long, Long> parent = new HashMap<>();
     private final Map<Long, List<Long>> members = new HashMap<>();
-    private final Map<Long, Set<String>> ssns = new HashMap<>();
-    private final Map<Long, Set<String>> sexes = new HashMap<>();
+    private final Map<Long, String> ssn = new HashMap<>();
+    private final Map<Long, String> sex = new HashMap<>();
 
-    void add(long uid, String ssn, String sex) {
+    void add(long uid, String ssnValue, String sexValue) {
       parent.put(uid, uid);
       members.put(uid, new ArrayList<>(List.of(uid)));
-      ssns.put(uid, ssn == null ? new HashSet<>() : new HashSet<>(Set.of(ssn)));
-      sexes.put(uid, sex == null ? new HashSet<>() : new HashSet<>(Set.of(sex)));
+      ssn.put(uid, ssnValue);
+      sex.put(uid, sexValue);
     }
 
     boolean known(long uid) {
@@ -172,26 +182,35 @@ public final class ClusterRecords {
       return members.get(root).stream().mapToLong(Long::longValue).min().orElse(root);
     }
 
-    /** Why sets a and b must not merge, or null. */
-    String conflict(long a, long b, int ssnEdits, boolean sexGuard, Map<Long, Set<Long>> cannot) {
-      for (String x : ssns.get(a)) {
-        for (String y : ssns.get(b)) {
-          if (!x.equals(y) && !Comparators.partialIdentifier(x, y)
-              && Comparators.damerauLevenshtein(x, y) > ssnEdits) {
+    /**
+     * Why sets a and b must not merge, or null. Two members with different SSNs (or sexes) may share a
+     * cluster only when they are linked directly: the model has then weighed that disagreement itself;
+     * the guard stops clusters chaining people together through third records.
+     */
+    String conflict(long a, long b, int ssnEdits, boolean sexGuard, Map<Long, Set<Long>> cannot, Set<String> direct) {
+      List<Long> ma = members.get(a);
+      List<Long> mb = members.get(b);
+      for (long x : ma) {
+        for (long y : mb) {
+          if (direct.contains(pairKey(x, y))) {
+            continue;
+          }
+          String sx = ssn.get(x);
+          String sy = ssn.get(y);
+          if (sx != null && sy != null && !sx.equals(sy) && !Comparators.partialIdentifier(sx, sy)
+              && Comparators.damerauLevenshtein(sx, sy) > ssnEdits) {
             return "guard: different ssn";
+          }
+          String gx = sex.get(x);
+          String gy = sex.get(y);
+          if (sexGuard && gx != null && gy != null && !gx.equals(gy)) {
+            return "guard: different sex";
           }
         }
       }
-      if (sexGuard) {
-        Set<String> s = new HashSet<>(sexes.get(a));
-        s.addAll(sexes.get(b));
-        if (s.size() > 1) {
-          return "guard: different sex";
-        }
-      }
       if (!cannot.isEmpty()) {
-        List<Long> small = members.get(a).size() <= members.get(b).size() ? members.get(a) : members.get(b);
-        long other = small == members.get(a) ? b : a;
+        List<Long> small = ma.size() <= mb.size() ? ma : mb;
+        long other = small == ma ? b : a;
         for (long m : small) {
           for (long c : cannot.getOrDefault(m, Set.of())) {
             if (known(c) && find(c) == other) {
@@ -208,8 +227,6 @@ public final class ClusterRecords {
       long gone = keep == a ? b : a;
       parent.put(gone, keep);
       members.get(keep).addAll(members.remove(gone));
-      ssns.get(keep).addAll(ssns.remove(gone));
-      sexes.get(keep).addAll(sexes.remove(gone));
     }
   }
 }

@@ -206,12 +206,12 @@ public final class GeneratePairs {
       return true;
     }
 
-    private static List<Double> toList(double[] tf) {
-      List<Double> out = new ArrayList<>(tf.length);
+    private static scala.collection.Seq<Object> toList(double[] tf) {
+      List<Object> out = new ArrayList<>(tf.length);
       for (double d : tf) {
         out.add(d);
       }
-      return out;
+      return scala.collection.JavaConverters.asScalaBuffer(out).toSeq();
     }
 
     /** Reads the next block of equal keys (skipping oversized ones); false when the input is done. */

@@ -24,7 +24,7 @@ public final class LinkRecords {
   private static final Logger LOG = LoggerFactory.getLogger(LinkRecords.class);
 
   private final SparkSession spark;
-  private final LinkageSettings settings;
+  private LinkageSettings settings;
   private final Map<PersonField, String> dateFormats;
 
   public LinkRecords(SparkSession spark, LinkageSettings settings, Map<PersonField, String> dateFormats) {
@@ -49,6 +49,7 @@ public final class LinkRecords {
   public Result execute(Dataset<Row> raw, Dataset<Row> decisions) {
     ReferenceLists lists = ReferenceLists.get();
     int partitions = Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions", "8"));
+    settings = usableRules(settings, List.of(raw.columns()));
     PrepareRecords.Result prepared = new PrepareRecords(settings, dateFormats).execute(raw);
     Dataset<Row> recs = prepared.records();
     List<PersonField> fields = prepared.fields();
@@ -127,6 +128,34 @@ public final class LinkRecords {
         .join(ids.toDF("uid_r", "source_r", "record_id_r"), "uid_r");
     return new Result(records, explained, model, fields, reports, prepared.count(), comparisons, u.pairs(),
         clusterCount);
+  }
+
+  /** The settings with only the rules whose person fields are all mapped. */
+  static LinkageSettings usableRules(LinkageSettings s, List<String> columns) {
+    List<PersonField> absent = new ArrayList<>();
+    for (PersonField f : PersonField.values()) {
+      if (!columns.contains(f.column())) {
+        absent.add(f);
+      }
+    }
+    java.util.function.Predicate<List<String>> usable = rule -> {
+      for (boolean b : PrepareRecords.fieldsUsed(rule, absent)) {
+        if (b) {
+          return false;
+        }
+      }
+      return true;
+    };
+    List<List<String>> blocking = s.blockingRules().stream().filter(usable).toList();
+    if (blocking.isEmpty()) {
+      throw new IllegalArgumentException("no blocking rule uses only mapped fields; rules: " + s.blockingRules());
+    }
+    if (blocking.size() < s.blockingRules().size()) {
+      LOG.info("identity: {} blocking rules use fields not mapped and are skipped", s.blockingRules().size() - blocking.size());
+    }
+    return new LinkageSettings(blocking, s.trainingRules().stream().filter(usable).toList(), s.matchThreshold(),
+        s.reviewThreshold(), s.maxBlockSize(), s.emIterations(), s.uSampleRecords(), s.uRandomPairs(), s.seed(),
+        s.ssnMaxEdits(), s.sexGuard(), s.linkOnly());
   }
 
   private static List<EstimateModel.Pattern> patterns(Dataset<Row> pairs) {

@@ -43,13 +43,13 @@ public final class ScorePairs {
   public Dataset<Row> explain(Dataset<Row> pairs) {
     MatchModel m = model;
     int n = m.fields().size();
-    UserDefinedFunction fieldWeights = functions.udf((UDF2<Long, Seq<Double>, List<Double>>) (pattern, tf) -> {
+    UserDefinedFunction fieldWeights = functions.udf((UDF2<Long, Seq<Double>, Seq<Object>>) (pattern, tf) -> {
       double[] w = m.fieldWeights(GeneratePairs.unpack(pattern, n), tfArray(tf, n));
-      List<Double> out = new ArrayList<>();
+      List<Object> out = new ArrayList<>();
       for (double x : w) {
         out.add(Math.round(x * 1000) / 1000.0);
       }
-      return out;
+      return scala.collection.JavaConverters.asScalaBuffer(out).toSeq();
     }, DataTypes.createArrayType(DataTypes.DoubleType));
     Dataset<Row> out = pairs.withColumn("field_weights", fieldWeights.apply(col("pattern"), col("tf")));
     List<Column> cols = new ArrayList<>();
