@@ -18,6 +18,7 @@ import picocli.CommandLine.ScopeType;
       DemoCommand.class,
       IngestFhirCommand.class,
       LinkCommand.class,
+      ResolveIdentityCommand.class,
       SqlCommand.class,
       TablesCommand.class,
       BenchCommand.class,
