@@ -68,7 +68,7 @@ public final class ClusterRecords {
         .map(t -> RowFactory.create((Long) ((Tuple2<Object, Object>) t)._1(), (Long) ((Tuple2<Object, Object>) t)._2()));
     Dataset<Row> comp = spark.createDataFrame(vertices, new StructType()
         .add("uid", DataTypes.LongType).add("component", DataTypes.LongType))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+        .localCheckpoint();
     long components = comp.select("component").distinct().count();
 
     Dataset<Row> members = comp.join(guard, "uid").groupBy("component")
@@ -79,7 +79,7 @@ public final class ClusterRecords {
     Dataset<Row> compCannot = cannot.join(comp.withColumnRenamed("uid", "uid_l"), "uid_l").groupBy("component")
         .agg(functions.collect_list(functions.struct(col("uid_l"), col("uid_r"))).as("cannot"));
     Dataset<Row> work = members.join(compEdges, "component").join(compCannot, new String[] {"component"}, "left")
-        .persist(StorageLevel.MEMORY_AND_DISK());
+        .localCheckpoint();
 
     int ssnEdits = settings.ssnMaxEdits();
     boolean sexGuard = settings.sexGuard();

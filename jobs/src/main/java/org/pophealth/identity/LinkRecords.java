@@ -56,7 +56,8 @@ public final class LinkRecords {
     LOG.info("identity: {} records, fields {}", prepared.count(), fields.stream().map(PersonField::column).toList());
 
     GeneratePairs generate = new GeneratePairs(settings, fields, lists);
-    Dataset<Row> pairs = generate.allPairs(recs, partitions).persist(StorageLevel.MEMORY_AND_DISK());
+    // local checkpoints cut the lineage: later plans stay small (planning deep plans dominated small runs)
+    Dataset<Row> pairs = generate.allPairs(recs, partitions).localCheckpoint();
     Map<Integer, Long> perRule = new HashMap<>();
     for (Row r : pairs.groupBy("rule").count().collectAsList()) {
       perRule.put(r.getInt(0), r.getLong(1));
@@ -79,7 +80,7 @@ public final class LinkRecords {
     ScorePairs score = new ScorePairs(model);
     Dataset<Row> candidates = score.weigh(pairs)
         .filter(col("match_probability").geq(lit(settings.reviewThreshold())))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+        .localCheckpoint();
 
     Dataset<Row> ids = recs.select("uid", "source", "record_id");
     Dataset<Row> must = spark.emptyDataFrame();
@@ -107,11 +108,11 @@ public final class LinkRecords {
         fields.contains(PersonField.SSN) ? col("ssn") : lit(null).cast("string").as("ssn"),
         fields.contains(PersonField.SEX) ? col("sex") : lit(null).cast("string").as("sex"));
     ClusterRecords.Result clustered = new ClusterRecords(settings).execute(spark, links, guard, cannot);
-    Dataset<Row> clusters = clustered.clusters().persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> refused = clustered.refused();
+    Dataset<Row> clusters = clustered.clusters().localCheckpoint();
+    Dataset<Row> refused = clustered.refused().localCheckpoint();
     Dataset<Row> records = ids.join(clusters, new String[] {"uid"}, "left")
         .withColumn("cluster_uid", functions.coalesce(col("cluster_uid"), col("uid")))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+        .localCheckpoint();
     long clusterCount = records.select("cluster_uid").distinct().count();
 
     Dataset<Row> decided = decisions == null ? cannot : cannot.unionByName(must);

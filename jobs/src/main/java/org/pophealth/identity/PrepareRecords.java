@@ -91,8 +91,7 @@ public final class PrepareRecords {
     for (int i = 0; i < settings.blockingRules().size(); i++) {
       out = out.withColumn("key_" + i, blockingKey(settings.blockingRules().get(i)));
     }
-    out = out.persist(StorageLevel.MEMORY_AND_DISK());
-    out.count();
+    out = out.localCheckpoint();
     normalised.unpersist();
     return new Result(out, List.copyOf(fields), n);
   }

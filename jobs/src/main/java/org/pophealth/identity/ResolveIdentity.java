@@ -82,7 +82,7 @@ public final class ResolveIdentity {
       throw new IllegalArgumentException("no identity source table exists yet (configured: "
           + config.sources().stream().map(PopHealthConfig.IdentitySource::table).toList() + "); ingest first");
     }
-    all = all.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    all = all.localCheckpoint();
     LinkageSettings settings = LinkageSettings.of(config, false);
     Dataset<Row> decisions = lakehouse.read("gold.identity_decision")
         .select("source_a", "record_id_a", "source_b", "record_id_b", "decision");
@@ -109,7 +109,7 @@ public final class ResolveIdentity {
     Dataset<Row> clusterIds = spark.createDataFrame(idRows, new StructType()
         .add("cluster_uid", DataTypes.LongType).add("person_id", DataTypes.StringType));
 
-    Dataset<Row> pairs = linked.pairs().persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> pairs = linked.pairs().localCheckpoint();
     Dataset<Row> matched = pairs.filter(col("status").equalTo("match"));
     Dataset<Row> recordWeight = matched.select(col("source_l").as("source"), col("record_id_l").as("record_id"),
             col("match_weight"))
@@ -130,7 +130,7 @@ public final class ResolveIdentity {
             .when(col("match_weight").isNull().and(col("must").isNotNull()), lit("must-link"))
             .otherwise(lit("linked")))
         .withColumn("resolve_run_id", lit(runId))
-        .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+        .localCheckpoint();
     lakehouse.replaceWhere("gold.identity_crosswalk", crosswalk, "true");
 
     // golden record: EHR first, then most recent, per field the first non-empty value
@@ -195,7 +195,6 @@ public final class ResolveIdentity {
         linked.model().toJson(), scala.collection.JavaConverters.mapAsScalaMap(new LinkedHashMap<String, Object>(perSource))
             .toMap(scala.Predef$.MODULE$.<scala.Tuple2<String, Object>>conforms()))),
         lakehouse.contract("ops.identity_run").schema()));
-    all.unpersist();
     LOG.info("identity: run {}: {} records, {} persons ({} kept, {} new), {} events", runId, linked.recordCount(),
         ids.ids().size(), ids.kept(), ids.minted(), ids.events().size());
     return new Result(runId, linked.recordCount(), perSource, skipped, linked.comparisons(), ids.ids().size(),
