@@ -143,6 +143,11 @@ public final class ResolveIdentity {
     List<Column> golden = new ArrayList<>(List.of(col("person_id")));
     for (String f : GOLDEN) {
       Column v = functions.when(functions.trim(col(f)).equalTo(""), lit(null)).otherwise(col(f));
+      if (f.equals("birth_date")) {
+        // an implausible birth date (typo: year 0941, 2190) is no candidate for the golden record
+        Column d = functions.to_date(col(f));
+        v = functions.when(d.between(lit("1850-01-01").cast("date"), functions.current_date()), d);
+      }
       golden.add(functions.first(v, true).over(ranked).as(f));
     }
     golden.add(functions.count(lit(1)).over(ranked).as("record_count"));
