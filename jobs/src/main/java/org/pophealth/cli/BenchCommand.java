@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks; figures go to docs/BENCHMARKS.md.",
-    subcommands = {BenchCommand.Ingest.class, BenchCommand.Bulk.class, BenchCommand.Claims.class})
+    subcommands = {BenchCommand.Ingest.class, BenchCommand.Bulk.class, BenchCommand.Claims.class, BenchCommand.Identity.class})
 final class BenchCommand implements Runnable {
   @ParentCommand PopHealthCli parent;
   @Spec CommandSpec spec;
@@ -169,6 +169,47 @@ final class BenchCommand implements Runnable {
       TextTable t = new TextTable("lines", "loaded", "quarantined", "final_lines", "events", "seconds", "lines/s");
       t.row(r.lines(), r.ingest().rowsLoaded(), r.ingest().rowsQuarantined(), r.ingest().medicalClaimLines(),
           r.ingest().events(), String.format("%.1f", r.ingest().seconds()), String.format("%.0f", r.linesPerSecond()));
+      t.print(out);
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "identity", mixinStandardHelpOptions = true,
+      description = {
+        "Record linkage speed and accuracy on N seeded synthetic person records with known truth",
+        "(typos, nicknames, day-month swaps, moves, missing and mistyped phones and SSNs), two sources,",
+        "with the identity.* settings: time, comparisons, pairwise precision/recall. Writes no tables."})
+  static final class Identity implements Callable<Integer> {
+    @ParentCommand BenchCommand bench;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--records", defaultValue = "100000", description = "Records (default ${DEFAULT-VALUE}).")
+    long records;
+
+    @Option(names = "--seed", defaultValue = "7", description = "Generator seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() {
+      if (records < 2) {
+        throw new IllegalArgumentException("--records must be at least 2");
+      }
+      CliContext ctx = new CliContext(bench.parent.global);
+      PopHealthConfig config = ctx.config();
+      org.pophealth.bench.BenchIdentity.Result r = new org.pophealth.bench.BenchIdentity(ctx.lakehouse().spark(),
+          org.pophealth.identity.LinkageSettings.of(config.identity(), false), records, seed).execute();
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("bench identity: %d records (seed %d), %d cores, %s, %s%n", r.records(), seed,
+          Runtime.getRuntime().availableProcessors(), config.spark().master(), LocalDate.now());
+      out.printf("generate %.1f s; link %.1f s (%.0f records/s); %d comparisons; %d clusters%n", r.generateSeconds(),
+          r.linkSeconds(), r.records() / r.linkSeconds(), r.comparisons(), r.clusters());
+      out.printf("pairwise precision %.4f, recall %.4f, F1 %.4f%n", r.precision(), r.recall(),
+          2 * r.precision() * r.recall() / (r.precision() + r.recall()));
+      TextTable t = new TextTable("rule", "blocking on", "blocks", "largest", "new pairs", "skipped blocks");
+      for (org.pophealth.identity.LinkRecords.RuleReport rr : r.rules()) {
+        t.row(rr.rule(), rr.expressions(), rr.blocks(), rr.largestBlock(), rr.newPairs(), rr.skippedBlocks());
+      }
       t.print(out);
       out.flush();
       return 0;

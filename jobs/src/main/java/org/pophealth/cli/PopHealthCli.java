@@ -18,6 +18,8 @@ import picocli.CommandLine.ScopeType;
       DemoCommand.class,
       IngestFhirCommand.class,
       IngestClaimsCommand.class,
+      LinkCommand.class,
+      ResolveIdentityCommand.class,
       SqlCommand.class,
       TablesCommand.class,
       BenchCommand.class,

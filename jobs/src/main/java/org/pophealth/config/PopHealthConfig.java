@@ -12,7 +12,8 @@ public record PopHealthConfig(
     MeasurementPeriod measurementPeriod,
     Ingest ingest,
     Demo demo,
-    Claims claims)
+    Claims claims,
+    Identity identity)
     implements Serializable {
 
   public record Spark(String master, String appName, int shufflePartitions, Map<String, String> conf)
@@ -77,18 +78,62 @@ public record PopHealthConfig(
 
   /** A copy with the lakehouse root replaced (the global {@code --lakehouse} option). */
   public PopHealthConfig withLakehouseRoot(String root) {
-    return new PopHealthConfig(spark, new Lakehouse(root), sources, measurementPeriod, ingest, demo, claims);
+    return new PopHealthConfig(spark, new Lakehouse(root), sources, measurementPeriod, ingest, demo, claims, identity);
   }
 
   /** A copy with the Spark master replaced. */
   public PopHealthConfig withSparkMaster(String master) {
     return new PopHealthConfig(
         new Spark(master, spark.appName(), spark.shufflePartitions(), spark.conf()),
-        lakehouse, sources, measurementPeriod, ingest, demo, claims);
+        lakehouse, sources, measurementPeriod, ingest, demo, claims, identity);
   }
 
   /** A copy with demo settings replaced. */
   public PopHealthConfig withDemo(Demo d) {
-    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, d, claims);
+    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, d, claims, identity);
   }
+
+  /** A copy with identity settings replaced. */
+  public PopHealthConfig withIdentity(Identity i) {
+    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, demo, claims, i);
+  }
+
+  /**
+   * Identity resolution ({@code resolve-identity}, {@code link}): record sources, blocking and
+   * training rules (lists of Spark SQL expressions over person fields), thresholds on match
+   * probability, EM and random-pair settings, over-link guard.
+   */
+  public record Identity(
+      java.util.List<IdentitySource> sources,
+      java.util.List<java.util.List<String>> blockingRules,
+      java.util.List<java.util.List<String>> trainingRules,
+      double matchThreshold,
+      double reviewThreshold,
+      int maxBlockSize,
+      int emIterations,
+      int uSampleRecords,
+      long uRandomPairs,
+      long seed,
+      Guard guard,
+      String groundTruthFile)
+      implements Serializable {}
+
+  /** Over-link guard: clusters never hold SSNs more than {@code ssnMaxEdits} apart, nor two sexes. */
+  public record Guard(int ssnMaxEdits, boolean sex) implements Serializable {}
+
+  /**
+   * A table of person records: {@code sourceColumn} (else the constant {@code sourceName}) names the
+   * source, {@code recordIdColumn} identifies the record in it; {@code fields} maps person fields to
+   * SQL expressions over the table; {@code kind} (ehr or claims) and {@code updatedColumn} rank
+   * records for the golden record.
+   */
+  public record IdentitySource(
+      String table,
+      String sourceColumn,
+      String sourceName,
+      String recordIdColumn,
+      String kind,
+      String updatedColumn,
+      java.util.Map<String, String> fields)
+      implements Serializable {}
 }

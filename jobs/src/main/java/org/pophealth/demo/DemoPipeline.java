@@ -13,7 +13,21 @@ public final class DemoPipeline {
   private DemoPipeline() {}
 
   public static List<DemoStage> stages() {
-    return List.of(new IngestEhrStage(), new PayerClaimsStage());
+    return List.of(new IngestEhrStage(), new PayerClaimsStage(), new ResolveIdentityStage());
+  }
+
+  /** resolve-identity over every patient/member table that exists (EHR, and payer members when ingested). */
+  static final class ResolveIdentityStage implements DemoStage {
+    @Override
+    public String name() {
+      return "resolve-identity";
+    }
+
+    @Override
+    public void run(Lakehouse lakehouse, PopHealthConfig config, DemoInputs inputs, PrintWriter out) {
+      org.pophealth.cli.IdentitySummary.print(
+          new org.pophealth.identity.ResolveIdentity(lakehouse, config.identity()).execute(), out);
+    }
   }
 
   /** ingest-fhir of the Synthea export as source {@code ehr}. */

@@ -1,0 +1,30 @@
+package org.pophealth.cli;
+
+import java.io.PrintWriter;
+import org.pophealth.identity.LinkRecords;
+import org.pophealth.identity.ResolveIdentity;
+
+/** Prints a resolve-identity run (CLI and demo). */
+public final class IdentitySummary {
+  private IdentitySummary() {}
+
+  /** The run summary (also printed by the demo). */
+  public static void print(ResolveIdentity.Result r, PrintWriter out) {
+    out.printf("resolve-identity %s: %d records %s, %d comparisons, %d persons (%d kept their id, %d new), "
+            + "%d matched pairs, %d for review, %d merge/split events, %d silver.event rows updated%n",
+        r.runId(), r.records(), r.perSource(), r.comparisons(), r.persons(), r.kept(), r.minted(), r.matchedPairs(),
+        r.reviewPairs(), r.events(), r.eventRowsUpdated());
+    for (String t : r.skippedTables()) {
+      out.println("  skipped " + t + " (table does not exist)");
+    }
+    TextTable t = new TextTable("rule", "blocking on", "blocks", "largest", "new pairs", "skipped blocks");
+    for (LinkRecords.RuleReport rr : r.rules()) {
+      t.row(rr.rule(), rr.expressions(), rr.blocks(), rr.largestBlock(), rr.newPairs(), rr.skippedBlocks());
+    }
+    t.print(out);
+    if (r.precision() != null) {
+      out.printf("against ground truth: precision %.4f, recall %.4f (pairwise)%n", r.precision(), r.recall());
+    }
+    out.flush();
+  }
+}
