@@ -17,6 +17,7 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
       DemoCommand.class,
       IngestFhirCommand.class,
+      ScoreRiskCommand.class,
       RiskScoreCommand.class,
       SqlCommand.class,
       TablesCommand.class,

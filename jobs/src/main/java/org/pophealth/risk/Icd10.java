@@ -3,7 +3,7 @@ package org.pophealth.risk;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-/** ICD-10-CM code syntax: normalised (upper case, no dot, trimmed) and checked for shape. */
+/** ICD-10-CM code syntax: normalised (upper case, dots removed, trimmed; the Spark job does the same in SQL) and checked for shape. */
 public final class Icd10 {
   /** Letter, digit, alphanumeric category, then up to four more alphanumerics (7 characters at most). */
   private static final Pattern CODE = Pattern.compile("[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}");
@@ -15,12 +15,7 @@ public final class Icd10 {
     if (raw == null) {
       return null;
     }
-    String s = raw.trim().toUpperCase(Locale.ROOT);
-    int dot = s.indexOf('.');
-    if (dot == 3) {
-      s = s.substring(0, 3) + s.substring(4);
-    }
-    return s;
+    return raw.trim().toUpperCase(Locale.ROOT).replace(".", "");
   }
 
   /** True when the normalised code has the shape of an ICD-10-CM code. */
