@@ -131,19 +131,25 @@ public final class ScoreRiskFiles {
     // scoring is independent per member: all cores
     IntStream.range(0, list.size()).parallel().forEach(i -> {
       Member m = list.get(i);
-      ModelScore s = scorer.score(model, m, dx.getOrDefault(m.id(), List.of()));
+      List<Diagnosis> mine = dx.getOrDefault(m.id(), List.of());
       String hccs;
+      ModelScore s;
       if (model.equals("BLEND")) {
+        List<ModelScore> parts = new ArrayList<>();
         StringBuilder b = new StringBuilder();
         for (String name : new java.util.TreeSet<>(scorer.tables().models().keySet())) {
+          ModelScore part = scorer.score(name, m, mine);
+          parts.add(part);
           if (scorer.tables().weights().get(name) > 0) {
-            for (int h : scorer.score(name, m, dx.getOrDefault(m.id(), List.of())).hccs()) {
+            for (int h : part.hccs()) {
               b.append(b.length() == 0 ? "" : ";").append(name).append(":HCC").append(h);
             }
           }
         }
+        s = scorer.blend(parts);
         hccs = b.toString();
       } else {
+        s = scorer.score(model, m, mine);
         StringBuilder b = new StringBuilder();
         for (int h : s.hccs()) {
           b.append(b.length() == 0 ? "" : ";").append("HCC").append(h);
