@@ -28,15 +28,13 @@ class ScoreRiskJobTest {
       lh.append(table, rows);
     }
 
-    // PY2025 (diagnoses of 2024): PERSON-1 has I50.22 on inpatient bill type 111 -> V24 HCC85, V28 HCC226.
+    // prior payment year rows (what score-risk --payment-year 2025 gives, by hand):
+    // PERSON-1 has I50.22 on inpatient bill type 111 in 2024 -> V24 HCC85, V28 HCC226.
     // V24 CNA_M70_74 0.394 + CNA_HCC85 0.331 + D1 0 = 0.725 -> /1.146 = 0.633; V28 0.396 + 0.36 = 0.756 -> /1.045 = 0.723
-    // blend 0.33 x 0.633 + 0.67 x 0.723 = 0.6933 -> 0.693; x 0.941 = 0.652. ehr:e2 (EHR off) CNA_F70_74: 0.343.
-    ScoreRisk.Result r25 = new ScoreRisk(lh, 2025).execute();
-    assertEquals(3, r25.persons());
-    assertEquals(2, r25.scored());
-    assertEquals(1, r25.notScored(), "e3 has gender unknown");
-    assertEquals(0.652, blend(lh, 2025, "PERSON-1").getAs("payment_score"), 1e-9);
-    assertEquals(0.343, blend(lh, 2025, "ehr:e2").getAs("payment_score"), 1e-9);
+    // blend 0.33 x 0.633 + 0.67 x 0.723 = 0.6933 -> 0.693; x 0.941 = 0.652. ehr:e2 (no diagnoses): 0.343.
+    // (the 2025 blend itself is covered by ScoreMemberKnownAnswerTest and the blend-2025 golden case)
+    lh.append("gold.risk_score", lh.spark().read().schema(lh.contract("gold.risk_score").schema())
+        .json(dir.resolve("gold.risk_score.prior.ndjson").toString()));
 
     // PY2026 (diagnoses of 2025). Eligible for PERSON-1: E11.22 (professional + 99213), N18.4 (bill type 0111),
     // J44.9 (bill type 131 + G0438). Not: I50.22 (professional, only 36415), E11.9 (DME), ZZ (invalid: quarantined).
@@ -44,6 +42,11 @@ class ScoreRiskJobTest {
     // x 0.941 = 1.2299 -> 1.230 (PY2026 blend = 100% V28).
     // V24 (weight 0): CNA_M70_74 0.394 + HCC18 0.302 + HCC137 0.289 + HCC111 0.335 + CNA_D3 0 = 1.320.
     ScoreRisk.Result r = new ScoreRisk(lh, 2026).execute();
+    assertEquals(3, r.persons());
+    assertEquals(2, r.scored());
+    assertEquals(1, r.notScored(), "e3 has gender unknown");
+    assertEquals(8, r.diagnosisEvents(), "diagnosis events dated 2025");
+    assertEquals(4, r.eligibleDiagnosisEvents(), "E11.22, N18.4, ZZ, J44.9");
     assertEquals(1, r.invalidCodes());
     Row v28 = score(lh, 2026, "PERSON-1", "V28");
     assertEquals(1.395, v28.getAs("raw_score"), 1e-9);
