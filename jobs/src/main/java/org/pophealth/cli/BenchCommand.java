@@ -111,8 +111,9 @@ final class BenchCommand implements Runnable {
       PrintWriter out = spec.commandLine().getOut();
       out.printf("bench risk: %d members, %d diagnosis rows (%d rejected), PY%d %s, %d cores, %s%n", r.members(),
           r.diagnoses(), r.rejected(), paymentYear, model, Runtime.getRuntime().availableProcessors(), LocalDate.now());
-      out.printf("generate %.1f s (excluded); read + score + write %.1f s = %.0f members/s%n", r.generateSeconds(),
-          r.scoreSeconds(), r.membersPerSecond());
+      out.printf("generate %.1f s (excluded); read + score + write %.1f s = %.0f members/s; %.1f CPU s (load average"
+          + " %.1f)%n", r.generateSeconds(), r.scoreSeconds(), r.membersPerSecond(), r.cpuSeconds(),
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       out.flush();
       return 0;
     }

@@ -68,6 +68,76 @@ public final class ModelTables implements Serializable {
     }
   }
 
+  /** A coefficient-table term compiled for one segment: factors as HCC sets (null entry = DISABL). */
+  record Term(String variable, double coefficient, int[][] factors, boolean disabled) implements Serializable {}
+
+  /** Per-segment lookups precomputed from the coefficient names (no string building per person). */
+  static final class Segment implements Serializable {
+    final double[] hccCoef;
+    final String[] hccVar;
+    final Term[] terms;
+    final String[] countVar = new String[11];
+    final double[] countCoef = new double[11];
+
+    Segment(String seg, ModelTables t, int maxHcc) {
+      hccCoef = new double[maxHcc + 1];
+      hccVar = new String[maxHcc + 1];
+      java.util.Arrays.fill(hccCoef, Double.NaN);
+      for (int h : t.paymentHccs) {
+        Double c = t.coefficients.get(seg + "_HCC" + h);
+        if (c != null) {
+          hccCoef[h] = c;
+          hccVar[h] = seg + "_HCC" + h;
+        }
+      }
+      List<Term> list = new ArrayList<>();
+      for (Map.Entry<String, String[]> e : t.terms.entrySet()) {
+        Double c = t.coefficients.get(seg + "_" + e.getKey());
+        if (c == null) {
+          continue;
+        }
+        int[][] f = new int[e.getValue().length][];
+        boolean disabled = false;
+        for (int i = 0; i < f.length; i++) {
+          String name = e.getValue()[i];
+          if (name.equals("DISABL")) {
+            disabled = true;
+            f[i] = null;
+          } else if (name.startsWith("HCC") && Character.isDigit(name.charAt(3))) {
+            f[i] = new int[] {Integer.parseInt(name.substring(3))};
+          } else {
+            f[i] = java.util.Objects.requireNonNull(t.groups.get(name), "unknown interaction group " + name);
+          }
+        }
+        list.add(new Term(seg + "_" + e.getKey(), c, f, disabled));
+      }
+      terms = list.toArray(new Term[0]);
+      for (int n = 1; n <= 10; n++) {
+        String v = seg + "_D" + (n == 10 ? "10P" : String.valueOf(n));
+        Double c = t.coefficients.get(v);
+        if (c != null) {
+          countVar[n] = v;
+          countCoef[n] = c;
+        }
+      }
+    }
+  }
+
+  private final Map<String, Segment> segments = new java.util.concurrent.ConcurrentHashMap<>();
+  private int maxHcc = -1;
+
+  Segment segment(String seg) {
+    Segment s = segments.get(seg);
+    if (s == null) {
+      if (maxHcc < 0) {
+        maxHcc = paymentHccs.stream().mapToInt(Integer::intValue).max().orElse(0);
+      }
+      s = new Segment(seg, this, maxHcc);
+      segments.put(seg, s);
+    }
+    return s;
+  }
+
   public String model() {
     return model;
   }

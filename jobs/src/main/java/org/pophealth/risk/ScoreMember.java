@@ -1,10 +1,8 @@
 package org.pophealth.risk;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -105,56 +103,63 @@ public final class ScoreMember {
 
     List<Integer> hccList = List.of();
     if (!segment.equals("NE")) {
+      ModelTables.Segment seg = t.segment(segment);
       Map<Integer, Sources> hccs = conditions(t, m.sex(), age, dx);
-      for (int parent : hccs.keySet().stream().mapToInt(Integer::intValue).toArray()) {
-        int[] kids = t.children.get(parent);
-        if (kids != null) {
-          for (int k : kids) {
-            hccs.remove(k);
+      if (!hccs.isEmpty()) {
+        Integer[] present = hccs.keySet().toArray(new Integer[0]);
+        for (int parent : present) {
+          int[] kids = t.children.get(parent);
+          if (kids != null) {
+            for (int k : kids) {
+              hccs.remove(k);
+            }
           }
         }
-      }
-      hccList = List.copyOf(hccs.keySet());
-      for (Map.Entry<Integer, Sources> e : hccs.entrySet()) {
-        add(factors, t, segment, "HCC" + e.getKey(), "hcc", e.getKey(), e.getValue());
-      }
-      for (Map.Entry<String, String[]> term : t.terms.entrySet()) {
-        if (t.coefficient(segment, term.getKey()) == null) {
-          continue;
+        hccList = List.copyOf(hccs.keySet());
+        for (Map.Entry<Integer, Sources> e : hccs.entrySet()) {
+          int h = e.getKey();
+          if (h < seg.hccCoef.length && !Double.isNaN(seg.hccCoef[h])) {
+            factors.add(e.getValue().factor(seg.hccVar[h], "hcc", seg.hccCoef[h], h));
+          }
         }
-        Sources src = new Sources();
-        boolean on = true;
-        boolean disabledTerm = false;
-        for (String f : term.getValue()) {
-          if (f.equals("DISABL")) {
-            on &= disabl;
-            disabledTerm = true;
-          } else if (f.startsWith("HCC") && Character.isDigit(f.charAt(3))) {
-            Sources s = hccs.get(Integer.parseInt(f.substring(3)));
-            on &= s != null;
-            src.addAll(s);
-          } else {
+        for (ModelTables.Term term : seg.terms) {
+          if (term.disabled() && !disabl) {
+            continue;
+          }
+          boolean on = true;
+          for (int[] f : term.factors()) {
+            if (f == null) {
+              continue;
+            }
             boolean any = false;
-            for (int h : t.groups.get(f)) {
-              Sources s = hccs.get(h);
-              if (s != null) {
+            for (int h : f) {
+              if (hccs.containsKey(h)) {
                 any = true;
-                src.addAll(s);
+                break;
               }
             }
-            on &= any;
+            if (!any) {
+              on = false;
+              break;
+            }
           }
-          if (!on) {
-            break;
+          if (on) {
+            Sources src = new Sources();
+            for (int[] f : term.factors()) {
+              if (f != null) {
+                for (int h : f) {
+                  src.addAll(hccs.get(h));
+                }
+              }
+            }
+            factors.add(src.factor(term.variable(), term.disabled() ? "disabled_interaction" : "interaction",
+                term.coefficient(), null));
           }
         }
-        if (on) {
-          add(factors, t, segment, term.getKey(), disabledTerm ? "disabled_interaction" : "interaction", null, src);
+        int n = Math.min(hccs.size(), 10);
+        if (seg.countVar[n] != null) {
+          factors.add(new Factor(seg.countVar[n], "count", seg.countCoef[n], null, List.of(), List.of(), List.of()));
         }
-      }
-      int n = hccs.size();
-      if (n > 0) {
-        add(factors, t, segment, n >= 10 ? "D10P" : "D" + n, "count", null, null);
       }
     }
     double raw = 0;
@@ -214,9 +219,7 @@ public final class ScoreMember {
     if (c == null) {
       return;
     }
-    Sources s = src == null ? new Sources() : src;
-    factors.add(new Factor(segment + "_" + variable, kind, c, hcc, List.copyOf(s.codes), List.copyOf(s.events),
-        List.copyOf(s.claims)));
+    factors.add(new Factor(segment + "_" + variable, kind, c, hcc, List.of(), List.of(), List.of()));
   }
 
   static double round3(double x) {
@@ -225,26 +228,49 @@ public final class ScoreMember {
 
   /** Diagnosis codes, event ids and claim ids behind an HCC or interaction (ordered, distinct). */
   private static final class Sources {
-    final Set<String> codes = new LinkedHashSet<>();
-    final Set<String> events = new LinkedHashSet<>();
-    final Set<String> claims = new LinkedHashSet<>();
+    final List<String> codes = new ArrayList<>(2);
+    List<String> events;
+    List<String> claims;
 
     void add(Diagnosis d) {
-      codes.add(d.code());
+      addDistinct(codes, d.code());
       if (d.eventId() != null) {
-        events.add(d.eventId());
+        events = addDistinct(events == null ? new ArrayList<>(2) : events, d.eventId());
       }
       if (d.claimId() != null) {
-        claims.add(d.claimId());
+        claims = addDistinct(claims == null ? new ArrayList<>(2) : claims, d.claimId());
       }
     }
 
     void addAll(Sources s) {
-      if (s != null) {
-        codes.addAll(s.codes);
-        events.addAll(s.events);
-        claims.addAll(s.claims);
+      if (s == null) {
+        return;
       }
+      for (String c : s.codes) {
+        addDistinct(codes, c);
+      }
+      if (s.events != null) {
+        for (String e : s.events) {
+          events = addDistinct(events == null ? new ArrayList<>(2) : events, e);
+        }
+      }
+      if (s.claims != null) {
+        for (String c : s.claims) {
+          claims = addDistinct(claims == null ? new ArrayList<>(2) : claims, c);
+        }
+      }
+    }
+
+    Factor factor(String variable, String kind, double coefficient, Integer hcc) {
+      return new Factor(variable, kind, coefficient, hcc, List.copyOf(codes), events == null ? List.of() : List.copyOf(events),
+          claims == null ? List.of() : List.copyOf(claims));
+    }
+
+    private static List<String> addDistinct(List<String> list, String v) {
+      if (!list.contains(v)) {
+        list.add(v);
+      }
+      return list;
     }
   }
 }

@@ -64,6 +64,7 @@ public final class ScoreRiskFiles {
     long rejected = 0;
     Map<String, Member> byId = new LinkedHashMap<>();
     Map<String, List<Diagnosis>> dx = new HashMap<>();
+    Map<String, String> canonical = new HashMap<>(); // one String per distinct code
     long dxRows = 0;
     long memberRows = 0;
     try (BufferedWriter rej = Files.newBufferedWriter(rejects, StandardCharsets.UTF_8)) {
@@ -121,11 +122,13 @@ public final class ScoreRiskFiles {
             reject(rej, diagnoses, line, id, code, "unknown-member: member_id not in the members file (or rejected there)");
             rejected++;
           } else {
-            dx.computeIfAbsent(id, k -> new ArrayList<>(8)).add(new Diagnosis(code, null, null));
+            dx.computeIfAbsent(id, k -> new ArrayList<>(8))
+                .add(new Diagnosis(canonical.computeIfAbsent(code, k -> k), null, null));
           }
         }
       }
     }
+    long tRead = System.nanoTime();
     List<Member> list = new ArrayList<>(byId.values());
     String[] lines = new String[list.size()];
     // scoring is independent per member: all cores
@@ -159,6 +162,7 @@ public final class ScoreRiskFiles {
       lines[i] = CsvLines.quote(m.id()) + "," + (model.equals("BLEND") ? "blend" : model) + "," + fmt(s.raw()) + ","
           + fmt(s.normalized()) + "," + fmt(s.payment()) + "," + hccs + "\n";
     });
+    long tScore = System.nanoTime();
     try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
       w.write("member_id,model,raw_score,normalized_score,payment_score,hccs\n");
       for (String l : lines) {
@@ -166,6 +170,8 @@ public final class ScoreRiskFiles {
       }
     }
     double secs = (System.nanoTime() - t0) / 1e9;
+    LOG.info("risk-score phases: read {} s, score {} s, write {} s", String.format("%.1f", (tRead - t0) / 1e9),
+        String.format("%.1f", (tScore - tRead) / 1e9), String.format("%.1f", (System.nanoTime() - tScore) / 1e9));
     LOG.info("risk-score: {} members, {} scored, {} diagnosis rows, {} rejected, {} s", memberRows,
         list.size(), dxRows, rejected, String.format("%.1f", secs));
     return new Result(memberRows, list.size(), dxRows, rejected, out, rejects, secs);
