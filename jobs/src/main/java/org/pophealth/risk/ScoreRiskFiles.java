@@ -64,7 +64,7 @@ public final class ScoreRiskFiles {
     long rejected = 0;
     Map<String, Member> byId = new LinkedHashMap<>();
     Map<String, List<Diagnosis>> dx = new HashMap<>();
-    Map<String, String> canonical = new HashMap<>(); // one String per distinct code
+    Map<String, Diagnosis> canonical = new HashMap<>(); // one Diagnosis per distinct code (no event ids here)
     long dxRows = 0;
     long memberRows = 0;
     try (BufferedWriter rej = Files.newBufferedWriter(rejects, StandardCharsets.UTF_8)) {
@@ -122,8 +122,7 @@ public final class ScoreRiskFiles {
             reject(rej, diagnoses, line, id, code, "unknown-member: member_id not in the members file (or rejected there)");
             rejected++;
           } else {
-            dx.computeIfAbsent(id, k -> new ArrayList<>(8))
-                .add(new Diagnosis(canonical.computeIfAbsent(code, k -> k), null, null));
+            dx.computeIfAbsent(id, k -> new ArrayList<>(8)).add(canonical.computeIfAbsent(code, Diagnosis::of));
           }
         }
       }
