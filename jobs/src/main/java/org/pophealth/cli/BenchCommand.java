@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks; figures go to docs/BENCHMARKS.md.",
-    subcommands = {BenchCommand.Ingest.class, BenchCommand.Bulk.class, BenchCommand.Claims.class, BenchCommand.Identity.class})
+    subcommands = {BenchCommand.Ingest.class, BenchCommand.Bulk.class, BenchCommand.Claims.class, BenchCommand.Identity.class, BenchCommand.Risk.class})
 final class BenchCommand implements Runnable {
   @ParentCommand PopHealthCli parent;
   @Spec CommandSpec spec;
@@ -211,6 +211,41 @@ final class BenchCommand implements Runnable {
         t.row(rr.rule(), rr.expressions(), rr.blocks(), rr.largestBlock(), rr.newPairs(), rr.skippedBlocks());
       }
       t.print(out);
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "risk", mixinStandardHelpOptions = true,
+      description = {
+        "CMS-HCC file scoring (bin/pophealth risk-score) on synthetic members with Medicare-like diagnosis",
+        "counts: time to read both files, score and write the output (file generation excluded)."})
+  static final class Risk implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--members", defaultValue = "1000000", description = "Members (default ${DEFAULT-VALUE}).")
+    int members;
+
+    @Option(names = "--seed", defaultValue = "7", description = "Generator seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--payment-year", defaultValue = "2025",
+        description = "Payment year (default ${DEFAULT-VALUE}: the V24+V28 blend, both models scored).")
+    int paymentYear;
+
+    @Option(names = "--model", defaultValue = "blend", description = "V24, V28 or blend (default ${DEFAULT-VALUE}).")
+    String model;
+
+    @Override
+    public Integer call() throws Exception {
+      org.pophealth.bench.BenchRisk.Result r =
+          new org.pophealth.bench.BenchRisk(members, seed, paymentYear, model).execute();
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("bench risk: %d members, %d diagnosis rows (%d rejected), PY%d %s, %d cores, %s%n", r.members(),
+          r.diagnoses(), r.rejected(), paymentYear, model, Runtime.getRuntime().availableProcessors(), LocalDate.now());
+      out.printf("generate %.1f s (excluded); read + score + write %.1f s = %.0f members/s; %.1f CPU s (load average"
+          + " %.1f)%n", r.generateSeconds(), r.scoreSeconds(), r.membersPerSecond(), r.cpuSeconds(),
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       out.flush();
       return 0;
     }

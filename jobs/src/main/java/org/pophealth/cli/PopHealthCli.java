@@ -20,6 +20,8 @@ import picocli.CommandLine.ScopeType;
       IngestClaimsCommand.class,
       LinkCommand.class,
       ResolveIdentityCommand.class,
+      ScoreRiskCommand.class,
+      RiskScoreCommand.class,
       SqlCommand.class,
       TablesCommand.class,
       BenchCommand.class,

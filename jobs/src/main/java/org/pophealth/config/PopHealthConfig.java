@@ -13,7 +13,8 @@ public record PopHealthConfig(
     Ingest ingest,
     Demo demo,
     Claims claims,
-    Identity identity)
+    Identity identity,
+    Risk risk)
     implements Serializable {
 
   public record Spark(String master, String appName, int shufflePartitions, Map<String, String> conf)
@@ -76,26 +77,33 @@ public record PopHealthConfig(
   public record Demo(int patients, long seed, int yearsOfHistory, String cacheDir, String syntheaScript)
       implements Serializable {}
 
+  /**
+   * CMS-HCC scoring ({@code score-risk}): default payment year, whether EHR encounter diagnoses count
+   * (false for payment scores; true only for clinical triage), and the share of largest score
+   * increases flagged as rising.
+   */
+  public record Risk(int paymentYear, boolean includeEhrDiagnoses, double risingPercent) implements Serializable {}
+
   /** A copy with the lakehouse root replaced (the global {@code --lakehouse} option). */
   public PopHealthConfig withLakehouseRoot(String root) {
-    return new PopHealthConfig(spark, new Lakehouse(root), sources, measurementPeriod, ingest, demo, claims, identity);
+    return new PopHealthConfig(spark, new Lakehouse(root), sources, measurementPeriod, ingest, demo, claims, identity, risk);
   }
 
   /** A copy with the Spark master replaced. */
   public PopHealthConfig withSparkMaster(String master) {
     return new PopHealthConfig(
         new Spark(master, spark.appName(), spark.shufflePartitions(), spark.conf()),
-        lakehouse, sources, measurementPeriod, ingest, demo, claims, identity);
+        lakehouse, sources, measurementPeriod, ingest, demo, claims, identity, risk);
   }
 
   /** A copy with demo settings replaced. */
   public PopHealthConfig withDemo(Demo d) {
-    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, d, claims, identity);
+    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, d, claims, identity, risk);
   }
 
   /** A copy with identity settings replaced. */
   public PopHealthConfig withIdentity(Identity i) {
-    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, demo, claims, i);
+    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, demo, claims, i, risk);
   }
 
   /**

@@ -13,7 +13,8 @@ public final class DemoPipeline {
   private DemoPipeline() {}
 
   public static List<DemoStage> stages() {
-    return List.of(new IngestEhrStage(), new PayerClaimsStage(), new ResolveIdentityStage());
+    return List.of(new IngestEhrStage(), new PayerClaimsStage(), new ResolveIdentityStage(),
+        new ScoreRiskStage());
   }
 
   /** resolve-identity over every patient/member table that exists (EHR, and payer members when ingested). */
@@ -69,6 +70,28 @@ public final class DemoPipeline {
       org.pophealth.ingest.claims.ClaimsIngestResult r =
           new org.pophealth.ingest.claims.IngestClaims(lakehouse, p.name(), dir.toString()).settings(config).execute();
       org.pophealth.cli.IngestClaimsSummary.print(r, out);
+    }
+  }
+
+  /**
+   * score-risk for risk.payment_year. The demo counts EHR encounter diagnoses (clinical triage, not
+   * payment), whatever risk.include_ehr_diagnoses says; Synthea codes conditions in SNOMED CT only, so
+   * its scores are demographic unless an ICD-10-CM coding is present.
+   */
+  static final class ScoreRiskStage implements DemoStage {
+    @Override
+    public String name() {
+      return "score-risk (CMS-HCC, EHR diagnoses included for clinical triage)";
+    }
+
+    @Override
+    public void run(Lakehouse lakehouse, PopHealthConfig config, DemoInputs inputs, PrintWriter out) {
+      org.pophealth.risk.ScoreRisk.Result r =
+          new org.pophealth.risk.ScoreRisk(lakehouse, config.risk().paymentYear())
+              .includeEhrDiagnoses(true)
+              .risingPercent(config.risk().risingPercent())
+              .execute();
+      org.pophealth.cli.RiskSummary.print(r, out);
     }
   }
 }

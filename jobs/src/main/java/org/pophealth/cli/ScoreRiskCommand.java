@@ -1,0 +1,42 @@
+package org.pophealth.cli;
+
+import java.util.concurrent.Callable;
+import org.pophealth.config.PopHealthConfig;
+import org.pophealth.risk.ScoreRisk;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "score-risk", mixinStandardHelpOptions = true,
+    description = {
+      "CMS-HCC V24, V28 and the payment year's blend for every person in the lakehouse, with the",
+      "explanation of each score: gold.risk_score (raw, normalised, payment score, tiers) and",
+      "gold.risk_factor (each factor with its coefficient, diagnosis codes, events and claims).",
+      "Diagnoses of the year before the payment year, from risk-adjustment-eligible sources."})
+final class ScoreRiskCommand implements Callable<Integer> {
+  @ParentCommand PopHealthCli parent;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--payment-year", paramLabel = "Y", description = "Payment year (default: risk.payment_year).")
+  Integer paymentYear;
+
+  @Option(names = "--include-ehr-diagnoses", negatable = true, paramLabel = "BOOL",
+      description = "Count EHR encounter diagnoses (clinical triage; default: risk.include_ehr_diagnoses).")
+  Boolean includeEhr;
+
+  @Override
+  public Integer call() {
+    CliContext ctx = new CliContext(parent.global);
+    PopHealthConfig.Risk cfg = ctx.config().risk();
+    int year = paymentYear != null ? paymentYear : cfg.paymentYear();
+    ScoreRisk.Result r = new ScoreRisk(ctx.lakehouse(), year)
+        .includeEhrDiagnoses(includeEhr != null ? includeEhr : cfg.includeEhrDiagnoses())
+        .risingPercent(cfg.risingPercent())
+        .execute();
+    RiskSummary.print(r, spec.commandLine().getOut());
+    return 0;
+  }
+
+}

@@ -1,0 +1,166 @@
+package org.pophealth.risk;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Everything one CMS-HCC model (V24 or V28) needs for one payment year, loaded from
+ * {@code measures/risk/} by {@link RiskReference}: ICD-10 → CC, age/sex edits, hierarchies,
+ * coefficients by {@code <SEGMENT>_<VARIABLE>}, interaction groups and terms, labels.
+ * Demographic cells are derived from the coefficient names themselves (e.g. {@code CNA_F70_74},
+ * {@code NE_MCAID_NORIGDIS_NEM66}), so a new table release with other age bands needs no code change.
+ */
+public final class ModelTables implements Serializable {
+  private static final Pattern CELL = Pattern.compile("([A-Z_]*?)([FM])(\\d+)(?:_(\\d+|GT))?");
+
+  /** One demographic cell: ages lo..hi inclusive. */
+  record Cell(int lo, int hi, String variable) implements Serializable {}
+
+  /** An age/sex edit of {@code ra_dx_edits.csv}: when it applies, the code gives no CC or {@code ccOverride}. */
+  record DxEdit(Character sex, Integer ageMin, Integer ageMax, boolean invalid, Integer ccOverride)
+      implements Serializable {
+    boolean applies(char memberSex, int age) {
+      return (sex == null || sex == memberSex) && (ageMin == null || age >= ageMin)
+          && (ageMax == null || age <= ageMax);
+    }
+  }
+
+  final String model;
+  final Map<String, int[]> dxToCc;
+  final Map<String, List<DxEdit>> edits;
+  final Map<Integer, int[]> children;
+  final Map<String, Double> coefficients;
+  final Set<Integer> paymentHccs;
+  final Map<String, int[]> groups;
+  final Map<String, String[]> terms;
+  final Map<Integer, String> labels;
+  /** segment + "|" + cell prefix + sex → cells, e.g. "CNA|F", "NE|MCAID_ORIGDIS_NEF". */
+  final Map<String, List<Cell>> cells = new HashMap<>();
+
+  ModelTables(String model, Map<String, int[]> dxToCc, Map<String, List<DxEdit>> edits,
+      Map<Integer, int[]> children, Map<String, Double> coefficients, Set<Integer> paymentHccs,
+      Map<String, int[]> groups, Map<String, String[]> terms, Map<Integer, String> labels) {
+    this.model = model;
+    this.dxToCc = dxToCc;
+    this.edits = edits;
+    this.children = children;
+    this.coefficients = coefficients;
+    this.paymentHccs = paymentHccs;
+    this.groups = groups;
+    this.terms = terms;
+    this.labels = labels;
+    for (String name : coefficients.keySet()) {
+      int us = name.indexOf('_');
+      String segment = name.substring(0, us);
+      Matcher m = CELL.matcher(name.substring(us + 1));
+      if (!m.matches()) {
+        continue;
+      }
+      int lo = Integer.parseInt(m.group(3));
+      int hi = m.group(4) == null ? lo : m.group(4).equals("GT") ? Integer.MAX_VALUE : Integer.parseInt(m.group(4));
+      cells.computeIfAbsent(segment + "|" + m.group(1) + m.group(2), k -> new ArrayList<>()).add(new Cell(lo, hi, name));
+    }
+  }
+
+  /** A coefficient-table term compiled for one segment: factors as HCC sets (null entry = DISABL). */
+  record Term(String variable, double coefficient, int[][] factors, boolean disabled) implements Serializable {}
+
+  /** Per-segment lookups precomputed from the coefficient names (no string building per person). */
+  static final class Segment implements Serializable {
+    final double[] hccCoef;
+    final String[] hccVar;
+    final Term[] terms;
+    final String[] countVar = new String[11];
+    final double[] countCoef = new double[11];
+
+    Segment(String seg, ModelTables t, int maxHcc) {
+      hccCoef = new double[maxHcc + 1];
+      hccVar = new String[maxHcc + 1];
+      java.util.Arrays.fill(hccCoef, Double.NaN);
+      for (int h : t.paymentHccs) {
+        Double c = t.coefficients.get(seg + "_HCC" + h);
+        if (c != null) {
+          hccCoef[h] = c;
+          hccVar[h] = seg + "_HCC" + h;
+        }
+      }
+      List<Term> list = new ArrayList<>();
+      for (Map.Entry<String, String[]> e : t.terms.entrySet()) {
+        Double c = t.coefficients.get(seg + "_" + e.getKey());
+        if (c == null) {
+          continue;
+        }
+        int[][] f = new int[e.getValue().length][];
+        boolean disabled = false;
+        for (int i = 0; i < f.length; i++) {
+          String name = e.getValue()[i];
+          if (name.equals("DISABL")) {
+            disabled = true;
+            f[i] = null;
+          } else if (name.startsWith("HCC") && Character.isDigit(name.charAt(3))) {
+            f[i] = new int[] {Integer.parseInt(name.substring(3))};
+          } else {
+            f[i] = java.util.Objects.requireNonNull(t.groups.get(name), "unknown interaction group " + name);
+          }
+        }
+        list.add(new Term(seg + "_" + e.getKey(), c, f, disabled));
+      }
+      terms = list.toArray(new Term[0]);
+      for (int n = 1; n <= 10; n++) {
+        String v = seg + "_D" + (n == 10 ? "10P" : String.valueOf(n));
+        Double c = t.coefficients.get(v);
+        if (c != null) {
+          countVar[n] = v;
+          countCoef[n] = c;
+        }
+      }
+    }
+  }
+
+  private final Map<String, Segment> segments = new java.util.concurrent.ConcurrentHashMap<>();
+  private int maxHcc = -1;
+
+  Segment segment(String seg) {
+    Segment s = segments.get(seg);
+    if (s == null) {
+      if (maxHcc < 0) {
+        maxHcc = paymentHccs.stream().mapToInt(Integer::intValue).max().orElse(0);
+      }
+      s = new Segment(seg, this, maxHcc);
+      segments.put(seg, s);
+    }
+    return s;
+  }
+
+  public String model() {
+    return model;
+  }
+
+  /** Relative factor of {@code <segment>_<variable>}, null when the table has none. */
+  Double coefficient(String segment, String variable) {
+    return coefficients.get(segment + "_" + variable);
+  }
+
+  /** The demographic variable of the cell holding {@code age}, null when none does. */
+  String cell(String segment, String prefix, char sex, int age) {
+    List<Cell> list = cells.get(segment + "|" + prefix + sex);
+    if (list != null) {
+      for (Cell c : list) {
+        if (age >= c.lo() && age <= c.hi()) {
+          return c.variable();
+        }
+      }
+    }
+    return null;
+  }
+
+  public String label(int hcc) {
+    return labels.get(hcc);
+  }
+}

@@ -1,0 +1,187 @@
+package org.pophealth.risk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.pophealth.risk.Member.DualStatus;
+
+/**
+ * Known answers computed by hand from the CMS tables (measures/risk/cms-hcc/, copied from
+ * ../shared/reference/cms-hcc): each test names the rows of ra_dx_to_cc_2026.csv, ra_hierarchies_2026.csv
+ * and ra_coefficients_2026.csv (model_version C24 / C28) it adds up. Plain JUnit, no Spark.
+ */
+class ScoreMemberKnownAnswerTest {
+  private static final ScoreMember PY2026 = new ScoreMember(RiskReference.forPaymentYear(2026));
+  private static final ScoreMember PY2025 = new ScoreMember(RiskReference.forPaymentYear(2025));
+
+  /** Born 1955-01-15: 70 on 2025-02-01, 71 on 2026-02-01 (both in the 70-74 cells). */
+  private static Member man70() {
+    return new Member("m1", 'M', LocalDate.of(1955, 1, 15), 0, DualStatus.NON, false, false);
+  }
+
+  private static List<Diagnosis> dx(String... codes) {
+    return Arrays.stream(codes).map(Diagnosis::of).toList();
+  }
+
+  // E1122 diabetes with CKD, E119 diabetes w/o complication, I5022 chronic systolic HF, N184 CKD 4, J449 COPD
+  private static final List<Diagnosis> HANDFUL = dx("E1122", "E119", "I5022", "N184", "J449");
+
+  @Test
+  void v24CommunityNonDualAgedManWithHierarchyAndInteractions() {
+    // ra_dx_to_cc V24: E1122->18, E119->19, I5022->85, N184->137, J449->111
+    // ra_hierarchies V24: 18,19 (HCC18 drops HCC19)
+    // C24: CNA_M70_74 0.394 + CNA_HCC18 0.302 + CNA_HCC85 0.331 + CNA_HCC137 0.289 + CNA_HCC111 0.335
+    //    + CNA_DIABETES_CHF 0.121 (DIABETES x CHF) + CNA_CHF_gCopdCF 0.155 (CHF x HCC111)
+    //    + CNA_HCC85_gRenal_V24 0.156 (HCC85 x HCC137) + CNA_D4 0.006 (4 payment HCCs) = 2.089
+    ModelScore s = PY2026.score("V24", man70(), HANDFUL);
+    assertEquals("CNA", s.segment());
+    assertEquals(List.of(18, 85, 111, 137), s.hccs());
+    assertEquals(2.089, s.raw(), 1e-9);
+    assertEquals(1.823, s.normalized(), 1e-9); // 2.089 / 1.146 = 1.8229 (PY2026 file reuses PY2025's V24 factor)
+    assertTrue(s.factors().stream().anyMatch(f -> f.variable().equals("CNA_DIABETES_CHF") && f.coefficient() == 0.121));
+    assertFalse(s.factors().stream().anyMatch(f -> f.variable().equals("CNA_HCC19")), "HCC19 dropped by HCC18");
+  }
+
+  @Test
+  void v28CommunityNonDualAgedManWithHierarchyAndInteractions() {
+    // ra_dx_to_cc V28: E1122->37, E119->38, I5022->226, N184->327, J449->280
+    // ra_hierarchies V28: 37,38 (HCC37 drops HCC38)
+    // C28: CNA_M70_74 0.396 + CNA_HCC37 0.166 + CNA_HCC226 0.36 + CNA_HCC327 0.514 + CNA_HCC280 0.319
+    //    + CNA_DIABETES_HF_V28 0.112 + CNA_HF_CHR_LUNG_V28 0.078 + CNA_HF_KIDNEY_V28 0.176 + CNA_D4 0 = 2.121
+    ModelScore s = PY2026.score("V28", man70(), HANDFUL);
+    assertEquals(List.of(37, 226, 280, 327), s.hccs());
+    assertEquals(2.121, s.raw(), 1e-9);
+    // PY2026: normalised 2.121 / 1.067 = 1.98782 -> 1.988; payment 1.988 x (1 - 0.059) = 1.8707 -> 1.871
+    assertEquals(1.988, s.normalized(), 1e-9);
+    assertEquals(1.871, s.payment(), 1e-9);
+    Factor hf = s.factors().stream().filter(f -> f.variable().equals("CNA_HCC226")).findFirst().orElseThrow();
+    assertEquals(List.of("I5022"), hf.dxCodes());
+    assertEquals(226, hf.hcc());
+    // the 2026 blend is 100% V28
+    ModelScore blend = PY2026.score("blend", man70(), HANDFUL);
+    assertEquals(1.988, blend.normalized(), 1e-9);
+    assertEquals(1.871, blend.payment(), 1e-9);
+  }
+
+  @Test
+  void blend2025() {
+    // V24 2.089 / 1.146 = 1.8229 -> 1.823; V28 2.121 / 1.045 = 2.0297 -> 2.030
+    // 0.33 x 1.823 + 0.67 x 2.030 = 0.60159 + 1.36010 = 1.96169 -> 1.962; x 0.941 = 1.84624 -> 1.846
+    ModelScore b = PY2025.score("blend", man70(), HANDFUL);
+    assertEquals(1.962, b.normalized(), 1e-9);
+    assertEquals(1.846, b.payment(), 1e-9);
+    assertEquals(ScoreMember.BLEND, b.model());
+  }
+
+  @Test
+  void noDiagnosesIsDemographicsOnly() {
+    assertEquals(0.394, PY2026.score("V24", man70(), List.of()).raw(), 1e-9); // CNA_M70_74 C24
+    ModelScore v28 = PY2026.score("V28", man70(), List.of());
+    assertEquals(0.396, v28.raw(), 1e-9); // CNA_M70_74 C28
+    assertEquals(1, v28.factors().size());
+    assertTrue(v28.hccs().isEmpty());
+  }
+
+  @Test
+  void sexEditHemophiliaInWoman() {
+    // ra_dx_edits: D66 sex 2 override -> CC 112 (V28). D66 maps to V28 HCC111 otherwise, V24 HCC46 (no V24 edits).
+    Member woman = new Member("f1", 'F', LocalDate.of(1955, 1, 15), 0, DualStatus.NON, false, false);
+    ModelScore v28 = PY2026.score("V28", woman, dx("D66"));
+    assertEquals(List.of(112), v28.hccs());
+    assertEquals(0.845, v28.raw(), 1e-9); // CNA_F70_74 0.395 + CNA_HCC112 0.45 + CNA_D1 0
+    ModelScore man = PY2026.score("V28", man70(), dx("D66"));
+    assertEquals(List.of(111), man.hccs());
+    assertEquals(5.035, man.raw(), 1e-9); // CNA_M70_74 0.396 + CNA_HCC111 4.639 + CNA_D1 0
+    assertEquals(1.758, PY2026.score("V24", woman, dx("D66")).raw(), 1e-9); // CNA_F70_74 0.386 + CNA_HCC46 1.372
+  }
+
+  @Test
+  void ageEditChronicBronchitisUnder18() {
+    // ra_dx_edits: J410 age_max 17 invalid (V28). 17 on 2026-02-01, OREC 1, non-dual: segment CND.
+    Member teen = new Member("t1", 'F', LocalDate.of(2008, 6, 1), 1, DualStatus.NON, false, false);
+    ModelScore v28 = PY2026.score("V28", teen, dx("J410"));
+    assertEquals("CND", v28.segment());
+    assertTrue(v28.hccs().isEmpty());
+    assertEquals(0.238, v28.raw(), 1e-9); // CND_F0_34 C28 only
+    // V24 (no edits in the reference): J410 -> HCC111; CND_F0_34 0.241 + CND_HCC111 0.246 + CND_D1 0
+    assertEquals(0.487, PY2026.score("V24", teen, dx("J410")).raw(), 1e-9);
+    // at 18 the edit no longer applies: HCC280; CND_F0_34 0.238 + CND_HCC280 0.209 + CND_D1 0
+    Member adult = new Member("t2", 'F', LocalDate.of(2008, 1, 1), 1, DualStatus.NON, false, false);
+    assertEquals(0.447, PY2026.score("V28", adult, dx("J410")).raw(), 1e-9);
+  }
+
+  @Test
+  void newEnrolleeIsDemographicsOnly() {
+    // 67 on 2026-02-01, full dual, OREC 0: NE_MCAID_NORIGDIS_NEM67 (C28 1.319, C24 1.151); diagnoses ignored
+    Member ne = new Member("n1", 'M', LocalDate.of(1958, 6, 1), 0, DualStatus.FULL, false, true);
+    ModelScore v28 = PY2026.score("V28", ne, HANDFUL);
+    assertEquals("NE", v28.segment());
+    assertEquals(1.319, v28.raw(), 1e-9);
+    assertTrue(v28.hccs().isEmpty());
+    assertEquals(1.151, PY2026.score("V24", ne, HANDFUL).raw(), 1e-9);
+    // originally disabled woman, 67, non-dual, OREC 1: NE_NMCAID_ORIGDIS_NEF67 C28 1.276
+    Member orig = new Member("n2", 'F', LocalDate.of(1958, 6, 1), 1, DualStatus.NON, false, true);
+    assertEquals(1.276, PY2026.score("V28", orig, List.of()).raw(), 1e-9);
+    // 64 on Feb 1 and entitled by age (OREC 0): the 65 cell, NE_NMCAID_NORIGDIS_NEF65 C28 0.532
+    Member young = new Member("n3", 'F', LocalDate.of(1961, 6, 1), 0, DualStatus.NON, false, true);
+    assertEquals(0.532, PY2026.score("V28", young, List.of()).raw(), 1e-9);
+  }
+
+  @Test
+  void institutional() {
+    // 82 on 2026-02-01, partial dual (LTIMCAID), OREC 0; E1122 + I5022
+    // C28: INS_M80_84 1.238 + INS_LTIMCAID 0.13 + INS_HCC37 0.28 + INS_HCC226 0.217 + INS_DIABETES_HF_V28 0.209
+    //      + INS_D2 0 = 2.074
+    // C24: INS_M80_84 1.207 + INS_LTIMCAID 0.061 + INS_HCC18 0.44 + INS_HCC85 0.203 + INS_DIABETES_CHF 0.169
+    //      = 2.080 (no count variables in V24 INS)
+    Member ins = new Member("i1", 'M', LocalDate.of(1943, 5, 1), 0, DualStatus.PARTIAL, true, false);
+    ModelScore v28 = PY2026.score("V28", ins, dx("E1122", "I5022"));
+    assertEquals("INS", v28.segment());
+    assertEquals(2.074, v28.raw(), 1e-9);
+    assertEquals(2.080, PY2026.score("V24", ins, dx("E1122", "I5022")).raw(), 1e-9);
+  }
+
+  @Test
+  void institutionalDisabledInteraction() {
+    // 50, OREC 1 (DISABL), institutional, I5022
+    // C28: INS_M45_54 0.991 + INS_HCC226 0.217 + INS_DISABLED_HF_V28 0.488 + INS_D1 0 = 1.696
+    // C24: INS_M45_54 0.965 + INS_HCC85 0.203 + INS_DISABLED_HCC85 0.279 = 1.447
+    Member m = new Member("i2", 'M', LocalDate.of(1975, 6, 1), 1, DualStatus.NON, true, false);
+    ModelScore v28 = PY2026.score("V28", m, dx("I5022"));
+    assertEquals(1.696, v28.raw(), 1e-9);
+    assertTrue(v28.factors().stream().anyMatch(f -> f.kind().equals("disabled_interaction")));
+    assertEquals(1.447, PY2026.score("V24", m, dx("I5022")).raw(), 1e-9);
+  }
+
+  @Test
+  void originallyDisabledFullDualAged() {
+    // 70 on Feb 1, OREC 1, full dual community: CFA_F70_74 + CFA_OriginallyDisabled_Female
+    // C28 0.506 + 0.16 = 0.666; C24 0.519 + 0.173 = 0.692
+    Member m = new Member("o1", 'F', LocalDate.of(1955, 1, 15), 1, DualStatus.FULL, false, false);
+    assertEquals(0.666, PY2026.score("V28", m, List.of()).raw(), 1e-9);
+    assertEquals("CFA", PY2026.score("V28", m, List.of()).segment());
+    assertEquals(0.692, PY2026.score("V24", m, List.of()).raw(), 1e-9);
+  }
+
+  @Test
+  void icd10Shape() {
+    assertEquals("E1122", Icd10.normalize(" e11.22 "));
+    assertTrue(Icd10.valid("E1122"));
+    assertTrue(Icd10.valid("U071"));
+    assertFalse(Icd10.valid("XYZ"));
+    assertFalse(Icd10.valid("12345"));
+    assertFalse(Icd10.valid("E11222222"));
+    assertFalse(Icd10.valid(""));
+  }
+
+  @Test
+  void unknownPaymentYearIsAUserError() {
+    assertThrows(IllegalArgumentException.class, () -> RiskReference.forPaymentYear(1999));
+  }
+}

@@ -1,0 +1,94 @@
+package org.pophealth.risk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.testing.SharedSpark;
+
+/**
+ * score-risk on a tiny silver fixture (src/test/resources/risk-spark): eligibility filter, ICD-10-CM
+ * extraction, quarantine, person keys, tiers against the prior payment year, idempotent re-run.
+ * Expected scores are computed by hand from the CMS tables (comments below).
+ */
+class ScoreRiskJobTest {
+  @Test
+  void scoresTinySilverFixture() throws Exception {
+    Lakehouse lh = SharedSpark.newLakehouse();
+    Path dir = Path.of(ScoreRiskJobTest.class.getResource("/risk-spark").toURI());
+    for (String table : List.of("silver.event", "silver.patient")) {
+      Dataset<Row> rows = lh.spark().read().schema(lh.contract(table).schema())
+          .json(dir.resolve(table + ".ndjson").toString());
+      lh.append(table, rows);
+    }
+
+    // prior payment year rows (what score-risk --payment-year 2025 gives, by hand):
+    // PERSON-1 has I50.22 on inpatient bill type 111 in 2024 -> V24 HCC85, V28 HCC226.
+    // V24 CNA_M70_74 0.394 + CNA_HCC85 0.331 + D1 0 = 0.725 -> /1.146 = 0.633; V28 0.396 + 0.36 = 0.756 -> /1.045 = 0.723
+    // blend 0.33 x 0.633 + 0.67 x 0.723 = 0.6933 -> 0.693; x 0.941 = 0.652. ehr:e2 (no diagnoses): 0.343.
+    // (the 2025 blend itself is covered by ScoreMemberKnownAnswerTest and the blend-2025 golden case)
+    lh.append("gold.risk_score", lh.spark().read().schema(lh.contract("gold.risk_score").schema())
+        .json(dir.resolve("gold.risk_score.prior.ndjson").toString()));
+
+    // PY2026 (diagnoses of 2025). Eligible for PERSON-1: E11.22 (professional + 99213), N18.4 (bill type 0111),
+    // J44.9 (bill type 131 + G0438). Not: I50.22 (professional, only 36415), E11.9 (DME), ZZ (invalid: quarantined).
+    // V28: CNA_M70_74 0.396 + HCC37 0.166 + HCC327 0.514 + HCC280 0.319 + CNA_D3 0 = 1.395; /1.067 = 1.3074 -> 1.307;
+    // x 0.941 = 1.2299 -> 1.230 (PY2026 blend = 100% V28).
+    // V24 (weight 0): CNA_M70_74 0.394 + HCC18 0.302 + HCC137 0.289 + HCC111 0.335 + CNA_D3 0 = 1.320.
+    ScoreRisk.Result r = new ScoreRisk(lh, 2026).execute();
+    assertEquals(3, r.persons());
+    assertEquals(2, r.scored());
+    assertEquals(1, r.notScored(), "e3 has gender unknown");
+    assertEquals(8, r.diagnosisEvents(), "diagnosis events dated 2025");
+    assertEquals(4, r.eligibleDiagnosisEvents(), "E11.22, N18.4, ZZ, J44.9");
+    assertEquals(1, r.invalidCodes());
+    Row v28 = score(lh, 2026, "PERSON-1", "V28");
+    assertEquals(1.395, v28.getAs("raw_score"), 1e-9);
+    assertEquals(1.307, v28.getAs("normalized_score"), 1e-9);
+    assertEquals(List.of("HCC37", "HCC280", "HCC327"), v28.getList(v28.fieldIndex("hccs")));
+    assertEquals("CNA", v28.getAs("segment"));
+    assertEquals(1.320, score(lh, 2026, "PERSON-1", "V24").getAs("raw_score"), 1e-9);
+    Row b = blend(lh, 2026, "PERSON-1");
+    assertEquals(1.230, b.getAs("payment_score"), 1e-9);
+    // tiers: 2 scored -> top 1% and top 5% = 1 person; rising: ceil(2 x 5%) = 1, PERSON-1 (+0.578) over e2 (+0.005)
+    assertTrue((Boolean) b.getAs("tier_top_1pct"));
+    assertTrue((Boolean) b.getAs("tier_rising"));
+    assertEquals(0.578, b.getAs("score_change"), 1e-9);
+    Row e2 = blend(lh, 2026, "ehr:e2");
+    assertFalse((Boolean) e2.getAs("tier_rising"));
+    assertEquals(0.348, e2.getAs("payment_score"), 1e-9); // 0.395 / 1.067 = 0.370; x 0.941 = 0.348
+
+    // explanation: the HCC37 factor names its code, event and claim
+    Row f = lh.read("gold.risk_factor").filter("payment_year = 2026 AND person_key = 'PERSON-1' AND variable = 'CNA_HCC37'")
+        .head();
+    assertEquals(0.166, f.getAs("coefficient"), 1e-9);
+    assertEquals(List.of("E1122"), f.getList(f.fieldIndex("dx_codes")));
+    assertEquals(List.of("ev1"), f.getList(f.fieldIndex("event_ids")));
+    assertEquals(List.of("C1"), f.getList(f.fieldIndex("claim_ids")));
+    assertEquals(2, lh.read("ops.quarantine").filter("stage = 'score-risk'").count(), "ZZ and e3");
+
+    // EHR encounter diagnoses for clinical triage: e2's I50.22 -> HCC226: 0.395 + 0.36 + D1 0 = 0.755
+    List<String> before = lh.read("gold.risk_score").toJSON().collectAsList().stream().sorted().toList();
+    new ScoreRisk(lh, 2026).includeEhrDiagnoses(true).execute();
+    assertEquals(0.755, score(lh, 2026, "ehr:e2", "V28").getAs("raw_score"), 1e-9);
+    // back to payment mode: identical rows to the first run
+    new ScoreRisk(lh, 2026).execute();
+    assertEquals(before, lh.read("gold.risk_score").toJSON().collectAsList().stream().sorted().toList());
+    assertEquals(2, lh.read("ops.quarantine").filter("stage = 'score-risk'").count(), "re-run adds no quarantine rows");
+  }
+
+  private static Row score(Lakehouse lh, int year, String key, String model) {
+    return lh.read("gold.risk_score")
+        .filter("payment_year = " + year + " AND person_key = '" + key + "' AND model = '" + model + "'").head();
+  }
+
+  private static Row blend(Lakehouse lh, int year, String key) {
+    return score(lh, year, key, "BLEND");
+  }
+}
