@@ -17,6 +17,12 @@ public final class DemoPipeline {
         new ScoreRiskStage());
   }
 
+  /** Where the demo payer's files (and its member truth file) are generated. */
+  static java.nio.file.Path payerDir(PopHealthConfig config, DemoInputs inputs) {
+    return java.nio.file.Path.of(config.demo().cacheDir()).resolve("payer")
+        .resolve(inputs.ehrExport().getFileName() + "-s" + config.claims().demoPayer().seed());
+  }
+
   /** resolve-identity over every patient/member table that exists (EHR, and payer members when ingested). */
   static final class ResolveIdentityStage implements DemoStage {
     @Override
@@ -26,8 +32,11 @@ public final class DemoPipeline {
 
     @Override
     public void run(Lakehouse lakehouse, PopHealthConfig config, DemoInputs inputs, PrintWriter out) {
+      java.nio.file.Path truth = payerDir(config, inputs).resolve("member_truth.csv");
       org.pophealth.cli.IdentitySummary.print(
-          new org.pophealth.identity.ResolveIdentity(lakehouse, config.identity()).execute(), out);
+          new org.pophealth.identity.ResolveIdentity(lakehouse, config.identity())
+              .groundTruth(java.nio.file.Files.isRegularFile(truth) ? truth.toString() : null)
+              .execute(), out);
     }
   }
 
@@ -62,8 +71,7 @@ public final class DemoPipeline {
     public void run(Lakehouse lakehouse, PopHealthConfig config, DemoInputs inputs, PrintWriter out)
         throws Exception {
       PopHealthConfig.DemoPayer p = config.claims().demoPayer();
-      java.nio.file.Path dir = java.nio.file.Path.of(config.demo().cacheDir()).resolve("payer")
-          .resolve(inputs.ehrExport().getFileName() + "-s" + p.seed());
+      java.nio.file.Path dir = payerDir(config, inputs);
       GeneratePayerClaims.Result g = new GeneratePayerClaims(inputs.ehrExport(), dir, p).execute();
       out.printf("payer files: %d members, %d medical lines, %d pharmacy lines in %s (truth: member_truth.csv)%n",
           g.members(), g.medicalLines(), g.pharmacyLines(), dir);
