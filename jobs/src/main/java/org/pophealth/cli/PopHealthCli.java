@@ -17,6 +17,7 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
       DemoCommand.class,
       IngestFhirCommand.class,
+      DetectDuplicateTestsCommand.class,
       SqlCommand.class,
       TablesCommand.class,
       BenchCommand.class,

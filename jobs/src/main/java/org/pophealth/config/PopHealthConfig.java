@@ -11,7 +11,8 @@ public record PopHealthConfig(
     Map<String, Source> sources,
     MeasurementPeriod measurementPeriod,
     Ingest ingest,
-    Demo demo)
+    Demo demo,
+    Duplicates duplicates)
     implements Serializable {
 
   public record Spark(String master, String appName, int shufflePartitions, Map<String, String> conf)
@@ -59,20 +60,26 @@ public record PopHealthConfig(
   public record Demo(int patients, long seed, int yearsOfHistory, String cacheDir, String syntheaScript)
       implements Serializable {}
 
+  /**
+   * detect-duplicate-tests: {@code rulesDir} null = the packaged measures/duplicate-tests/; rate cells
+   * with fewer than {@code minCellSize} tests are suppressed.
+   */
+  public record Duplicates(String rulesDir, int minCellSize) implements Serializable {}
+
   /** A copy with the lakehouse root replaced (the global {@code --lakehouse} option). */
   public PopHealthConfig withLakehouseRoot(String root) {
-    return new PopHealthConfig(spark, new Lakehouse(root), sources, measurementPeriod, ingest, demo);
+    return new PopHealthConfig(spark, new Lakehouse(root), sources, measurementPeriod, ingest, demo, duplicates);
   }
 
   /** A copy with the Spark master replaced. */
   public PopHealthConfig withSparkMaster(String master) {
     return new PopHealthConfig(
         new Spark(master, spark.appName(), spark.shufflePartitions(), spark.conf()),
-        lakehouse, sources, measurementPeriod, ingest, demo);
+        lakehouse, sources, measurementPeriod, ingest, demo, duplicates);
   }
 
   /** A copy with demo settings replaced. */
   public PopHealthConfig withDemo(Demo d) {
-    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, d);
+    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, d, duplicates);
   }
 }

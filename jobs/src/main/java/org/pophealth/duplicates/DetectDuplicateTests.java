@@ -111,9 +111,9 @@ public final class DetectDuplicateTests {
                CASE WHEN arrays_overlap(coalesce(e.modifiers, array()), r.professional_modifiers) THEN 'P'
                     WHEN arrays_overlap(coalesce(e.modifiers, array()), r.technical_modifiers) THEN 'T' END AS half,
                (coalesce(array_contains(r.exclude_pos, e.place_of_service), false)
-                 OR exists(r.exclude_bill_type, p -> substr(
+                 OR coalesce(exists(r.exclude_bill_type, p -> substr(
                       CASE WHEN length(e.bill_type) = 4 AND substr(e.bill_type, 1, 1) = '0' THEN substr(e.bill_type, 2)
-                           ELSE e.bill_type END, 1, length(p)) = p)
+                           ELSE e.bill_type END, 1, length(p)) = p), false)
                  OR coalesce(array_contains(r.exclude_encounter_class, e.encounter_class), false)) AS excluded_setting
         FROM hit h JOIN dup_ev e ON e.event_id = h.event_id
         JOIN dup_rule r ON r.family = h.family
