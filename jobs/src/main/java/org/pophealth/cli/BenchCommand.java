@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import org.pophealth.bench.BenchBulk;
+import org.pophealth.bench.BenchDuplicates;
 import org.pophealth.bench.BenchIngest;
 import org.pophealth.config.PopHealthConfig;
 import org.pophealth.demo.GenerateSyntheaPopulation;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks; figures go to docs/BENCHMARKS.md.",
-    subcommands = {BenchCommand.Ingest.class, BenchCommand.Bulk.class, BenchCommand.Claims.class, BenchCommand.Identity.class, BenchCommand.Risk.class})
+    subcommands = {BenchCommand.Ingest.class, BenchCommand.Bulk.class, BenchCommand.Claims.class, BenchCommand.Identity.class, BenchCommand.Risk.class, BenchCommand.Duplicates.class})
 final class BenchCommand implements Runnable {
   @ParentCommand PopHealthCli parent;
   @Spec CommandSpec spec;
@@ -247,6 +248,43 @@ final class BenchCommand implements Runnable {
           + " %.1f)%n", r.generateSeconds(), r.scoreSeconds(), r.membersPerSecond(), r.cpuSeconds(),
           java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       out.flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "duplicates", mixinStandardHelpOptions = true,
+      description = {
+        "detect-duplicate-tests throughput: silver events scanned per second, on a synthetic silver.event",
+        "(lab and imaging events, 25% claims, modifiers, ED settings, diagnoses) or on a FHIR export",
+        "ingested first (--input). Runs in a scratch lakehouse, never the configured one."})
+  static final class Duplicates implements Callable<Integer> {
+    @ParentCommand BenchCommand bench;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--events", defaultValue = "2000000", description = "Synthetic events (default ${DEFAULT-VALUE}).")
+    long events;
+
+    @Option(names = "--persons", defaultValue = "100000", description = "Synthetic persons (default ${DEFAULT-VALUE}).")
+    long persons;
+
+    @Option(names = "--input", paramLabel = "DIR", description = "Ingest this FHIR export (e.g. a cached Synthea population) instead.")
+    Path input;
+
+    @Override
+    public Integer call() throws Exception {
+      CliContext ctx = new CliContext(bench.parent.global);
+      Path scratchRoot = Files.createTempDirectory("pophealth-bench-dup-");
+      Lakehouse scratch = new Lakehouse(ctx.lakehouse().spark(), scratchRoot.toString());
+      BenchDuplicates.Result r = new BenchDuplicates(scratch, events, persons, input).execute();
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("bench duplicates: %s, %d cores, %s, %s%n", r.input(), Runtime.getRuntime().availableProcessors(),
+          ctx.config().spark().master(), LocalDate.now());
+      TextTable t = new TextTable("silver events", "records matched", "tests", "repeats", "prepare s", "detect s",
+          "events/s");
+      t.row(r.silverEvents(), r.detect().eventsMatched(), r.detect().tests(), r.detect().repeats(),
+          String.format("%.1f", r.prepareSeconds()), String.format("%.1f", r.detect().seconds()),
+          String.format("%.0f", r.eventsPerSecond()));
+      t.print(out);
       return 0;
     }
   }

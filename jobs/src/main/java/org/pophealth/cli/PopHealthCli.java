@@ -22,6 +22,7 @@ import picocli.CommandLine.ScopeType;
       ResolveIdentityCommand.class,
       ScoreRiskCommand.class,
       RiskScoreCommand.class,
+      DetectDuplicateTestsCommand.class,
       SqlCommand.class,
       TablesCommand.class,
       BenchCommand.class,

@@ -14,7 +14,8 @@ public record PopHealthConfig(
     Demo demo,
     Claims claims,
     Identity identity,
-    Risk risk)
+    Risk risk,
+    Duplicates duplicates)
     implements Serializable {
 
   public record Spark(String master, String appName, int shufflePartitions, Map<String, String> conf)
@@ -84,26 +85,32 @@ public record PopHealthConfig(
    */
   public record Risk(int paymentYear, boolean includeEhrDiagnoses, double risingPercent) implements Serializable {}
 
+  /**
+   * detect-duplicate-tests: {@code rulesDir} null = the packaged measures/duplicate-tests/; rate cells
+   * with fewer than {@code minCellSize} tests are suppressed.
+   */
+  public record Duplicates(String rulesDir, int minCellSize) implements Serializable {}
+
   /** A copy with the lakehouse root replaced (the global {@code --lakehouse} option). */
   public PopHealthConfig withLakehouseRoot(String root) {
-    return new PopHealthConfig(spark, new Lakehouse(root), sources, measurementPeriod, ingest, demo, claims, identity, risk);
+    return new PopHealthConfig(spark, new Lakehouse(root), sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates);
   }
 
   /** A copy with the Spark master replaced. */
   public PopHealthConfig withSparkMaster(String master) {
     return new PopHealthConfig(
         new Spark(master, spark.appName(), spark.shufflePartitions(), spark.conf()),
-        lakehouse, sources, measurementPeriod, ingest, demo, claims, identity, risk);
+        lakehouse, sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates);
   }
 
   /** A copy with demo settings replaced. */
   public PopHealthConfig withDemo(Demo d) {
-    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, d, claims, identity, risk);
+    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, d, claims, identity, risk, duplicates);
   }
 
   /** A copy with identity settings replaced. */
   public PopHealthConfig withIdentity(Identity i) {
-    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, demo, claims, i, risk);
+    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, demo, claims, i, risk, duplicates);
   }
 
   /**

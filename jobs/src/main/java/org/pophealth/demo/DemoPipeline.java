@@ -2,8 +2,11 @@ package org.pophealth.demo;
 
 import java.io.PrintWriter;
 import java.util.List;
+import org.pophealth.cli.DuplicateSummary;
 import org.pophealth.cli.IngestSummary;
 import org.pophealth.config.PopHealthConfig;
+import org.pophealth.duplicates.DetectDuplicateTests;
+import org.pophealth.duplicates.DuplicateTestRules;
 import org.pophealth.ingest.fhir.IngestFhirExport;
 import org.pophealth.ingest.fhir.IngestResult;
 import org.pophealth.lakehouse.Lakehouse;
@@ -14,7 +17,7 @@ public final class DemoPipeline {
 
   public static List<DemoStage> stages() {
     return List.of(new IngestEhrStage(), new PayerClaimsStage(), new ResolveIdentityStage(),
-        new ScoreRiskStage());
+        new ScoreRiskStage(), new DetectDuplicateTestsStage());
   }
 
   /** Where the demo payer's files (and its member truth file) are generated. */
@@ -100,6 +103,22 @@ public final class DemoPipeline {
               .risingPercent(config.risk().risingPercent())
               .execute();
       org.pophealth.cli.RiskSummary.print(r, out);
+    }
+  }
+
+  /** detect-duplicate-tests over everything ingested so far. */
+  static final class DetectDuplicateTestsStage implements DemoStage {
+    @Override
+    public String name() {
+      return "detect-duplicate-tests";
+    }
+
+    @Override
+    public void run(Lakehouse lakehouse, PopHealthConfig config, DemoInputs inputs, PrintWriter out) {
+      int min = config.duplicates().minCellSize();
+      DetectDuplicateTests.Result r = new DetectDuplicateTests(lakehouse,
+          DuplicateTestRules.load(config.duplicates().rulesDir())).minCellSize(min).execute();
+      DuplicateSummary.print(r, min, out);
     }
   }
 }
