@@ -17,7 +17,8 @@ import org.apache.spark.sql.SparkSession;
  *   <li>A winning version with any {@code void} row removes the family.
  *   <li>Within the winning version, rows of the same line number are summed (amounts); the other
  *       columns come from the latest non-reversal row. A line that had negative (reversal) rows and
- *       nets to zero or less is removed; a family with no line left is removed.
+ *       nets to zero or less is removed when it is a reversal (a reversal/void row or several rows for the
+ *       line); a lone negative row that reverses nothing stays. A family with no line left is removed.
  * </ol>
  * Output claim_id is the family id; source_claim_id the winning version's id.
  */
@@ -72,12 +73,15 @@ public final class ResolveFinalActionClaims {
           max(CASE WHEN coalesce(paid_amount, 0) < 0 OR coalesce(charge_amount, 0) < 0
                      OR coalesce(allowed_amount, 0) < 0 OR adjustment_type = 'reversal' THEN 1 ELSE 0 END)
             OVER (PARTITION BY fam, claim_line_number) AS has_neg,
+          max(CASE WHEN adjustment_type IN ('reversal', 'void') THEN 1 ELSE 0 END)
+            OVER (PARTITION BY fam, claim_line_number) AS has_rev,
+          count(*) OVER (PARTITION BY fam, claim_line_number) AS nrows,
           row_number() OVER (PARTITION BY fam, claim_line_number ORDER BY
             CASE WHEN coalesce(paid_amount, 0) < 0 OR adjustment_type = 'reversal' THEN 1 ELSE 0 END,
             paid_date DESC NULLS LAST, bronze_file DESC, bronze_line DESC) AS lrk
           FROM w)
         SELECT %s FROM l
-        WHERE lrk = 1 AND NOT (has_neg = 1 AND coalesce(s_paid_amount, 0) <= 0 AND coalesce(s_charge_amount, 0) <= 0
+        WHERE lrk = 1 AND NOT ((nrows > 1 OR has_rev = 1) AND has_neg = 1 AND coalesce(s_paid_amount, 0) <= 0 AND coalesce(s_charge_amount, 0) <= 0
                                AND coalesce(s_allowed_amount, 0) <= 0)
         """.formatted(content, view, amounts, out);
     return spark.sql(sql);
