@@ -1,0 +1,69 @@
+package org.pophealth.measures;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One loaded eCQM package (Measure, Library and ValueSet resources under {@code measures/ecqm/<name>/}).
+ *
+ * @param name folder name (e.g. {@code qicore-2024})
+ * @param measures the measures, by folder order (sorted by name)
+ * @param elmByLibrary ELM JSON text (already repaired, see {@link LoadMeasurePackage}) by library name
+ * @param libraryVersions library name → version from the ELM identifier
+ * @param libraryNamespace the ELM identifier system (e.g. {@code http://ecqi.healthit.gov/ecqms})
+ * @param valueSets value-set URL → codes ({@code system|code})
+ * @param resourceTypes FHIR resource types the libraries retrieve (from their data requirements)
+ */
+public record MeasurePackage(
+    String name,
+    List<MeasureDefinition> measures,
+    Map<String, String> elmByLibrary,
+    Map<String, String> libraryVersions,
+    String libraryNamespace,
+    Map<String, Set<String>> valueSets,
+    Set<String> resourceTypes)
+    implements Serializable {
+
+  public MeasureDefinition measure(String nameOrId) {
+    for (MeasureDefinition m : measures) {
+      if (m.name().equalsIgnoreCase(nameOrId) || m.cmsId().equalsIgnoreCase(nameOrId)) {
+        return m;
+      }
+    }
+    throw new IllegalArgumentException("no measure named " + nameOrId + " in package " + name
+        + " (have " + measures.stream().map(MeasureDefinition::name).toList() + ")");
+  }
+
+  /** A measure: what its Measure resource says, nothing derived by hand. */
+  public record MeasureDefinition(
+      String name,
+      String cmsId,
+      String url,
+      String version,
+      String title,
+      String library,
+      String scoring,
+      List<Group> groups,
+      List<String> supplementalExpressions)
+      implements Serializable {}
+
+  /**
+   * One group (rate).
+   *
+   * @param index 1-based position in the Measure
+   * @param populations population code (initial-population, denominator, denominator-exclusion,
+   *     numerator, numerator-exclusion, denominator-exception) → CQL expression name, in Measure order
+   * @param improvementNotation increase or decrease (inverse measure)
+   * @param stratifiers stratifier id → CQL expression name (only those defined by an expression)
+   */
+  public record Group(
+      int index,
+      String id,
+      Map<String, String> populations,
+      String scoring,
+      String improvementNotation,
+      Map<String, String> stratifiers)
+      implements Serializable {}
+}
