@@ -17,6 +17,8 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
       DemoCommand.class,
       IngestFhirCommand.class,
+      EvaluateMeasuresCommand.class,
+      MeasureTestCommand.class,
       SqlCommand.class,
       TablesCommand.class,
       BenchCommand.class,

@@ -11,7 +11,8 @@ public record PopHealthConfig(
     Map<String, Source> sources,
     MeasurementPeriod measurementPeriod,
     Ingest ingest,
-    Demo demo)
+    Demo demo,
+    Measures measures)
     implements Serializable {
 
   public record Spark(String master, String appName, int shufflePartitions, Map<String, String> conf)
@@ -54,6 +55,12 @@ public record PopHealthConfig(
 
   public record MeasurementPeriod(LocalDate start, LocalDate end) implements Serializable {}
 
+  /**
+   * Quality measures: the eCQM package folder under {@code measures/ecqm/} (or a directory path) and the
+   * small-cell threshold of the executive summary.
+   */
+  public record Measures(String packageDir, int smallCellThreshold) implements Serializable {}
+
   public record Ingest(long chunkBytes, int maxQuarantineRawChars) implements Serializable {}
 
   public record Demo(int patients, long seed, int yearsOfHistory, String cacheDir, String syntheaScript)
@@ -61,18 +68,18 @@ public record PopHealthConfig(
 
   /** A copy with the lakehouse root replaced (the global {@code --lakehouse} option). */
   public PopHealthConfig withLakehouseRoot(String root) {
-    return new PopHealthConfig(spark, new Lakehouse(root), sources, measurementPeriod, ingest, demo);
+    return new PopHealthConfig(spark, new Lakehouse(root), sources, measurementPeriod, ingest, demo, measures);
   }
 
   /** A copy with the Spark master replaced. */
   public PopHealthConfig withSparkMaster(String master) {
     return new PopHealthConfig(
         new Spark(master, spark.appName(), spark.shufflePartitions(), spark.conf()),
-        lakehouse, sources, measurementPeriod, ingest, demo);
+        lakehouse, sources, measurementPeriod, ingest, demo, measures);
   }
 
   /** A copy with demo settings replaced. */
   public PopHealthConfig withDemo(Demo d) {
-    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, d);
+    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, d, measures);
   }
 }

@@ -139,8 +139,11 @@ public final class LoadMeasurePackage {
         }
       }
       Map<String, String> pops = new LinkedHashMap<>();
+      Map<String, String> descriptions = new LinkedHashMap<>();
       for (JsonNode p : g.path("population")) {
-        pops.put(p.path("code").path("coding").path(0).path("code").asText(), p.path("criteria").path("expression").asText());
+        String pc = p.path("code").path("coding").path(0).path("code").asText();
+        pops.put(pc, p.path("criteria").path("expression").asText());
+        descriptions.put(pc, p.path("description").asText(""));
       }
       Map<String, String> strat = new LinkedHashMap<>();
       for (JsonNode s : g.path("stratifier")) {
@@ -148,7 +151,7 @@ public final class LoadMeasurePackage {
           strat.put(s.path("id").asText(s.path("criteria").path("expression").asText()), s.path("criteria").path("expression").asText());
         }
       }
-      groups.add(new MeasurePackage.Group(index, g.path("id").asText("group-" + index), pops, gScoring, gImprovement, strat));
+      groups.add(new MeasurePackage.Group(index, g.path("id").asText("group-" + index), pops, gScoring, gImprovement, strat, descriptions));
     }
     List<String> sde = new ArrayList<>();
     for (JsonNode s : m.path("supplementalData")) {

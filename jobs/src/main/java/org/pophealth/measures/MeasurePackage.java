@@ -57,6 +57,7 @@ public record MeasurePackage(
    *     numerator, numerator-exclusion, denominator-exception) → CQL expression name, in Measure order
    * @param improvementNotation increase or decrease (inverse measure)
    * @param stratifiers stratifier id → CQL expression name (only those defined by an expression)
+   * @param descriptions population code → the Measure's narrative description of it
    */
   public record Group(
       int index,
@@ -64,6 +65,7 @@ public record MeasurePackage(
       Map<String, String> populations,
       String scoring,
       String improvementNotation,
-      Map<String, String> stratifiers)
+      Map<String, String> stratifiers,
+      Map<String, String> descriptions)
       implements Serializable {}
 }
