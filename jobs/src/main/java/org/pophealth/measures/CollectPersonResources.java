@@ -50,11 +50,13 @@ public final class CollectPersonResources {
       .add("raw", DataTypes.StringType);
 
   private final Lakehouse lakehouse;
+  private final MeasurePackage pkg;
   private final Set<String> types;
 
-  public CollectPersonResources(Lakehouse lakehouse, Set<String> types) {
+  public CollectPersonResources(Lakehouse lakehouse, MeasurePackage pkg) {
     this.lakehouse = lakehouse;
-    this.types = types;
+    this.pkg = pkg;
+    this.types = pkg.resourceTypes();
   }
 
   /** Rows: person_key, person_id, resources (array of {@link #RESOURCE}). */
@@ -87,6 +89,10 @@ public final class CollectPersonResources {
     Dataset<Row> latest = others.withColumn("rn", row_number().over(w)).filter("rn = 1 AND NOT is_deleted")
         .select("source", "resource_type", "resource_id", "raw");
     current = current == null ? latest : current.unionByName(latest);
+    Set<String> filteredTypes = new java.util.HashSet<>(pkg.codeFilteredTypes());
+    Set<String> codes = new java.util.HashSet<>(pkg.relevantCodes());
+    current = current.filter((org.apache.spark.api.java.function.FilterFunction<Row>) r ->
+        MeasurePackage.mayMatter(filteredTypes, codes, r.getString(1), r.getString(3)));
 
     Column ref = coalesce(get_json_object(col("raw"), "$.subject.reference"),
         get_json_object(col("raw"), "$.patient.reference"), get_json_object(col("raw"), "$.beneficiary.reference"));

@@ -61,7 +61,7 @@ public final class CqlMeasureEvaluator {
   public CqlMeasureEvaluator(MeasurePackage pkg) {
     this.pkg = pkg;
     PackageTerminology terminology = new PackageTerminology(pkg.valueSets());
-    ModelResolver model = new CachingModelResolverDecorator(new R4FhirModelResolver(FhirContexts.r4()));
+    ModelResolver model = new CachingModelResolverDecorator(new FastPathR4ModelResolver());
     this.retrieve = new PersonRetrieveProvider(terminology, model);
     LibraryManager libraries = new LibraryManager(new ModelManager(), CqlCompilerOptions.defaultOptions(),
         new HashMap<>(), kotlin.LazyKt.lazyOf(new CalendarUnitUcum(UcumServiceJvmKt.getDefaultLazyUcumService().getValue())));
@@ -238,6 +238,41 @@ public final class CqlMeasureEvaluator {
     String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     int i = m.indexOf('\n');
     return i < 0 ? m : m.substring(0, i);
+  }
+
+  /**
+   * The R4 model resolver without a regex per property access: the engine's {@code resolvePath} splits
+   * every path with a new Regex; for paths without indexers this walks the same segments through the
+   * same {@code resolveProperty}.
+   */
+  static final class FastPathR4ModelResolver extends R4FhirModelResolver {
+    FastPathR4ModelResolver() {
+      super(FhirContexts.r4());
+    }
+
+    @Override
+    public Object resolvePath(Object target, String path) {
+      if (path == null || path.indexOf('[') >= 0) {
+        return super.resolvePath(target, path);
+      }
+      int dot = path.indexOf('.');
+      if (dot < 0) {
+        return resolveProperty(target, path);
+      }
+      Object t = target;
+      int from = 0;
+      while (true) {
+        int next = path.indexOf('.', from);
+        String seg = next < 0 ? path.substring(from) : path.substring(from, next);
+        if (!seg.isEmpty()) {
+          t = resolveProperty(t, seg);
+        }
+        if (next < 0) {
+          return t;
+        }
+        from = next + 1;
+      }
+    }
   }
 
   /** UCUM with calendar words (day, weeks, ...) mapped to UCUM codes, as medication-duration logic needs. */

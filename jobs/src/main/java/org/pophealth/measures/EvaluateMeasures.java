@@ -74,7 +74,7 @@ public final class EvaluateMeasures {
   public Result execute() {
     long t0 = System.nanoTime();
     MeasurePackage pkg = LoadMeasurePackage.cached(packageLocation);
-    Dataset<Row> persons = new CollectPersonResources(lakehouse, pkg.resourceTypes()).execute()
+    Dataset<Row> persons = new CollectPersonResources(lakehouse, pkg).execute()
         .persist(StorageLevel.MEMORY_AND_DISK());
     long personCount = persons.count();
     long t1 = System.nanoTime();

@@ -64,6 +64,8 @@ public final class LoadMeasurePackage {
       Map<String, String> versions = new TreeMap<>();
       String namespace = null;
       Set<String> types = new TreeSet<>();
+      Set<String> unfiltered = new TreeSet<>();
+      Set<String> relevant = new HashSet<>(Set.of("39156-5", "85354-9"));
       for (Path f : list(dir.resolve("library"))) {
         JsonNode lib = read(f);
         for (JsonNode dr : lib.path("dataRequirement")) {
@@ -86,7 +88,10 @@ public final class LoadMeasurePackage {
         elm.put(id.path("id").asText(), JSON.writeValueAsString(tree));
         versions.put(id.path("id").asText(), id.path("version").asText(null));
         namespace = id.path("system").asText(namespace);
-        collectRetrieveTypes(tree, types);
+        collectRetrieveTypes(tree, types, unfiltered);
+        for (JsonNode c : tree.path("library").path("codes").path("def")) {
+          relevant.add(c.path("id").asText());
+        }
       }
       Map<String, Set<String>> valueSets = new TreeMap<>();
       for (Path f : list(dir.resolve("valueset"))) {
@@ -94,6 +99,7 @@ public final class LoadMeasurePackage {
         Set<String> codes = new HashSet<>();
         for (JsonNode c : vs.path("expansion").path("contains")) {
           codes.add(c.path("system").asText() + "|" + c.path("code").asText());
+          relevant.add(c.path("code").asText());
         }
         valueSets.put(vs.path("url").asText(), codes);
       }
@@ -108,8 +114,11 @@ public final class LoadMeasurePackage {
       }
       LOG.info("measure package {}: {} measures, {} libraries, {} value sets, resource types {}",
           location, measures.size(), elm.size(), valueSets.size(), types);
+      Set<String> filtered = new TreeSet<>(types);
+      filtered.removeAll(unfiltered);
+      LOG.info("resource types only retrieved by code (pre-filtered): {}", filtered);
       return new MeasurePackage(dir.getFileName().toString().replace("/", ""), List.copyOf(measures), elm, versions,
-          namespace, valueSets, types);
+          namespace, valueSets, types, filtered, relevant);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read measure package " + location, e);
     }
@@ -219,15 +228,21 @@ public final class LoadMeasurePackage {
     return iff;
   }
 
-  private static void collectRetrieveTypes(JsonNode node, Set<String> types) {
+  private static void collectRetrieveTypes(JsonNode node, Set<String> types, Set<String> unfiltered) {
     if (node instanceof ObjectNode o) {
       if ("Retrieve".equals(o.path("type").asText()) && o.has("dataType")) {
         String t = o.get("dataType").asText();
-        types.add(t.substring(t.indexOf('}') + 1));
+        String type = t.substring(t.indexOf('}') + 1);
+        types.add(type);
+        String template = o.path("templateId").asText("");
+        boolean vitalProfile = template.endsWith("/StructureDefinition/bmi") || template.endsWith("/StructureDefinition/bp");
+        if (!o.has("codes") && !vitalProfile) {
+          unfiltered.add(type);
+        }
       }
-      o.elements().forEachRemaining(v -> collectRetrieveTypes(v, types));
+      o.elements().forEachRemaining(v -> collectRetrieveTypes(v, types, unfiltered));
     } else if (node instanceof ArrayNode a) {
-      a.forEach(v -> collectRetrieveTypes(v, types));
+      a.forEach(v -> collectRetrieveTypes(v, types, unfiltered));
     }
   }
 

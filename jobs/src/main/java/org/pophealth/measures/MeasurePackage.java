@@ -15,6 +15,8 @@ import java.util.Set;
  * @param libraryNamespace the ELM identifier system (e.g. {@code http://ecqi.healthit.gov/ecqms})
  * @param valueSets value-set URL → codes ({@code system|code})
  * @param resourceTypes FHIR resource types the libraries retrieve (from their data requirements)
+ * @param codeFilteredTypes types every retrieve of which filters by code (see {@link #mayMatter})
+ * @param relevantCodes every code value of the package's value sets and direct codes
  */
 public record MeasurePackage(
     String name,
@@ -23,8 +25,42 @@ public record MeasurePackage(
     Map<String, String> libraryVersions,
     String libraryNamespace,
     Map<String, Set<String>> valueSets,
-    Set<String> resourceTypes)
+    Set<String> resourceTypes,
+    Set<String> codeFilteredTypes,
+    Set<String> relevantCodes)
     implements Serializable {
+
+  /**
+   * False only when a resource cannot be returned by any retrieve of the package: its type is only
+   * ever retrieved with a code filter (value set or codes; BMI/BP by their LOINC codes) and no
+   * {@code "code":"…"} value anywhere in its JSON is a code of the package. A cheap superset test on
+   * the raw text, so the bulk of irrelevant observations is never parsed or shuffled.
+   */
+  public boolean mayMatter(String resourceType, String raw) {
+    return mayMatter(codeFilteredTypes, relevantCodes, resourceType, raw);
+  }
+
+  /** {@link #mayMatter(String, String)} with the two sets passed (small closures for Spark tasks). */
+  public static boolean mayMatter(Set<String> codeFilteredTypes, Set<String> relevantCodes, String resourceType,
+      String raw) {
+    if (!codeFilteredTypes.contains(resourceType)) {
+      return true;
+    }
+    int i = 0;
+    while ((i = raw.indexOf("\"code\"", i)) >= 0) {
+      i += 6;
+      int colon = raw.indexOf(':', i);
+      int q1 = colon < 0 ? -1 : raw.indexOf('"', colon);
+      int q2 = q1 < 0 ? -1 : raw.indexOf('"', q1 + 1);
+      if (q2 < 0) {
+        return true;
+      }
+      if (raw.substring(colon + 1, q1).isBlank() && relevantCodes.contains(raw.substring(q1 + 1, q2))) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   public MeasureDefinition measure(String nameOrId) {
     for (MeasureDefinition m : measures) {
