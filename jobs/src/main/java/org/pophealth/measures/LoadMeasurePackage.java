@@ -103,9 +103,10 @@ public final class LoadMeasurePackage {
         }
         valueSets.put(vs.path("url").asText(), codes);
       }
+      Map<String, String> notation = improvementNotation(dir.resolve("improvement-notation.csv"));
       List<MeasurePackage.MeasureDefinition> measures = new ArrayList<>();
       for (Path f : list(dir.resolve("measure"))) {
-        measures.add(measure(read(f)));
+        measures.add(withNotation(measure(read(f)), notation));
       }
       for (MeasurePackage.MeasureDefinition m : measures) {
         if (!elm.containsKey(m.library())) {
@@ -174,6 +175,39 @@ public final class LoadMeasurePackage {
     }
     return new MeasurePackage.MeasureDefinition(m.path("name").asText(), cmsId, m.path("url").asText(),
         m.path("version").asText(), m.path("title").asText(), library, scoring, List.copyOf(groups), List.copyOf(sde));
+  }
+
+  /** Optional {@code improvement-notation.csv} of the package (measure,improvement_notation; # comments). */
+  private static Map<String, String> improvementNotation(Path csv) throws IOException {
+    Map<String, String> out = new TreeMap<>();
+    if (!Files.exists(csv)) {
+      return out;
+    }
+    for (String line : Files.readAllLines(csv, StandardCharsets.UTF_8)) {
+      String l = line.strip();
+      if (l.isEmpty() || l.startsWith("#") || l.startsWith("measure,")) {
+        continue;
+      }
+      String[] f = l.split(",");
+      if (f.length < 2 || !(f[1].strip().equals("increase") || f[1].strip().equals("decrease"))) {
+        throw new IllegalArgumentException("improvement-notation.csv: bad line '" + l + "' (measure,increase|decrease)");
+      }
+      out.put(f[0].strip(), f[1].strip());
+    }
+    return out;
+  }
+
+  private static MeasurePackage.MeasureDefinition withNotation(MeasurePackage.MeasureDefinition m, Map<String, String> notation) {
+    String n = notation.get(m.name());
+    if (n == null) {
+      return m;
+    }
+    List<MeasurePackage.Group> groups = new ArrayList<>();
+    for (MeasurePackage.Group g : m.groups()) {
+      groups.add(new MeasurePackage.Group(g.index(), g.id(), g.populations(), g.scoring(), n, g.stratifiers(), g.descriptions()));
+    }
+    return new MeasurePackage.MeasureDefinition(m.name(), m.cmsId(), m.url(), m.version(), m.title(), m.library(), m.scoring(),
+        List.copyOf(groups), m.supplementalExpressions());
   }
 
   private static String code(JsonNode concept) {
