@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks; figures go to docs/BENCHMARKS.md.",
-    subcommands = {BenchCommand.Ingest.class, BenchCommand.Bulk.class, BenchCommand.Claims.class, BenchCommand.Identity.class, BenchCommand.Risk.class, BenchCommand.Duplicates.class})
+    subcommands = {BenchCommand.Ingest.class, BenchCommand.Bulk.class, BenchCommand.Claims.class, BenchCommand.Identity.class, BenchCommand.Risk.class, BenchCommand.Duplicates.class, BenchCommand.Measures.class})
 final class BenchCommand implements Runnable {
   @ParentCommand PopHealthCli parent;
   @Spec CommandSpec spec;
@@ -285,6 +285,54 @@ final class BenchCommand implements Runnable {
           String.format("%.1f", r.prepareSeconds()), String.format("%.1f", r.detect().seconds()),
           String.format("%.0f", r.eventsPerSecond()));
       t.print(out);
+      return 0;
+    }
+  }
+
+  @Command(name = "measures", mixinStandardHelpOptions = true,
+      description = {
+        "Person-measure evaluations per second for the package's measures on a Synthea population",
+        "(generated once, cached), ingested into a scratch lakehouse; one warm-up run, one measured run."})
+  static final class Measures implements Callable<Integer> {
+    @ParentCommand BenchCommand bench;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--patients", defaultValue = "200", description = "Synthea patients (default ${DEFAULT-VALUE}).")
+    int patients;
+
+    @Option(names = "--seed", defaultValue = "7", description = "Synthea seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--years", defaultValue = "10", description = "Years of history (default ${DEFAULT-VALUE}).")
+    int years;
+
+    @Option(names = "--input", paramLabel = "DIR", description = "Use this NDJSON directory instead of Synthea.")
+    Path input;
+
+    @Override
+    public Integer call() throws Exception {
+      CliContext ctx = new CliContext(bench.parent.global);
+      PopHealthConfig config = ctx.config();
+      Path dir = input;
+      if (dir == null) {
+        dir = new GenerateSyntheaPopulation(GenerateSyntheaPopulation.projectPath(config.demo().syntheaScript()),
+            Path.of(config.demo().cacheDir()), patients, seed, years).execute();
+      }
+      Path scratchRoot = Files.createTempDirectory("pophealth-bench-measures-");
+      Lakehouse scratch = new Lakehouse(ctx.lakehouse().spark(), scratchRoot.toString());
+      var r = new org.pophealth.bench.BenchMeasures(scratch, dir, config.measures().packageDir(),
+          config.measurementPeriod().start(), config.measurementPeriod().end()).execute();
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("bench measures: %s, %d cores, %s, %s, period %s..%s%n", dir, Runtime.getRuntime().availableProcessors(),
+          config.spark().master(), LocalDate.now(), config.measurementPeriod().start(), config.measurementPeriod().end());
+      TextTable t = new TextTable("run", "persons", "evaluations", "evaluate_s", "evaluations/s", "job_s");
+      for (var e : new org.pophealth.measures.EvaluateMeasures.Result[] {r.warm(), r.measured()}) {
+        t.row(e == r.warm() ? "warm-up" : "measured", e.persons(), e.evaluations(),
+            String.format("%.1f", e.evaluateSeconds()), String.format("%.0f", e.evaluationsPerSecond()),
+            String.format("%.1f", e.seconds()));
+      }
+      t.print(out);
+      out.flush();
       return 0;
     }
   }

@@ -23,6 +23,8 @@ import picocli.CommandLine.ScopeType;
       ScoreRiskCommand.class,
       RiskScoreCommand.class,
       DetectDuplicateTestsCommand.class,
+      EvaluateMeasuresCommand.class,
+      MeasureTestCommand.class,
       SqlCommand.class,
       TablesCommand.class,
       BenchCommand.class,

@@ -15,7 +15,8 @@ public record PopHealthConfig(
     Claims claims,
     Identity identity,
     Risk risk,
-    Duplicates duplicates)
+    Duplicates duplicates,
+    Measures measures)
     implements Serializable {
 
   public record Spark(String master, String appName, int shufflePartitions, Map<String, String> conf)
@@ -62,6 +63,12 @@ public record PopHealthConfig(
 
   public record MeasurementPeriod(LocalDate start, LocalDate end) implements Serializable {}
 
+  /**
+   * Quality measures: the eCQM package folder under {@code measures/ecqm/} (or a directory path) and the
+   * small-cell threshold of the executive summary.
+   */
+  public record Measures(String packageDir, int smallCellThreshold) implements Serializable {}
+
   public record Ingest(long chunkBytes, int maxQuarantineRawChars) implements Serializable {}
 
   /**
@@ -93,24 +100,24 @@ public record PopHealthConfig(
 
   /** A copy with the lakehouse root replaced (the global {@code --lakehouse} option). */
   public PopHealthConfig withLakehouseRoot(String root) {
-    return new PopHealthConfig(spark, new Lakehouse(root), sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates);
+    return new PopHealthConfig(spark, new Lakehouse(root), sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures);
   }
 
   /** A copy with the Spark master replaced. */
   public PopHealthConfig withSparkMaster(String master) {
     return new PopHealthConfig(
         new Spark(master, spark.appName(), spark.shufflePartitions(), spark.conf()),
-        lakehouse, sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates);
+        lakehouse, sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures);
   }
 
   /** A copy with demo settings replaced. */
   public PopHealthConfig withDemo(Demo d) {
-    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, d, claims, identity, risk, duplicates);
+    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, d, claims, identity, risk, duplicates, measures);
   }
 
   /** A copy with identity settings replaced. */
   public PopHealthConfig withIdentity(Identity i) {
-    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, demo, claims, i, risk, duplicates);
+    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, demo, claims, i, risk, duplicates, measures);
   }
 
   /**

@@ -17,7 +17,8 @@ public final class DemoPipeline {
 
   public static List<DemoStage> stages() {
     return List.of(new IngestEhrStage(), new PayerClaimsStage(), new ResolveIdentityStage(),
-        new ScoreRiskStage(), new DetectDuplicateTestsStage());
+        new ScoreRiskStage(), new DetectDuplicateTestsStage(),
+        new EvaluateMeasuresStage());
   }
 
   /** Where the demo payer's files (and its member truth file) are generated. */
@@ -119,6 +120,23 @@ public final class DemoPipeline {
       DetectDuplicateTests.Result r = new DetectDuplicateTests(lakehouse,
           DuplicateTestRules.load(config.duplicates().rulesDir())).minCellSize(min).execute();
       DuplicateSummary.print(r, min, out);
+    }
+  }
+
+  /** evaluate-measures for the configured measurement period, then the summary table. */
+  static final class EvaluateMeasuresStage implements DemoStage {
+    @Override
+    public String name() {
+      return "evaluate-measures (official CMS eCQMs on the CQL engine)";
+    }
+
+    @Override
+    public void run(Lakehouse lakehouse, PopHealthConfig config, DemoInputs inputs, PrintWriter out) {
+      var period = config.measurementPeriod();
+      var r = new org.pophealth.measures.EvaluateMeasures(lakehouse, config.measures().packageDir(), period.start(),
+          period.end()).smallCellThreshold(config.measures().smallCellThreshold()).execute();
+      r.results().unpersist();
+      org.pophealth.cli.MeasureSummaryPrinter.print(r, lakehouse, period.start(), period.end(), out);
     }
   }
 }

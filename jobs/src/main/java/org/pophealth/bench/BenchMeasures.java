@@ -1,0 +1,41 @@
+package org.pophealth.bench;
+
+import java.nio.file.Path;
+import java.time.LocalDate;
+import org.pophealth.ingest.fhir.IngestFhirExport;
+import org.pophealth.ingest.fhir.IngestResult;
+import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.measures.EvaluateMeasures;
+
+/**
+ * {@code bench measures}: ingest a Synthea population into a scratch lakehouse, then evaluate the
+ * package's measures for every person; reports person-measure evaluations per second of the
+ * evaluation stage (HAPI parse + CQL engine inside Spark tasks) and of the whole job.
+ */
+public final class BenchMeasures {
+  private final Lakehouse scratch;
+  private final Path export;
+  private final String packageLocation;
+  private final LocalDate start;
+  private final LocalDate end;
+
+  public BenchMeasures(Lakehouse scratch, Path export, String packageLocation, LocalDate start, LocalDate end) {
+    this.scratch = scratch;
+    this.export = export;
+    this.packageLocation = packageLocation;
+    this.start = start;
+    this.end = end;
+  }
+
+  public record Result(IngestResult ingest, EvaluateMeasures.Result warm, EvaluateMeasures.Result measured) {}
+
+  public Result execute() throws Exception {
+    IngestResult ingest = new IngestFhirExport(scratch, "ehr", export.toString()).execute();
+    // first run warms the JVM (engine, ELM, value sets, JIT); the second is measured
+    EvaluateMeasures.Result warm = new EvaluateMeasures(scratch, packageLocation, start, end).execute();
+    warm.results().unpersist();
+    EvaluateMeasures.Result measured = new EvaluateMeasures(scratch, packageLocation, start, end).execute();
+    measured.results().unpersist();
+    return new Result(ingest, warm, measured);
+  }
+}

@@ -1,0 +1,51 @@
+package org.pophealth.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.pophealth.config.PopHealthConfig;
+import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.measures.RunMeasureTestCases;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "measure-test", mixinStandardHelpOptions = true,
+    description = {
+      "Conformance: ingest eCQM test cases (<Measure>/<case-guid>/*.json plus the expected MeasureReport-*.json)",
+      "through the normal ingest path into a scratch lakehouse, evaluate each case, and compare every",
+      "population count of every group. Prints one line per failing case and population, then",
+      "'N passed, M failed'; exits 1 on any failure."})
+final class MeasureTestCommand implements Callable<Integer> {
+  @ParentCommand PopHealthCli parent;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--cases", required = true, paramLabel = "DIR", description = "Folder of test cases.")
+  Path cases;
+
+  @Option(names = "--measure", paramLabel = "NAME", description = "Only this measure's folder (e.g. BreastCancerScreeningFHIR).")
+  String measure;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!Files.isDirectory(cases)) {
+      throw new IllegalArgumentException("--cases is not a directory: " + cases);
+    }
+    CliContext ctx = new CliContext(parent.global);
+    PopHealthConfig config = ctx.config();
+    Path scratch = Files.createTempDirectory("pophealth-measure-test-");
+    Lakehouse lh = new Lakehouse(ctx.lakehouse().spark(), scratch.toString());
+    RunMeasureTestCases.Result r = new RunMeasureTestCases(lh, cases, measure, config.measures().packageDir(),
+        config.measurementPeriod().start(), config.measurementPeriod().end()).execute();
+    PrintWriter out = spec.commandLine().getOut();
+    for (RunMeasureTestCases.Mismatch m : r.mismatches()) {
+      out.println("FAIL " + m);
+    }
+    out.printf("%d passed, %d failed%n", r.passed(), r.failed());
+    out.flush();
+    return r.failed() == 0 ? 0 : 1;
+  }
+}

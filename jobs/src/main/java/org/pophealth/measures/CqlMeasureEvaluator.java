@@ -1,0 +1,316 @@
+package org.pophealth.measures;
+
+import java.math.BigDecimal;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import kotlin.Pair;
+import org.cqframework.cql.cql2elm.CqlCompilerOptions;
+import org.cqframework.cql.cql2elm.LibraryManager;
+import org.cqframework.cql.cql2elm.ModelManager;
+import org.cqframework.cql.cql2elm.model.CompiledLibrary;
+import org.cqframework.cql.cql2elm.ucum.UcumService;
+import org.cqframework.cql.cql2elm.ucum.UcumServiceJvmKt;
+import org.cqframework.cql.elm.serializing.ElmJsonLibraryReader;
+import org.hl7.elm.r1.ExpressionDef;
+import org.hl7.elm.r1.Library;
+import org.hl7.elm.r1.VersionedIdentifier;
+import org.hl7.fhir.r4.model.Resource;
+import org.opencds.cqf.cql.engine.data.CompositeDataProvider;
+import org.opencds.cqf.cql.engine.data.DataProvider;
+import org.opencds.cqf.cql.engine.execution.CqlEngine;
+import org.opencds.cqf.cql.engine.execution.Environment;
+import org.opencds.cqf.cql.engine.execution.EvaluationExpressionRef;
+import org.opencds.cqf.cql.engine.execution.EvaluationParams;
+import org.opencds.cqf.cql.engine.execution.EvaluationResult;
+import org.opencds.cqf.cql.engine.execution.EvaluationResults;
+import org.opencds.cqf.cql.engine.execution.ExpressionResult;
+import org.opencds.cqf.cql.engine.fhir.model.R4FhirModelResolver;
+import org.opencds.cqf.cql.engine.model.CachingModelResolverDecorator;
+import org.opencds.cqf.cql.engine.model.ModelResolver;
+import org.opencds.cqf.cql.engine.runtime.DateTime;
+import org.opencds.cqf.cql.engine.runtime.Interval;
+import org.opencds.cqf.cql.engine.runtime.Precision;
+
+/**
+ * Runs the compiled ELM of a measure package for one person with the CQL engine
+ * ({@code org.cqframework:engine} 4.4.0). One instance per thread ({@link #forThread}): it holds the
+ * library manager (pre-filled with the package's ELM, so nothing is translated at run time), the
+ * engine and a retrieve provider switched from person to person. Expression results are cached per
+ * person across that person's measures (shared libraries such as Hospice are evaluated once).
+ */
+public final class CqlMeasureEvaluator {
+  private static final Map<String, ThreadLocal<CqlMeasureEvaluator>> PER_THREAD = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final String MEASUREMENT_PERIOD = "Measurement Period";
+
+  private final MeasurePackage pkg;
+  private final PersonRetrieveProvider retrieve;
+  private final CqlEngine engine;
+  private final Map<String, VersionedIdentifier> ids = new HashMap<>();
+
+  public CqlMeasureEvaluator(MeasurePackage pkg) {
+    this.pkg = pkg;
+    PackageTerminology terminology = new PackageTerminology(pkg.valueSets());
+    ModelResolver model = new CachingModelResolverDecorator(new FastPathR4ModelResolver());
+    this.retrieve = new PersonRetrieveProvider(terminology, model);
+    LibraryManager libraries = new LibraryManager(new ModelManager(), CqlCompilerOptions.defaultOptions(),
+        new HashMap<>(), kotlin.LazyKt.lazyOf(new CalendarUnitUcum(UcumServiceJvmKt.getDefaultLazyUcumService().getValue())));
+    ElmJsonLibraryReader reader = new ElmJsonLibraryReader();
+    for (Map.Entry<String, String> e : pkg.elmByLibrary().entrySet()) {
+      Library lib = reader.read(e.getValue());
+      lib.getStatements().getDef().sort(Comparator.comparing(ExpressionDef::getName));
+      CompiledLibrary compiled = new CompiledLibrary();
+      compiled.setIdentifier(lib.getIdentifier());
+      compiled.setLibrary(lib);
+      libraries.getCompiledLibraries().put(lib.getIdentifier(), compiled);
+      ids.put(e.getKey(), lib.getIdentifier());
+    }
+    Map<String, DataProvider> providers = new HashMap<>();
+    providers.put("http://hl7.org/fhir", new CompositeDataProvider(model, retrieve));
+    this.engine = new CqlEngine(new Environment(libraries, providers, terminology),
+        EnumSet.of(CqlEngine.Options.EnableExpressionCaching));
+  }
+
+  /** The evaluator of the calling thread for a package (value sets and ELM loaded once per JVM). */
+  public static CqlMeasureEvaluator forThread(String packageLocation) {
+    return PER_THREAD.computeIfAbsent(packageLocation,
+        l -> ThreadLocal.withInitial(() -> new CqlMeasureEvaluator(LoadMeasurePackage.cached(l)))).get();
+  }
+
+  public MeasurePackage measurePackage() {
+    return pkg;
+  }
+
+  /** The Measurement Period as the engine wants it: whole UTC days, millisecond precision. */
+  public static Interval period(java.time.LocalDate start, java.time.LocalDate end) {
+    DateTime low = new DateTime(OffsetDateTime.of(start.atStartOfDay(), ZoneOffset.UTC), Precision.MILLISECOND);
+    DateTime high = new DateTime(OffsetDateTime.of(end.atTime(23, 59, 59, 999_000_000), ZoneOffset.UTC), Precision.MILLISECOND);
+    return new Interval(low, true, high, true);
+  }
+
+  /** Starts a person: its resources become the retrieve source; cached expression results are dropped. */
+  public void person(Collection<Resource> resources) {
+    retrieve.person(resources);
+    engine.getCache().getExpressions().clear();
+  }
+
+  /**
+   * Evaluates one measure for the current person.
+   *
+   * @return per group, the population memberships (cascaded as in MeasureReports), evidence and strata
+   */
+  public MeasureOutcome evaluate(MeasurePackage.MeasureDefinition m, String patientId, Interval period,
+      ZonedDateTime evaluationTime) {
+    Set<String> expressions = new LinkedHashSet<>();
+    for (MeasurePackage.Group g : m.groups()) {
+      expressions.addAll(g.populations().values());
+      expressions.addAll(g.stratifiers().values());
+    }
+    Map<String, Object> values = new HashMap<>();
+    Map<String, Set<String>> evidence = new HashMap<>();
+    List<String> errors = new ArrayList<>();
+    try {
+      collect(run(m, patientId, period, evaluationTime, expressions), values, evidence);
+    } catch (RuntimeException e) {
+      // one runtime error aborts the whole library: evaluate the expressions one by one and report
+      for (String x : expressions) {
+        try {
+          collect(run(m, patientId, period, evaluationTime, Set.of(x)), values, evidence);
+        } catch (RuntimeException ex) {
+          errors.add(x + ": " + firstLine(ex));
+        }
+      }
+    }
+    List<MeasureOutcome.GroupOutcome> groups = new ArrayList<>();
+    for (MeasurePackage.Group g : m.groups()) {
+      Map<String, Boolean> raw = new LinkedHashMap<>();
+      for (Map.Entry<String, String> p : g.populations().entrySet()) {
+        raw.put(p.getKey(), truthy(values.get(p.getValue())));
+      }
+      Map<String, Boolean> member = cascade(raw);
+      Map<String, List<String>> ev = new LinkedHashMap<>();
+      for (Map.Entry<String, String> p : g.populations().entrySet()) {
+        if (Boolean.TRUE.equals(member.get(p.getKey()))) {
+          ev.put(p.getKey(), List.copyOf(evidence.getOrDefault(p.getValue(), Set.of())));
+        }
+      }
+      Map<String, String> strata = new LinkedHashMap<>();
+      for (Map.Entry<String, String> s : g.stratifiers().entrySet()) {
+        strata.put(s.getKey(), String.valueOf(render(values.get(s.getValue()))));
+      }
+      groups.add(new MeasureOutcome.GroupOutcome(g.index(), g.id(), member, ev, strata));
+    }
+    return new MeasureOutcome(m.name(), List.copyOf(groups), List.copyOf(errors));
+  }
+
+  private EvaluationResult run(MeasurePackage.MeasureDefinition m, String patientId, Interval period,
+      ZonedDateTime evaluationTime, Set<String> expressions) {
+    VersionedIdentifier id = ids.get(m.library());
+    EvaluationParams.Builder b = new EvaluationParams.Builder();
+    List<EvaluationExpressionRef> refs = new ArrayList<>();
+    for (String x : expressions) {
+      refs.add(new EvaluationExpressionRef(x));
+    }
+    b.library(id, new EvaluationParams.LibraryParams(refs));
+    b.setContextParameter(new Pair<>("Patient", patientId));
+    b.setParameters(Map.of(MEASUREMENT_PERIOD, period));
+    b.setEvaluationDateTime(evaluationTime);
+    EvaluationResults results = engine.evaluate(b.build());
+    if (results.containsExceptionsFor(id)) {
+      throw results.getExceptionFor(id);
+    }
+    return results.getResultFor(id);
+  }
+
+  private static void collect(EvaluationResult r, Map<String, Object> values, Map<String, Set<String>> evidence) {
+    for (Map.Entry<String, ExpressionResult> e : r.getExpressionResults().entrySet()) {
+      values.put(e.getKey(), e.getValue() == null ? null : e.getValue().getValue());
+      Set<String> refs = new LinkedHashSet<>();
+      if (e.getValue() != null && e.getValue().getEvaluatedResources() != null) {
+        for (Object o : e.getValue().getEvaluatedResources()) {
+          if (o instanceof Resource res && !"Patient".equals(res.fhirType())) {
+            refs.add(res.fhirType() + "/" + res.getIdElement().getIdPart());
+          }
+        }
+      }
+      evidence.put(e.getKey(), refs);
+    }
+  }
+
+  /**
+   * Population cascade of eCQM proportion measures: denominator within the initial population,
+   * exclusions only from the denominator, numerator only when not excluded, exceptions only for
+   * denominator members neither excluded nor in the numerator.
+   */
+  static Map<String, Boolean> cascade(Map<String, Boolean> raw) {
+    Map<String, Boolean> out = new LinkedHashMap<>();
+    boolean ip = raw.getOrDefault("initial-population", false);
+    boolean denom = ip && raw.getOrDefault("denominator", ip);
+    boolean excl = denom && raw.getOrDefault("denominator-exclusion", false);
+    boolean numer = denom && !excl && raw.getOrDefault("numerator", false);
+    boolean numerExcl = numer && raw.getOrDefault("numerator-exclusion", false);
+    boolean except = denom && !excl && !numer && raw.getOrDefault("denominator-exception", false);
+    for (String code : raw.keySet()) {
+      out.put(code, switch (code) {
+        case "initial-population" -> ip;
+        case "denominator" -> denom;
+        case "denominator-exclusion" -> excl;
+        case "numerator" -> numer;
+        case "numerator-exclusion" -> numerExcl;
+        case "denominator-exception" -> except;
+        default -> raw.get(code);
+      });
+    }
+    return out;
+  }
+
+  private static boolean truthy(Object v) {
+    if (v instanceof Boolean b) {
+      return b;
+    }
+    if (v instanceof Iterable<?> it) {
+      return it.iterator().hasNext();
+    }
+    return v != null;
+  }
+
+  private static Object render(Object v) {
+    if (v instanceof org.opencds.cqf.cql.engine.runtime.Code c) {
+      return c.getCode();
+    }
+    if (v instanceof org.hl7.fhir.r4.model.Coding c) {
+      return c.getCode();
+    }
+    return v;
+  }
+
+  private static String firstLine(Throwable e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    int i = m.indexOf('\n');
+    return i < 0 ? m : m.substring(0, i);
+  }
+
+  /**
+   * The R4 model resolver without a regex per property access: the engine's {@code resolvePath} splits
+   * every path with a new Regex; for paths without indexers this walks the same segments through the
+   * same {@code resolveProperty}.
+   */
+  static final class FastPathR4ModelResolver extends R4FhirModelResolver {
+    FastPathR4ModelResolver() {
+      super(FhirContexts.r4());
+    }
+
+    @Override
+    public Object resolvePath(Object target, String path) {
+      if (path == null || path.indexOf('[') >= 0) {
+        return super.resolvePath(target, path);
+      }
+      int dot = path.indexOf('.');
+      if (dot < 0) {
+        return resolveProperty(target, path);
+      }
+      Object t = target;
+      int from = 0;
+      while (true) {
+        int next = path.indexOf('.', from);
+        String seg = next < 0 ? path.substring(from) : path.substring(from, next);
+        if (!seg.isEmpty()) {
+          t = resolveProperty(t, seg);
+        }
+        if (next < 0) {
+          return t;
+        }
+        from = next + 1;
+      }
+    }
+  }
+
+  /** UCUM with calendar words (day, weeks, ...) mapped to UCUM codes, as medication-duration logic needs. */
+  static final class CalendarUnitUcum implements UcumService {
+    private static final Map<String, String> WORDS = Map.ofEntries(
+        Map.entry("year", "a"), Map.entry("years", "a"), Map.entry("month", "mo"), Map.entry("months", "mo"),
+        Map.entry("week", "wk"), Map.entry("weeks", "wk"), Map.entry("day", "d"), Map.entry("days", "d"),
+        Map.entry("hour", "h"), Map.entry("hours", "h"), Map.entry("minute", "min"), Map.entry("minutes", "min"),
+        Map.entry("second", "s"), Map.entry("seconds", "s"), Map.entry("millisecond", "ms"),
+        Map.entry("milliseconds", "ms"));
+    private final UcumService delegate;
+
+    CalendarUnitUcum(UcumService delegate) {
+      this.delegate = delegate;
+    }
+
+    private static String unit(String u) {
+      return u == null ? null : WORDS.getOrDefault(u, u);
+    }
+
+    @Override
+    public BigDecimal convert(BigDecimal value, String from, String to) {
+      return delegate.convert(value, unit(from), unit(to));
+    }
+
+    @Override
+    public String validate(String unit) {
+      return delegate.validate(unit(unit));
+    }
+
+    @Override
+    public Pair<BigDecimal, String> multiply(Pair<? extends BigDecimal, String> a, Pair<? extends BigDecimal, String> b) {
+      return delegate.multiply(new Pair<>(a.getFirst(), unit(a.getSecond())), new Pair<>(b.getFirst(), unit(b.getSecond())));
+    }
+
+    @Override
+    public Pair<BigDecimal, String> divideBy(Pair<? extends BigDecimal, String> a, Pair<? extends BigDecimal, String> b) {
+      return delegate.divideBy(new Pair<>(a.getFirst(), unit(a.getSecond())), new Pair<>(b.getFirst(), unit(b.getSecond())));
+    }
+  }
+}

@@ -1,0 +1,169 @@
+package org.pophealth.measures;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.pophealth.lakehouse.Lakehouse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Job step {@code evaluate-measures}: every person's FHIR evidence ({@link CollectPersonResources}) →
+ * the official eCQM logic of the package on the CQL engine inside Spark partitions
+ * ({@link EvaluatePersons}) → gold.measure_result, then gold.measure_summary (rates, strata, small-cell
+ * suppression) and gold.care_gap. Re-running for a period replaces that period's rows.
+ */
+public final class EvaluateMeasures {
+  private static final Logger LOG = LoggerFactory.getLogger(EvaluateMeasures.class);
+  private static final String[] DIMENSIONS = {"age_band", "sex", "payer", "organization"};
+
+  private final Lakehouse lakehouse;
+  private final String packageLocation;
+  private final LocalDate start;
+  private final LocalDate end;
+  private int smallCell = 11;
+  private Map<String, String> measureByPerson;
+  private boolean writeTables = true;
+
+  public EvaluateMeasures(Lakehouse lakehouse, String packageLocation, LocalDate start, LocalDate end) {
+    if (end.isBefore(start)) {
+      throw new IllegalArgumentException("measurement period ends before it starts: " + start + " .. " + end);
+    }
+    this.lakehouse = lakehouse;
+    this.packageLocation = packageLocation;
+    this.start = start;
+    this.end = end;
+  }
+
+  public EvaluateMeasures smallCellThreshold(int n) {
+    this.smallCell = n;
+    return this;
+  }
+
+  /** Conformance: evaluate only the given measure for the given persons, and write nothing. */
+  public EvaluateMeasures onlyCases(Map<String, String> measureByPerson) {
+    this.measureByPerson = measureByPerson;
+    this.writeTables = false;
+    return this;
+  }
+
+  public record Result(long persons, long evaluations, long resultRows, long errors, long summaryRows, long gaps,
+      double seconds, double evaluateSeconds, Dataset<Row> results) {
+    public double evaluationsPerSecond() {
+      return evaluateSeconds <= 0 ? 0 : evaluations / evaluateSeconds;
+    }
+  }
+
+  public Result execute() {
+    long t0 = System.nanoTime();
+    MeasurePackage pkg = LoadMeasurePackage.cached(packageLocation);
+    Dataset<Row> persons = new CollectPersonResources(lakehouse, pkg).execute()
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    long personCount = persons.count();
+    long t1 = System.nanoTime();
+    Timestamp now = Timestamp.from(Instant.now());
+    StructType schema = lakehouse.contract("gold.measure_result").schema();
+    Dataset<Row> results = persons
+        .mapPartitions(new EvaluatePersons(packageLocation, start, end, now, measureByPerson), Encoders.row(schema))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    long rows = results.count();
+    double evalSeconds = (System.nanoTime() - t1) / 1e9;
+    persons.unpersist();
+    long evaluations = results.select("person_key", "measure").distinct().count();
+    long errors = results.filter(col("errors").isNotNull()).count();
+    LOG.info("{} persons, {} person-measure evaluations in {} s ({} /s), {} with CQL errors", personCount,
+        evaluations, String.format("%.1f", evalSeconds), String.format("%.0f", evaluations / Math.max(evalSeconds, 1e-9)),
+        errors);
+    long summaryRows = 0;
+    long gaps = 0;
+    if (writeTables) {
+      String where = "period_start = DATE'" + start + "' AND period_end = DATE'" + end + "'";
+      lakehouse.replaceWhere("gold.measure_result", results, where);
+      Dataset<Row> written = lakehouse.read("gold.measure_result").filter(where);
+      Dataset<Row> summary = summarize(written, now);
+      lakehouse.replaceWhere("gold.measure_summary", summary, where);
+      summaryRows = lakehouse.read("gold.measure_summary").filter(where).count();
+      Dataset<Row> gapRows = careGaps(written, pkg);
+      lakehouse.replaceWhere("gold.care_gap", gapRows, where);
+      gaps = lakehouse.read("gold.care_gap").filter(where).count();
+    }
+    return new Result(personCount, evaluations, rows, errors, summaryRows, gaps, (System.nanoTime() - t0) / 1e9,
+        evalSeconds, results);
+  }
+
+  /** Counts per measure, group and stratum; rate; small cells suppressed. */
+  Dataset<Row> summarize(Dataset<Row> results, Timestamp now) {
+    Dataset<Row> stacked = null;
+    List<String> dims = new ArrayList<>(List.of("all"));
+    dims.addAll(List.of(DIMENSIONS));
+    for (String d : dims) {
+      Column stratum = d.equals("all") ? lit("all") : coalesce(col(d), lit("(none)"));
+      Dataset<Row> s = results.select(col("measure"), col("cms_id"), col("measure_version"), col("period_start"),
+          col("period_end"), col("group_index"), col("improvement_notation"), lit(d).as("stratifier"),
+          stratum.as("stratum"), col("initial_population"), col("denominator"), col("denominator_exclusion"),
+          col("denominator_exception"), col("numerator"));
+      stacked = stacked == null ? s : stacked.unionByName(s);
+    }
+    Dataset<Row> counts = stacked.groupBy("measure", "cms_id", "measure_version", "period_start", "period_end",
+            "group_index", "improvement_notation", "stratifier", "stratum")
+        .agg(count("initial_population"), count("denominator"), count("denominator_exclusion"),
+            count("denominator_exception"), count("numerator"));
+    Column perfDenom = col("denominator").minus(col("denominator_exclusion")).minus(col("denominator_exception"));
+    Column small = cell(perfDenom).or(cell(col("numerator")));
+    Column rate = when(perfDenom.gt(0), col("numerator").cast("double").divide(perfDenom));
+    Dataset<Row> withRate = counts.withColumn("suppressed", small).withColumn("performance_rate", rate);
+    for (String c : List.of("initial_population", "denominator", "denominator_exclusion", "denominator_exception",
+        "numerator", "performance_rate")) {
+      withRate = withRate.withColumn(c, when(col("suppressed"), lit(null)).otherwise(col(c)));
+    }
+    return withRate.withColumn("computed_at", lit(now));
+  }
+
+  private Column cell(Column n) {
+    return n.gt(0).and(n.lt(smallCell));
+  }
+
+  private static Column count(String flag) {
+    return sum(when(col(flag), 1L).otherwise(0L)).as(flag);
+  }
+
+  /** Open gaps: in the denominator, not excluded or excepted, and not meeting the measure. */
+  static Dataset<Row> careGaps(Dataset<Row> results, MeasurePackage pkg) {
+    List<Row> defs = new ArrayList<>();
+    for (MeasurePackage.MeasureDefinition m : pkg.measures()) {
+      for (MeasurePackage.Group g : m.groups()) {
+        boolean inverse = "decrease".equals(g.improvementNotation());
+        String numer = g.descriptions().getOrDefault("numerator", "").strip();
+        String close = (inverse ? "Inverse measure: leave the numerator — " : "Meet the numerator — ")
+            + (numer.isEmpty() ? g.populations().get("numerator") : numer);
+        defs.add(RowFactory.create(m.name(), g.index(), m.title(), inverse, close));
+      }
+    }
+    StructType shape = new StructType().add("measure", DataTypes.StringType).add("group_index", DataTypes.IntegerType)
+        .add("measure_title", DataTypes.StringType).add("inverse", DataTypes.BooleanType)
+        .add("to_close", DataTypes.StringType);
+    Dataset<Row> d = results.sparkSession().createDataFrame(defs, shape);
+    Dataset<Row> open = results.join(d, scala.collection.JavaConverters.asScalaBuffer(List.of("measure", "group_index")).toSeq())
+        .filter(col("denominator").and(col("denominator_exclusion").unary_$bang())
+            .and(col("denominator_exception").unary_$bang())
+            .and(when(col("inverse"), col("numerator")).otherwise(col("numerator").unary_$bang())));
+    return open.withColumn("evidence", col("evidence").getItem("denominator"));
+  }
+}

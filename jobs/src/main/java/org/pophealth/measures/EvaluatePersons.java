@@ -1,0 +1,192 @@
+package org.pophealth.measures;
+
+import ca.uhn.fhir.parser.IParser;
+import java.io.Serializable;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.time.Period;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.hl7.fhir.r4.model.Coverage;
+import org.hl7.fhir.r4.model.Encounter;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Resource;
+import org.opencds.cqf.cql.engine.runtime.Interval;
+import scala.collection.JavaConverters;
+
+/**
+ * The per-partition step of {@link EvaluateMeasures}: for each person row (from
+ * {@link CollectPersonResources}) parse the resources with HAPI (one parser per partition, one
+ * FhirContext per JVM), evaluate every measure of the package (or the one measure a conformance case
+ * names) with the thread's {@link CqlMeasureEvaluator}, and emit one gold.measure_result row per
+ * measure group, in the contract's column order.
+ */
+public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, Serializable {
+  private final String packageLocation;
+  private final LocalDate start;
+  private final LocalDate end;
+  private final Timestamp evaluatedAt;
+  private final Map<String, String> measureByPerson;
+
+  /**
+   * @param measureByPerson when non-null, evaluate only this measure for each listed person (and skip
+   *     others): conformance cases
+   */
+  public EvaluatePersons(String packageLocation, LocalDate start, LocalDate end, Timestamp evaluatedAt,
+      Map<String, String> measureByPerson) {
+    this.packageLocation = packageLocation;
+    this.start = start;
+    this.end = end;
+    this.evaluatedAt = evaluatedAt;
+    this.measureByPerson = measureByPerson;
+  }
+
+  @Override
+  public Iterator<Row> call(Iterator<Row> persons) {
+    CqlMeasureEvaluator evaluator = CqlMeasureEvaluator.forThread(packageLocation);
+    MeasurePackage pkg = evaluator.measurePackage();
+    IParser parser = FhirContexts.r4().newJsonParser();
+    Interval period = CqlMeasureEvaluator.period(start, end);
+    ZonedDateTime now = evaluatedAt.toInstant().atZone(ZoneOffset.UTC);
+    List<Row> out = new ArrayList<>();
+    while (persons.hasNext()) {
+      Row p = persons.next();
+      String personKey = p.getString(p.fieldIndex("person_key"));
+      String personId = p.isNullAt(p.fieldIndex("person_id")) ? null : p.getString(p.fieldIndex("person_id"));
+      List<MeasurePackage.MeasureDefinition> measures;
+      if (measureByPerson != null) {
+        String m = measureByPerson.get(personKey);
+        if (m == null) {
+          continue;
+        }
+        measures = List.of(pkg.measure(m));
+      } else {
+        measures = pkg.measures();
+      }
+      List<Row> resources = p.getList(p.fieldIndex("resources"));
+      List<Resource> parsed = new ArrayList<>(resources.size());
+      TreeSet<String> refs = new TreeSet<>();
+      Patient patient = null;
+      List<Row> sorted = new ArrayList<>(resources);
+      sorted.sort(Comparator.comparing((Row r) -> r.getString(0)).thenComparing(r -> r.getString(1)));
+      for (Row r : sorted) {
+        refs.add(r.getString(0) + ":" + r.getString(1));
+        Resource res;
+        try {
+          res = (Resource) parser.parseResource(r.getString(3));
+        } catch (RuntimeException e) {
+          continue; // bronze accepted it as JSON but HAPI cannot read it: not evidence
+        }
+        if (res instanceof Patient pt) {
+          if (patient != null) {
+            continue; // one Patient per person: the first source's record
+          }
+          patient = pt;
+        }
+        parsed.add(res);
+      }
+      if (patient == null) {
+        continue; // claims-only evidence without a Patient record: no age or sex, no measure applies
+      }
+      evaluator.person(parsed);
+      String patientId = patient.getIdElement().getIdPart();
+      String ageBand = ageBand(patient, end);
+      String sex = patient.hasGender() ? patient.getGender().toCode() : null;
+      String payer = payer(parsed, start, end);
+      String org = organization(patient, parsed);
+      for (MeasurePackage.MeasureDefinition m : measures) {
+        MeasureOutcome o = evaluator.evaluate(m, patientId, period, now);
+        for (MeasureOutcome.GroupOutcome g : o.groups()) {
+          MeasurePackage.Group def = m.groups().get(g.index() - 1);
+          Map<String, scala.collection.Seq<String>> ev = new LinkedHashMap<>();
+          for (Map.Entry<String, List<String>> e : g.evidence().entrySet()) {
+            ev.put(e.getKey(), JavaConverters.asScalaBuffer(e.getValue()).toSeq());
+          }
+          out.add(RowFactory.create(personKey, personId, JavaConverters.asScalaBuffer(new ArrayList<>(refs)).toSeq(),
+              m.name(), m.cmsId(), m.url(), m.version(), pkg.name(), Date.valueOf(start), Date.valueOf(end),
+              g.index(), g.id(), def.improvementNotation(),
+              flag(g, "initial-population"), flag(g, "denominator"), flag(g, "denominator-exclusion"),
+              flag(g, "numerator"), flag(g, "numerator-exclusion"), flag(g, "denominator-exception"),
+              JavaConverters.mapAsScalaMap(ev), JavaConverters.mapAsScalaMap(g.strata()),
+              ageBand, sex, payer, org,
+              o.errors().isEmpty() ? null : JavaConverters.asScalaBuffer(o.errors()).toSeq(), evaluatedAt));
+        }
+      }
+    }
+    return out.iterator();
+  }
+
+  private static boolean flag(MeasureOutcome.GroupOutcome g, String code) {
+    return Boolean.TRUE.equals(g.populations().get(code));
+  }
+
+  static String ageBand(Patient p, LocalDate asOf) {
+    if (!p.hasBirthDate()) {
+      return null;
+    }
+    LocalDate birth = p.getBirthDateElement().getValueAsCalendar().toZonedDateTime().toLocalDate();
+    int age = Period.between(birth, asOf).getYears();
+    if (age < 18) {
+      return "0-17";
+    }
+    if (age < 45) {
+      return "18-44";
+    }
+    if (age < 65) {
+      return "45-64";
+    }
+    return age < 75 ? "65-74" : "75+";
+  }
+
+  /** Payer of a coverage active in the period: payor display, else type code; the first by name. */
+  static String payer(List<Resource> resources, LocalDate start, LocalDate end) {
+    TreeSet<String> payers = new TreeSet<>();
+    for (Resource r : resources) {
+      if (!(r instanceof Coverage c)) {
+        continue;
+      }
+      if (c.hasPeriod()) {
+        if (c.getPeriod().hasEnd() && c.getPeriod().getEnd().toInstant().atZone(ZoneOffset.UTC).toLocalDate().isBefore(start)) {
+          continue;
+        }
+        if (c.getPeriod().hasStart() && c.getPeriod().getStart().toInstant().atZone(ZoneOffset.UTC).toLocalDate().isAfter(end)) {
+          continue;
+        }
+      }
+      String name = c.hasPayor() && c.getPayorFirstRep().hasDisplay() ? c.getPayorFirstRep().getDisplay()
+          : c.hasType() && c.getType().hasCoding() ? c.getType().getCodingFirstRep().getCode() : null;
+      if (name != null) {
+        payers.add(name);
+      }
+    }
+    return payers.isEmpty() ? null : payers.first();
+  }
+
+  /** Patient.managingOrganization, else the serviceProvider of the latest encounter. */
+  static String organization(Patient p, List<Resource> resources) {
+    if (p.hasManagingOrganization() && p.getManagingOrganization().hasReference()) {
+      return p.getManagingOrganization().getReferenceElement().getIdPart();
+    }
+    Encounter latest = null;
+    for (Resource r : resources) {
+      if (r instanceof Encounter e && e.hasServiceProvider() && e.getServiceProvider().hasReference()
+          && e.hasPeriod() && e.getPeriod().hasStart()) {
+        if (latest == null || e.getPeriod().getStart().after(latest.getPeriod().getStart())) {
+          latest = e;
+        }
+      }
+    }
+    return latest == null ? null : latest.getServiceProvider().getReferenceElement().getIdPart();
+  }
+}

@@ -1,0 +1,205 @@
+package org.pophealth.measures;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.hl7.fhir.instance.model.api.IBase;
+import org.hl7.fhir.r4.model.Base;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.DeviceRequest;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.MedicationRequest;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Procedure;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.ServiceRequest;
+import org.opencds.cqf.cql.engine.model.ModelResolver;
+import org.opencds.cqf.cql.engine.retrieve.RetrieveProvider;
+import org.opencds.cqf.cql.engine.runtime.Code;
+import org.opencds.cqf.cql.engine.runtime.Interval;
+
+/**
+ * Retrieves for one person from that person's resources held in memory, indexed: by resource type,
+ * then lazily per (type, code path) by {@code system|code}. A value-set retrieve probes the smaller of
+ * (value-set expansion, the person's distinct codes) against the other, so its cost does not grow
+ * with the size of the history. Profiles are honoured where QI-Core distinguishes them by content:
+ * negation profiles (not requested / not done) and the vital-sign profiles BMI and BP.
+ */
+public final class PersonRetrieveProvider implements RetrieveProvider {
+  private static final String QICORE = "http://hl7.org/fhir/us/qicore/StructureDefinition/";
+  private static final String LOINC = "http://loinc.org|";
+
+  private final PackageTerminology terminology;
+  private final ModelResolver model;
+  private Map<String, List<Resource>> byType = Map.of();
+  private final Map<String, Map<String, List<Resource>>> codeIndex = new HashMap<>();
+
+  public PersonRetrieveProvider(PackageTerminology terminology, ModelResolver model) {
+    this.terminology = terminology;
+    this.model = model;
+  }
+
+  /** Switches to another person's resources (the provider is reused per thread). */
+  public void person(Collection<Resource> resources) {
+    Map<String, List<Resource>> m = new HashMap<>();
+    for (Resource r : resources) {
+      m.computeIfAbsent(r.fhirType(), k -> new ArrayList<>()).add(r);
+    }
+    byType = m;
+    codeIndex.clear();
+  }
+
+  @Override
+  public Iterable<Object> retrieve(String context, String contextPath, Object contextValue, String dataType,
+      String templateId, String codePath, Iterable<Code> codes, String valueSet, String datePath,
+      String dateLowPath, String dateHighPath, Interval dateRange) {
+    List<Resource> all = byType.getOrDefault(dataType, List.of());
+    if (all.isEmpty()) {
+      return List.of();
+    }
+    Collection<Resource> candidates;
+    if (codePath == null || (codes == null && valueSet == null)) {
+      candidates = all;
+    } else {
+      Map<String, List<Resource>> index = codeIndex.computeIfAbsent(dataType + "." + codePath, k -> index(all, codePath));
+      Set<Resource> hits = new LinkedHashSet<>();
+      if (valueSet != null) {
+        Set<String> members = terminology.codes(valueSet);
+        if (members.size() < index.size()) {
+          for (String c : members) {
+            add(hits, index.get(c));
+          }
+        } else {
+          for (Map.Entry<String, List<Resource>> e : index.entrySet()) {
+            if (members.contains(e.getKey())) {
+              hits.addAll(e.getValue());
+            }
+          }
+        }
+      }
+      if (codes != null) {
+        for (Code c : codes) {
+          add(hits, index.get(c.getSystem() + "|" + c.getCode()));
+        }
+      }
+      candidates = hits.size() > 1 ? documentOrder(all, hits) : hits;
+    }
+    List<Object> out = new ArrayList<>(candidates.size());
+    for (Resource r : candidates) {
+      if (matchesProfile(r, templateId)) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  private static void add(Set<Resource> hits, List<Resource> rs) {
+    if (rs != null) {
+      hits.addAll(rs);
+    }
+  }
+
+  private static List<Resource> documentOrder(List<Resource> all, Set<Resource> hits) {
+    List<Resource> out = new ArrayList<>(hits.size());
+    for (Resource r : all) {
+      if (hits.contains(r)) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  private Map<String, List<Resource>> index(List<Resource> resources, String codePath) {
+    Map<String, List<Resource>> index = new HashMap<>();
+    for (Resource r : resources) {
+      Set<String> keys = new LinkedHashSet<>();
+      Object v;
+      try {
+        v = model.resolvePath(r, codePath);
+      } catch (RuntimeException e) {
+        v = null;
+      }
+      collect(v, keys);
+      for (String k : keys) {
+        index.computeIfAbsent(k, x -> new ArrayList<>()).add(r);
+      }
+    }
+    return index;
+  }
+
+  private static void collect(Object v, Set<String> keys) {
+    if (v instanceof Iterable<?> it) {
+      for (Object o : it) {
+        collect(o, keys);
+      }
+    } else if (v instanceof CodeableConcept cc) {
+      for (Coding c : cc.getCoding()) {
+        keys.add(c.getSystem() + "|" + c.getCode());
+      }
+    } else if (v instanceof Coding c) {
+      keys.add(c.getSystem() + "|" + c.getCode());
+    }
+  }
+
+  /** QI-Core profiles that differ by content rather than by resource type. */
+  static boolean matchesProfile(Resource r, String templateId) {
+    if (templateId == null) {
+      return true;
+    }
+    switch (templateId) {
+      case QICORE + "qicore-mednotrequested":
+        return r instanceof MedicationRequest m && m.getDoNotPerform();
+      case QICORE + "qicore-medicationrequest":
+        return !(r instanceof MedicationRequest m && m.getDoNotPerform());
+      case QICORE + "qicore-servicenotrequested":
+        return r instanceof ServiceRequest s && s.getDoNotPerform();
+      case QICORE + "qicore-servicerequest":
+        return !(r instanceof ServiceRequest s && s.getDoNotPerform());
+      case QICORE + "qicore-devicenotrequested":
+        return r instanceof DeviceRequest d && deviceDoNotPerform(d);
+      case QICORE + "qicore-devicerequest":
+        return !(r instanceof DeviceRequest d && deviceDoNotPerform(d));
+      case QICORE + "qicore-observationnotdone":
+        return r instanceof Observation o && o.getStatus() == Observation.ObservationStatus.CANCELLED;
+      case QICORE + "qicore-procedurenotdone":
+        return r instanceof Procedure p && p.getStatus() == Procedure.ProcedureStatus.NOTDONE;
+      case "http://hl7.org/fhir/StructureDefinition/bmi":
+        return hasLoinc(r, "39156-5");
+      case "http://hl7.org/fhir/StructureDefinition/bp":
+        return hasLoinc(r, "85354-9");
+      default:
+        return true;
+    }
+  }
+
+  private static boolean deviceDoNotPerform(DeviceRequest d) {
+    for (Extension e : d.getModifierExtension()) {
+      if (e.getUrl() != null && e.getUrl().endsWith("request-doNotPerform") && e.getValue() instanceof org.hl7.fhir.r4.model.BooleanType b) {
+        return b.booleanValue();
+      }
+    }
+    return false;
+  }
+
+  private static boolean hasLoinc(Resource r, String code) {
+    if (!(r instanceof Observation o)) {
+      return false;
+    }
+    for (Coding c : o.getCode().getCoding()) {
+      if ((LOINC).equals(c.getSystem() + "|") && code.equals(c.getCode())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @SuppressWarnings("unused")
+  private static boolean isBase(IBase b) {
+    return b instanceof Base;
+  }
+}

@@ -1,0 +1,202 @@
+package org.pophealth.measures;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.pophealth.ingest.fhir.IngestFhirExport;
+import org.pophealth.ingest.fhir.IngestResult;
+import org.pophealth.lakehouse.Lakehouse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Conformance step ({@code measure-test}): official test cases laid out as
+ * {@code <cases>/<Measure>/<case-guid>/*.json} go through the normal ingest path
+ * ({@link IngestFhirExport}) into a scratch lakehouse — all cases in one export, each case's resource
+ * ids prefixed ({@code c<n>-}) so the cases stay separate patients — then each case's patient is
+ * evaluated against its own measure by {@link EvaluateMeasures} and every population of every group is
+ * compared with the expected MeasureReport.
+ */
+public final class RunMeasureTestCases {
+  private static final Logger LOG = LoggerFactory.getLogger(RunMeasureTestCases.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  static final String SOURCE = "cases";
+
+  private final Lakehouse scratch;
+  private final Path casesDir;
+  private final String measure;
+  private final String packageLocation;
+  private final LocalDate start;
+  private final LocalDate end;
+
+  public RunMeasureTestCases(Lakehouse scratch, Path casesDir, String measure, String packageLocation,
+      LocalDate start, LocalDate end) {
+    this.scratch = scratch;
+    this.casesDir = casesDir;
+    this.measure = measure;
+    this.packageLocation = packageLocation;
+    this.start = start;
+    this.end = end;
+  }
+
+  /** One population of one group whose count differs from the expected report. */
+  public record Mismatch(String measure, String caseId, String description, int group, String population,
+      int expected, int actual, List<String> errors) {
+    @Override
+    public String toString() {
+      return measure + " " + caseId + " group " + group + " " + population + ": expected " + expected + ", got "
+          + actual + (description.isEmpty() ? "" : " (" + description + ")")
+          + (errors.isEmpty() ? "" : " errors " + errors);
+    }
+  }
+
+  public record Result(int cases, int passed, int failed, List<Mismatch> mismatches, IngestResult ingest,
+      double seconds) {}
+
+  public Result execute() throws IOException {
+    long t0 = System.nanoTime();
+    List<MeasureTestCase> cases = MeasureTestCase.load(casesDir, measure);
+    MeasurePackage pkg = LoadMeasurePackage.cached(packageLocation);
+    for (MeasureTestCase c : cases) {
+      pkg.measure(c.measure()); // fails early on a folder that names no measure of the package
+    }
+    Path export = Files.createTempDirectory("pophealth-measure-cases-");
+    Map<String, Integer> caseByPerson = new HashMap<>();
+    Map<String, String> measureByPerson = new HashMap<>();
+    Map<String, List<String>> lines = new TreeMap<>();
+    for (int i = 0; i < cases.size(); i++) {
+      MeasureTestCase c = cases.get(i);
+      String prefix = "c" + i + "-";
+      Map<String, String> ids = new HashMap<>();
+      for (JsonNode r : c.resources()) {
+        String old = r.path("id").asText();
+        ids.put(r.path("resourceType").asText() + "/" + old, newId(prefix, old));
+      }
+      String patientRef = "Patient/" + ids.get("Patient/" + c.patientId());
+      for (JsonNode r : c.resources()) {
+        JsonNode copy = r.deepCopy();
+        rewrite(copy, ids, patientRef);
+        ((ObjectNode) copy).put("id", ids.get(r.path("resourceType").asText() + "/" + r.path("id").asText()));
+        lines.computeIfAbsent(r.path("resourceType").asText(), k -> new ArrayList<>()).add(JSON.writeValueAsString(copy));
+      }
+      String person = SOURCE + ":" + ids.get("Patient/" + c.patientId());
+      caseByPerson.put(person, i);
+      measureByPerson.put(person, c.measure());
+    }
+    for (Map.Entry<String, List<String>> e : lines.entrySet()) {
+      try (BufferedWriter w = Files.newBufferedWriter(export.resolve(e.getKey() + ".ndjson"), StandardCharsets.UTF_8)) {
+        for (String l : e.getValue()) {
+          w.write(l);
+          w.write('\n');
+        }
+      }
+    }
+    IngestResult ingest = new IngestFhirExport(scratch, SOURCE, export.toString())
+        .exportTime(Instant.parse("2026-01-01T00:00:00Z")).execute();
+    EvaluateMeasures.Result r = new EvaluateMeasures(scratch, packageLocation, start, end).onlyCases(measureByPerson)
+        .execute();
+    Map<String, Map<Integer, Row>> got = new HashMap<>();
+    for (Row row : r.results().select("person_key", "group_index", "initial_population", "denominator",
+        "denominator_exclusion", "numerator", "numerator_exclusion", "denominator_exception", "errors").collectAsList()) {
+      got.computeIfAbsent(row.getString(0), k -> new HashMap<>()).put(row.getInt(1), row);
+    }
+    r.results().unpersist();
+    List<Mismatch> mismatches = new ArrayList<>();
+    int failed = 0;
+    for (Map.Entry<String, Integer> e : new TreeMap<>(caseByPerson).entrySet()) {
+      MeasureTestCase c = cases.get(e.getValue());
+      Map<Integer, Row> groups = got.getOrDefault(e.getKey(), Map.of());
+      boolean ok = true;
+      for (Map.Entry<Integer, Map<String, Integer>> g : c.expected().entrySet()) {
+        Row row = groups.get(g.getKey());
+        for (Map.Entry<String, Integer> p : g.getValue().entrySet()) {
+          int actual = row == null ? 0 : count(row, p.getKey());
+          if (actual != p.getValue()) {
+            ok = false;
+            List<String> errors = row == null || row.isNullAt(8) ? List.of() : row.getList(8);
+            mismatches.add(new Mismatch(c.measure(), c.caseId(), c.description(), g.getKey(), p.getKey(),
+                p.getValue(), actual, errors));
+          }
+        }
+      }
+      if (!ok) {
+        failed++;
+      }
+    }
+    LOG.info("measure test cases: {} passed, {} failed", cases.size() - failed, failed);
+    return new Result(cases.size(), cases.size() - failed, failed, mismatches, ingest, (System.nanoTime() - t0) / 1e9);
+  }
+
+  private static int count(Row row, String population) {
+    int i = switch (population) {
+      case "initial-population" -> 2;
+      case "denominator" -> 3;
+      case "denominator-exclusion" -> 4;
+      case "numerator" -> 5;
+      case "numerator-exclusion" -> 6;
+      case "denominator-exception" -> 7;
+      default -> -1;
+    };
+    return i >= 0 && row.getBoolean(i) ? 1 : 0;
+  }
+
+  /**
+   * Rewrites every {@code reference} to a resource of the case to the prefixed id. A case holds one
+   * test patient, so every Patient reference means it: some official cases carry references to
+   * another case's patient id (copied test data), which the measure logic never follows.
+   */
+  private static void rewrite(JsonNode node, Map<String, String> ids, String patientRef) {
+    if (node instanceof ObjectNode o) {
+      List<String> names = new ArrayList<>();
+      o.fieldNames().forEachRemaining(names::add);
+      for (String n : names) {
+        JsonNode v = o.get(n);
+        if ("reference".equals(n) && v.isTextual()) {
+          String ref = v.asText();
+          String key = ref.startsWith("urn:uuid:") ? "Patient/" + ref.substring(9) : ref;
+          int slash = key.indexOf('/');
+          if (slash > 0 && ids.containsKey(key)) {
+            o.set(n, TextNode.valueOf(key.substring(0, slash + 1) + ids.get(key)));
+          } else if (key.startsWith("Patient/") || key.contains("/Patient/")) {
+            o.set(n, TextNode.valueOf(patientRef));
+          }
+        } else {
+          rewrite(v, ids, patientRef);
+        }
+      }
+    } else if (node != null && node.isArray()) {
+      node.forEach(v -> rewrite(v, ids, patientRef));
+    }
+  }
+
+  /** Prefixed id, hashed when the prefix would pass FHIR's 64-character limit. */
+  static String newId(String prefix, String id) {
+    String s = prefix + id;
+    if (s.length() <= 64) {
+      return s;
+    }
+    try {
+      byte[] h = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
+      return prefix + HexFormat.of().formatHex(h, 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
