@@ -10,7 +10,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.pophealth.config.ConfigLoader;
 import org.pophealth.testing.SharedSpark;
@@ -26,6 +25,14 @@ class FebrlAccuracyTest {
       + "street=street_number+address_1,city=suburb,postcode=postcode,state=state";
 
   static Path febrl() {
+    java.net.URL copy = FebrlAccuracyTest.class.getResource("/identity/febrl/dataset4a.csv");
+    if (copy != null) {
+      try {
+        return Path.of(copy.toURI()).getParent();
+      } catch (java.net.URISyntaxException e) {
+        throw new IllegalStateException(e);
+      }
+    }
     Path dir = Path.of("").toAbsolutePath();
     for (int i = 0; i < 4 && dir != null; i++, dir = dir.getParent()) {
       Path p = dir.resolve("../shared/benchmarks/febrl").normalize();
@@ -44,7 +51,7 @@ class FebrlAccuracyTest {
 
   private static Score link(List<String> files, String map, boolean linkOnly) throws Exception {
     Path dir = febrl();
-    Assumptions.assumeTrue(dir != null, "../shared/benchmarks/febrl not present");
+    org.junit.jupiter.api.Assertions.assertNotNull(dir, "FEBRL files not found (test resources identity/febrl)");
     List<Path> inputs = files.stream().map(dir::resolve).toList();
     Path out = Files.createTempDirectory("febrl-");
     LinkageSettings settings = LinkageSettings.of(ConfigLoader.defaults().identity(), linkOnly);

@@ -18,6 +18,14 @@ import org.pophealth.testing.SharedSpark;
 class MeasureConformanceTest {
 
   static Path officialCases() {
+    java.net.URL copy = MeasureConformanceTest.class.getResource("/measures/ecqm-qicore-2024/tests");
+    if (copy != null) {
+      try {
+        return Path.of(copy.toURI());
+      } catch (java.net.URISyntaxException e) {
+        throw new IllegalStateException(e);
+      }
+    }
     Path p = Path.of("").toAbsolutePath();
     while (p != null) {
       Path c = p.resolve("shared/reference/ecqm-qicore-2024/tests");
