@@ -12,6 +12,7 @@ import org.pophealth.config.PopHealthConfig;
 import org.pophealth.demo.GenerateSyntheaPopulation;
 import org.pophealth.lakehouse.Lakehouse;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -38,17 +39,7 @@ final class BenchCommand implements Runnable {
     @ParentCommand BenchCommand bench;
     @Spec CommandSpec spec;
 
-    @Option(names = "--patients", defaultValue = "200", description = "Synthea patients (default ${DEFAULT-VALUE}).")
-    int patients;
-
-    @Option(names = "--seed", defaultValue = "7", description = "Synthea seed (default ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--years", defaultValue = "10", description = "Years of history (default ${DEFAULT-VALUE}).")
-    int years;
-
-    @Option(names = "--input", paramLabel = "DIR", description = "Use this NDJSON directory instead of Synthea.")
-    Path input;
+    @Mixin PopulationOptions population;
 
     @Option(names = "--no-peer", description = "Skip the Pathling side.")
     boolean noPeer;
@@ -57,11 +48,7 @@ final class BenchCommand implements Runnable {
     public Integer call() throws Exception {
       CliContext ctx = new CliContext(bench.parent.global);
       PopHealthConfig config = ctx.config();
-      Path dir = input;
-      if (dir == null) {
-        dir = new GenerateSyntheaPopulation(GenerateSyntheaPopulation.projectPath(config.demo().syntheaScript()),
-            Path.of(config.demo().cacheDir()), patients, seed, years).execute();
-      }
+      Path dir = population.directory(config);
       Path scratchRoot = Files.createTempDirectory("pophealth-bench-");
       Lakehouse scratch = new Lakehouse(ctx.lakehouse().spark(), scratchRoot.toString());
       Path peer = noPeer ? null : GenerateSyntheaPopulation.projectPath("jobs/bench-peers/pathling/run.sh");
@@ -95,17 +82,7 @@ final class BenchCommand implements Runnable {
     @ParentCommand BenchCommand bench;
     @Spec CommandSpec spec;
 
-    @Option(names = "--patients", defaultValue = "200", description = "Synthea patients (default ${DEFAULT-VALUE}).")
-    int patients;
-
-    @Option(names = "--seed", defaultValue = "7", description = "Synthea seed (default ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--years", defaultValue = "10", description = "Years of history (default ${DEFAULT-VALUE}).")
-    int years;
-
-    @Option(names = "--input", paramLabel = "DIR", description = "Serve this NDJSON directory instead of Synthea.")
-    Path input;
+    @Mixin PopulationOptions population;
 
     @Option(names = "--parallel-downloads", defaultValue = "2",
         description = "Files downloaded at once (default ${DEFAULT-VALUE}).")
@@ -115,11 +92,7 @@ final class BenchCommand implements Runnable {
     public Integer call() throws Exception {
       CliContext ctx = new CliContext(bench.parent.global);
       PopHealthConfig config = ctx.config();
-      Path dir = input;
-      if (dir == null) {
-        dir = new GenerateSyntheaPopulation(GenerateSyntheaPopulation.projectPath(config.demo().syntheaScript()),
-            Path.of(config.demo().cacheDir()), patients, seed, years).execute();
-      }
+      Path dir = population.directory(config);
       Path scratchRoot = Files.createTempDirectory("pophealth-bench-bulk-");
       Lakehouse scratch = new Lakehouse(ctx.lakehouse().spark(), scratchRoot.resolve("lakehouse").toString());
       BenchBulk.Result r = new BenchBulk(scratch, dir.toAbsolutePath(), scratchRoot.resolve("downloads"), parallel,
@@ -297,27 +270,13 @@ final class BenchCommand implements Runnable {
     @ParentCommand BenchCommand bench;
     @Spec CommandSpec spec;
 
-    @Option(names = "--patients", defaultValue = "200", description = "Synthea patients (default ${DEFAULT-VALUE}).")
-    int patients;
-
-    @Option(names = "--seed", defaultValue = "7", description = "Synthea seed (default ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--years", defaultValue = "10", description = "Years of history (default ${DEFAULT-VALUE}).")
-    int years;
-
-    @Option(names = "--input", paramLabel = "DIR", description = "Use this NDJSON directory instead of Synthea.")
-    Path input;
+    @Mixin PopulationOptions population;
 
     @Override
     public Integer call() throws Exception {
       CliContext ctx = new CliContext(bench.parent.global);
       PopHealthConfig config = ctx.config();
-      Path dir = input;
-      if (dir == null) {
-        dir = new GenerateSyntheaPopulation(GenerateSyntheaPopulation.projectPath(config.demo().syntheaScript()),
-            Path.of(config.demo().cacheDir()), patients, seed, years).execute();
-      }
+      Path dir = population.directory(config);
       Path scratchRoot = Files.createTempDirectory("pophealth-bench-measures-");
       Lakehouse scratch = new Lakehouse(ctx.lakehouse().spark(), scratchRoot.toString());
       var r = new org.pophealth.bench.BenchMeasures(scratch, dir, config.measures().packageDir(),
