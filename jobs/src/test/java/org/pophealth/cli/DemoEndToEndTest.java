@@ -49,11 +49,20 @@ class DemoEndToEndTest {
     long bpPanels = countMatching(fixture.resolve("Observation.ndjson"), "85354-9");
     assertTrue(bpPanels > 0, "fixture has blood pressures");
     assertEquals(bpPanels, lh.read("silver.event").filter("event_kind = 'vital' AND code = '8480-6'").count());
-    // every event belongs to a patient we have
+    // every EHR event belongs to a patient we have, every payer event to a member with eligibility
     Dataset<Row> events = lh.read("silver.event");
+    Dataset<Row> ehr = events.filter("source = 'ehr'");
     Dataset<Row> patients = lh.read("silver.patient");
-    assertEquals(0, events.join(patients, events.col("patient_id").equalTo(patients.col("id")), "left_anti").count(),
-        "every event belongs to a patient in silver.patient");
+    assertEquals(0, ehr.join(patients, ehr.col("patient_id").equalTo(patients.col("id")), "left_anti").count(),
+        "every EHR event belongs to a patient in silver.patient");
+    Dataset<Row> billed = events.filter("source = 'payer'");
+    Dataset<Row> members = lh.read("silver.eligibility");
+    assertTrue(billed.count() > 0, "the demo payer's claims reach silver.event");
+    assertEquals(0, billed.join(members, billed.col("patient_id").equalTo(members.col("member_id")), "left_anti")
+        .count(), "every payer event belongs to a member in silver.eligibility");
+    assertTrue(lh.read("silver.medical_claim").count() > 0, "payer medical claims loaded");
+    // resolve-identity gave every EHR patient and payer member a person, and filled silver.event
+    assertEquals(0, events.filter("person_id IS NULL").count(), "every event carries a person_id");
 
     Map<String, List<String>> before = snapshot(lh);
     CliRunner.Result second = CliRunner.run("--lakehouse", lakehouse.toString(), "demo", "--ehr-dir", fixture.toString());
