@@ -49,8 +49,7 @@ final class BenchCommand implements Runnable {
       CliContext ctx = new CliContext(bench.parent.global);
       PopHealthConfig config = ctx.config();
       Path dir = population.directory(config);
-      Path scratchRoot = Files.createTempDirectory("pophealth-bench-");
-      Lakehouse scratch = new Lakehouse(ctx.lakehouse().spark(), scratchRoot.toString());
+      Lakehouse scratch = ctx.scratchLakehouse("bench");
       Path peer = noPeer ? null : GenerateSyntheaPopulation.projectPath("jobs/bench-peers/pathling/run.sh");
       BenchIngest.Result r = new BenchIngest(scratch, dir, peer, config.spark().master()).execute();
       PrintWriter out = spec.commandLine().getOut();
@@ -93,9 +92,8 @@ final class BenchCommand implements Runnable {
       CliContext ctx = new CliContext(bench.parent.global);
       PopHealthConfig config = ctx.config();
       Path dir = population.directory(config);
-      Path scratchRoot = Files.createTempDirectory("pophealth-bench-bulk-");
-      Lakehouse scratch = new Lakehouse(ctx.lakehouse().spark(), scratchRoot.resolve("lakehouse").toString());
-      BenchBulk.Result r = new BenchBulk(scratch, dir.toAbsolutePath(), scratchRoot.resolve("downloads"), parallel,
+      Lakehouse scratch = ctx.scratchLakehouse("bench-bulk");
+      BenchBulk.Result r = new BenchBulk(scratch, dir.toAbsolutePath(), Files.createTempDirectory("pophealth-bench-bulk-downloads-"), parallel,
           config.ingest()).execute();
       PrintWriter out = spec.commandLine().getOut();
       out.printf("bench bulk: %s (%d files, %.1f MB, %d resources), %d cores, %s, %d parallel downloads, %s%n", dir,
@@ -133,10 +131,9 @@ final class BenchCommand implements Runnable {
     public Integer call() throws Exception {
       CliContext ctx = new CliContext(bench.parent.global);
       PopHealthConfig config = ctx.config();
-      Path scratchRoot = Files.createTempDirectory("pophealth-bench-claims-");
-      Lakehouse scratch = new Lakehouse(ctx.lakehouse().spark(), scratchRoot.resolve("lakehouse").toString());
+      Lakehouse scratch = ctx.scratchLakehouse("bench-claims");
       org.pophealth.bench.BenchClaims.Result r =
-          new org.pophealth.bench.BenchClaims(scratch, scratchRoot.resolve("delivery"), lines).execute();
+          new org.pophealth.bench.BenchClaims(scratch, Files.createTempDirectory("pophealth-bench-claims-delivery-"), lines).execute();
       PrintWriter out = spec.commandLine().getOut();
       out.printf("bench claims: %d medical claim lines (%.1f MB CSV), %d cores, %s, %s%n", r.lines(), r.bytes() / 1e6,
           Runtime.getRuntime().availableProcessors(), config.spark().master(), LocalDate.now());
@@ -246,8 +243,7 @@ final class BenchCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       CliContext ctx = new CliContext(bench.parent.global);
-      Path scratchRoot = Files.createTempDirectory("pophealth-bench-dup-");
-      Lakehouse scratch = new Lakehouse(ctx.lakehouse().spark(), scratchRoot.toString());
+      Lakehouse scratch = ctx.scratchLakehouse("bench-dup");
       BenchDuplicates.Result r = new BenchDuplicates(scratch, events, persons, input).execute();
       PrintWriter out = spec.commandLine().getOut();
       out.printf("bench duplicates: %s, %d cores, %s, %s%n", r.input(), Runtime.getRuntime().availableProcessors(),
@@ -277,8 +273,7 @@ final class BenchCommand implements Runnable {
       CliContext ctx = new CliContext(bench.parent.global);
       PopHealthConfig config = ctx.config();
       Path dir = population.directory(config);
-      Path scratchRoot = Files.createTempDirectory("pophealth-bench-measures-");
-      Lakehouse scratch = new Lakehouse(ctx.lakehouse().spark(), scratchRoot.toString());
+      Lakehouse scratch = ctx.scratchLakehouse("bench-measures");
       var r = new org.pophealth.bench.BenchMeasures(scratch, dir, config.measures().packageDir(),
           config.measurementPeriod().start(), config.measurementPeriod().end()).execute();
       PrintWriter out = spec.commandLine().getOut();

@@ -47,4 +47,10 @@ final class CliContext {
     }
     return lakehouse;
   }
+
+  /** A fresh lakehouse in a new temporary folder ({@code pophealth-<label>-*}), never the configured one. */
+  Lakehouse scratchLakehouse(String label) throws java.io.IOException {
+    java.nio.file.Path root = java.nio.file.Files.createTempDirectory("pophealth-" + label + "-");
+    return new Lakehouse(lakehouse().spark(), root.resolve("lakehouse").toString());
+  }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.pophealth.io.CsvLines;
 
 /**
  * A small CSV reader for rule files: first non-comment line is the header, {@code #} lines and blank
@@ -104,33 +105,11 @@ final class RuleCsv {
   }
 
   private static List<String> split(String line, String file, int number) {
-    List<String> out = new ArrayList<>();
-    StringBuilder cur = new StringBuilder();
-    boolean quoted = false;
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if (quoted) {
-        if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-          cur.append('"');
-          i++;
-        } else if (c == '"') {
-          quoted = false;
-        } else {
-          cur.append(c);
-        }
-      } else if (c == '"') {
-        quoted = true;
-      } else if (c == ',') {
-        out.add(cur.toString());
-        cur.setLength(0);
-      } else {
-        cur.append(c);
-      }
+    try {
+      return CsvLines.splitStrict(line);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + " line " + number + ": " + e.getMessage());
     }
-    if (quoted) {
-      throw new IllegalArgumentException(file + " line " + number + ": unterminated quote");
-    }
-    out.add(cur.toString());
-    return out;
   }
+
 }

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import org.pophealth.io.CsvLines;
 
 /**
  * Loads the CMS-HCC data of a payment year from {@code measures/risk/} on the classpath

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.IntStream;
+import org.pophealth.io.CsvLines;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -17,6 +17,7 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.testing.GoldenCases;
 import org.pophealth.testing.ExpectedRows;
 import org.pophealth.testing.SharedSpark;
 
@@ -30,21 +31,14 @@ import org.pophealth.testing.SharedSpark;
  * run the job a second time: the tables must be identical.
  */
 class GoldenDuplicatesTest {
-  static Stream<String> cases() throws IOException, URISyntaxException {
-    Path root = Path.of(GoldenDuplicatesTest.class.getResource("/duplicates").toURI());
-    try (Stream<Path> s = Files.list(root)) {
-      // -Dduplicates.cases=a,b runs only those cases (the machine is shared; each case costs Spark jobs)
-      List<String> only = System.getProperty("duplicates.cases") == null ? null
-          : List.of(System.getProperty("duplicates.cases").split(","));
-      return s.filter(Files::isDirectory).map(p -> p.getFileName().toString())
-          .filter(n -> only == null || only.contains(n)).sorted().toList().stream();
-    }
+  static Stream<String> cases() {
+    return GoldenCases.names("duplicates");
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void goldenCase(String name) throws Exception {
-    Path dir = Path.of(GoldenDuplicatesTest.class.getResource("/duplicates/" + name).toURI());
+    Path dir = GoldenCases.dir("duplicates/" + name);
     Properties options = new Properties();
     if (Files.exists(dir.resolve("options.properties"))) {
       try (InputStream in = Files.newInputStream(dir.resolve("options.properties"))) {

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.pophealth.ingest.fhir.IngestFhirExport;
 import org.pophealth.ingest.fhir.IngestResult;
 import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.testing.GoldenCases;
 import org.pophealth.testing.ExpectedRows;
 import org.pophealth.testing.SharedSpark;
 
@@ -28,17 +29,14 @@ import org.pophealth.testing.SharedSpark;
  * source golden; ops.ingest_reconciliation: rows of the last run). Every run must reconcile.
  */
 class GoldenIngestTest {
-  static Stream<String> cases() throws IOException, URISyntaxException {
-    Path root = Path.of(GoldenIngestTest.class.getResource("/ingest").toURI());
-    try (Stream<Path> s = Files.list(root)) {
-      return s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList().stream();
-    }
+  static Stream<String> cases() {
+    return GoldenCases.names("ingest");
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void goldenCase(String name) throws Exception {
-    Path dir = Path.of(GoldenIngestTest.class.getResource("/ingest/" + name).toURI());
+    Path dir = GoldenCases.dir("ingest/" + name);
     Properties options = new Properties();
     if (Files.exists(dir.resolve("options.properties"))) {
       try (InputStream in = Files.newInputStream(dir.resolve("options.properties"))) {

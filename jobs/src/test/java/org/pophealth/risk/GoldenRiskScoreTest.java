@@ -11,6 +11,7 @@ import java.util.Properties;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.pophealth.testing.GoldenCases;
 
 /**
  * Runs every case under {@code src/test/resources/risk/<case>/}: scores {@code members.csv} with
@@ -19,17 +20,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code expected.csv} and {@code expected.rejects.csv}, computed by hand (see each case's README).
  */
 class GoldenRiskScoreTest {
-  static Stream<String> cases() throws IOException, URISyntaxException {
-    Path root = Path.of(GoldenRiskScoreTest.class.getResource("/risk").toURI());
-    try (Stream<Path> s = Files.list(root)) {
-      return s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList().stream();
-    }
+  static Stream<String> cases() {
+    return GoldenCases.names("risk");
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void goldenCase(String name) throws Exception {
-    Path dir = Path.of(GoldenRiskScoreTest.class.getResource("/risk/" + name).toURI());
+    Path dir = GoldenCases.dir("risk/" + name);
     Properties args = new Properties();
     try (InputStream in = Files.newInputStream(dir.resolve("args.properties"))) {
       args.load(in);

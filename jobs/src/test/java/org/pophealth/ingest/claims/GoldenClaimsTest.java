@@ -13,6 +13,7 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.testing.GoldenCases;
 import org.pophealth.testing.ExpectedRows;
 import org.pophealth.testing.SharedSpark;
 
@@ -24,17 +25,14 @@ import org.pophealth.testing.SharedSpark;
  * derived by hand from the inputs (see each case's README line at the top of its input files).
  */
 class GoldenClaimsTest {
-  static Stream<String> cases() throws IOException, URISyntaxException {
-    Path root = Path.of(GoldenClaimsTest.class.getResource("/claims").toURI());
-    try (Stream<Path> s = Files.list(root)) {
-      return s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList().stream();
-    }
+  static Stream<String> cases() {
+    return GoldenCases.names("claims");
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void goldenCase(String name) throws Exception {
-    Path dir = Path.of(GoldenClaimsTest.class.getResource("/claims/" + name).toURI());
+    Path dir = GoldenCases.dir("claims/" + name);
     List<String> runs = Files.exists(dir.resolve("runs.txt"))
         ? Files.readAllLines(dir.resolve("runs.txt")).stream().filter(l -> !l.isBlank()).toList()
         : List.of("input");

@@ -1,15 +1,29 @@
-package org.pophealth.risk;
+package org.pophealth.io;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Minimal RFC 4180 reading: comma-separated, double-quoted fields may hold commas and "" quotes. */
-final class CsvLines {
+/**
+ * Minimal RFC 4180 reading of one-line records: comma-separated, double-quoted fields may hold commas
+ * and "" quotes. Shared by the file readers of risk, duplicate-test rules and other small CSV inputs
+ * (claims deliveries, whose quoted fields may span lines, have their own reader).
+ */
+public final class CsvLines {
   private CsvLines() {}
 
-  static List<String> split(String line) {
+  /** The fields of one line; an unterminated quote runs to the end of the line. */
+  public static List<String> split(String line) {
+    return split(line, false);
+  }
+
+  /** As {@link #split(String)}, but an unterminated quote is an IllegalArgumentException. */
+  public static List<String> splitStrict(String line) {
+    return split(line, true);
+  }
+
+  private static List<String> split(String line, boolean strict) {
     List<String> out = new ArrayList<>();
     StringBuilder cur = new StringBuilder();
     boolean quoted = false;
@@ -35,12 +49,15 @@ final class CsvLines {
         cur.append(c);
       }
     }
+    if (quoted && strict) {
+      throw new IllegalArgumentException("unterminated quote");
+    }
     out.add(cur.toString());
     return out;
   }
 
   /** Every data row (header skipped) as fields; blank lines skipped. */
-  static List<List<String>> read(BufferedReader in) throws IOException {
+  public static List<List<String>> read(BufferedReader in) throws IOException {
     List<List<String>> rows = new ArrayList<>();
     String header = in.readLine();
     if (header == null) {
@@ -54,7 +71,7 @@ final class CsvLines {
     return rows;
   }
 
-  static String quote(String s) {
+  public static String quote(String s) {
     if (s == null) {
       return "";
     }
