@@ -177,11 +177,7 @@ final class BenchCommand implements Runnable {
           r.linkSeconds(), r.records() / r.linkSeconds(), r.comparisons(), r.clusters());
       out.printf("pairwise precision %.4f, recall %.4f, F1 %.4f%n", r.precision(), r.recall(),
           2 * r.precision() * r.recall() / (r.precision() + r.recall()));
-      TextTable t = new TextTable("rule", "blocking on", "blocks", "largest", "new pairs", "skipped blocks");
-      for (org.pophealth.identity.LinkRecords.RuleReport rr : r.rules()) {
-        t.row(rr.rule(), rr.expressions(), rr.blocks(), rr.largestBlock(), rr.newPairs(), rr.skippedBlocks());
-      }
-      t.print(out);
+      IdentitySummary.rules(r.rules()).print(out);
       out.flush();
       return 0;
     }

@@ -8,6 +8,17 @@ import org.pophealth.identity.ResolveIdentity;
 public final class IdentitySummary {
   private IdentitySummary() {}
 
+  /** The blocking report: per rule, blocks, the largest, pairs before and after de-duplication, what was skipped. */
+  static TextTable rules(java.util.List<LinkRecords.RuleReport> rules) {
+    TextTable t = new TextTable("rule", "blocking on", "blocks", "largest", "candidate pairs", "new pairs",
+        "skipped blocks", "status");
+    for (LinkRecords.RuleReport rr : rules) {
+      t.row(rr.rule(), rr.expressions(), rr.blocks(), rr.largestBlock(), rr.candidatePairs(), rr.newPairs(),
+          rr.skippedBlocks(), rr.skippedRule() ? "skipped (over max_rule_comparisons)" : "compared");
+    }
+    return t;
+  }
+
   /** The run summary (also printed by the demo). */
   public static void print(ResolveIdentity.Result r, PrintWriter out) {
     out.printf("resolve-identity %s: %d records %s, %d comparisons, %d persons (%d kept their id, %d new), "
@@ -17,11 +28,7 @@ public final class IdentitySummary {
     for (String t : r.skippedTables()) {
       out.println("  skipped " + t + " (table does not exist)");
     }
-    TextTable t = new TextTable("rule", "blocking on", "blocks", "largest", "new pairs", "skipped blocks");
-    for (LinkRecords.RuleReport rr : r.rules()) {
-      t.row(rr.rule(), rr.expressions(), rr.blocks(), rr.largestBlock(), rr.newPairs(), rr.skippedBlocks());
-    }
-    t.print(out);
+    rules(r.rules()).print(out);
     if (r.precision() != null) {
       out.printf("against ground truth: precision %.4f, recall %.4f (pairwise)%n", r.precision(), r.recall());
     }

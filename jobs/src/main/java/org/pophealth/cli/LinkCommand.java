@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.pophealth.config.PopHealthConfig;
 import org.pophealth.identity.LinkFiles;
-import org.pophealth.identity.LinkRecords;
 import org.pophealth.identity.LinkageSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -58,11 +57,7 @@ final class LinkCommand implements Callable<Integer> {
     PrintWriter w = spec.commandLine().getOut();
     w.printf("link: %d records, %d comparisons, %d clusters, %d matched pairs, %d pairs for review%n",
         r.records(), r.comparisons(), r.clusters(), r.matchedPairs(), r.reviewPairs());
-    TextTable t = new TextTable("rule", "blocking on", "blocks", "largest", "candidate pairs", "new pairs", "skipped blocks");
-    for (LinkRecords.RuleReport rr : r.rules()) {
-      t.row(rr.rule(), rr.expressions(), rr.blocks(), rr.largestBlock(), rr.candidatePairs(), rr.newPairs(), rr.skippedBlocks());
-    }
-    t.print(w);
+    IdentitySummary.rules(r.rules()).print(w);
     w.println("wrote " + r.clustersFile() + " and " + r.pairsFile());
     w.flush();
     return 0;

@@ -132,6 +132,8 @@ public record PopHealthConfig(
       double matchThreshold,
       double reviewThreshold,
       int maxBlockSize,
+      long maxRuleComparisons,
+      long trainingMaxPairs,
       int emIterations,
       int uSampleRecords,
       long uRandomPairs,

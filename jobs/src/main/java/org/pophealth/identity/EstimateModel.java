@@ -8,7 +8,11 @@ import java.util.Map;
  * Expectation–maximisation of the m probabilities without labels, on comparison-pattern counts of
  * blocked pairs, with u fixed (estimated from random pairs). Each training blocking rule gives one
  * round in which the fields used by the rule are left out (they agree by construction); a field's m
- * is the mean over the rounds that estimated it. Then λ is estimated on all blocked pairs.
+ * is the mean over the rounds that estimated it. Then the share of matches among the blocked pairs is
+ * estimated by EM, and λ, the probability that two records drawn at random are the same person, is that
+ * share times the blocked share of all possible pairs. λ is the prior of every pair's weight: taking the
+ * share among blocked pairs instead would count the agreement on the blocking key twice, and the
+ * probabilities would depend on how selective the blocking rules happen to be.
  */
 public final class EstimateModel {
   private final List<PersonField> fields;
@@ -27,7 +31,11 @@ public final class EstimateModel {
 
   public record Result(MatchModel model, List<double[][]> roundM, List<Integer> roundIterations) {}
 
-  public Result execute(double[][] u, List<Round> rounds, List<Pattern> allPairs) {
+  /**
+   * @param blockedShare compared pairs divided by all possible pairs (of the records, or across sources
+   *     when only linking)
+   */
+  public Result execute(double[][] u, List<Round> rounds, List<Pattern> allPairs, double blockedShare) {
     int n = fields.size();
     double[][] sum = new double[n][];
     int[] estimates = new int[n];
@@ -61,7 +69,8 @@ public final class EstimateModel {
     }
     double[] lambda = {0.01};
     em(m, u, lambda, allPairs, new boolean[n], false);
-    return new Result(new MatchModel(fields, m, u, lambda[0]), roundM, roundIters);
+    double prior = Math.min(Math.max(lambda[0] * Math.min(blockedShare, 1.0), 1e-12), 1 - 1e-9);
+    return new Result(new MatchModel(fields, m, u, prior), roundM, roundIters);
   }
 
   /** Prior m before training: most mass on the best level. */

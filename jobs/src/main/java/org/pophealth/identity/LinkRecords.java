@@ -35,7 +35,11 @@ public final class LinkRecords {
 
   /** Comparisons one blocking rule generates. */
   public record RuleReport(int rule, String expressions, long blocks, long largestBlock, long candidatePairs,
-      long newPairs, long skippedBlocks) {}
+      long newPairs, long skippedBlocks, boolean skippedRule) {
+    RuleReport withNewPairs(long n) {
+      return new RuleReport(rule, expressions, blocks, largestBlock, candidatePairs, n, skippedBlocks, skippedRule);
+    }
+  }
 
   /**
    * @param records (uid, source, record_id, cluster_uid) for every input record
@@ -55,6 +59,10 @@ public final class LinkRecords {
     List<PersonField> fields = prepared.fields();
     LOG.info("identity: {} records, fields {}", prepared.count(), fields.stream().map(PersonField::column).toList());
 
+    // the blocking report comes first: rules over the comparison budget are skipped and oversized blocks
+    // dropped before any pair is compared (their keys become null, so no later rule treats them as done)
+    List<RuleReport> reports = new ArrayList<>();
+    recs = planBlocking(recs, reports).localCheckpoint();
     GeneratePairs generate = new GeneratePairs(settings, fields, lists);
     // local checkpoints cut the lineage: later plans stay small (planning deep plans dominated small runs)
     Dataset<Row> pairs = generate.allPairs(recs, partitions).localCheckpoint();
@@ -62,20 +70,22 @@ public final class LinkRecords {
     for (Row r : pairs.groupBy("rule").count().collectAsList()) {
       perRule.put(r.getInt(0), r.getLong(1));
     }
-    List<RuleReport> reports = blockingReport(recs, perRule);
+    reports.replaceAll(r -> r.withNewPairs(perRule.getOrDefault(r.rule(), 0L)));
     long comparisons = perRule.values().stream().mapToLong(Long::longValue).sum();
     LOG.info("identity: {} comparisons from {} blocking rules", comparisons, reports.size());
 
     EstimateU.Result u = new EstimateU(settings, fields, lists).execute(recs, prepared.count());
     List<EstimateModel.Round> rounds = new ArrayList<>();
     for (List<String> rule : settings.trainingRules()) {
-      Dataset<Row> keyed = recs.withColumn("key_train", PrepareRecords.blockingKey(rule));
+      Dataset<Row> keyed = sampleTraining(recs.withColumn("key_train", PrepareRecords.blockingKey(rule)), rule);
       Dataset<Row> trainPairs = generate.rulePairs(keyed, "key_train", 0, false, partitions);
       rounds.add(new EstimateModel.Round(patterns(trainPairs), PrepareRecords.fieldsUsed(rule, fields)));
     }
-    EstimateModel.Result em = new EstimateModel(fields, settings.emIterations()).execute(u.u(), rounds, patterns(pairs));
+    double possible = possiblePairs(recs);
+    EstimateModel.Result em = new EstimateModel(fields, settings.emIterations())
+        .execute(u.u(), rounds, patterns(pairs), possible == 0 ? 1 : comparisons / possible);
     MatchModel model = em.model();
-    LOG.info("identity: model estimated, lambda {}", model.lambda());
+    LOG.info("identity: model estimated, lambda {} (probability that two random records match)", model.lambda());
 
     ScorePairs score = new ScorePairs(model);
     Dataset<Row> candidates = score.weigh(pairs)
@@ -155,7 +165,8 @@ public final class LinkRecords {
       LOG.info("identity: {} blocking rules use fields not mapped and are skipped", s.blockingRules().size() - blocking.size());
     }
     return new LinkageSettings(blocking, s.trainingRules().stream().filter(usable).toList(), s.matchThreshold(),
-        s.reviewThreshold(), s.maxBlockSize(), s.emIterations(), s.uSampleRecords(), s.uRandomPairs(), s.seed(),
+        s.reviewThreshold(), s.maxBlockSize(), s.maxRuleComparisons(), s.trainingMaxPairs(), s.emIterations(),
+        s.uSampleRecords(), s.uRandomPairs(), s.seed(),
         s.ssnMaxEdits(), s.sexGuard(), s.linkOnly());
   }
 
@@ -168,18 +179,74 @@ public final class LinkRecords {
     return out;
   }
 
-  private List<RuleReport> blockingReport(Dataset<Row> recs, Map<Integer, Long> perRule) {
-    List<RuleReport> out = new ArrayList<>();
+  /** All pairs the records make: every pair, or with link-only every pair across sources. */
+  private double possiblePairs(Dataset<Row> recs) {
+    double n = 0;
+    double sameSource = 0;
+    for (Row r : recs.groupBy("source").count().collectAsList()) {
+      double c = r.getLong(1);
+      n += c;
+      sameSource += c * (c - 1) / 2;
+    }
+    double all = n * (n - 1) / 2;
+    return settings.linkOnly() ? all - sameSource : all;
+  }
+
+  /** Block statistics of one key column: blocks, largest block, candidate pairs, blocks over the size limit. */
+  private Row blockStats(Dataset<Row> counts) {
+    return counts.agg(functions.count(lit(1)), functions.max("count"),
+            functions.sum(col("count").multiply(col("count").minus(1)).divide(2)),
+            functions.sum(functions.when(col("count").gt(settings.maxBlockSize()), 1).otherwise(0)))
+        .head();
+  }
+
+  /**
+   * Reports every blocking rule's blocks and candidate pairs before comparing, and returns the records with
+   * the keys of skipped rules and of oversized blocks set to null.
+   */
+  private Dataset<Row> planBlocking(Dataset<Row> recs, List<RuleReport> reports) {
+    Dataset<Row> out = recs;
     for (int i = 0; i < settings.blockingRules().size(); i++) {
-      Row s = recs.filter(col("key_" + i).isNotNull()).groupBy("key_" + i).count()
-          .agg(functions.count(lit(1)), functions.max("count"),
-              functions.sum(col("count").multiply(col("count").minus(1)).divide(2)),
-              functions.sum(functions.when(col("count").gt(settings.maxBlockSize()), 1).otherwise(0)))
-          .head();
-      out.add(new RuleReport(i, String.join(" + ", settings.blockingRules().get(i)), s.getLong(0),
-          s.isNullAt(1) ? 0 : s.getLong(1), s.isNullAt(2) ? 0 : (long) s.getDouble(2),
-          perRule.getOrDefault(i, 0L), s.isNullAt(3) ? 0 : s.getLong(3)));
+      String key = "key_" + i;
+      Dataset<Row> counts = recs.filter(col(key).isNotNull()).groupBy(key).count().localCheckpoint();
+      Row s = blockStats(counts);
+      long candidates = s.isNullAt(2) ? 0 : (long) s.getDouble(2);
+      long oversized = s.isNullAt(3) ? 0 : s.getLong(3);
+      boolean skip = candidates > settings.maxRuleComparisons();
+      String expressions = String.join(" + ", settings.blockingRules().get(i));
+      reports.add(new RuleReport(i, expressions, s.getLong(0), s.isNullAt(1) ? 0 : s.getLong(1), candidates, 0,
+          oversized, skip));
+      if (skip) {
+        LOG.warn("identity: blocking rule {} ({}) would compare {} pairs, over identity.max_rule_comparisons {}: "
+            + "rule skipped; make its key tighter", i, expressions, candidates, settings.maxRuleComparisons());
+        out = out.withColumn(key, lit(null).cast("string"));
+      } else if (oversized > 0) {
+        List<Object> big = counts.filter(col("count").gt(settings.maxBlockSize())).select(key).collectAsList()
+            .stream().map(r -> (Object) r.getString(0)).toList();
+        LOG.info("identity: blocking rule {}: {} blocks over identity.max_block_size {} skipped", i, oversized,
+            settings.maxBlockSize());
+        out = out.withColumn(key, functions.when(col(key).isin(big.toArray()), lit(null).cast("string"))
+            .otherwise(col(key)));
+      }
+      counts.unpersist();
     }
     return out;
+  }
+
+  /**
+   * Training pairs of one rule, sampled by whole blocks (a seeded hash of the key) when the rule would compare
+   * more than {@code training_max_pairs}: EM needs the shape of the comparison patterns, not every pair.
+   */
+  private Dataset<Row> sampleTraining(Dataset<Row> keyed, List<String> rule) {
+    Row s = blockStats(keyed.filter(col("key_train").isNotNull()).groupBy("key_train").count());
+    double candidates = s.isNullAt(2) ? 0 : s.getDouble(2);
+    if (candidates <= settings.trainingMaxPairs()) {
+      return keyed;
+    }
+    long keep = Math.max(1, Math.round(1_000_000 * settings.trainingMaxPairs() / candidates));
+    LOG.info("identity: training rule {} would compare {} pairs; blocks sampled ({} per million)", rule,
+        (long) candidates, keep);
+    return keyed.filter(functions.pmod(functions.xxhash64(col("key_train"), lit(settings.seed())), lit(1_000_000L))
+        .lt(lit(keep)));
   }
 }

@@ -16,6 +16,8 @@ public record LinkageSettings(
     double matchThreshold,
     double reviewThreshold,
     int maxBlockSize,
+    long maxRuleComparisons,
+    long trainingMaxPairs,
     int emIterations,
     int uSampleRecords,
     long uRandomPairs,
@@ -34,17 +36,18 @@ public record LinkageSettings(
       throw new IllegalArgumentException("identity.blocking_rules: at least one rule is needed");
     }
     return new LinkageSettings(c.blockingRules(), c.trainingRules() == null ? List.of() : c.trainingRules(),
-        c.matchThreshold(), c.reviewThreshold(), c.maxBlockSize(), c.emIterations(), c.uSampleRecords(),
+        c.matchThreshold(), c.reviewThreshold(), c.maxBlockSize(), c.maxRuleComparisons(), c.trainingMaxPairs(),
+        c.emIterations(), c.uSampleRecords(),
         c.uRandomPairs(), c.seed(), c.guard().ssnMaxEdits(), c.guard().sex(), linkOnly);
   }
 
   public LinkageSettings withLinkOnly(boolean l) {
     return new LinkageSettings(blockingRules, trainingRules, matchThreshold, reviewThreshold, maxBlockSize,
-        emIterations, uSampleRecords, uRandomPairs, seed, ssnMaxEdits, sexGuard, l);
+        maxRuleComparisons, trainingMaxPairs, emIterations, uSampleRecords, uRandomPairs, seed, ssnMaxEdits, sexGuard, l);
   }
 
   public LinkageSettings withMatchThreshold(double t) {
     return new LinkageSettings(blockingRules, trainingRules, t, Math.min(reviewThreshold, t), maxBlockSize,
-        emIterations, uSampleRecords, uRandomPairs, seed, ssnMaxEdits, sexGuard, linkOnly);
+        maxRuleComparisons, trainingMaxPairs, emIterations, uSampleRecords, uRandomPairs, seed, ssnMaxEdits, sexGuard, linkOnly);
   }
 }

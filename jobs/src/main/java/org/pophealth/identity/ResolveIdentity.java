@@ -306,7 +306,8 @@ public final class ResolveIdentity {
     for (LinkRecords.RuleReport r : rules) {
       a.addObject().put("rule", r.rule()).put("expressions", r.expressions()).put("blocks", r.blocks())
           .put("largest_block", r.largestBlock()).put("candidate_pairs", r.candidatePairs())
-          .put("new_pairs", r.newPairs()).put("skipped_blocks", r.skippedBlocks());
+          .put("new_pairs", r.newPairs()).put("skipped_blocks", r.skippedBlocks())
+          .put("skipped_rule", r.skippedRule());
     }
     return a.toString();
   }
