@@ -264,12 +264,18 @@ final class BenchCommand implements Runnable {
 
     @Mixin PopulationOptions population;
 
+    @Option(names = "--reuse", paramLabel = "DIR",
+        description = "Keep the ingested population in this lakehouse and reuse it on later runs (ingest is "
+            + "not what this measures); default: a new scratch lakehouse.")
+    Path lakehouseDir;
+
     @Override
     public Integer call() throws Exception {
       CliContext ctx = new CliContext(bench.parent.global);
       PopHealthConfig config = ctx.config();
       Path dir = population.directory(config);
-      Lakehouse scratch = ctx.scratchLakehouse("bench-measures");
+      Lakehouse scratch = lakehouseDir == null ? ctx.scratchLakehouse("bench-measures")
+          : new Lakehouse(ctx.lakehouse().spark(), lakehouseDir.toAbsolutePath().toString());
       var r = new org.pophealth.bench.BenchMeasures(scratch, dir, config.measures().packageDir(),
           config.measurementPeriod().start(), config.measurementPeriod().end()).execute();
       PrintWriter out = spec.commandLine().getOut();

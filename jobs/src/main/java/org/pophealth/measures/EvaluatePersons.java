@@ -33,6 +33,7 @@ import scala.collection.JavaConverters;
  * measure group, in the contract's column order.
  */
 public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, Serializable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EvaluatePersons.class);
   private final String packageLocation;
   private final LocalDate start;
   private final LocalDate end;
@@ -60,6 +61,11 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
     Interval period = CqlMeasureEvaluator.period(start, end);
     ZonedDateTime now = evaluatedAt.toInstant().atZone(ZoneOffset.UTC);
     List<Row> out = new ArrayList<>();
+    long parseNanos = 0;
+    long indexNanos = 0;
+    long evalNanos = 0;
+    long resourceCount = 0;
+    int personCount = 0;
     while (persons.hasNext()) {
       Row p = persons.next();
       String personKey = p.getString(p.fieldIndex("person_key"));
@@ -78,6 +84,9 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
       List<Resource> parsed = new ArrayList<>(resources.size());
       TreeSet<String> refs = new TreeSet<>();
       Patient patient = null;
+      long t0 = System.nanoTime();
+      personCount++;
+      resourceCount += resources.size();
       List<Row> sorted = new ArrayList<>(resources);
       sorted.sort(Comparator.comparing((Row r) -> r.getString(0)).thenComparing(r -> r.getString(1)));
       for (Row r : sorted) {
@@ -99,7 +108,11 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
       if (patient == null) {
         continue; // claims-only evidence without a Patient record: no age or sex, no measure applies
       }
+      long t1 = System.nanoTime();
       evaluator.person(parsed);
+      long t2 = System.nanoTime();
+      parseNanos += t1 - t0;
+      indexNanos += t2 - t1;
       String patientId = patient.getIdElement().getIdPart();
       String ageBand = ageBand(patient, end);
       String sex = patient.hasGender() ? patient.getGender().toCode() : null;
@@ -123,7 +136,10 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
               o.errors().isEmpty() ? null : JavaConverters.asScalaBuffer(o.errors()).toSeq(), evaluatedAt));
         }
       }
+      evalNanos += System.nanoTime() - t2;
     }
+    LOG.debug("partition: {} persons, {} resources; parse {} ms, index {} ms, evaluate {} ms", personCount,
+        resourceCount, parseNanos / 1_000_000, indexNanos / 1_000_000, evalNanos / 1_000_000);
     return out.iterator();
   }
 

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,6 +67,10 @@ public final class LoadMeasurePackage {
       Set<String> types = new TreeSet<>();
       Set<String> unfiltered = new TreeSet<>();
       Set<String> relevant = new HashSet<>(Set.of("39156-5", "85354-9"));
+      // codes that reach a retrieve's code filter: "library|name" of CodeRefs and ValueSetRefs
+      Set<String> retrieveRefs = new HashSet<>();
+      Map<String, String> codeDefs = new HashMap<>();
+      Map<String, String> valueSetDefs = new HashMap<>();
       for (Path f : list(dir.resolve("library"))) {
         JsonNode lib = read(f);
         for (JsonNode dr : lib.path("dataRequirement")) {
@@ -88,9 +93,17 @@ public final class LoadMeasurePackage {
         elm.put(id.path("id").asText(), JSON.writeValueAsString(tree));
         versions.put(id.path("id").asText(), id.path("version").asText(null));
         namespace = id.path("system").asText(namespace);
-        collectRetrieveTypes(tree, types, unfiltered);
+        String libId = id.path("id").asText();
+        Map<String, String> aliases = new HashMap<>();
+        for (JsonNode inc : tree.path("library").path("includes").path("def")) {
+          aliases.put(inc.path("localIdentifier").asText(), inc.path("path").asText());
+        }
+        collectRetrieveTypes(tree, types, unfiltered, libId, aliases, retrieveRefs);
         for (JsonNode c : tree.path("library").path("codes").path("def")) {
-          relevant.add(c.path("id").asText());
+          codeDefs.put(libId + "|" + c.path("name").asText(), c.path("id").asText());
+        }
+        for (JsonNode v : tree.path("library").path("valueSets").path("def")) {
+          valueSetDefs.put(libId + "|" + v.path("name").asText(), v.path("id").asText());
         }
       }
       Map<String, Set<String>> valueSets = new TreeMap<>();
@@ -102,6 +115,15 @@ public final class LoadMeasurePackage {
           relevant.add(c.path("code").asText());
         }
         valueSets.put(vs.path("url").asText(), codes);
+      }
+      for (String ref : retrieveRefs) {
+        if (codeDefs.containsKey(ref)) {
+          relevant.add(codeDefs.get(ref));
+        } else if (valueSetDefs.containsKey(ref)) {
+          for (String sc : valueSets.getOrDefault(valueSetDefs.get(ref), Set.of())) {
+            relevant.add(sc.substring(sc.indexOf('|') + 1));
+          }
+        }
       }
       Map<String, String> notation = improvementNotation(dir.resolve("improvement-notation.csv"));
       List<MeasurePackage.MeasureDefinition> measures = new ArrayList<>();
@@ -221,6 +243,7 @@ public final class LoadMeasurePackage {
       if (o.has("choice") && o.path("type").isArray()) {
         o.set("type", TextNode.valueOf("ChoiceTypeSpecifier"));
       }
+      lookupById(o);
       var it = o.fields();
       List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
       it.forEachRemaining(entries::add);
@@ -239,6 +262,70 @@ public final class LoadMeasurePackage {
         repair(a.get(i));
       }
     }
+  }
+
+  /**
+   * Query optimisation, semantics unchanged: {@code [T] E where E.id = X} (X not mentioning E), the
+   * package's dereferencing idiom (getEncounter, getCondition, ...), would scan every T of the person
+   * once per reference. The retrieve gets {@code codeProperty "id"} and {@code codes [Code{code: X}]},
+   * which {@link PersonRetrieveProvider} answers from an id index; the where clause stays, so the result
+   * is the same whatever the provider returns.
+   */
+  private static void lookupById(ObjectNode q) {
+    if (!"Query".equals(q.path("type").asText()) || q.path("source").size() != 1
+        || !"Equal".equals(q.path("where").path("type").asText())) {
+      return;
+    }
+    JsonNode src = q.path("source").get(0);
+    JsonNode retrieve = src.path("expression");
+    String alias = src.path("alias").asText();
+    if (!"Retrieve".equals(retrieve.path("type").asText()) || retrieve.has("codes") || alias.isEmpty()) {
+      return;
+    }
+    JsonNode[] sides = {q.path("where").path("operand").get(0), q.path("where").path("operand").get(1)};
+    for (int i = 0; i < 2; i++) {
+      JsonNode idSide = sides[i];
+      JsonNode other = sides[1 - i];
+      boolean isId = "Property".equals(idSide.path("type").asText()) && "value".equals(idSide.path("path").asText())
+          && "Property".equals(idSide.path("source").path("type").asText())
+          && "id".equals(idSide.path("source").path("path").asText())
+          && alias.equals(idSide.path("source").path("scope").asText());
+      if (isId && other != null && !mentions(other, alias)) {
+        ObjectNode code = JSON.createObjectNode();
+        code.put("type", "Instance");
+        code.put("classType", "{urn:hl7-org:elm-types:r1}Code");
+        ObjectNode element = code.putArray("element").addObject();
+        element.put("name", "code");
+        element.set("value", other.deepCopy());
+        ObjectNode list = JSON.createObjectNode();
+        list.put("type", "ToList");
+        list.set("operand", code);
+        ((ObjectNode) retrieve).put("codeProperty", "id");
+        ((ObjectNode) retrieve).set("codes", list);
+        return;
+      }
+    }
+  }
+
+  private static boolean mentions(JsonNode n, String alias) {
+    if (n instanceof ObjectNode o) {
+      if (alias.equals(o.path("scope").asText(null)) || ("AliasRef".equals(o.path("type").asText())
+          && alias.equals(o.path("name").asText()))) {
+        return true;
+      }
+      for (var it = o.elements(); it.hasNext();) {
+        if (mentions(it.next(), alias)) {
+          return true;
+        }
+      }
+    } else if (n instanceof ArrayNode a) {
+      for (JsonNode v : a) {
+        if (mentions(v, alias)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static boolean isToInterval(JsonNode n) {
@@ -262,7 +349,12 @@ public final class LoadMeasurePackage {
     return iff;
   }
 
-  private static void collectRetrieveTypes(JsonNode node, Set<String> types, Set<String> unfiltered) {
+  /**
+   * Retrieve data types; types with a retrieve without a resolvable code filter go to {@code unfiltered};
+   * the CodeRefs and ValueSetRefs of code filters go to {@code refs} as "library id|name".
+   */
+  private static void collectRetrieveTypes(JsonNode node, Set<String> types, Set<String> unfiltered, String libId,
+      Map<String, String> aliases, Set<String> refs) {
     if (node instanceof ObjectNode o) {
       if ("Retrieve".equals(o.path("type").asText()) && o.has("dataType")) {
         String t = o.get("dataType").asText();
@@ -270,14 +362,42 @@ public final class LoadMeasurePackage {
         types.add(type);
         String template = o.path("templateId").asText("");
         boolean vitalProfile = template.endsWith("/StructureDefinition/bmi") || template.endsWith("/StructureDefinition/bp");
-        if (!o.has("codes") && !vitalProfile) {
+        if (!vitalProfile && (!o.has("codes") || !codeRefs(o.get("codes"), libId, aliases, refs))) {
           unfiltered.add(type);
         }
       }
-      o.elements().forEachRemaining(v -> collectRetrieveTypes(v, types, unfiltered));
+      o.elements().forEachRemaining(v -> collectRetrieveTypes(v, types, unfiltered, libId, aliases, refs));
     } else if (node instanceof ArrayNode a) {
-      a.forEach(v -> collectRetrieveTypes(v, types, unfiltered));
+      a.forEach(v -> collectRetrieveTypes(v, types, unfiltered, libId, aliases, refs));
     }
+  }
+
+  /** Adds the code and value set references of a code filter; false when it uses anything else (a computed filter). */
+  private static boolean codeRefs(JsonNode node, String libId, Map<String, String> aliases, Set<String> refs) {
+    if (node instanceof ObjectNode o) {
+      String type = o.path("type").asText();
+      if (type.equals("CodeRef") || type.equals("ValueSetRef")) {
+        String lib = o.has("libraryName") ? aliases.getOrDefault(o.get("libraryName").asText(), "?") : libId;
+        refs.add(lib + "|" + o.path("name").asText());
+        return true;
+      }
+      if (type.endsWith("ExpressionRef") || type.equals("ParameterRef") || type.equals("OperandRef")
+          || type.equals("FunctionRef") || type.equals("AliasRef") || type.equals("QueryLetRef")) {
+        return false;
+      }
+      boolean ok = true;
+      for (var it = o.elements(); it.hasNext();) {
+        ok &= codeRefs(it.next(), libId, aliases, refs);
+      }
+      return ok;
+    } else if (node instanceof ArrayNode a) {
+      boolean ok = true;
+      for (JsonNode v : a) {
+        ok &= codeRefs(v, libId, aliases, refs);
+      }
+      return ok;
+    }
+    return true;
   }
 
   private static JsonNode read(Path f) throws IOException {

@@ -33,6 +33,7 @@ import org.opencds.cqf.cql.engine.runtime.Interval;
 public final class PersonRetrieveProvider implements RetrieveProvider {
   private static final String QICORE = "http://hl7.org/fhir/us/qicore/StructureDefinition/";
   private static final String LOINC = "http://loinc.org|";
+  private static final String ID_PATH = "id";
 
   private final PackageTerminology terminology;
   private final ModelResolver model;
@@ -63,7 +64,9 @@ public final class PersonRetrieveProvider implements RetrieveProvider {
       return List.of();
     }
     Collection<Resource> candidates;
-    if (codePath == null || (codes == null && valueSet == null)) {
+    if (ID_PATH.equals(codePath) && codes != null && valueSet == null) {
+      candidates = byId(dataType, all, codes);
+    } else if (codePath == null || (codes == null && valueSet == null)) {
       candidates = all;
     } else {
       Map<String, List<Resource>> index = codeIndex.computeIfAbsent(dataType + "." + codePath, k -> index(all, codePath));
@@ -96,6 +99,35 @@ public final class PersonRetrieveProvider implements RetrieveProvider {
       }
     }
     return out;
+  }
+
+  /**
+   * Resources whose id is one of the codes' values (see {@code LoadMeasurePackage.lookupById}); a null value
+   * matches nothing (id = null is never true); a value no id matches falls back to every resource, since the
+   * query's own where clause decides in the end.
+   */
+  private Collection<Resource> byId(String dataType, List<Resource> all, Iterable<Code> codes) {
+    Map<String, List<Resource>> index = codeIndex.computeIfAbsent(dataType + "." + ID_PATH, k -> {
+      Map<String, List<Resource>> m = new HashMap<>();
+      for (Resource r : all) {
+        if (r.getIdElement().getIdPart() != null) {
+          m.computeIfAbsent(r.getIdElement().getIdPart(), x -> new ArrayList<>()).add(r);
+        }
+      }
+      return m;
+    });
+    Set<Resource> hits = new LinkedHashSet<>();
+    for (Code c : codes) {
+      if (c == null || c.getCode() == null) {
+        continue;
+      }
+      List<Resource> rs = index.get(c.getCode());
+      if (rs == null) {
+        return all;
+      }
+      hits.addAll(rs);
+    }
+    return hits;
   }
 
   private static void add(Set<Resource> hits, List<Resource> rs) {
