@@ -27,17 +27,27 @@ public final class BenchMeasures {
     this.end = end;
   }
 
-  public record Result(IngestResult ingest, EvaluateMeasures.Result warm, EvaluateMeasures.Result measured) {}
+  /** {@code measured}: the runs after the warm-up, in order. */
+  public record Result(IngestResult ingest, EvaluateMeasures.Result warm, java.util.List<EvaluateMeasures.Result> measured) {}
 
   public Result execute() throws Exception {
+    return execute(1);
+  }
+
+  /** Ingests (unless the lakehouse already holds the population), warms up, then measures {@code runs} runs. */
+  public Result execute(int runs) throws Exception {
     // a kept lakehouse that already holds the population is reused (its ingest result is then null)
     IngestResult ingest = scratch.exists("bronze.fhir_resource") ? null
         : new IngestFhirExport(scratch, "ehr", export.toString()).execute();
     // first run warms the JVM (engine, ELM, value sets, JIT); the second is measured
     EvaluateMeasures.Result warm = new EvaluateMeasures(scratch, packageLocation, start, end).execute();
     warm.results().unpersist();
-    EvaluateMeasures.Result measured = new EvaluateMeasures(scratch, packageLocation, start, end).execute();
-    measured.results().unpersist();
+    java.util.List<EvaluateMeasures.Result> measured = new java.util.ArrayList<>();
+    for (int i = 0; i < runs; i++) {
+      EvaluateMeasures.Result r = new EvaluateMeasures(scratch, packageLocation, start, end).execute();
+      r.results().unpersist();
+      measured.add(r);
+    }
     return new Result(ingest, warm, measured);
   }
 }

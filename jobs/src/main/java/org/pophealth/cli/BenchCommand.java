@@ -269,6 +269,9 @@ final class BenchCommand implements Runnable {
             + "not what this measures); default: a new scratch lakehouse.")
     Path lakehouseDir;
 
+    @Option(names = "--runs", defaultValue = "3", description = "Measured runs after the warm-up (default ${DEFAULT-VALUE}).")
+    int runs;
+
     @Override
     public Integer call() throws Exception {
       CliContext ctx = new CliContext(bench.parent.global);
@@ -277,13 +280,17 @@ final class BenchCommand implements Runnable {
       Lakehouse scratch = lakehouseDir == null ? ctx.scratchLakehouse("bench-measures")
           : new Lakehouse(ctx.lakehouse().spark(), lakehouseDir.toAbsolutePath().toString());
       var r = new org.pophealth.bench.BenchMeasures(scratch, dir, config.measures().packageDir(),
-          config.measurementPeriod().start(), config.measurementPeriod().end()).execute();
+          config.measurementPeriod().start(), config.measurementPeriod().end()).execute(runs);
       PrintWriter out = spec.commandLine().getOut();
       out.printf("bench measures: %s, %d cores, %s, %s, period %s..%s%n", dir, Runtime.getRuntime().availableProcessors(),
           config.spark().master(), LocalDate.now(), config.measurementPeriod().start(), config.measurementPeriod().end());
       TextTable t = new TextTable("run", "persons", "evaluations", "evaluate_s", "evaluations/s", "job_s");
-      for (var e : new org.pophealth.measures.EvaluateMeasures.Result[] {r.warm(), r.measured()}) {
-        t.row(e == r.warm() ? "warm-up" : "measured", e.persons(), e.evaluations(),
+      java.util.List<org.pophealth.measures.EvaluateMeasures.Result> all = new java.util.ArrayList<>();
+      all.add(r.warm());
+      all.addAll(r.measured());
+      for (int i = 0; i < all.size(); i++) {
+        var e = all.get(i);
+        t.row(i == 0 ? "warm-up" : "measured " + i, e.persons(), e.evaluations(),
             String.format("%.1f", e.evaluateSeconds()), String.format("%.0f", e.evaluationsPerSecond()),
             String.format("%.1f", e.seconds()));
       }

@@ -126,14 +126,42 @@ public final class EvaluateMeasures {
         .agg(count("initial_population"), count("denominator"), count("denominator_exclusion"),
             count("denominator_exception"), count("numerator"));
     Column perfDenom = col("denominator").minus(col("denominator_exclusion")).minus(col("denominator_exception"));
-    Column small = cell(perfDenom).or(cell(col("numerator")));
+    // primary: a small count, or a small count of those not meeting the measure (denominator minus numerator)
+    Column small = cell(perfDenom).or(cell(col("numerator"))).or(cell(perfDenom.minus(col("numerator"))));
     Column rate = when(perfDenom.gt(0), col("numerator").cast("double").divide(perfDenom));
-    Dataset<Row> withRate = counts.withColumn("suppressed", small).withColumn("performance_rate", rate);
+    Dataset<Row> withRate = complementary(counts.withColumn("suppressed", small).withColumn("perf_denominator", perfDenom))
+        .drop("perf_denominator").withColumn("performance_rate", rate);
     for (String c : List.of("initial_population", "denominator", "denominator_exclusion", "denominator_exception",
         "numerator", "performance_rate")) {
       withRate = withRate.withColumn(c, when(col("suppressed"), lit(null)).otherwise(col(c)));
     }
     return withRate.withColumn("computed_at", lit(now));
+  }
+
+  /**
+   * Complementary suppression: the strata of one stratifier add up to the published "all" row, so a lone
+   * suppressed stratum (or several whose counts add up to a small cell) could be recovered by subtraction.
+   * Then the smallest unsuppressed stratum of that stratifier (by performance denominator, then name) is
+   * suppressed too.
+   */
+  private Dataset<Row> complementary(Dataset<Row> counts) {
+    var strata = org.apache.spark.sql.expressions.Window.partitionBy("measure", "measure_version", "period_start",
+        "period_end", "group_index", "stratifier");
+    Column hidden = when(col("suppressed"), col("perf_denominator")).otherwise(lit(0L));
+    Column hiddenNumer = when(col("suppressed"), col("numerator")).otherwise(lit(0L));
+    Dataset<Row> w = counts
+        .withColumn("n_suppressed", sum(when(col("suppressed"), 1L).otherwise(0L)).over(strata))
+        .withColumn("hidden_denominator", sum(hidden).over(strata))
+        .withColumn("hidden_numerator", sum(hiddenNumer).over(strata))
+        .withColumn("open_rank", org.apache.spark.sql.functions.row_number().over(strata
+            .orderBy(col("suppressed").asc(), col("perf_denominator").asc(), col("stratum").asc())));
+    Column recoverable = col("n_suppressed").equalTo(1).or(col("n_suppressed").gt(1)
+        .and(cell(col("hidden_denominator")).or(cell(col("hidden_numerator")))
+            .or(cell(col("hidden_denominator").minus(col("hidden_numerator"))))));
+    Column complement = col("stratifier").notEqual(lit("all")).and(col("suppressed").unary_$bang())
+        .and(col("open_rank").equalTo(1)).and(recoverable);
+    return w.withColumn("suppressed", col("suppressed").or(complement))
+        .drop("n_suppressed", "hidden_denominator", "hidden_numerator", "open_rank");
   }
 
   private Column cell(Column n) {

@@ -52,18 +52,105 @@ class MeasureSummaryTest {
     assertEquals(9L, (long) all.getAs("numerator"));
     assertEquals(9.0 / 15.0, (double) all.getAs("performance_rate"), 1e-9, "9 / (20 - 2 - 3)");
     assertFalse((boolean) all.getAs("suppressed"));
-    Row female = summary.get("sex/female");
-    assertEquals(1.0, (double) female.getAs("performance_rate"), 1e-9, "7 / (12 - 2 - 3)");
     Row male = summary.get("sex/male");
     assertTrue((boolean) male.getAs("suppressed"), "male numerator 2 is below the threshold 5");
     assertNull(male.getAs("numerator"));
     assertNull(male.getAs("performance_rate"));
+    Row female = summary.get("sex/female");
+    assertTrue((boolean) female.getAs("suppressed"),
+        "complementary: female (7 / (12 - 2 - 3)) shown next to the all row would give male away by subtraction");
+    assertNull(female.getAs("denominator"));
     assertEquals(20L, (long) summary.get("age_band/(none)").getAs("denominator"), "unknown stratum kept as (none)");
 
     MeasurePackage pkg = LoadMeasurePackage.cached("qicore-2024");
     List<String> gaps = EvaluateMeasures.careGaps(results, pkg).select("person_key").collectAsList().stream()
         .map(r -> r.getString(0)).sorted().toList();
     assertEquals(List.of("p15", "p16", "p17", "p18", "p19", "p20", "q1"), gaps);
+  }
+
+  @Test
+  void complementarySuppressionHidesTheSmallestOtherStratumOnlyWhenNeeded() {
+    Lakehouse lh = SharedSpark.newLakehouse();
+    List<Row> rows = new ArrayList<>();
+    // threshold 5: a cell is small when 1-4 (met, not met, or the denominator).
+    // ColonCancerScreening by sex: female 10 (5 met), male 12 (7 met), other 3 (1 met) -> "other" is small; the
+    // smallest remaining stratum (female, performance denominator 10) is hidden with it; male stays.
+    // KidneyHealth by sex: female 10 (5 met), male 10 (5 met): nothing small, nothing hidden.
+    // CervicalCancerScreening: female 9 with 8 met -> 1 not met is a small cell: suppressed on its own.
+    int p = 0;
+    for (int i = 0; i < 10; i++) {
+      rows.add(row("ColonCancerScreeningFHIR", "increase", "c" + p++, "female", false, false, i < 5));
+    }
+    for (int i = 0; i < 12; i++) {
+      rows.add(row("ColonCancerScreeningFHIR", "increase", "c" + p++, "male", false, false, i < 7));
+    }
+    for (int i = 0; i < 3; i++) {
+      rows.add(row("ColonCancerScreeningFHIR", "increase", "c" + p++, "other", false, false, i < 1));
+    }
+    for (int i = 0; i < 20; i++) {
+      rows.add(row("KidneyHealthEvaluationFHIR", "increase", "k" + i, i < 10 ? "female" : "male", false, false,
+          i < 10 ? i < 5 : i < 15));
+    }
+    for (int i = 0; i < 9; i++) {
+      rows.add(row("CervicalCancerScreeningFHIR", "increase", "v" + i, "female", false, false, i < 8));
+    }
+    Dataset<Row> results = lh.spark().createDataFrame(rows, lh.contract("gold.measure_result").schema());
+    EvaluateMeasures job = new EvaluateMeasures(lh, "qicore-2024", LocalDate.of(2025, 1, 1), LocalDate.of(2025, 12, 31))
+        .smallCellThreshold(5);
+    Map<String, Boolean> suppressed = job.summarize(results, new Timestamp(0)).filter("stratifier IN ('all', 'sex')")
+        .collectAsList().stream().collect(Collectors.toMap(
+            r -> r.getAs("measure").toString().replace("FHIR", "") + "/" + r.getAs("stratifier") + "/" + r.getAs("stratum"),
+            r -> (Boolean) r.getAs("suppressed")));
+    assertEquals(Map.of(
+        "ColonCancerScreening/all/all", false, "ColonCancerScreening/sex/female", true,
+        "ColonCancerScreening/sex/male", false, "ColonCancerScreening/sex/other", true,
+        "KidneyHealthEvaluation/all/all", false, "KidneyHealthEvaluation/sex/female", false,
+        "KidneyHealthEvaluation/sex/male", false,
+        "CervicalCancerScreening/all/all", true, "CervicalCancerScreening/sex/female", true), suppressed);
+  }
+
+  @Test
+  void exportsSummarySubjectListAndIndividualMeasureReportsThatHapiReads() throws Exception {
+    Lakehouse lh = SharedSpark.newLakehouse();
+    List<Row> rows = new ArrayList<>();
+    // as in the first test: 20 in the denominator, 2 excluded, 3 exceptions, 9 in the numerator
+    for (int i = 1; i <= 20; i++) {
+      rows.add(row("BreastCancerScreeningFHIR", "increase", "p" + i, "female", i <= 2, i >= 3 && i <= 5, i >= 6 && i <= 14));
+    }
+    lh.replaceWhere("gold.measure_result", lh.spark().createDataFrame(rows, lh.contract("gold.measure_result").schema()),
+        "period_start = DATE'2025-01-01'");
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("measure-reports-");
+    ExportMeasureReports.Result r = new ExportMeasureReports(lh, LocalDate.of(2025, 1, 1), LocalDate.of(2025, 12, 31),
+        dir, true).execute();
+    assertEquals(1, r.summaries());
+    assertEquals(20, r.individuals());
+    ca.uhn.fhir.parser.IParser parser = FhirContexts.r4().newJsonParser();
+    org.hl7.fhir.r4.model.MeasureReport summary = parser.parseResource(org.hl7.fhir.r4.model.MeasureReport.class,
+        java.nio.file.Files.readString(dir.resolve("summary/BreastCancerScreeningFHIR.json")));
+    assertEquals(org.hl7.fhir.r4.model.MeasureReport.MeasureReportType.SUMMARY, summary.getType());
+    Map<String, Integer> counts = summary.getGroupFirstRep().getPopulation().stream()
+        .collect(Collectors.toMap(pc -> pc.getCode().getCodingFirstRep().getCode(), pc -> pc.getCount()));
+    assertEquals(Map.of("initial-population", 20, "denominator", 20, "denominator-exclusion", 2, "numerator", 9,
+        "numerator-exclusion", 0, "denominator-exception", 3), counts);
+    assertEquals(0.6, summary.getGroupFirstRep().getMeasureScore().getValue().doubleValue(), 1e-9, "9 / (20 - 2 - 3)");
+    org.hl7.fhir.r4.model.MeasureReport list = parser.parseResource(org.hl7.fhir.r4.model.MeasureReport.class,
+        java.nio.file.Files.readString(dir.resolve("subject-list/BreastCancerScreeningFHIR.json")));
+    org.hl7.fhir.r4.model.MeasureReport.MeasureReportGroupPopulationComponent numer = list.getGroupFirstRep()
+        .getPopulation().stream().filter(pc -> pc.getCode().getCodingFirstRep().getCode().equals("numerator"))
+        .findFirst().orElseThrow();
+    org.hl7.fhir.r4.model.ListResource subjects = (org.hl7.fhir.r4.model.ListResource) list.getContained().stream()
+        .filter(c -> ("#" + c.getIdElement().getIdPart()).equals(numer.getSubjectResults().getReference())
+            || c.getIdElement().getIdPart().equals(numer.getSubjectResults().getReference().substring(1)))
+        .findFirst().orElseThrow();
+    assertEquals(List.of("Patient/p10", "Patient/p11", "Patient/p12", "Patient/p13", "Patient/p14", "Patient/p6",
+        "Patient/p7", "Patient/p8", "Patient/p9"),
+        subjects.getEntry().stream().map(e -> e.getItem().getReference()).sorted().toList());
+    org.hl7.fhir.r4.model.MeasureReport one = parser.parseResource(org.hl7.fhir.r4.model.MeasureReport.class,
+        java.nio.file.Files.readString(dir.resolve("individual/BreastCancerScreeningFHIR/p1.json")));
+    assertEquals("Patient/p1", one.getSubject().getReference());
+    assertEquals(1, one.getGroupFirstRep().getPopulation().stream()
+        .filter(pc -> pc.getCode().getCodingFirstRep().getCode().equals("denominator-exclusion")).findFirst()
+        .orElseThrow().getCount(), "p1 is excluded");
   }
 
   private static Row row(String measure, String improvement, String person, String sex, boolean excl, boolean exception,
