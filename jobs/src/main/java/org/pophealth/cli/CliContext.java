@@ -48,6 +48,26 @@ final class CliContext {
     return lakehouse;
   }
 
+  /** The global options that make a nested command see the same config, lakehouse and Spark master. */
+  java.util.List<String> globalArgs() {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    if (options.config != null) {
+      out.addAll(java.util.List.of("--config", options.config.toString()));
+    }
+    out.addAll(java.util.List.of("--lakehouse", config().lakehouse().root(), "--master", config().spark().master()));
+    return out;
+  }
+
+  /** Runs pipelines with this context: jobs are pophealth commands run in this JVM (same SparkSession). */
+  org.pophealth.schedule.RunPipeline pipelines() {
+    java.util.List<String> global = globalArgs();
+    return new org.pophealth.schedule.RunPipeline(lakehouse(), config().scheduler(), (args, out, err) -> {
+      java.util.List<String> all = new java.util.ArrayList<>(args);
+      all.addAll(global);
+      return PopHealthCli.execute(all.toArray(new String[0]), out, err);
+    });
+  }
+
   /** A fresh lakehouse in a new temporary folder ({@code pophealth-<label>-*}), never the configured one. */
   Lakehouse scratchLakehouse(String label) throws java.io.IOException {
     java.nio.file.Path root = java.nio.file.Files.createTempDirectory("pophealth-" + label + "-");

@@ -16,7 +16,8 @@ public record PopHealthConfig(
     Identity identity,
     Risk risk,
     Duplicates duplicates,
-    Measures measures)
+    Measures measures,
+    SchedulerConfig scheduler)
     implements Serializable {
 
   public record Spark(String master, String appName, int shufflePartitions, Map<String, String> conf)
@@ -100,24 +101,29 @@ public record PopHealthConfig(
 
   /** A copy with the lakehouse root replaced (the global {@code --lakehouse} option). */
   public PopHealthConfig withLakehouseRoot(String root) {
-    return new PopHealthConfig(spark, new Lakehouse(root), sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures);
+    return new PopHealthConfig(spark, new Lakehouse(root), sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, scheduler);
   }
 
   /** A copy with the Spark master replaced. */
   public PopHealthConfig withSparkMaster(String master) {
     return new PopHealthConfig(
         new Spark(master, spark.appName(), spark.shufflePartitions(), spark.conf()),
-        lakehouse, sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures);
+        lakehouse, sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, scheduler);
   }
 
   /** A copy with demo settings replaced. */
   public PopHealthConfig withDemo(Demo d) {
-    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, d, claims, identity, risk, duplicates, measures);
+    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, d, claims, identity, risk, duplicates, measures, scheduler);
+  }
+
+  /** A copy with scheduler settings replaced. */
+  public PopHealthConfig withScheduler(SchedulerConfig sc) {
+    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, sc);
   }
 
   /** A copy with identity settings replaced. */
   public PopHealthConfig withIdentity(Identity i) {
-    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, demo, claims, i, risk, duplicates, measures);
+    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, demo, claims, i, risk, duplicates, measures, scheduler);
   }
 
   /**

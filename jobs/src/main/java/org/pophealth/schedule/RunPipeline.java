@@ -1,0 +1,207 @@
+package org.pophealth.schedule;
+
+import io.delta.tables.DeltaTable;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.pophealth.config.SchedulerConfig;
+import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.lakehouse.TableContract;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.collection.JavaConverters;
+
+/**
+ * Runs one pipeline now: its jobs in dependency order, each a pophealth command run in this JVM (same
+ * SparkSession). A failed job is retried with exponential back-off ({@code backoff × 2^(attempt-1)});
+ * when it has no attempts left, the jobs that wait for it are skipped, while unrelated branches go on.
+ * Every attempt is appended to {@code ops.job_run} with the Delta versions of the lakehouse at its start
+ * (what it read) and the tables it moved (what it wrote).
+ */
+public final class RunPipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(RunPipeline.class);
+  public static final String SUCCEEDED = "succeeded";
+  public static final String FAILED = "failed";
+  public static final String RETRYING = "retrying";
+  public static final String SKIPPED = "skipped";
+
+  /** Runs one pophealth command line; returns its exit code. */
+  public interface Launcher {
+    int run(List<String> args, PrintWriter out, PrintWriter err);
+  }
+
+  /** Lets a caller stop between jobs (scheduler shutdown): remaining jobs are then not started. */
+  public interface StopSignal {
+    boolean stopRequested();
+  }
+
+  private final Lakehouse lakehouse;
+  private final SchedulerConfig config;
+  private final Launcher launcher;
+  private StopSignal stop = () -> false;
+
+  public RunPipeline(Lakehouse lakehouse, SchedulerConfig config, Launcher launcher) {
+    this.lakehouse = lakehouse;
+    this.config = config;
+    this.launcher = launcher;
+  }
+
+  public RunPipeline stopSignal(StopSignal s) {
+    this.stop = s;
+    return this;
+  }
+
+  public record JobResult(String job, String status, int attempts, String error) {}
+
+  public record Result(String runId, String pipeline, String trigger, List<JobResult> jobs, double seconds) {
+    public boolean succeeded() {
+      return jobs.stream().allMatch(j -> j.status().equals(SUCCEEDED));
+    }
+  }
+
+  /**
+   * @param trigger why it runs ({@code cron}, {@code manual}, {@code backfill:<year>}, {@code recovery}, {@code demo})
+   * @param periodStart the measurement period substituted for {@code ${period...}} in commands
+   */
+  public Result execute(String pipelineName, String trigger, LocalDate periodStart, LocalDate periodEnd) {
+    PipelinePlan plan = PipelinePlan.of(config.pipeline(pipelineName));
+    long t0 = System.nanoTime();
+    String runId = pipelineName + "-" + Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14) + "-"
+        + UUID.randomUUID().toString().substring(0, 8);
+    LOG.info("pipeline {} run {} ({}): {} jobs", pipelineName, runId, trigger, plan.order().size());
+    Map<String, String> status = new HashMap<>();
+    Set<String> blocked = new HashSet<>();
+    List<JobResult> results = new ArrayList<>();
+    for (SchedulerConfig.Job job : plan.order()) {
+      List<String> command = substitute(job.command(), periodStart, periodEnd);
+      if (blocked.contains(job.name()) || stop.stopRequested()) {
+        String why = stop.stopRequested() ? "scheduler stopping: not started" : "an upstream job failed";
+        Timestamp now = Timestamp.from(Instant.now());
+        record(runId, pipelineName, job.name(), command, trigger, 1, SKIPPED, now, now, Map.of(), Map.of(), null, why);
+        results.add(new JobResult(job.name(), SKIPPED, 0, why));
+        LOG.info("pipeline {}: job {} skipped ({})", pipelineName, job.name(), why);
+        continue;
+      }
+      int retries = job.retries() != null ? job.retries() : config.defaultRetries();
+      double backoff = job.backoffSeconds() != null ? job.backoffSeconds() : config.defaultBackoffSeconds();
+      String outcome = FAILED;
+      String error = null;
+      int attempt = 1;
+      for (; attempt <= retries + 1; attempt++) {
+        Map<String, Long> before = versions();
+        Timestamp started = Timestamp.from(Instant.now());
+        StringWriter err = new StringWriter();
+        int code;
+        try (PrintWriter e = new PrintWriter(err); PrintWriter o = new PrintWriter(new StringWriter())) {
+          code = launcher.run(command, o, e);
+        } catch (RuntimeException ex) {
+          code = 1;
+          err.write(ex.getClass().getSimpleName() + ": " + ex.getMessage());
+        }
+        Timestamp ended = Timestamp.from(Instant.now());
+        Map<String, Long> after = versions();
+        Map<String, Long> written = new TreeMap<>();
+        after.forEach((t, v) -> {
+          if (!v.equals(before.getOrDefault(t, -1L))) {
+            written.put(t, v);
+          }
+        });
+        Long rows = written.isEmpty() ? 0L : rowsWritten(written, before);
+        boolean ok = code == 0;
+        boolean last = attempt == retries + 1;
+        error = ok ? null : "exit " + code + ": " + firstLine(err.toString());
+        String s = ok ? SUCCEEDED : last ? FAILED : RETRYING;
+        record(runId, pipelineName, job.name(), command, trigger, attempt, s, started, ended, before, written, rows, error);
+        LOG.info("pipeline {}: job {} attempt {} {} in {} s{}", pipelineName, job.name(), attempt, s,
+            String.format("%.1f", (ended.getTime() - started.getTime()) / 1000.0), ok ? "" : " (" + error + ")");
+        if (ok) {
+          outcome = SUCCEEDED;
+          break;
+        }
+        if (!last) {
+          sleep(backoff * Math.pow(2, attempt - 1));
+        }
+      }
+      status.put(job.name(), outcome);
+      if (!outcome.equals(SUCCEEDED)) {
+        blocked.addAll(plan.dependents(job.name()));
+      }
+      results.add(new JobResult(job.name(), outcome, Math.min(attempt, retries + 1), error));
+    }
+    Result r = new Result(runId, pipelineName, trigger, List.copyOf(results), (System.nanoTime() - t0) / 1e9);
+    LOG.info("pipeline {} run {}: {}", pipelineName, runId, r.succeeded() ? "succeeded" : "failed");
+    return r;
+  }
+
+  static List<String> substitute(List<String> command, LocalDate start, LocalDate end) {
+    List<String> out = new ArrayList<>();
+    for (String a : command) {
+      out.add(a.replace("${period_start}", start.toString()).replace("${period_end}", end.toString())
+          .replace("${period}", Integer.toString(start.getYear())));
+    }
+    return out;
+  }
+
+  /** Current version of every lakehouse table that exists (ops.job_run itself left out). */
+  Map<String, Long> versions() {
+    Map<String, Long> out = new TreeMap<>();
+    for (TableContract c : lakehouse.contracts().all()) {
+      if (!c.name().equals("ops.job_run") && lakehouse.exists(c.name())) {
+        out.put(c.name(), lakehouse.version(c.name()));
+      }
+    }
+    return out;
+  }
+
+  private long rowsWritten(Map<String, Long> written, Map<String, Long> before) {
+    long rows = 0;
+    for (Map.Entry<String, Long> e : written.entrySet()) {
+      long from = before.getOrDefault(e.getKey(), -1L);
+      for (Row h : DeltaTable.forPath(lakehouse.spark(), lakehouse.path(e.getKey())).history()
+          .filter("version > " + from).select("operationMetrics").collectAsList()) {
+        Map<String, String> m = h.isNullAt(0) ? Map.of() : h.getJavaMap(0);
+        rows += Long.parseLong(m.getOrDefault("numOutputRows", "0"));
+      }
+    }
+    return rows;
+  }
+
+  private void record(String runId, String pipeline, String job, List<String> command, String trigger, int attempt,
+      String status, Timestamp started, Timestamp ended, Map<String, Long> read, Map<String, Long> written, Long rows,
+      String error) {
+    Row row = RowFactory.create(runId, pipeline, job, String.join(" ", command), trigger, attempt, status, started,
+        ended, JavaConverters.mapAsScalaMap(read), JavaConverters.mapAsScalaMap(written), rows, error);
+    lakehouse.append("ops.job_run", lakehouse.spark().createDataFrame(List.of(row),
+        lakehouse.contract("ops.job_run").schema()));
+  }
+
+  private static String firstLine(String s) {
+    String t = s.strip();
+    if (t.isEmpty()) {
+      return "(no message)";
+    }
+    int i = t.indexOf('\n');
+    String line = i < 0 ? t : t.substring(0, i);
+    return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+  }
+
+  private static void sleep(double seconds) {
+    try {
+      Thread.sleep((long) (seconds * 1000));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
