@@ -51,17 +51,36 @@ final class DemoCommand implements Callable<Integer> {
     out.println("demo: EHR export " + ehr + ", lakehouse " + config.lakehouse().root());
     Lakehouse lh = ctx.lakehouse();
     DemoInputs inputs = new DemoInputs(ehr);
+    // the stages run through the pipeline runner, so the demo's runs are in ops.job_run and `runs`
+    Exception[] failure = new Exception[1];
+    java.util.List<org.pophealth.schedule.RunPipeline.Step> steps = new java.util.ArrayList<>();
     for (DemoStage stage : DemoPipeline.stages()) {
-      out.println();
-      out.println("== " + stage.name());
-      out.flush();
-      stage.run(lh, config, inputs, out);
+      steps.add(new org.pophealth.schedule.RunPipeline.Step(stage.name(), "demo stage: " + stage.name(), (o, e) -> {
+        out.println();
+        out.println("== " + stage.name());
+        out.flush();
+        try {
+          stage.run(lh, config, inputs, out);
+          return 0;
+        } catch (Exception ex) {
+          failure[0] = ex;
+          e.print(ex.getMessage());
+          return 1;
+        }
+      }));
+    }
+    org.pophealth.schedule.RunPipeline.Result run = new org.pophealth.schedule.RunPipeline(lh, config.scheduler(),
+        (a, o, e) -> 1).executeSteps("demo", "demo", steps);
+    if (failure[0] != null) {
+      throw failure[0];
     }
     out.println();
     out.println("== lakehouse");
     out.flush();
     new TablesCommandRunner(lh).print(out);
     out.println();
+    out.println("Run history: bin/pophealth --lakehouse " + config.lakehouse().root() + " runs --pipeline demo"
+        + " (run " + run.runId() + ")");
     out.println("Explore: bin/pophealth --lakehouse " + config.lakehouse().root()
         + " sql \"SELECT event_kind, count(*) FROM silver.event GROUP BY event_kind\"");
     out.flush();

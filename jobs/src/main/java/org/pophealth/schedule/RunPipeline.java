@@ -78,8 +78,7 @@ public final class RunPipeline {
   public Result execute(String pipelineName, String trigger, LocalDate periodStart, LocalDate periodEnd) {
     PipelinePlan plan = PipelinePlan.of(config.pipeline(pipelineName));
     long t0 = System.nanoTime();
-    String runId = pipelineName + "-" + Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14) + "-"
-        + UUID.randomUUID().toString().substring(0, 8);
+    String runId = newRunId(pipelineName);
     LOG.info("pipeline {} run {} ({}): {} jobs", pipelineName, runId, trigger, plan.order().size());
     Map<String, String> status = new HashMap<>();
     Set<String> blocked = new HashSet<>();
@@ -89,60 +88,107 @@ public final class RunPipeline {
       if (blocked.contains(job.name()) || stop.stopRequested()) {
         String why = stop.stopRequested() ? "scheduler stopping: not started" : "an upstream job failed";
         Timestamp now = Timestamp.from(Instant.now());
-        record(runId, pipelineName, job.name(), command, trigger, 1, SKIPPED, now, now, Map.of(), Map.of(), null, why);
+        record(runId, pipelineName, job.name(), String.join(" ", command), trigger, 1, SKIPPED, now, now, Map.of(),
+            Map.of(), null, why);
         results.add(new JobResult(job.name(), SKIPPED, 0, why));
         LOG.info("pipeline {}: job {} skipped ({})", pipelineName, job.name(), why);
         continue;
       }
       int retries = job.retries() != null ? job.retries() : config.defaultRetries();
       double backoff = job.backoffSeconds() != null ? job.backoffSeconds() : config.defaultBackoffSeconds();
-      String outcome = FAILED;
-      String error = null;
-      int attempt = 1;
-      for (; attempt <= retries + 1; attempt++) {
-        Map<String, Long> before = versions();
-        Timestamp started = Timestamp.from(Instant.now());
-        StringWriter err = new StringWriter();
-        int code;
-        try (PrintWriter e = new PrintWriter(err); PrintWriter o = new PrintWriter(new StringWriter())) {
-          code = launcher.run(command, o, e);
-        } catch (RuntimeException ex) {
-          code = 1;
-          err.write(ex.getClass().getSimpleName() + ": " + ex.getMessage());
-        }
-        Timestamp ended = Timestamp.from(Instant.now());
-        Map<String, Long> after = versions();
-        Map<String, Long> written = new TreeMap<>();
-        after.forEach((t, v) -> {
-          if (!v.equals(before.getOrDefault(t, -1L))) {
-            written.put(t, v);
-          }
-        });
-        Long rows = written.isEmpty() ? 0L : rowsWritten(written, before);
-        boolean ok = code == 0;
-        boolean last = attempt == retries + 1;
-        error = ok ? null : "exit " + code + ": " + firstLine(err.toString());
-        String s = ok ? SUCCEEDED : last ? FAILED : RETRYING;
-        record(runId, pipelineName, job.name(), command, trigger, attempt, s, started, ended, before, written, rows, error);
-        LOG.info("pipeline {}: job {} attempt {} {} in {} s{}", pipelineName, job.name(), attempt, s,
-            String.format("%.1f", (ended.getTime() - started.getTime()) / 1000.0), ok ? "" : " (" + error + ")");
-        if (ok) {
-          outcome = SUCCEEDED;
-          break;
-        }
-        if (!last) {
-          sleep(backoff * Math.pow(2, attempt - 1));
-        }
-      }
+      JobResult jr = runJob(runId, pipelineName, job.name(), String.join(" ", command), trigger, retries, backoff,
+          (out, err) -> launcher.run(command, out, err));
+      String outcome = jr.status();
       status.put(job.name(), outcome);
       if (!outcome.equals(SUCCEEDED)) {
         blocked.addAll(plan.dependents(job.name()));
       }
-      results.add(new JobResult(job.name(), outcome, Math.min(attempt, retries + 1), error));
+      results.add(jr);
     }
     Result r = new Result(runId, pipelineName, trigger, List.copyOf(results), (System.nanoTime() - t0) / 1e9);
     LOG.info("pipeline {} run {}: {}", pipelineName, runId, r.succeeded() ? "succeeded" : "failed");
     return r;
+  }
+
+  /** A job given as code rather than a command line (the demo's stages). */
+  public record Step(String name, String description, Action action) {}
+
+  /** One attempt of a job: returns the exit code, writes its error text to {@code err}. */
+  public interface Action {
+    int run(PrintWriter out, PrintWriter err) throws Exception;
+  }
+
+  /**
+   * Runs steps one after the other, each after the previous (a failed step skips the rest), no retries,
+   * recorded in ops.job_run like any pipeline.
+   */
+  public Result executeSteps(String pipelineName, String trigger, List<Step> steps) {
+    long t0 = System.nanoTime();
+    String runId = newRunId(pipelineName);
+    List<JobResult> results = new ArrayList<>();
+    boolean failed = false;
+    for (Step step : steps) {
+      if (failed) {
+        Timestamp now = Timestamp.from(Instant.now());
+        record(runId, pipelineName, step.name(), step.description(), trigger, 1, SKIPPED, now, now, Map.of(), Map.of(),
+            null, "an earlier step failed");
+        results.add(new JobResult(step.name(), SKIPPED, 0, "an earlier step failed"));
+        continue;
+      }
+      JobResult jr = runJob(runId, pipelineName, step.name(), step.description(), trigger, 0, 0, step.action());
+      failed = !jr.status().equals(SUCCEEDED);
+      results.add(jr);
+    }
+    return new Result(runId, pipelineName, trigger, List.copyOf(results), (System.nanoTime() - t0) / 1e9);
+  }
+
+  private static String newRunId(String pipelineName) {
+    return pipelineName + "-" + Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14) + "-"
+        + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** A job's attempts, with back-off between them, each recorded. */
+  private JobResult runJob(String runId, String pipelineName, String jobName, String commandText, String trigger,
+      int retries, double backoff, Action action) {
+    String outcome = FAILED;
+    String error = null;
+    int attempt = 1;
+    for (; attempt <= retries + 1; attempt++) {
+      Map<String, Long> before = versions();
+      Timestamp started = Timestamp.from(Instant.now());
+      StringWriter err = new StringWriter();
+      int code;
+      try (PrintWriter e = new PrintWriter(err); PrintWriter o = new PrintWriter(new StringWriter())) {
+        code = action.run(o, e);
+      } catch (Exception ex) {
+        code = 1;
+        err.write(ex.getClass().getSimpleName() + ": " + ex.getMessage());
+      }
+      Timestamp ended = Timestamp.from(Instant.now());
+      Map<String, Long> after = versions();
+      Map<String, Long> written = new TreeMap<>();
+      after.forEach((t, v) -> {
+        if (!v.equals(before.getOrDefault(t, -1L))) {
+          written.put(t, v);
+        }
+      });
+      Long rows = written.isEmpty() ? 0L : rowsWritten(written, before);
+      boolean ok = code == 0;
+      boolean last = attempt == retries + 1;
+      error = ok ? null : "exit " + code + ": " + firstLine(err.toString());
+      String s = ok ? SUCCEEDED : last ? FAILED : RETRYING;
+      record(runId, pipelineName, jobName, commandText, trigger, attempt, s, started, ended, before, written, rows, error);
+      LOG.info("pipeline {}: job {} attempt {} {} in {} s{}", pipelineName, jobName, attempt, s,
+          String.format("%.1f", (ended.getTime() - started.getTime()) / 1000.0), ok ? "" : " (" + error + ")");
+      if (ok) {
+        outcome = SUCCEEDED;
+        break;
+      }
+      if (!last) {
+        sleep(backoff * Math.pow(2, attempt - 1));
+      }
+    }
+    return new JobResult(jobName, outcome, Math.min(attempt, retries + 1), error);
   }
 
   static List<String> substitute(List<String> command, LocalDate start, LocalDate end) {
@@ -178,10 +224,10 @@ public final class RunPipeline {
     return rows;
   }
 
-  private void record(String runId, String pipeline, String job, List<String> command, String trigger, int attempt,
+  private void record(String runId, String pipeline, String job, String command, String trigger, int attempt,
       String status, Timestamp started, Timestamp ended, Map<String, Long> read, Map<String, Long> written, Long rows,
       String error) {
-    Row row = RowFactory.create(runId, pipeline, job, String.join(" ", command), trigger, attempt, status, started,
+    Row row = RowFactory.create(runId, pipeline, job, command, trigger, attempt, status, started,
         ended, JavaConverters.mapAsScalaMap(read), JavaConverters.mapAsScalaMap(written), rows, error);
     lakehouse.append("ops.job_run", lakehouse.spark().createDataFrame(List.of(row),
         lakehouse.contract("ops.job_run").schema()));

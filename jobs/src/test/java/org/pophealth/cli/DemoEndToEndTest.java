@@ -63,6 +63,9 @@ class DemoEndToEndTest {
     assertTrue(lh.read("silver.medical_claim").count() > 0, "payer medical claims loaded");
     // resolve-identity gave every EHR patient and payer member a person, and filled silver.event
     assertEquals(0, events.filter("person_id IS NULL").count(), "every event carries a person_id");
+    // the stages ran through the pipeline runner: one succeeded demo job per stage in ops.job_run
+    assertEquals(org.pophealth.demo.DemoPipeline.stages().size(),
+        lh.read("ops.job_run").filter("pipeline = 'demo' AND status = 'succeeded'").count(), "demo runs in ops.job_run");
 
     Map<String, List<String>> before = snapshot(lh);
     CliRunner.Result second = CliRunner.run("--lakehouse", lakehouse.toString(), "demo", "--ehr-dir", fixture.toString());
