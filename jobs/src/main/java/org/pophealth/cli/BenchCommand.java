@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks; figures go to docs/BENCHMARKS.md.",
-    subcommands = {BenchCommand.Ingest.class, BenchCommand.Bulk.class, BenchCommand.Claims.class, BenchCommand.Identity.class, BenchCommand.Risk.class, BenchCommand.Duplicates.class, BenchCommand.Measures.class})
+    subcommands = {BenchCommand.Ingest.class, BenchCommand.Bulk.class, BenchCommand.Claims.class, BenchCommand.Identity.class, BenchCommand.Risk.class, BenchCommand.Duplicates.class, BenchCommand.Measures.class, BenchSchedulerCommand.class})
 final class BenchCommand implements Runnable {
   @ParentCommand PopHealthCli parent;
   @Spec CommandSpec spec;

@@ -200,12 +200,37 @@ public final class RunPipeline {
     return out;
   }
 
-  /** Current version of every lakehouse table that exists (ops.job_run itself left out). */
+  /**
+   * Current version of every lakehouse table that exists (ops.job_run itself left out), from a listing of
+   * each table's {@code _delta_log} (the newest commit file names the version): one directory listing per
+   * table instead of a Spark job.
+   */
   Map<String, Long> versions() {
     Map<String, Long> out = new TreeMap<>();
+    org.apache.hadoop.conf.Configuration conf = lakehouse.spark().sparkContext().hadoopConfiguration();
     for (TableContract c : lakehouse.contracts().all()) {
-      if (!c.name().equals("ops.job_run") && lakehouse.exists(c.name())) {
-        out.put(c.name(), lakehouse.version(c.name()));
+      if (c.name().equals("ops.job_run")) {
+        continue;
+      }
+      try {
+        org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(lakehouse.path(c) + "/_delta_log");
+        org.apache.hadoop.fs.FileSystem fs = log.getFileSystem(conf);
+        if (!fs.exists(log)) {
+          continue;
+        }
+        long max = -1;
+        for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(log)) {
+          String n = st.getPath().getName();
+          int dot = n.indexOf('.');
+          if (dot == 20 && (n.endsWith(".json") || n.contains(".checkpoint")) && n.substring(0, 20).chars().allMatch(Character::isDigit)) {
+            max = Math.max(max, Long.parseLong(n.substring(0, 20)));
+          }
+        }
+        if (max >= 0) {
+          out.put(c.name(), max);
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("cannot list the Delta log of " + c.name(), e);
       }
     }
     return out;
