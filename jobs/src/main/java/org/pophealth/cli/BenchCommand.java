@@ -310,7 +310,7 @@ final class BenchCommand implements Runnable {
       }
       CliContext ctx = new CliContext(bench.parent.global);
       Lakehouse scratch = ctx.scratchLakehouse("bench-cohorts");
-      var r = new org.pophealth.bench.BenchCohorts(scratch, persons, scratch.root() + "/../published").execute();
+      var r = new org.pophealth.bench.BenchCohorts(scratch, persons, scratch.root() + "/published").execute();
       PrintWriter out = spec.commandLine().getOut();
       out.printf("bench cohorts: %d persons, %d silver events, %d cores, %s, %s%n", r.persons(), r.events(),
           Runtime.getRuntime().availableProcessors(), ctx.config().spark().master(), LocalDate.now());

@@ -22,8 +22,8 @@ final class CohortsCommand implements Runnable {
   @ParentCommand PopHealthCli parent;
   @Spec CommandSpec spec;
 
-  @Option(names = "--definitions", paramLabel = "DIR", scope = picocli.CommandLine.ScopeType.INHERIT,
-      description = "Definitions directory (default cohorts.definitions_dir, else the packaged ones).")
+  @Option(names = "--definitions", paramLabel = "DIR",
+      description = "Definitions directory, before the subcommand: cohorts --definitions DIR list (default cohorts.definitions_dir).")
   String definitions;
 
   @Override
