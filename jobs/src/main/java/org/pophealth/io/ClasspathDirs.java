@@ -16,9 +16,18 @@ public final class ClasspathDirs {
 
   /** The directory holding the classpath resource {@code anyFile} (e.g. {@code measures/cohorts/x.csv}). */
   public static Path parentOf(String anyFile) {
+    Path p = parentOrNull(anyFile);
+    if (p == null) {
+      throw new IllegalStateException(anyFile + " is not on the classpath");
+    }
+    return p;
+  }
+
+  /** As {@link #parentOf}, null when the resource is not on the classpath. */
+  public static Path parentOrNull(String anyFile) {
     URL url = ClasspathDirs.class.getClassLoader().getResource(anyFile);
     if (url == null) {
-      throw new IllegalStateException(anyFile + " is not on the classpath");
+      return null;
     }
     try {
       URI uri = url.toURI();
