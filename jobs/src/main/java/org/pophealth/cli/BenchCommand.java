@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks; figures go to docs/BENCHMARKS.md.",
-    subcommands = {BenchCommand.Ingest.class, BenchCommand.Bulk.class, BenchCommand.Claims.class, BenchCommand.Identity.class, BenchCommand.Risk.class, BenchCommand.Duplicates.class, BenchCommand.Measures.class, BenchSchedulerCommand.class})
+    subcommands = {BenchCommand.Ingest.class, BenchCommand.Bulk.class, BenchCommand.Claims.class, BenchCommand.Identity.class, BenchCommand.Risk.class, BenchCommand.Duplicates.class, BenchCommand.Measures.class, BenchCommand.Cohorts.class, BenchSchedulerCommand.class})
 final class BenchCommand implements Runnable {
   @ParentCommand PopHealthCli parent;
   @Spec CommandSpec spec;
@@ -294,6 +294,42 @@ final class BenchCommand implements Runnable {
             String.format("%.1f", e.evaluateSeconds()), String.format("%.0f", e.evaluationsPerSecond()),
             String.format("%.1f", e.seconds()));
       }
+      t.print(out);
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "cohorts", mixinStandardHelpOptions = true,
+      description = {
+        "build-cohorts (attribution included) and publish of the packaged cohorts on synthetic gold and",
+        "silver rows for N persons (care gaps, risk tiers, primary-care and ED visits), in a scratch",
+        "lakehouse and publish directory, never the configured ones."})
+  static final class Cohorts implements Callable<Integer> {
+    @ParentCommand BenchCommand bench;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--persons", defaultValue = "100000", description = "Synthetic persons (default ${DEFAULT-VALUE}).")
+    long persons;
+
+    @Override
+    public Integer call() throws Exception {
+      if (persons < 1) {
+        throw new IllegalArgumentException("--persons must be at least 1");
+      }
+      CliContext ctx = new CliContext(bench.parent.global);
+      Lakehouse scratch = ctx.scratchLakehouse("bench-cohorts");
+      var r = new org.pophealth.bench.BenchCohorts(scratch, persons, scratch.root() + "/published").execute();
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("bench cohorts: %d persons, %d silver events, %d cores, %s, %s%n", r.persons(), r.events(),
+          Runtime.getRuntime().availableProcessors(), ctx.config().spark().master(), LocalDate.now());
+      long listed = r.build().cohorts().stream().mapToLong(b -> b.listed()).sum();
+      TextTable t = new TextTable("cohorts", "listed", "attributed", "generate s", "build s", "publish s",
+          "persons/s (build+publish)");
+      t.row(r.build().cohorts().size(), listed, r.build().attribution().persons(),
+          String.format("%.1f", r.generateSeconds()), String.format("%.1f", r.build().seconds()),
+          String.format("%.1f", r.publish().seconds()),
+          String.format("%.0f", r.persons() / (r.build().seconds() + r.publish().seconds())));
       t.print(out);
       out.flush();
       return 0;

@@ -17,6 +17,7 @@ public record PopHealthConfig(
     Risk risk,
     Duplicates duplicates,
     Measures measures,
+    Cohorts cohorts,
     SchedulerConfig scheduler)
     implements Serializable {
 
@@ -99,31 +100,42 @@ public record PopHealthConfig(
    */
   public record Duplicates(String rulesDir, int minCellSize) implements Serializable {}
 
+  /**
+   * Cohorts ({@code build-cohorts}, {@code publish}): definitions directory (null: packaged
+   * measures/cohorts/), publish directory (null: {@code <lakehouse.root>/published}), as-of date (null:
+   * measurement_period.end), attribution windows and rules, small-cell threshold of aggregate audiences.
+   */
+  public record Cohorts(String definitionsDir, String publishDir, LocalDate asOf, Attribution attribution,
+      int minCellSize) implements Serializable {}
+
+  /** Attribution: look-back and fallback windows (months); rules directory (null: packaged measures/attribution/). */
+  public record Attribution(int lookbackMonths, int fallbackMonths, String rulesDir) implements Serializable {}
+
   /** A copy with the lakehouse root replaced (the global {@code --lakehouse} option). */
   public PopHealthConfig withLakehouseRoot(String root) {
-    return new PopHealthConfig(spark, new Lakehouse(root), sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, scheduler);
+    return new PopHealthConfig(spark, new Lakehouse(root), sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, cohorts, scheduler);
   }
 
   /** A copy with the Spark master replaced. */
   public PopHealthConfig withSparkMaster(String master) {
     return new PopHealthConfig(
         new Spark(master, spark.appName(), spark.shufflePartitions(), spark.conf()),
-        lakehouse, sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, scheduler);
+        lakehouse, sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, cohorts, scheduler);
   }
 
   /** A copy with demo settings replaced. */
   public PopHealthConfig withDemo(Demo d) {
-    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, d, claims, identity, risk, duplicates, measures, scheduler);
+    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, d, claims, identity, risk, duplicates, measures, cohorts, scheduler);
   }
 
   /** A copy with scheduler settings replaced. */
   public PopHealthConfig withScheduler(SchedulerConfig sc) {
-    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, sc);
+    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, cohorts, sc);
   }
 
   /** A copy with identity settings replaced. */
   public PopHealthConfig withIdentity(Identity i) {
-    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, demo, claims, i, risk, duplicates, measures, scheduler);
+    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, demo, claims, i, risk, duplicates, measures, cohorts, scheduler);
   }
 
   /**

@@ -18,7 +18,7 @@ public final class DemoPipeline {
   public static List<DemoStage> stages() {
     return List.of(new IngestEhrStage(), new PayerClaimsStage(), new ResolveIdentityStage(),
         new ScoreRiskStage(), new DetectDuplicateTestsStage(),
-        new EvaluateMeasuresStage());
+        new EvaluateMeasuresStage(), new BuildCohortsStage(), new PublishStage());
   }
 
   /** Where the demo payer's files (and its member truth file) are generated. */
@@ -137,6 +137,37 @@ public final class DemoPipeline {
           period.end()).smallCellThreshold(config.measures().smallCellThreshold()).execute();
       r.results().unpersist();
       org.pophealth.cli.MeasureSummaryPrinter.print(r, lakehouse, period.start(), period.end(), out);
+    }
+  }
+
+  /** build-cohorts: attribution, then every packaged cohort as of the measurement period end. */
+  static final class BuildCohortsStage implements DemoStage {
+    @Override
+    public String name() {
+      return "build-cohorts (attribution, cohort lists)";
+    }
+
+    @Override
+    public void run(Lakehouse lakehouse, PopHealthConfig config, DemoInputs inputs, PrintWriter out) {
+      var defs = org.pophealth.cohorts.CohortSettings.definitions(config, null);
+      var r = org.pophealth.cohorts.CohortSettings.build(lakehouse, config, defs,
+          org.pophealth.cohorts.CohortSettings.asOf(config, null), List.of()).execute();
+      org.pophealth.cli.CohortSummary.printBuild(r, out);
+    }
+  }
+
+  /** publish: list files, FHIR Group/List and change files of every cohort; names the files. */
+  static final class PublishStage implements DemoStage {
+    @Override
+    public String name() {
+      return "publish (cohort lists for care managers and outreach)";
+    }
+
+    @Override
+    public void run(Lakehouse lakehouse, PopHealthConfig config, DemoInputs inputs, PrintWriter out) {
+      var defs = org.pophealth.cohorts.CohortSettings.definitions(config, null);
+      var r = org.pophealth.cohorts.CohortSettings.publish(lakehouse, config, defs, null, List.of()).execute();
+      org.pophealth.cli.CohortSummary.printPublish(r, out);
     }
   }
 }

@@ -11,15 +11,15 @@ import org.pophealth.io.CsvLines;
  * lines are skipped, fields may be double-quoted ({@code ""} inside quotes is a quote). Errors name
  * the file and line.
  */
-final class RuleCsv {
+public final class RuleCsv {
   /** One data line: its line number and its fields by header name. */
-  record Line(String file, int number, Map<String, String> fields) {
-    String get(String name) {
+  public record Line(String file, int number, Map<String, String> fields) {
+    public String get(String name) {
       String v = fields.get(name);
       return v == null ? "" : v.trim();
     }
 
-    String required(String name) {
+    public String required(String name) {
       String v = get(name);
       if (v.isEmpty()) {
         throw error("column " + name + " is empty");
@@ -27,7 +27,7 @@ final class RuleCsv {
       return v;
     }
 
-    int integer(String name) {
+    public int integer(String name) {
       String v = required(name);
       try {
         int n = Integer.parseInt(v);
@@ -40,11 +40,11 @@ final class RuleCsv {
       }
     }
 
-    Integer optionalInteger(String name) {
+    public Integer optionalInteger(String name) {
       return get(name).isEmpty() ? null : integer(name);
     }
 
-    boolean bool(String name) {
+    public boolean bool(String name) {
       String v = required(name).toLowerCase(java.util.Locale.ROOT);
       if (!v.equals("true") && !v.equals("false")) {
         throw error("column " + name + " must be true or false: " + v);
@@ -52,7 +52,7 @@ final class RuleCsv {
       return v.equals("true");
     }
 
-    List<String> list(String name) {
+    public List<String> list(String name) {
       List<String> out = new ArrayList<>();
       for (String s : get(name).split(";")) {
         if (!s.isBlank()) {
@@ -62,14 +62,14 @@ final class RuleCsv {
       return List.copyOf(out);
     }
 
-    IllegalArgumentException error(String message) {
+    public IllegalArgumentException error(String message) {
       return new IllegalArgumentException(file + " line " + number + ": " + message);
     }
   }
 
   private RuleCsv() {}
 
-  static List<Line> parse(String file, String text, List<String> requiredColumns) {
+  public static List<Line> parse(String file, String text, List<String> requiredColumns) {
     List<Line> out = new ArrayList<>();
     List<String> header = null;
     String[] lines = text.split("\r?\n", -1);

@@ -6,12 +6,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URL;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystemNotFoundException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -78,23 +72,13 @@ public final class ContractRegistry {
   }
 
   private static ContractRegistry loadFromClasspath() {
-    URL types = ContractRegistry.class.getClassLoader().getResource(ROOT + "/types.yaml");
+    Path types = org.pophealth.io.ClasspathDirs.parentOrNull(ROOT + "/types.yaml");
     if (types == null) {
       throw new IllegalStateException("schemas/ is not on the classpath");
     }
     try {
-      URI uri = types.toURI();
-      if ("jar".equals(uri.getScheme())) {
-        FileSystem fs;
-        try {
-          fs = FileSystems.getFileSystem(uri);
-        } catch (FileSystemNotFoundException e) {
-          fs = FileSystems.newFileSystem(uri, Map.of());
-        }
-        return load(fs.provider().getPath(uri).getParent());
-      }
-      return load(Path.of(uri).getParent());
-    } catch (URISyntaxException | IOException e) {
+      return load(types);
+    } catch (IOException e) {
       throw new IllegalStateException("cannot read schemas/: " + e.getMessage(), e);
     }
   }

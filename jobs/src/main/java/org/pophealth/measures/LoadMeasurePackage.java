@@ -8,13 +8,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystemNotFoundException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -420,25 +414,11 @@ public final class LoadMeasurePackage {
     if (Files.isDirectory(p.resolve("measure"))) {
       return p;
     }
-    URL url = LoadMeasurePackage.class.getClassLoader().getResource("measures/ecqm/" + location + "/measure");
-    if (url == null) {
+    Path packaged = org.pophealth.io.ClasspathDirs.parentOrNull("measures/ecqm/" + location + "/measure");
+    if (packaged == null) {
       throw new IllegalArgumentException("no measure package '" + location
           + "': neither a directory with measure/ nor measures/ecqm/" + location + " on the classpath");
     }
-    try {
-      URI uri = url.toURI();
-      if ("jar".equals(uri.getScheme())) {
-        FileSystem fs;
-        try {
-          fs = FileSystems.getFileSystem(uri);
-        } catch (FileSystemNotFoundException e) {
-          fs = FileSystems.newFileSystem(uri, Map.of());
-        }
-        return fs.provider().getPath(uri).getParent();
-      }
-      return Path.of(uri).getParent();
-    } catch (URISyntaxException | IOException e) {
-      throw new IllegalStateException("cannot open measure package " + location + ": " + e.getMessage(), e);
-    }
+    return packaged;
   }
 }

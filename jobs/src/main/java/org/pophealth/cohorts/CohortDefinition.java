@@ -1,0 +1,100 @@
+package org.pophealth.cohorts;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One cohort as defined in {@code measures/cohorts/<name>.yaml}: inclusion rules (every {@code all}
+ * rule and at least one {@code any} rule), exclusions, priority order and what each audience sees.
+ */
+public record CohortDefinition(
+    String name,
+    String title,
+    String description,
+    List<Rule> all,
+    List<Rule> any,
+    List<String> exclude,
+    List<SortKey> priority,
+    Map<String, Audience> audiences,
+    String hash) {
+
+  /** Exclusions a definition may name. */
+  public static final Set<String> EXCLUSIONS = Set.of("deceased", "disenrolled", "hospice", "opted_out");
+
+  /** Columns a patient-level audience may be given. */
+  public static final List<String> COLUMNS = List.of("person_id", "name", "birth_date", "sex", "phone", "address",
+      "pcp", "pcp_npi", "organization", "risk_score", "gaps", "reasons", "reason_codes", "priority");
+
+  /** Metrics a priority order may sort on. */
+  public static final Set<String> METRICS = Set.of("gap_count", "risk_score", "acute_visits", "duplicate_tests",
+      "score_change");
+
+  /** One inclusion rule. */
+  public sealed interface Rule {
+    /** Prefix of the reason codes the rule produces (gap, risk, acute, duplicate_test). */
+    String codePrefix();
+  }
+
+  /** An open care gap on any of the measures (CMS ids without the FHIR suffix). */
+  public record CareGap(List<String> measures) implements Rule {
+    public String codePrefix() {
+      return "gap";
+    }
+  }
+
+  /** In a risk tier: top_1pct or top_5pct of the payment year's BLEND scores. */
+  public record RiskTier(String tier) implements Rule {
+    public String codePrefix() {
+      return "risk";
+    }
+  }
+
+  /** BLEND payment score at least this. */
+  public record RiskScoreAtLeast(double score) implements Rule {
+    public String codePrefix() {
+      return "risk";
+    }
+  }
+
+  /** Flagged tier_rising by score-risk. */
+  public record RisingRisk() implements Rule {
+    public String codePrefix() {
+      return "risk";
+    }
+  }
+
+  /** At least {@code atLeast} visits (distinct dates) in the settings within {@code months} before as-of. */
+  public record AcuteUse(List<String> settings, int months, int atLeast) implements Rule {
+    public String codePrefix() {
+      return "acute";
+    }
+  }
+
+  /** At least {@code atLeast} duplicate tests (gold.duplicate_test_event kind duplicate) within {@code months}. */
+  public record DuplicateTests(int months, int atLeast) implements Rule {
+    public String codePrefix() {
+      return "duplicate_test";
+    }
+  }
+
+  /** One key of the priority order. */
+  public record SortKey(String metric, boolean descending) {}
+
+  /** What one audience receives: patient-level columns, or aggregates only. */
+  public record Audience(String name, boolean aggregate, List<String> columns) {}
+
+  public List<Rule> rules() {
+    return java.util.stream.Stream.concat(all.stream(), any.stream()).toList();
+  }
+
+  /** The acute-use rule's window, 0 when the cohort has none. */
+  public int acuteMonths() {
+    return rules().stream().filter(r -> r instanceof AcuteUse).mapToInt(r -> ((AcuteUse) r).months()).max().orElse(0);
+  }
+
+  public int duplicateMonths() {
+    return rules().stream().filter(r -> r instanceof DuplicateTests).mapToInt(r -> ((DuplicateTests) r).months())
+        .max().orElse(0);
+  }
+}

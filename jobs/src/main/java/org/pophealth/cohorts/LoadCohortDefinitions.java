@@ -1,0 +1,317 @@
+package org.pophealth.cohorts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.pophealth.cohorts.CohortDefinition.Audience;
+import org.pophealth.cohorts.CohortDefinition.Rule;
+import org.pophealth.cohorts.CohortDefinition.SortKey;
+import org.pophealth.io.ClasspathDirs;
+
+/**
+ * Reads the cohort definitions ({@code <dir>/*.yaml}, default the packaged {@code measures/cohorts/})
+ * and the data files next to them (gap wording, acute settings, hospice codes; from the packaged
+ * folder when the directory lacks them). A bad file is an IllegalArgumentException naming the file
+ * and what is wrong.
+ */
+public final class LoadCohortDefinitions {
+  static final String PACKAGED_MARKER = "measures/cohorts/code_systems.csv";
+  private static final Set<String> TOP_KEYS =
+      Set.of("title", "description", "include", "exclude", "priority", "audiences");
+
+  private final String dir;
+
+  /** {@code dir} null: the packaged definitions. */
+  public LoadCohortDefinitions(String dir) {
+    this.dir = dir;
+  }
+
+  public record Result(List<CohortDefinition> definitions, CohortReference reference, String location) {
+    public CohortDefinition definition(String name) {
+      return definitions.stream().filter(d -> d.name().equals(name)).findFirst().orElseThrow(() ->
+          new IllegalArgumentException("no cohort named " + name + " in " + location + " (cohorts: "
+              + definitions.stream().map(CohortDefinition::name).toList() + ")"));
+    }
+  }
+
+  public Result execute() {
+    Path packaged = ClasspathDirs.parentOf(PACKAGED_MARKER);
+    Path root = packaged;
+    if (dir != null) {
+      root = Path.of(dir);
+      if (!Files.isDirectory(root)) {
+        throw new IllegalArgumentException("cohort definitions directory not found: " + dir);
+      }
+    }
+    CohortReference reference = CohortReference.load(root, packaged);
+    List<CohortDefinition> out = new ArrayList<>();
+    try (Stream<Path> s = Files.list(root)) {
+      for (Path f : s.filter(p -> p.getFileName().toString().endsWith(".yaml")).sorted().toList()) {
+        out.add(parse(f, reference.hash()));
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot list cohort definitions in " + root + ": " + e.getMessage());
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("no cohort definitions (*.yaml) in " + root);
+    }
+    return new Result(List.copyOf(out), reference, dir == null ? "measures/cohorts/" : dir);
+  }
+
+  /** Parses one definition file; {@code referenceHash} enters the definition's hash. */
+  static CohortDefinition parse(Path file, String referenceHash) {
+    String fileName = file.getFileName().toString();
+    String name = fileName.substring(0, fileName.length() - ".yaml".length());
+    String where = "cohort definition " + fileName;
+    if (!name.matches("[a-z0-9][a-z0-9-]{0,39}")) {
+      throw new IllegalArgumentException(where + ": the file name must be lower-case letters, digits and dashes"
+          + " (at most 40), it is the cohort's name");
+    }
+    byte[] bytes;
+    JsonNode doc;
+    try {
+      bytes = Files.readAllBytes(file);
+      doc = new ObjectMapper(new YAMLFactory()).readTree(bytes);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(where + ": not valid YAML: " + firstLine(e.getMessage()));
+    }
+    if (doc == null || !doc.isObject()) {
+      throw new IllegalArgumentException(where + ": must be a YAML mapping");
+    }
+    for (Iterator<String> it = doc.fieldNames(); it.hasNext(); ) {
+      String k = it.next();
+      if (!TOP_KEYS.contains(k)) {
+        throw new IllegalArgumentException(where + ": unknown key '" + k + "' (known: " + TOP_KEYS.stream().sorted()
+            .toList() + ")");
+      }
+    }
+    String title = text(doc, "title", where, true);
+    String description = text(doc, "description", where, false);
+    JsonNode include = doc.path("include");
+    if (!include.isObject()) {
+      throw new IllegalArgumentException(where + ": include must be a mapping with all: and/or any: lists of rules");
+    }
+    for (Iterator<String> it = include.fieldNames(); it.hasNext(); ) {
+      String k = it.next();
+      if (!k.equals("all") && !k.equals("any")) {
+        throw new IllegalArgumentException(where + ": include has unknown key '" + k + "' (all, any)");
+      }
+    }
+    List<Rule> all = rules(include.path("all"), where + " include.all");
+    List<Rule> any = rules(include.path("any"), where + " include.any");
+    if (all.isEmpty() && any.isEmpty()) {
+      throw new IllegalArgumentException(where + ": include has no rules");
+    }
+    List<String> exclude = new ArrayList<>();
+    for (JsonNode e : list(doc.path("exclude"), where + " exclude")) {
+      String x = e.asText();
+      if (!CohortDefinition.EXCLUSIONS.contains(x)) {
+        throw new IllegalArgumentException(where + ": unknown exclusion '" + x + "' (known: "
+            + CohortDefinition.EXCLUSIONS.stream().sorted().toList() + ")");
+      }
+      exclude.add(x);
+    }
+    List<SortKey> priority = new ArrayList<>();
+    for (JsonNode p : list(doc.path("priority"), where + " priority")) {
+      String[] parts = p.asText().trim().split("\\s+");
+      boolean desc = parts.length < 2 || parts[1].equalsIgnoreCase("desc");
+      if (parts.length > 2 || !CohortDefinition.METRICS.contains(parts[0])
+          || (parts.length == 2 && !parts[1].equalsIgnoreCase("asc") && !parts[1].equalsIgnoreCase("desc"))) {
+        throw new IllegalArgumentException(where + ": priority entry '" + p.asText() + "' must be '<metric> [asc|desc]'"
+            + " with a metric of " + CohortDefinition.METRICS.stream().sorted().toList());
+      }
+      priority.add(new SortKey(parts[0], desc));
+    }
+    Map<String, Audience> audiences = audiences(doc.path("audiences"), where);
+    return new CohortDefinition(name, title, description, List.copyOf(all), List.copyOf(any), List.copyOf(exclude),
+        List.copyOf(priority), audiences, sha256(bytes, referenceHash.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static List<Rule> rules(JsonNode node, String where) {
+    List<Rule> out = new ArrayList<>();
+    for (JsonNode r : list(node, where)) {
+      if (!r.isObject() || r.size() != 1) {
+        throw new IllegalArgumentException(where + ": each rule is a mapping with one key (care_gap, risk_tier,"
+            + " risk_score_at_least, rising_risk, acute_use, duplicate_tests)");
+      }
+      String kind = r.fieldNames().next();
+      JsonNode v = r.get(kind);
+      String at = where + " " + kind;
+      out.add(switch (kind) {
+        case "care_gap" -> {
+          List<String> m = new ArrayList<>();
+          for (JsonNode x : list(v, at)) {
+            String id = x.asText().toUpperCase(Locale.ROOT).replaceFirst("FHIR$", "");
+            if (!id.matches("CMS\\d+")) {
+              throw new IllegalArgumentException(at + ": '" + x.asText() + "' is not a CMS measure id (e.g. CMS125)");
+            }
+            m.add(id);
+          }
+          if (m.isEmpty()) {
+            throw new IllegalArgumentException(at + ": list at least one measure");
+          }
+          yield new CohortDefinition.CareGap(List.copyOf(m));
+        }
+        case "risk_tier" -> {
+          if (!v.asText().equals("top_1pct") && !v.asText().equals("top_5pct")) {
+            throw new IllegalArgumentException(at + ": must be top_1pct or top_5pct");
+          }
+          yield new CohortDefinition.RiskTier(v.asText());
+        }
+        case "risk_score_at_least" -> {
+          if (!v.isNumber()) {
+            throw new IllegalArgumentException(at + ": must be a number");
+          }
+          yield new CohortDefinition.RiskScoreAtLeast(v.asDouble());
+        }
+        case "rising_risk" -> {
+          if (!v.isBoolean() || !v.asBoolean()) {
+            throw new IllegalArgumentException(at + ": must be true");
+          }
+          yield new CohortDefinition.RisingRisk();
+        }
+        case "acute_use" -> {
+          known(v, at, Set.of("settings", "months", "at_least"));
+          List<String> settings = new ArrayList<>();
+          for (JsonNode s : list(v.path("settings"), at + ".settings")) {
+            if (!s.asText().equals("ed") && !s.asText().equals("inpatient")) {
+              throw new IllegalArgumentException(at + ".settings: '" + s.asText() + "' (known: ed, inpatient)");
+            }
+            settings.add(s.asText());
+          }
+          if (settings.isEmpty()) {
+            throw new IllegalArgumentException(at + ": list settings (ed, inpatient)");
+          }
+          yield new CohortDefinition.AcuteUse(List.copyOf(settings), positive(v, "months", at, 12),
+              positive(v, "at_least", at, 1));
+        }
+        case "duplicate_tests" -> {
+          known(v, at, Set.of("months", "at_least"));
+          yield new CohortDefinition.DuplicateTests(positive(v, "months", at, 12), positive(v, "at_least", at, 1));
+        }
+        default -> throw new IllegalArgumentException(where + ": unknown rule '" + kind + "' (known: care_gap,"
+            + " risk_tier, risk_score_at_least, rising_risk, acute_use, duplicate_tests)");
+      });
+    }
+    return out;
+  }
+
+  private static Map<String, Audience> audiences(JsonNode node, String where) {
+    if (!node.isObject() || node.isEmpty()) {
+      throw new IllegalArgumentException(where + ": audiences must map at least one audience to its columns");
+    }
+    Map<String, Audience> out = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String a = e.getKey();
+      if (!a.matches("[a-z][a-z0-9_]*")) {
+        throw new IllegalArgumentException(where + ": audience name '" + a + "' must be lower-case (e.g. care_manager)");
+      }
+      if (e.getValue().isTextual() && e.getValue().asText().equals("aggregate")) {
+        out.put(a, new Audience(a, true, List.of()));
+        continue;
+      }
+      if (a.equals("executive")) {
+        throw new IllegalArgumentException(where + ": audience executive sees aggregates only (small cells"
+            + " suppressed); write `executive: aggregate`, patient-level lists are refused");
+      }
+      List<String> cols = new ArrayList<>();
+      for (JsonNode c : list(e.getValue(), where + " audience " + a)) {
+        if (!CohortDefinition.COLUMNS.contains(c.asText())) {
+          throw new IllegalArgumentException(where + ": audience " + a + ": unknown column '" + c.asText()
+              + "' (known: " + CohortDefinition.COLUMNS + ")");
+        }
+        cols.add(c.asText());
+      }
+      if (!cols.contains("person_id")) {
+        throw new IllegalArgumentException(where + ": audience " + a + " must see person_id (the list's key)");
+      }
+      out.put(a, new Audience(a, false, List.copyOf(cols)));
+    }
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
+  private static void known(JsonNode v, String at, Set<String> keys) {
+    if (!v.isObject()) {
+      throw new IllegalArgumentException(at + ": must be a mapping with " + keys.stream().sorted().toList());
+    }
+    v.fieldNames().forEachRemaining(k -> {
+      if (!keys.contains(k)) {
+        throw new IllegalArgumentException(at + ": unknown key '" + k + "' (known: " + keys.stream().sorted().toList()
+            + ")");
+      }
+    });
+  }
+
+  private static int positive(JsonNode v, String key, String at, int dflt) {
+    if (!v.has(key)) {
+      return dflt;
+    }
+    if (!v.get(key).canConvertToInt() || v.get(key).asInt() < 1 || !v.get(key).isIntegralNumber()) {
+      throw new IllegalArgumentException(at + "." + key + ": must be a whole number of at least 1");
+    }
+    return v.get(key).asInt();
+  }
+
+  private static List<JsonNode> list(JsonNode node, String where) {
+    if (node.isMissingNode() || node.isNull()) {
+      return List.of();
+    }
+    if (!node.isArray()) {
+      throw new IllegalArgumentException(where + ": must be a list");
+    }
+    List<JsonNode> out = new ArrayList<>();
+    node.forEach(out::add);
+    return out;
+  }
+
+  private static String text(JsonNode doc, String key, String where, boolean required) {
+    JsonNode n = doc.path(key);
+    if (n.isMissingNode() || n.isNull() || n.asText().isBlank()) {
+      if (required) {
+        throw new IllegalArgumentException(where + ": " + key + " is required");
+      }
+      return "";
+    }
+    if (!n.isTextual()) {
+      throw new IllegalArgumentException(where + ": " + key + " must be text");
+    }
+    return n.asText().trim();
+  }
+
+  static String sha256(byte[]... parts) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      for (byte[] p : parts) {
+        md.update(p);
+        md.update((byte) 0);
+      }
+      return HexFormat.of().formatHex(md.digest()).substring(0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int i = s.indexOf('\n');
+    return i < 0 ? s : s.substring(0, i);
+  }
+}

@@ -1,0 +1,64 @@
+package org.pophealth.cohorts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged definitions load; bad files fail with a message naming the file and the problem. */
+class CohortDefinitionsTest {
+  @TempDir Path dir;
+
+  @Test
+  void packagedDefinitionsLoad() {
+    LoadCohortDefinitions.Result r = new LoadCohortDefinitions(null).execute();
+    assertEquals(List.of("blood-pressure-not-controlled", "cancer-screening-due", "diabetes-poorly-controlled",
+        "high-rising-risk-acute"), r.definitions().stream().map(CohortDefinition::name).toList());
+    CohortDefinition cancer = r.definition("cancer-screening-due");
+    assertEquals(List.of(new CohortDefinition.CareGap(List.of("CMS125", "CMS130", "CMS124"))), cancer.any());
+    assertTrue(cancer.audiences().get("executive").aggregate());
+    assertEquals(List.of("person_id", "name", "phone", "address", "reasons", "priority"),
+        cancer.audiences().get("outreach_vendor").columns());
+    assertEquals("Breast cancer screening", r.reference().gapLabel("CMS125"));
+    assertEquals(6, r.definition("high-rising-risk-acute").acuteMonths());
+  }
+
+  @Test
+  void executivePatientLevelListIsRefused() throws Exception {
+    String msg = error("x.yaml", """
+        title: X
+        include: {any: [{care_gap: [CMS125]}]}
+        audiences:
+          executive: [person_id, name]
+        """);
+    assertTrue(msg.contains("x.yaml") && msg.contains("executive sees aggregates only"), msg);
+  }
+
+  @Test
+  void badFilesNameTheProblem() throws Exception {
+    assertTrue(error("a.yaml", "title: A\ninclude: {any: [{care_gap: [CMS125]}]}\naudiences: {cm: [person_id]}\n"
+        + "colour: red\n").contains("unknown key 'colour'"));
+    assertTrue(error("b.yaml", "title: B\ninclude: {any: [{care_gap: [mammo]}]}\naudiences: {cm: [person_id]}\n")
+        .contains("'mammo' is not a CMS measure id"));
+    assertTrue(error("c.yaml", "title: C\ninclude: {any: [{care_gap: [CMS125]}]}\naudiences: {cm: [person_id, ssn]}\n")
+        .contains("unknown column 'ssn'"));
+    assertTrue(error("d.yaml", "title: D\ninclude: {any: [{care_gap: [CMS125]}]}\nexclude: [moved]\n"
+        + "audiences: {cm: [person_id]}\n").contains("unknown exclusion 'moved'"));
+    assertTrue(error("e.yaml", "title: E\ninclude: {all: [{acute_use: {settings: [icu]}}]}\naudiences: {cm: [person_id]}\n")
+        .contains("'icu'"));
+    assertTrue(error("f.yaml", "title: [unclosed\n").contains("not valid YAML"));
+    assertTrue(error("Bad_Name.yaml", "title: X\n").contains("file name"));
+  }
+
+  private String error(String file, String yaml) throws Exception {
+    Path d = Files.createDirectories(dir.resolve(file.replace(".yaml", "")));
+    Files.writeString(d.resolve(file), yaml);
+    return assertThrows(IllegalArgumentException.class, () -> new LoadCohortDefinitions(d.toString()).execute())
+        .getMessage();
+  }
+}
