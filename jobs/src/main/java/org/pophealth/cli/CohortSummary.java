@@ -43,4 +43,10 @@ public final class CohortSummary {
     out.printf("publish: %d publications, %.1f s (audit rows in ops.publication)%n", r.published().size(), r.seconds());
     out.flush();
   }
+
+  public static void printDashboard(org.pophealth.dashboard.PublishDashboard.Result r, PrintWriter out) {
+    out.printf("dashboard: %s (%d charts, %d tables, %d KiB; collected in %.1f s, rendered in %.2f s)%n",
+        r.location(), r.charts(), r.tables(), r.bytes() / 1024, r.collectSeconds(), r.renderSeconds());
+    out.flush();
+  }
 }

@@ -26,6 +26,7 @@ import picocli.CommandLine.ScopeType;
       EvaluateMeasuresCommand.class,
       BuildCohortsCommand.class,
       PublishCommand.class,
+      DashboardCommand.class,
       CohortsCommand.class,
       MeasureTestCommand.class,
       SchedulerCommand.class,

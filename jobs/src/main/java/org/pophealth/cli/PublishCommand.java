@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.pophealth.cohorts.CohortSettings;
 import org.pophealth.cohorts.LoadCohortDefinitions;
+import org.pophealth.dashboard.PublishDashboard;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Spec;
       "Publish each cohort's latest build under <dir>/<cohort>/<publication>/: per audience list.csv and",
       "list.parquet with that audience's columns (aggregate audiences: summary.csv, small cells",
       "suppressed); group.json (FHIR Group), list.json (FHIR List) and changes.csv against the previous",
-      "publication. Appends an ops.publication audit row per cohort."})
+      "publication. Appends an ops.publication audit row per cohort. Also writes the executive dashboard",
+      "to <dir>/dashboard/<as_of>/index.html (see `dashboard`)."})
 final class PublishCommand implements Callable<Integer> {
   @ParentCommand PopHealthCli parent;
   @Spec CommandSpec spec;
@@ -35,6 +37,10 @@ final class PublishCommand implements Callable<Integer> {
     LoadCohortDefinitions.Result defs = CohortSettings.definitions(ctx.config(), definitions);
     var r = CohortSettings.publish(ctx.lakehouse(), ctx.config(), defs, dir, cohorts).execute();
     CohortSummary.printPublish(r, spec.commandLine().getOut());
+    if (!r.published().isEmpty()) {
+      CohortSummary.printDashboard(PublishDashboard.publish(ctx.lakehouse(), ctx.config(), dir),
+          spec.commandLine().getOut());
+    }
     return r.published().isEmpty() && !r.notBuilt().isEmpty() ? 2 : 0;
   }
 }

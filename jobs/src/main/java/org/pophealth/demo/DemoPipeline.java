@@ -168,6 +168,10 @@ public final class DemoPipeline {
       var defs = org.pophealth.cohorts.CohortSettings.definitions(config, null);
       var r = org.pophealth.cohorts.CohortSettings.publish(lakehouse, config, defs, null, List.of()).execute();
       org.pophealth.cli.CohortSummary.printPublish(r, out);
+      if (!r.published().isEmpty()) {
+        org.pophealth.cli.CohortSummary.printDashboard(
+            org.pophealth.dashboard.PublishDashboard.publish(lakehouse, config, null), out);
+      }
     }
   }
 }

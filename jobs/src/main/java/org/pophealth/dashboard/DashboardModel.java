@@ -1,0 +1,31 @@
+package org.pophealth.dashboard;
+
+import java.util.List;
+
+/**
+ * What the executive dashboard shows, aggregates only: sections of panels, each panel a chart and the
+ * table behind it (the chart's fallback for screen readers). Suppressed small cells are already
+ * {@code null} in chart values and {@code "<11"} in table cells; nothing here names a person.
+ */
+public final class DashboardModel {
+  private DashboardModel() {}
+
+  /** The whole page: title, reference text (as-of, publication) and sections in display order. */
+  public record Page(String title, String subtitle, int minCellSize, List<Section> sections) {}
+
+  /** A section (quality measures, risk, ...): a note shown under the heading, then its panels. */
+  public record Section(String id, String title, String note, List<Panel> panels) {}
+
+  /** A chart ({@code null} when there is nothing to plot) and the table of the same figures. */
+  public record Panel(Chart chart, Table table) {}
+
+  /** Chart.js type ({@code bar} or {@code line}), title, axis labels, category labels and series. */
+  public record Chart(String id, String type, String title, String xLabel, String yLabel, List<String> labels,
+      List<Series> series) {}
+
+  /** One series; {@code null} values are gaps (suppressed or no data). {@code dashed}: a target line. */
+  public record Series(String label, List<Double> values, boolean dashed) {}
+
+  /** Caption, header and rows of display strings. */
+  public record Table(String caption, List<String> headers, List<List<String>> rows) {}
+}
