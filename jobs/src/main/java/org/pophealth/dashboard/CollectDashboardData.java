@@ -432,10 +432,11 @@ public final class CollectDashboardData {
       List<Series> series = new ArrayList<>();
       List<List<String>> mrows = new ArrayList<>();
       for (Map.Entry<String, Map<String, Row>> e : byFamily.entrySet()) {
+        Set<String> hiddenMonths = complement(e.getValue());
         List<Double> vals = new ArrayList<>();
         for (String m : mlist) {
           Row r = e.getValue().get(m);
-          boolean h = r != null && r.<Boolean>getAs("hide");
+          boolean h = r != null && hiddenMonths.contains(m);
           vals.add(r == null || h ? null : pctValue(r.getAs("duplicate_rate")));
           if (r != null) {
             mrows.add(List.of(m, e.getKey(), h ? mask() : num(r.getAs("tests")), h ? mask() : num(r.getAs("duplicates")),
@@ -458,8 +459,15 @@ public final class CollectDashboardData {
       List<Double> ovals = new ArrayList<>();
       List<List<String>> orows = new ArrayList<>();
       String month = org.get(0).getAs("month");
+      Map<String, Map<String, Row>> orgsByFamily = new TreeMap<>();
       for (Row r : org) {
-        boolean h = r.<Boolean>getAs("hide");
+        orgsByFamily.computeIfAbsent(r.getAs("family"), k -> new TreeMap<>())
+            .put(r.getAs("org") == null ? "" : r.getAs("org"), r);
+      }
+      Set<Row> hiddenRows = new java.util.HashSet<>();
+      orgsByFamily.values().forEach(m -> complement(m).forEach(k -> hiddenRows.add(m.get(k))));
+      for (Row r : org) {
+        boolean h = hiddenRows.contains(r);
         String label = (r.getAs("org") == null ? "(unknown)" : r.<String>getAs("org")) + " \u00b7 " + r.getAs("family");
         olabels.add(label);
         ovals.add(h ? null : pctValue(r.getAs("duplicate_rate")));
@@ -474,6 +482,35 @@ public final class CollectDashboardData {
     }
     return new Section("duplicates", title, "From gold.duplicate_test_rate; cells with fewer than " + min
         + " tests or persons tested are shown as " + mask() + ".", panels);
+  }
+
+  /**
+   * Cells of one family's series (months, or organisations) to hide: the rows hidden by the table's
+   * own suppression, plus, when exactly one is, the row with the fewest tests among the others, so
+   * that the hidden one cannot be derived from the family's total.
+   */
+  private static Set<String> complement(Map<String, Row> cells) {
+    Set<String> hidden = new TreeSet<>();
+    cells.forEach((k, r) -> {
+      if (r.<Boolean>getAs("hide")) {
+        hidden.add(k);
+      }
+    });
+    if (hidden.size() == 1) {
+      String best = null;
+      long fewest = Long.MAX_VALUE;
+      for (Map.Entry<String, Row> e : cells.entrySet()) {
+        Long tests = e.getValue().getAs("tests");
+        if (!hidden.contains(e.getKey()) && tests != null && tests > 0 && tests < fewest) {
+          best = e.getKey();
+          fewest = tests;
+        }
+      }
+      if (best != null) {
+        hidden.add(best);
+      }
+    }
+    return hidden;
   }
 
   // ---------------------------------------------------------------- cohorts
@@ -508,8 +545,9 @@ public final class CollectDashboardData {
       labels.add(r.getAs("cohort"));
       now.add(sup.contains(0) || listed == null ? null : listed.doubleValue());
       before.add(sup.contains(1) || prev == null ? null : prev.doubleValue());
-      String change = listed == null || prev == null ? "" : sup.isEmpty() ? String.format(Locale.ROOT, "%+d",
-          listed - prev) : mask().replace("<", "\u00b1<");
+      // the net change is shown only when both sizes are (it is their difference)
+      String change = listed == null || prev == null || sup.contains(0) || sup.contains(1) ? ""
+          : String.format(Locale.ROOT, "%+d", listed - prev);
       trows.add(List.of(r.getAs("cohort"), r.getAs("publication"), cell(listed, sup.contains(0)),
           cell(prev, sup.contains(1)), cell(added, sup.contains(2)), cell(removed, sup.contains(3)), change));
     }
