@@ -47,10 +47,37 @@ def run(*args):
     return p.stdout
 
 
+_session = None
+
+
+def _start():
+    """One `pophealth sql --stdin` JVM per kernel: starting Spark once, then each query takes seconds."""
+    global _session
+    if _session is None or _session[0].poll() is not None or _session[1] != lakehouse():
+        cmd = [str(LAUNCHER), "--lakehouse", lakehouse(), "sql", "--stdin"]
+        _session = (subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     text=True, bufsize=1), lakehouse())
+    return _session[0]
+
+
 def sql(query):
     """Run Spark SQL (tables as zone.table) and return a pandas DataFrame (columns in query order)."""
-    out = run("sql", query, "--format", "json")
-    rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    p = _start()
+    p.stdin.write(json.dumps(" ".join(query.split())) + "\n")
+    p.stdin.flush()
+    rows = []
+    while True:
+        line = p.stdout.readline()
+        if not line:
+            raise RuntimeError("the pophealth sql session ended (see `bin/pophealth sql` for the error)")
+        if not line.startswith("{"):
+            continue
+        row = json.loads(line)
+        if "__end__" in row:
+            break
+        if "__error__" in row:
+            raise RuntimeError("SQL error: " + row["__error__"])
+        rows.append(row)
     df = pd.DataFrame(rows)
     if rows:
         order = list(dict.fromkeys(k for r in rows for k in r))

@@ -1,6 +1,12 @@
 package org.pophealth.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
@@ -24,8 +30,12 @@ final class SqlCommand implements Callable<Integer> {
   @ParentCommand PopHealthCli parent;
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "QUERY", description = "The SQL query.")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "QUERY", description = "The SQL query.")
   String query;
+
+  @Option(names = "--stdin", description = {"Session mode for notebooks: read one query per line from stdin (a JSON",
+      "string), answer each with JSON rows then a line {\"__end__\": rows} or {\"__error__\": message}."})
+  boolean stdin;
 
   @Option(names = "--format", defaultValue = "table", description = "table, csv or json (one object per line); default ${DEFAULT-VALUE}.")
   Format format;
@@ -34,8 +44,14 @@ final class SqlCommand implements Callable<Integer> {
   public Integer call() {
     Lakehouse lh = new CliContext(parent.global).lakehouse();
     lh.registerCatalog();
-    Dataset<Row> df = lh.spark().sql(query);
     PrintWriter out = spec.commandLine().getOut();
+    if (stdin) {
+      return session(lh, out);
+    }
+    if (query == null) {
+      throw new IllegalArgumentException("a QUERY is required (or --stdin)");
+    }
+    Dataset<Row> df = lh.spark().sql(query);
     switch (format) {
       case json -> df.toJSON().toLocalIterator().forEachRemaining(out::println);
       case csv -> {
@@ -62,6 +78,34 @@ final class SqlCommand implements Callable<Integer> {
       }
     }
     out.flush();
+    return 0;
+  }
+
+  /** One JVM for many queries: a notebook kernel keeps this process and sends its queries here. */
+  private static int session(Lakehouse lh, PrintWriter out) {
+    ObjectMapper json = new ObjectMapper();
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        if (line.isBlank()) {
+          continue;
+        }
+        try {
+          String q = json.readValue(line, String.class);
+          long[] n = {0};
+          lh.spark().sql(q).toJSON().toLocalIterator().forEachRemaining(r -> {
+            out.println(r);
+            n[0]++;
+          });
+          out.println("{\"__end__\": " + n[0] + "}");
+        } catch (Exception e) {
+          String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().split("\n")[0];
+          out.println("{\"__error__\": " + json.writeValueAsString(m) + "}");
+        }
+        out.flush();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     return 0;
   }
 
