@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks; figures go to docs/BENCHMARKS.md.",
-    subcommands = {BenchCommand.Ingest.class, BenchCommand.Bulk.class, BenchCommand.Claims.class, BenchCommand.Identity.class, BenchCommand.Risk.class, BenchCommand.Duplicates.class, BenchCommand.Measures.class, BenchCommand.Cohorts.class, BenchSchedulerCommand.class})
+    subcommands = {BenchCommand.Ingest.class, BenchCommand.Bulk.class, BenchCommand.Claims.class, BenchCommand.Identity.class, BenchCommand.Risk.class, BenchCommand.Duplicates.class, BenchCommand.Measures.class, BenchCommand.Cohorts.class, BenchCommand.Dashboard.class, BenchSchedulerCommand.class})
 final class BenchCommand implements Runnable {
   @ParentCommand PopHealthCli parent;
   @Spec CommandSpec spec;
@@ -330,6 +330,41 @@ final class BenchCommand implements Runnable {
           String.format("%.1f", r.generateSeconds()), String.format("%.1f", r.build().seconds()),
           String.format("%.1f", r.publish().seconds()),
           String.format("%.0f", r.persons() / (r.build().seconds() + r.publish().seconds())));
+      t.print(out);
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "dashboard", mixinStandardHelpOptions = true,
+      description = {
+        "Collect and render the executive dashboard of the lakehouse (read only) into a temporary file,",
+        "--repeat times; prints the collect and render seconds of each run (the first includes warm-up)."})
+  static final class Dashboard implements Callable<Integer> {
+    @ParentCommand BenchCommand bench;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--repeat", defaultValue = "3", description = "Runs (default ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Override
+    public Integer call() throws Exception {
+      if (repeat < 1) {
+        throw new IllegalArgumentException("--repeat must be at least 1");
+      }
+      CliContext ctx = new CliContext(bench.parent.global);
+      var dashboard = new org.pophealth.dashboard.PublishDashboard(ctx.lakehouse(),
+          org.pophealth.dashboard.DashboardTargets.packaged(), ctx.config().measures().smallCellThreshold());
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("pophealth-bench-dashboard-");
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("bench dashboard: %s, %d cores, %s, %s%n", ctx.lakehouse().root(),
+          Runtime.getRuntime().availableProcessors(), ctx.config().spark().master(), LocalDate.now());
+      TextTable t = new TextTable("run", "charts", "tables", "KiB", "collect s", "render s");
+      for (int i = 1; i <= repeat; i++) {
+        var r = dashboard.write(dir.resolve("index-" + i + ".html").toString(), "bench");
+        t.row(i, r.charts(), r.tables(), r.bytes() / 1024, String.format("%.1f", r.collectSeconds()),
+            String.format("%.2f", r.renderSeconds()));
+      }
       t.print(out);
       out.flush();
       return 0;
