@@ -170,26 +170,9 @@ public final class CollectDashboardData {
             trows)));
     // trend across periods
     List<String> plist = new ArrayList<>(periods);
-    List<Series> trend = new ArrayList<>();
-    List<List<String>> trendRows = new ArrayList<>();
-    for (Map.Entry<MeasureKey, Map<String, Row>> e : overall.entrySet()) {
-      List<Double> vals = new ArrayList<>();
-      List<String> cells = new ArrayList<>(List.of(e.getKey().label()));
-      for (String p : plist) {
-        Row r = e.getValue().get(p);
-        boolean sup = r != null && r.<Boolean>getAs("suppressed");
-        Double rate = r == null || sup ? null : r.<Double>getAs("performance_rate");
-        vals.add(pctValue(rate));
-        cells.add(r == null ? "" : sup ? mask() : pct(rate));
-      }
-      trend.add(new Series(e.getKey().label(), vals, false));
-      trendRows.add(cells);
-    }
-    List<String> trendHeaders = new ArrayList<>(List.of("Measure"));
-    trendHeaders.addAll(plist);
-    panels.add(new Panel(new Chart("measures-trend", plist.size() > 1 ? "line" : "bar",
+    panels.add(rateGrid(overall, plist, new Chart("measures-trend", plist.size() > 1 ? "line" : "bar",
         "Performance rate trend across measurement periods", "Measurement period start", "Performance rate (%)",
-        plist, trend), new Table("Performance rate per measurement period", trendHeaders, trendRows)));
+        plist, List.of()), "Performance rate per measurement period"));
     // stratified, latest period
     for (String stratifier : STRATIFIERS) {
       TreeSet<String> strata = new TreeSet<>();
@@ -204,31 +187,37 @@ public final class CollectDashboardData {
         continue;
       }
       List<String> slist = new ArrayList<>(strata);
-      List<Series> series = new ArrayList<>();
-      List<List<String>> srows = new ArrayList<>();
-      for (Map.Entry<MeasureKey, Map<String, Row>> e : byMeasure.entrySet()) {
-        List<Double> vals = new ArrayList<>();
-        List<String> cells = new ArrayList<>(List.of(e.getKey().label()));
-        for (String s : slist) {
-          Row r = e.getValue().get(s);
-          boolean sup = r != null && r.<Boolean>getAs("suppressed");
-          Double rate = r == null || sup ? null : r.<Double>getAs("performance_rate");
-          vals.add(pctValue(rate));
-          cells.add(r == null ? "" : sup ? mask() : pct(rate));
-        }
-        series.add(new Series(e.getKey().label(), vals, false));
-        srows.add(cells);
-      }
-      List<String> headers = new ArrayList<>(List.of("Measure"));
-      headers.addAll(slist);
       String name = stratifier.replace('_', ' ');
-      panels.add(new Panel(new Chart("measures-by-" + stratifier.replace('_', '-'), "bar",
+      panels.add(rateGrid(byMeasure, slist, new Chart("measures-by-" + stratifier.replace('_', '-'), "bar",
           "Performance rate by " + name + ", period starting " + latest, capitalise(name), "Performance rate (%)",
-          slist, series), new Table("Performance rate by " + name + " (" + mask() + ": suppressed small cell)",
-          headers, srows)));
+          slist, List.of()), "Performance rate by " + name + " (" + mask() + ": suppressed small cell)"));
     }
     return new Section("measures", title, "Rates from gold.measure_summary; \u2193 marks inverse measures (lower is "
         + "better). Cells with fewer than " + min + " persons are shown as " + mask() + ".", panels);
+  }
+
+  /** Rates of each measure (a series, a table row) over the columns (periods or strata), suppression kept. */
+  private Panel rateGrid(Map<MeasureKey, Map<String, Row>> byMeasure, List<String> columns, Chart chart,
+      String caption) {
+    List<Series> series = new ArrayList<>();
+    List<List<String>> rows = new ArrayList<>();
+    for (Map.Entry<MeasureKey, Map<String, Row>> e : byMeasure.entrySet()) {
+      List<Double> vals = new ArrayList<>();
+      List<String> cells = new ArrayList<>(List.of(e.getKey().label()));
+      for (String c : columns) {
+        Row r = e.getValue().get(c);
+        boolean sup = r != null && r.<Boolean>getAs("suppressed");
+        Double rate = r == null || sup ? null : r.<Double>getAs("performance_rate");
+        vals.add(pctValue(rate));
+        cells.add(r == null ? "" : sup ? mask() : pct(rate));
+      }
+      series.add(new Series(e.getKey().label(), vals, false));
+      rows.add(cells);
+    }
+    List<String> headers = new ArrayList<>(List.of("Measure"));
+    headers.addAll(columns);
+    return new Panel(new Chart(chart.id(), chart.type(), chart.title(), chart.xLabel(), chart.yLabel(),
+        chart.labels(), series), new Table(caption, headers, rows));
   }
 
   private static MeasureKey key(Row r) {
