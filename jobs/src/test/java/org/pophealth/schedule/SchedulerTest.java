@@ -142,6 +142,40 @@ class SchedulerTest {
   }
 
   @Test
+  void backfillRunsEachPeriodOldestFirstAndRunsListsThem() throws Exception {
+    Lakehouse lh = SharedSpark.newLakehouse();
+    Path config = Files.createTempDirectory("backfill-").resolve("pophealth.yaml");
+    Files.writeString(config, """
+        scheduler:
+          job_store: memory
+          default_retries: 0
+          pipelines:
+            - name: yearly
+              cron: "0 0 3 1 1 ?"
+              jobs:
+                - {name: period, command: [sql, "SELECT '${period}' AS year, '${period_start}' AS s, '${period_end}' AS e"]}
+        """);
+    org.pophealth.testing.CliRunner.Result r = org.pophealth.testing.CliRunner.run("--config", config.toString(),
+        "--lakehouse", lh.root(), "--master", "local[2]", "backfill", "yearly", "--from", "2022-06-30", "--to", "2024");
+    assertEquals(0, r.exitCode(), r.out() + r.err());
+    List<String> runs = lh.read("ops.job_run").orderBy("started_at").collectAsList().stream()
+        .map(x -> x.<String>getAs("trigger") + " " + x.<String>getAs("command")).toList();
+    assertEquals(List.of(
+        "backfill:2022 sql SELECT '2022' AS year, '2022-01-01' AS s, '2022-12-31' AS e",
+        "backfill:2023 sql SELECT '2023' AS year, '2023-01-01' AS s, '2023-12-31' AS e",
+        "backfill:2024 sql SELECT '2024' AS year, '2024-01-01' AS s, '2024-12-31' AS e"), runs);
+    org.pophealth.testing.CliRunner.Result listed = org.pophealth.testing.CliRunner.run("--config", config.toString(),
+        "--lakehouse", lh.root(), "--master", "local[2]", "runs", "--pipeline", "yearly");
+    assertEquals(0, listed.exitCode(), listed.err());
+    assertEquals(3, listed.out().lines().filter(l -> l.contains("backfill:20") && l.contains("succeeded")).count(),
+        listed.out());
+    org.pophealth.testing.CliRunner.Result bad = org.pophealth.testing.CliRunner.run("--config", config.toString(),
+        "--lakehouse", lh.root(), "backfill", "yearly", "--from", "2024", "--to", "2022");
+    assertEquals(2, bad.exitCode());
+    assertTrue(bad.err().contains("--to (2022) is before --from (2024)"), bad.err());
+  }
+
+  @Test
   void badPipelinesAreRefusedWithAClearMessage() {
     SchedulerConfig.Pipeline cycle = new SchedulerConfig.Pipeline("c", "0 0 2 * * ?", null, List.of(
         job("a", List.of("schema"), List.of("b"), 0), job("b", List.of("schema"), List.of("a"), 0)));
