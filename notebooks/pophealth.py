@@ -66,6 +66,7 @@ def sql(query):
     p.stdin.write(json.dumps(" ".join(query.split())) + "\n")
     p.stdin.flush()
     rows = []
+    columns = None
     while True:
         line = p.stdout.readline()
         if not line:
@@ -74,15 +75,15 @@ def sql(query):
             continue
         row = json.loads(line)
         if "__end__" in row:
+            columns = row.get("__columns__")
             break
         if "__error__" in row:
             raise RuntimeError("SQL error: " + row["__error__"])
         rows.append(row)
-    df = pd.DataFrame(rows)
-    if rows:
-        order = list(dict.fromkeys(k for r in rows for k in r))
-        df = df[order]
-    return df
+    if columns is None:  # an older server: column order from the rows (all-null columns are missing)
+        columns = list(dict.fromkeys(k for r in rows for k in r))
+    # every column of the query, in its order, also when all of its values are null (suppressed cells)
+    return pd.DataFrame(rows, columns=columns)
 
 
 def plot(df, x, y, kind="bar", title=None, xlabel=None, ylabel=None, ax=None, **kwargs):

@@ -34,7 +34,7 @@ final class SqlCommand implements Callable<Integer> {
   String query;
 
   @Option(names = "--stdin", description = {"Session mode for notebooks: read one query per line from stdin (a JSON",
-      "string), answer each with JSON rows then a line {\"__end__\": rows} or {\"__error__\": message}."})
+      "string), answer each with JSON rows then a line {\"__end__\": rows, \"__columns__\": [...]} or {\"__error__\": message}."})
   boolean stdin;
 
   @Option(names = "--format", defaultValue = "table", description = "table, csv or json (one object per line); default ${DEFAULT-VALUE}.")
@@ -92,11 +92,14 @@ final class SqlCommand implements Callable<Integer> {
         try {
           String q = json.readValue(line, String.class);
           long[] n = {0};
-          lh.spark().sql(q).toJSON().toLocalIterator().forEachRemaining(r -> {
+          org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> result = lh.spark().sql(q);
+          result.toJSON().toLocalIterator().forEachRemaining(r -> {
             out.println(r);
             n[0]++;
           });
-          out.println("{\"__end__\": " + n[0] + "}");
+          // JSON rows leave null fields out: the column list lets the caller keep all-null columns
+          out.println("{\"__end__\": " + n[0] + ", \"__columns__\": "
+              + json.writeValueAsString(java.util.List.of(result.columns())) + "}");
         } catch (Exception e) {
           String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().split("\n")[0];
           out.println("{\"__error__\": " + json.writeValueAsString(m) + "}");
