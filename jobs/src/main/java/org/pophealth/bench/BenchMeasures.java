@@ -30,10 +30,6 @@ public final class BenchMeasures {
   /** {@code measured}: the runs after the warm-up, in order. */
   public record Result(IngestResult ingest, EvaluateMeasures.Result warm, java.util.List<EvaluateMeasures.Result> measured) {}
 
-  public Result execute() throws Exception {
-    return execute(1);
-  }
-
   /** Ingests (unless the lakehouse already holds the population), warms up, then measures {@code runs} runs. */
   public Result execute(int runs) throws Exception {
     // a kept lakehouse that already holds the population is reused (its ingest result is then null)

@@ -40,12 +40,8 @@ final class BenchSchedulerCommand implements Callable<Integer> {
       lh.ensure(c.name());
       tables++;
     }
-    List<String> global = List.of("--lakehouse", lh.root(), "--master", ctx.config().spark().master());
-    RunPipeline.Launcher cli = (args, out, err) -> {
-      List<String> all = new ArrayList<>(args);
-      all.addAll(global);
-      return PopHealthCli.execute(all.toArray(new String[0]), out, err);
-    };
+    RunPipeline.Launcher cli = PopHealthCli.inProcess(List.of("--lakehouse", lh.root(), "--master",
+        ctx.config().spark().master()));
     List<SchedulerConfig.Job> chain = new ArrayList<>();
     for (int i = 0; i < jobs; i++) {
       chain.add(new SchedulerConfig.Job("j" + i, List.of("schema"), i == 0 ? null : List.of("j" + (i - 1)), 0, 0.0));

@@ -60,12 +60,7 @@ final class CliContext {
 
   /** Runs pipelines with this context: jobs are pophealth commands run in this JVM (same SparkSession). */
   org.pophealth.schedule.RunPipeline pipelines() {
-    java.util.List<String> global = globalArgs();
-    return new org.pophealth.schedule.RunPipeline(lakehouse(), config().scheduler(), (args, out, err) -> {
-      java.util.List<String> all = new java.util.ArrayList<>(args);
-      all.addAll(global);
-      return PopHealthCli.execute(all.toArray(new String[0]), out, err);
-    });
+    return new org.pophealth.schedule.RunPipeline(lakehouse(), config().scheduler(), PopHealthCli.inProcess(globalArgs()));
   }
 
   /** A fresh lakehouse in a new temporary folder ({@code pophealth-<label>-*}), never the configured one. */

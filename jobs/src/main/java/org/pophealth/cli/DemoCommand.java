@@ -69,8 +69,8 @@ final class DemoCommand implements Callable<Integer> {
         }
       }));
     }
-    org.pophealth.schedule.RunPipeline.Result run = new org.pophealth.schedule.RunPipeline(lh, config.scheduler(),
-        (a, o, e) -> 1).executeSteps("demo", "demo", steps);
+    org.pophealth.schedule.RunPipeline.Result run = new org.pophealth.schedule.RunPipeline(lh)
+        .executeSteps("demo", "demo", steps);
     if (failure[0] != null) {
       throw failure[0];
     }

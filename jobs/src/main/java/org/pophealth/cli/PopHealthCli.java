@@ -72,6 +72,18 @@ public final class PopHealthCli implements Runnable {
     System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
+  /**
+   * Pipeline jobs as commands of this JVM: each job's command line plus {@code globalArgs} (config,
+   * lakehouse, master) through {@link #execute}, so jobs share the SparkSession.
+   */
+  public static org.pophealth.schedule.RunPipeline.Launcher inProcess(java.util.List<String> globalArgs) {
+    return (args, out, err) -> {
+      java.util.List<String> all = new java.util.ArrayList<>(args);
+      all.addAll(globalArgs);
+      return execute(all.toArray(new String[0]), out, err);
+    };
+  }
+
   /** Runs the CLI with the given streams and returns the exit code (used by tests). */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new PopHealthCli());

@@ -104,7 +104,7 @@ final class SchedulerCommand implements Runnable {
 
   static void printTriggers(PipelineScheduler s, PrintWriter out) throws org.quartz.SchedulerException {
     TextTable t = new TextTable("pipeline", "cron", "next run (UTC)", "previous run (UTC)");
-    for (TriggerKey k : s.quartz().getTriggerKeys(GroupMatcher.triggerGroupEquals("pipelines"))) {
+    for (TriggerKey k : s.quartz().getTriggerKeys(GroupMatcher.triggerGroupEquals(PipelineScheduler.GROUP))) {
       Trigger tr = s.quartz().getTrigger(k);
       String cron = tr instanceof org.quartz.CronTrigger c ? c.getCronExpression() : "";
       t.row(k.getName(), cron, time(tr.getNextFireTime()), time(tr.getPreviousFireTime()));

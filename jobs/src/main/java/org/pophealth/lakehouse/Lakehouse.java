@@ -99,13 +99,30 @@ public final class Lakehouse {
     return DeltaTable.forPath(spark, path(name));
   }
 
-  /** Current Delta version of a table, -1 when it does not exist. */
+  /**
+   * Current Delta version of a table, -1 when it does not exist: the newest commit (or checkpoint) file in
+   * its {@code _delta_log}, by one directory listing rather than a Spark job over the history (the pipeline
+   * runner asks this of every table before and after each job).
+   */
   public long version(String name) {
-    if (!exists(name)) {
-      return -1;
+    org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(path(name) + "/_delta_log");
+    try {
+      org.apache.hadoop.fs.FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(log)) {
+        return -1;
+      }
+      long max = -1;
+      for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(log)) {
+        String n = st.getPath().getName();
+        if (n.length() > 20 && n.charAt(20) == '.' && (n.endsWith(".json") || n.contains(".checkpoint"))
+            && n.substring(0, 20).chars().allMatch(Character::isDigit)) {
+          max = Math.max(max, Long.parseLong(n.substring(0, 20)));
+        }
+      }
+      return max;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot list the Delta log of " + name, e);
     }
-    Row last = DeltaTable.forPath(spark, path(name)).history(1).select("version").head();
-    return last.getLong(0);
   }
 
   /**

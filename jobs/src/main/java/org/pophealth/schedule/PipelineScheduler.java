@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PipelineScheduler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineScheduler.class);
-  static final String GROUP = "pipelines";
+  /** Quartz group of the pipeline jobs and triggers. */
+  public static final String GROUP = "pipelines";
 
   private final SchedulerConfig config;
   private final Scheduler scheduler;

@@ -7,7 +7,6 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +57,13 @@ public final class RunPipeline {
     this.launcher = launcher;
   }
 
+  /** A runner for {@link #executeSteps} only (jobs given as code: no pipelines, no command launcher). */
+  public RunPipeline(Lakehouse lakehouse) {
+    this(lakehouse, null, (args, out, err) -> {
+      throw new IllegalStateException("this runner only runs steps");
+    });
+  }
+
   public RunPipeline stopSignal(StopSignal s) {
     this.stop = s;
     return this;
@@ -80,7 +86,6 @@ public final class RunPipeline {
     long t0 = System.nanoTime();
     String runId = newRunId(pipelineName);
     LOG.info("pipeline {} run {} ({}): {} jobs", pipelineName, runId, trigger, plan.order().size());
-    Map<String, String> status = new HashMap<>();
     Set<String> blocked = new HashSet<>();
     List<JobResult> results = new ArrayList<>();
     for (SchedulerConfig.Job job : plan.order()) {
@@ -98,9 +103,7 @@ public final class RunPipeline {
       double backoff = job.backoffSeconds() != null ? job.backoffSeconds() : config.defaultBackoffSeconds();
       JobResult jr = runJob(runId, pipelineName, job.name(), String.join(" ", command), trigger, retries, backoff,
           (out, err) -> launcher.run(command, out, err));
-      String outcome = jr.status();
-      status.put(job.name(), outcome);
-      if (!outcome.equals(SUCCEEDED)) {
+      if (!jr.status().equals(SUCCEEDED)) {
         blocked.addAll(plan.dependents(job.name()));
       }
       results.add(jr);
@@ -200,37 +203,13 @@ public final class RunPipeline {
     return out;
   }
 
-  /**
-   * Current version of every lakehouse table that exists (ops.job_run itself left out), from a listing of
-   * each table's {@code _delta_log} (the newest commit file names the version): one directory listing per
-   * table instead of a Spark job.
-   */
+  /** Current version of every lakehouse table that exists (ops.job_run itself left out). */
   Map<String, Long> versions() {
     Map<String, Long> out = new TreeMap<>();
-    org.apache.hadoop.conf.Configuration conf = lakehouse.spark().sparkContext().hadoopConfiguration();
     for (TableContract c : lakehouse.contracts().all()) {
-      if (c.name().equals("ops.job_run")) {
-        continue;
-      }
-      try {
-        org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(lakehouse.path(c) + "/_delta_log");
-        org.apache.hadoop.fs.FileSystem fs = log.getFileSystem(conf);
-        if (!fs.exists(log)) {
-          continue;
-        }
-        long max = -1;
-        for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(log)) {
-          String n = st.getPath().getName();
-          int dot = n.indexOf('.');
-          if (dot == 20 && (n.endsWith(".json") || n.contains(".checkpoint")) && n.substring(0, 20).chars().allMatch(Character::isDigit)) {
-            max = Math.max(max, Long.parseLong(n.substring(0, 20)));
-          }
-        }
-        if (max >= 0) {
-          out.put(c.name(), max);
-        }
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException("cannot list the Delta log of " + c.name(), e);
+      long v = c.name().equals("ops.job_run") ? -1 : lakehouse.version(c.name());
+      if (v >= 0) {
+        out.put(c.name(), v);
       }
     }
     return out;

@@ -14,7 +14,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.pophealth.lakehouse.Lakehouse;
-import org.pophealth.lakehouse.TableContract;
 import org.pophealth.testing.CliRunner;
 import org.pophealth.testing.SharedSpark;
 
@@ -80,15 +79,8 @@ class DemoEndToEndTest {
 
   /** Sorted JSON rows of every bronze, silver and quarantine table. */
   private static Map<String, List<String>> snapshot(Lakehouse lh) {
-    Map<String, List<String>> out = new HashMap<>();
-    for (TableContract c : lh.contracts().all()) {
-      if ((c.zone().equals("bronze") || c.zone().equals("silver") || c.name().equals("ops.quarantine"))
-          && lh.exists(c.name())) {
-        Dataset<Row> rows = lh.read(c.name());
-        out.put(c.name(), rows.toJSON().collectAsList().stream().sorted().toList());
-      }
-    }
-    return out;
+    return org.pophealth.testing.TableSnapshot.of(lh, c -> c.zone().equals("bronze") || c.zone().equals("silver")
+        || c.name().equals("ops.quarantine"), n -> false);
   }
 
   private static Map<String, Long> countLines(Path dir) throws Exception {

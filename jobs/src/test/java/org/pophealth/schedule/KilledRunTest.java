@@ -9,16 +9,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.StructField;
 import org.junit.jupiter.api.Test;
 import org.pophealth.lakehouse.Lakehouse;
-import org.pophealth.lakehouse.TableContract;
 import org.pophealth.testing.CliRunner;
 import org.pophealth.testing.SharedSpark;
+import org.pophealth.testing.TableSnapshot;
 
 /**
  * A pipeline run killed (SIGKILL, no shutdown hook) in the middle of its ingest job, then run again,
@@ -87,19 +83,7 @@ class KilledRunTest {
 
   /** Sorted rows of every bronze and silver table, without run ids and load times (which differ by run). */
   private static Map<String, List<String>> snapshot(Lakehouse lh) {
-    Map<String, List<String>> out = new TreeMap<>();
-    for (TableContract c : lh.contracts().all()) {
-      if ((c.zone().equals("bronze") || c.zone().equals("silver")) && lh.exists(c.name())) {
-        Dataset<Row> rows = lh.read(c.name());
-        for (StructField f : rows.schema().fields()) {
-          String n = f.name();
-          if (n.endsWith("run_id") || n.endsWith("_at") || n.equals("export_time") || n.equals("file")) {
-            rows = rows.drop(n);
-          }
-        }
-        out.put(c.name(), rows.toJSON().collectAsList().stream().sorted().toList());
-      }
-    }
-    return out;
+    return TableSnapshot.of(lh, c -> c.zone().equals("bronze") || c.zone().equals("silver"),
+        n -> n.endsWith("run_id") || n.endsWith("_at") || n.equals("export_time") || n.equals("file"));
   }
 }

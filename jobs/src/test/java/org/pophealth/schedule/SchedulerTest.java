@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -32,11 +31,7 @@ import org.quartz.TriggerKey;
 class SchedulerTest {
 
   private static RunPipeline.Launcher cli(Lakehouse lh) {
-    return (args, out, err) -> {
-      List<String> all = new ArrayList<>(args);
-      all.addAll(List.of("--lakehouse", lh.root(), "--master", "local[2]"));
-      return PopHealthCli.execute(all.toArray(new String[0]), out, err);
-    };
+    return PopHealthCli.inProcess(List.of("--lakehouse", lh.root(), "--master", "local[2]"));
   }
 
   private static SchedulerConfig config(String store, String h2, String url, List<SchedulerConfig.Pipeline> pipelines) {
