@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks; figures go to docs/BENCHMARKS.md.",
-    subcommands = {BenchCommand.Ingest.class, BenchCommand.Bulk.class, BenchCommand.Claims.class, BenchCommand.Identity.class, BenchCommand.Risk.class, BenchCommand.Duplicates.class, BenchCommand.Measures.class, BenchCommand.Cohorts.class, BenchCommand.Dashboard.class, BenchSchedulerCommand.class})
+    subcommands = {BenchCommand.Ingest.class, BenchCommand.Bulk.class, BenchCommand.Claims.class, BenchCommand.Identity.class, BenchCommand.Risk.class, BenchCommand.Duplicates.class, BenchCommand.Measures.class, BenchCommand.Cohorts.class, BenchCommand.Dashboard.class, BenchSchedulerCommand.class, BenchCommand.Pipeline.class})
 final class BenchCommand implements Runnable {
   @ParentCommand PopHealthCli parent;
   @Spec CommandSpec spec;
@@ -366,6 +366,74 @@ final class BenchCommand implements Runnable {
             String.format("%.2f", r.renderSeconds()));
       }
       t.print(out);
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "pipeline", mixinStandardHelpOptions = true,
+      description = {
+        "The whole pipeline (every demo stage) on a Synthea population in a scratch lakehouse: seconds, peak",
+        "heap and resident memory, and rows written per stage. Populations above --base patients are --base",
+        "Synthea patients replicated with fresh ids and perturbed demographics (generated once, cached)."})
+  static final class Pipeline implements Callable<Integer> {
+    @ParentCommand BenchCommand bench;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--patients", defaultValue = "1000", description = "Population size (default ${DEFAULT-VALUE}).")
+    int patients;
+
+    @Option(names = "--base", defaultValue = "1000",
+        description = "Synthea patients generated; larger populations replicate them (default ${DEFAULT-VALUE}).")
+    int base;
+
+    @Option(names = "--seed", defaultValue = "7", description = "Synthea seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--years", defaultValue = "5", description = "Years of history (default ${DEFAULT-VALUE}).")
+    int years;
+
+    @Option(names = "--input", paramLabel = "DIR", description = "Use this bulk-export directory instead.")
+    Path input;
+
+    @Override
+    public Integer call() throws Exception {
+      if (patients < 1 || base < 1) {
+        throw new IllegalArgumentException("--patients and --base must be at least 1");
+      }
+      if (input == null && patients > base && patients % base != 0) {
+        throw new IllegalArgumentException("--patients above --base must be a multiple of it (" + base + ")");
+      }
+      CliContext ctx = new CliContext(bench.parent.global);
+      PopHealthConfig config = ctx.config();
+      Path dir = input;
+      if (dir == null) {
+        Path cache = Path.of(config.demo().cacheDir());
+        dir = new GenerateSyntheaPopulation(GenerateSyntheaPopulation.projectPath(config.demo().syntheaScript()),
+            cache, Math.min(patients, base), seed, years).execute();
+        if (patients > base) {
+          dir = new org.pophealth.demo.ReplicatePopulation(dir,
+              cache.resolve("p" + patients + "-s" + seed + "-y" + years + "-from-p" + base), patients / base)
+              .execute().directory();
+        }
+      }
+      Lakehouse scratch = ctx.scratchLakehouse("bench-pipeline");
+      var r = new org.pophealth.bench.BenchPipeline(scratch, config, dir).execute();
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("bench pipeline: %s (%d resources, %.1f MB), %d cores, %s, max heap %d MB, %s%n", r.export(),
+          r.inputResources(), r.inputBytes() / 1e6, Runtime.getRuntime().availableProcessors(),
+          config.spark().master(), Runtime.getRuntime().maxMemory() >> 20, LocalDate.now());
+      TextTable t = new TextTable("stage", "seconds", "peak heap MB", "peak RSS MB", "rows written (table: rows after)");
+      for (var s : r.stages()) {
+        t.row(s.name(), String.format("%.1f", s.seconds()), s.peakHeapMb(), s.peakRssMb(),
+            s.rows().entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
+                .collect(java.util.stream.Collectors.joining(", ")));
+      }
+      t.row("total", String.format("%.1f", r.seconds()),
+          r.stages().stream().mapToLong(s -> s.peakHeapMb()).max().orElse(0),
+          r.stages().stream().mapToLong(s -> s.peakRssMb()).max().orElse(0), "");
+      t.print(out);
+      out.println("stage output: " + r.log() + "; scratch lakehouse: " + scratch.root());
       out.flush();
       return 0;
     }

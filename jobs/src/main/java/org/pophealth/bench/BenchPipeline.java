@@ -1,0 +1,159 @@
+package org.pophealth.bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.pophealth.config.PopHealthConfig;
+import org.pophealth.demo.DemoInputs;
+import org.pophealth.demo.DemoPipeline;
+import org.pophealth.demo.DemoStage;
+import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.lakehouse.TableContract;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code bench pipeline}: every stage of the demo pipeline (ingest-fhir, payer claims, resolve-identity,
+ * score-risk, detect-duplicate-tests, evaluate-measures, build-cohorts, publish) on one population, in a
+ * scratch lakehouse (a local folder), timing each stage, sampling the JVM's peak heap and resident memory during it, and
+ * counting the rows of every table the stage committed to (counted after the stage's clock stops).
+ * The stages' own summaries go to {@code <scratch>/bench-pipeline.log}.
+ */
+public final class BenchPipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(BenchPipeline.class);
+
+  private final Lakehouse scratch;
+  private final PopHealthConfig config;
+  private final Path export;
+
+  public BenchPipeline(Lakehouse scratch, PopHealthConfig config, Path export) {
+    this.scratch = scratch;
+    this.config = config;
+    this.export = export;
+  }
+
+  /** One stage: wall seconds, peak heap and resident set sampled every 200 ms, rows of each table it wrote. */
+  public record Stage(String name, double seconds, long peakHeapMb, long peakRssMb, Map<String, Long> rows) {}
+
+  public record Result(Path export, long inputResources, long inputBytes, List<Stage> stages, Path log) {
+    public double seconds() {
+      return stages.stream().mapToDouble(Stage::seconds).sum();
+    }
+  }
+
+  public Result execute() throws Exception {
+    long[] input = inputSize(export);
+    Path log = Path.of(scratch.root()).getParent().resolve("bench-pipeline.log");
+    List<Stage> stages = new ArrayList<>();
+    try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8), true)) {
+      DemoInputs inputs = new DemoInputs(export);
+      for (DemoStage stage : DemoPipeline.stages()) {
+        Map<String, Long> before = versions();
+        out.println("== " + stage.name());
+        MemorySampler sampler = new MemorySampler();
+        sampler.start();
+        long t0 = System.nanoTime();
+        try {
+          stage.run(scratch, config, inputs, out);
+        } finally {
+          sampler.finish();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, Long> rows = new TreeMap<>();
+        for (Map.Entry<String, Long> e : versions().entrySet()) {
+          if (!e.getValue().equals(before.get(e.getKey()))) {
+            rows.put(e.getKey(), scratch.read(e.getKey()).count());
+          }
+        }
+        LOG.info("bench pipeline: stage {} took {} s, {} tables written", stage.name(), String.format("%.1f", seconds),
+            rows.size());
+        stages.add(new Stage(stage.name(), seconds, sampler.heapPeak.get() >> 20, sampler.rssPeak.get() >> 10, rows));
+      }
+    }
+    return new Result(export, input[0], input[1], stages, log);
+  }
+
+  private Map<String, Long> versions() {
+    Map<String, Long> v = new LinkedHashMap<>();
+    for (TableContract c : scratch.contracts().all()) {
+      v.put(c.name(), scratch.version(c.name()));
+    }
+    return v;
+  }
+
+  /** Lines and bytes of the export's NDJSON files. */
+  static long[] inputSize(Path dir) throws IOException {
+    long lines = 0;
+    long bytes = 0;
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path f : s.filter(p -> p.getFileName().toString().endsWith(".ndjson")).toList()) {
+        bytes += Files.size(f);
+        try (Stream<String> l = Files.lines(f, StandardCharsets.UTF_8)) {
+          lines += l.count();
+        }
+      }
+    }
+    return new long[] {lines, bytes};
+  }
+
+  /** Samples heap used (bytes) and the process's resident set (kB, /proc/self/status) until finished. */
+  private static final class MemorySampler extends Thread {
+    final AtomicLong heapPeak = new AtomicLong();
+    final AtomicLong rssPeak = new AtomicLong();
+    private volatile boolean done;
+    private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+
+    MemorySampler() {
+      super("bench-memory-sampler");
+      setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      while (!done) {
+        sample();
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    void finish() throws InterruptedException {
+      done = true;
+      interrupt();
+      join();
+      sample();
+    }
+
+    private void sample() {
+      heapPeak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+      rssPeak.accumulateAndGet(rssKb(), Math::max);
+    }
+
+    private static long rssKb() {
+      try {
+        for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+          if (l.startsWith("VmRSS:")) {
+            return Long.parseLong(l.replaceAll("\\D+", ""));
+          }
+        }
+      } catch (IOException | NumberFormatException e) {
+        return 0;
+      }
+      return 0;
+    }
+  }
+}
