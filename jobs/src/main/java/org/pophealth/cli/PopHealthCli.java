@@ -35,6 +35,7 @@ import picocli.CommandLine.ScopeType;
       BackfillCommand.class,
       SqlCommand.class,
       TablesCommand.class,
+      OptimizeCommand.class,
       BenchCommand.class,
       SchemaCommand.class,
       ConfigCommand.class,

@@ -61,7 +61,7 @@ public final class ReplicatePopulation {
   public record Result(Path directory, int files, long lines, boolean cached) {}
 
   public Result execute() throws IOException {
-    String params = "base=" + base.toAbsolutePath().normalize() + "\ncopies=" + copies + "\nversion=2\n";
+    String params = "base=" + base.toRealPath() + "\ncopies=" + copies + "\nversion=2\n";
     Path marker = out.resolve(PARAMS);
     if (Files.isRegularFile(marker) && Files.readString(marker).equals(params)) {
       LOG.info("replicated population cached: {}", out);
