@@ -24,7 +24,10 @@ public final class SparkSessions {
             .set("spark.sql.inMemoryColumnarStorage.compressed", "false")
             .set("spark.databricks.delta.schema.autoMerge.enabled", "false")
             .set("spark.databricks.delta.snapshotPartitions", "2")
-            .set("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2");
+            .set("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2")
+            // partitioned writes (bronze by source/type, silver.event by source/kind) keep one open writer
+            // per partition value instead of sorting every task's rows (raw JSON included) by partition
+            .set("spark.sql.maxConcurrentOutputFileWriters", "32");
     for (Map.Entry<String, String> e : spark.conf().entrySet()) {
       conf.set(e.getKey(), e.getValue());
     }
