@@ -22,7 +22,7 @@ public final class DemoPipeline {
   }
 
   /** Where the demo payer's files (and its member truth file) are generated. */
-  static java.nio.file.Path payerDir(PopHealthConfig config, DemoInputs inputs) {
+  public static java.nio.file.Path payerDir(PopHealthConfig config, DemoInputs inputs) {
     return java.nio.file.Path.of(config.demo().cacheDir()).resolve("payer")
         .resolve(inputs.ehrExport().getFileName() + "-s" + config.claims().demoPayer().seed());
   }

@@ -72,7 +72,36 @@ public final class GeneratePayerClaims {
 
   public record Result(Path directory, int members, int medicalLines, int pharmacyLines) {}
 
+  /**
+   * The payer files, generated unless {@code outDir} already holds them for the same export files (path,
+   * sizes and modification times) and settings: a second demo or benchmark on a population reuses them.
+   */
   public Result execute() throws IOException {
+    StringBuilder params = new StringBuilder("export=").append(ehrExport.toRealPath()).append('\n');
+    for (String type : List.of("Patient", "Condition", "ExplanationOfBenefit")) {
+      Path f = ehrExport.resolve(type + ".ndjson");
+      if (Files.isRegularFile(f)) {
+        params.append(type).append('=').append(Files.size(f)).append('@')
+            .append(Files.getLastModifiedTime(f).toMillis()).append('\n');
+      }
+    }
+    params.append("settings=").append(settings).append("\nversion=1\n");
+    Path marker = outDir.resolve(".payer-params");
+    if (Files.isRegularFile(marker)) {
+      String m = Files.readString(marker);
+      if (m.startsWith(params.toString())) {
+        String[] counts = m.substring(params.length()).trim().replace("counts=", "").split(",");
+        LOG.info("payer files cached: {}", outDir);
+        return new Result(outDir, Integer.parseInt(counts[0]), Integer.parseInt(counts[1]), Integer.parseInt(counts[2]));
+      }
+      Files.delete(marker);
+    }
+    Result r = generate();
+    Files.writeString(marker, params + "counts=" + r.members() + "," + r.medicalLines() + "," + r.pharmacyLines() + "\n");
+    return r;
+  }
+
+  private Result generate() throws IOException {
     Map<String, Map<String, String>> cross = crosswalk();
     Map<String, String> conditionCode = new HashMap<>();
     for (JsonNode c : lines("Condition")) {
