@@ -28,9 +28,12 @@ import org.pophealth.testing.TableSnapshot;
  */
 @Tag("cluster")
 class StandaloneClusterTest {
-  /** Columns whose values legitimately differ between two runs: run ids and wall-clock times. */
+  /**
+   * Columns whose values legitimately differ between two runs: run ids, wall-clock times, and the
+   * payer delivery's file modification time (each run generates its own payer files).
+   */
   private static final Set<String> RUN_DEPENDENT = Set.of("ingest_run_id", "resolve_run_id", "run_id",
-      "computed_at", "evaluated_at", "decided_at", "occurred_at");
+      "computed_at", "evaluated_at", "decided_at", "occurred_at", "delivery_time");
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StandaloneClusterTest.class);
   private static Path dir;
