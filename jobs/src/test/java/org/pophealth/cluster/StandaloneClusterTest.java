@@ -83,7 +83,7 @@ class StandaloneClusterTest {
     CliRunner.Result localRun = CliRunner.run("--config", localConfig.toString(), "--lakehouse", local.toString(),
         "demo", "--ehr-dir", fixture.toString());
     assertEquals(0, localRun.exitCode(), localRun.err());
-    assertTrue(driver.waitFor(8, TimeUnit.MINUTES), "the cluster demo did not finish\n" + cluster.logTails(40));
+    assertTrue(driver.waitFor(20, TimeUnit.MINUTES), "the cluster demo did not finish\n" + cluster.logTails(40));
     String driverLog = Files.readString(dir.resolve("driver.log"));
     assertEquals(0, driver.exitValue(), "the cluster demo failed\n" + cluster.logTails(60));
     LOG.info("cluster demo finished after {} s (local run in parallel)", (System.nanoTime() - t0) / 1_000_000_000);
