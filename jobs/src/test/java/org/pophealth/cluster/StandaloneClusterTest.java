@@ -93,15 +93,38 @@ class StandaloneClusterTest {
 
     Lakehouse a = new Lakehouse(SharedSpark.spark(), local.toString());
     Lakehouse b = new Lakehouse(SharedSpark.spark(), onCluster.toString());
-    Map<String, List<String>> expected = TableSnapshot.of(a, c -> !c.zone().equals("ops"), RUN_DEPENDENT::contains);
-    Map<String, List<String>> actual = TableSnapshot.of(b, c -> !c.zone().equals("ops"), RUN_DEPENDENT::contains);
+    Map<String, List<String>> expected = snapshot(a);
     for (String gold : List.of("gold.person", "gold.measure_result", "gold.cohort_member", "gold.risk_score")) {
       assertFalse(expected.getOrDefault(gold, List.of()).isEmpty(), "the local demo filled " + gold);
     }
-    assertEquals(expected.keySet(), actual.keySet(), "same tables");
-    for (String table : expected.keySet()) {
-      assertEquals(expected.get(table), actual.get(table), "cluster and local mode differ in " + table);
+    assertEquals(List.of(), differences(expected, snapshot(b)), "cluster and local mode differ");
+  }
+
+  /** Bronze, silver and gold tables as sorted JSON rows, without the run-dependent columns. */
+  static Map<String, List<String>> snapshot(Lakehouse lh) {
+    return TableSnapshot.of(lh, c -> !c.zone().equals("ops"), RUN_DEPENDENT::contains);
+  }
+
+  /** One line per table that differs: missing, or the first row of each side not in the other. */
+  static List<String> differences(Map<String, List<String>> expected, Map<String, List<String>> actual) {
+    List<String> out = new java.util.ArrayList<>();
+    java.util.Set<String> tables = new java.util.TreeSet<>(expected.keySet());
+    tables.addAll(actual.keySet());
+    for (String t : tables) {
+      List<String> e = expected.getOrDefault(t, List.of());
+      List<String> c = actual.getOrDefault(t, List.of());
+      if (!e.equals(c)) {
+        String onlyLocal = e.stream().filter(r -> !c.contains(r)).findFirst().orElse("-");
+        String onlyCluster = c.stream().filter(r -> !e.contains(r)).findFirst().orElse("-");
+        out.add(t + ": local " + e.size() + " rows, cluster " + c.size() + "; only local: " + cut(onlyLocal)
+            + "; only cluster: " + cut(onlyCluster));
+      }
     }
+    return out;
+  }
+
+  private static String cut(String s) {
+    return s.length() > 600 ? s.substring(0, 600) + "..." : s;
   }
 
   private static boolean hasExecutorRun(Path workDir) throws Exception {
