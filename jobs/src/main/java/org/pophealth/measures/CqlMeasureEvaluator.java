@@ -141,7 +141,8 @@ public final class CqlMeasureEvaluator {
       Map<String, List<String>> ev = new LinkedHashMap<>();
       for (Map.Entry<String, String> p : g.populations().entrySet()) {
         if (Boolean.TRUE.equals(member.get(p.getKey()))) {
-          ev.put(p.getKey(), List.copyOf(evidence.getOrDefault(p.getValue(), Set.of())));
+          // sorted: the engine lists them in the order the person's resources arrived, which depends on partitioning
+          ev.put(p.getKey(), evidence.getOrDefault(p.getValue(), Set.of()).stream().sorted().toList());
         }
       }
       Map<String, String> strata = new LinkedHashMap<>();
