@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,7 +18,6 @@ import org.pophealth.demo.DemoInputs;
 import org.pophealth.demo.DemoPipeline;
 import org.pophealth.demo.DemoStage;
 import org.pophealth.lakehouse.Lakehouse;
-import org.pophealth.lakehouse.TableContract;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +61,7 @@ public final class BenchPipeline {
     try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8), true)) {
       DemoInputs inputs = new DemoInputs(export);
       for (DemoStage stage : DemoPipeline.stages()) {
-        Map<String, Long> before = versions();
+        Map<String, Long> before = scratch.versions();
         out.println("== " + stage.name());
         MemorySampler sampler = new MemorySampler();
         sampler.start();
@@ -75,7 +73,7 @@ public final class BenchPipeline {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Long> rows = new TreeMap<>();
-        for (Map.Entry<String, Long> e : versions().entrySet()) {
+        for (Map.Entry<String, Long> e : scratch.versions().entrySet()) {
           if (!e.getValue().equals(before.get(e.getKey()))) {
             rows.put(e.getKey(), scratch.read(e.getKey()).count());
           }
@@ -86,14 +84,6 @@ public final class BenchPipeline {
       }
     }
     return new Result(export, input[0], input[1], stages, log);
-  }
-
-  private Map<String, Long> versions() {
-    Map<String, Long> v = new LinkedHashMap<>();
-    for (TableContract c : scratch.contracts().all()) {
-      v.put(c.name(), scratch.version(c.name()));
-    }
-    return v;
   }
 
   /** Lines and bytes of the export's NDJSON files. */

@@ -99,6 +99,18 @@ public final class Lakehouse {
     return DeltaTable.forPath(spark, path(name));
   }
 
+  /** Current Delta version of every contract table that exists (by name, sorted). */
+  public java.util.SortedMap<String, Long> versions() {
+    java.util.SortedMap<String, Long> out = new java.util.TreeMap<>();
+    for (TableContract c : contracts().all()) {
+      long v = version(c.name());
+      if (v >= 0) {
+        out.put(c.name(), v);
+      }
+    }
+    return out;
+  }
+
   /**
    * Current Delta version of a table, -1 when it does not exist: the newest commit (or checkpoint) file in
    * its {@code _delta_log}, by one directory listing rather than a Spark job over the history (the pipeline

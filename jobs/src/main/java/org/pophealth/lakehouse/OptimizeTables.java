@@ -56,8 +56,7 @@ public final class OptimizeTables {
 
   public Result execute() {
     long t0 = System.nanoTime();
-    List<String> names = tables != null ? tables
-        : lakehouse.contracts().all().stream().map(TableContract::name).filter(lakehouse::exists).toList();
+    List<String> names = tables != null ? tables : lakehouse.contracts().all().stream().map(TableContract::name).toList();
     List<Table> out = new ArrayList<>();
     for (String name : names) {
       if (!lakehouse.exists(name)) {

@@ -17,7 +17,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.pophealth.config.SchedulerConfig;
 import org.pophealth.lakehouse.Lakehouse;
-import org.pophealth.lakehouse.TableContract;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.collection.JavaConverters;
@@ -205,13 +204,8 @@ public final class RunPipeline {
 
   /** Current version of every lakehouse table that exists (ops.job_run itself left out). */
   Map<String, Long> versions() {
-    Map<String, Long> out = new TreeMap<>();
-    for (TableContract c : lakehouse.contracts().all()) {
-      long v = c.name().equals("ops.job_run") ? -1 : lakehouse.version(c.name());
-      if (v >= 0) {
-        out.put(c.name(), v);
-      }
-    }
+    Map<String, Long> out = lakehouse.versions();
+    out.remove("ops.job_run");
     return out;
   }
 
