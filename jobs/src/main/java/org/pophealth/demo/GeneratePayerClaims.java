@@ -60,6 +60,8 @@ public final class GeneratePayerClaims {
       "death_date", "enrollment_start_date", "enrollment_end_date", "payer", "payer_type", "plan", "first_name",
       "last_name", "social_security_number", "address", "city", "state", "zip_code", "phone", "data_source");
 
+  private static final String PLAN = "Synthea Commercial";
+
   private final Path ehrExport;
   private final Path outDir;
   private final PopHealthConfig.DemoPayer settings;
@@ -104,81 +106,28 @@ public final class GeneratePayerClaims {
   private Result generate() throws IOException {
     Map<String, Map<String, String>> cross = crosswalk();
     Map<String, String> conditionCode = new HashMap<>();
-    for (JsonNode c : lines("Condition")) {
+    forEachLine("Condition", c -> {
       JsonNode coding = c.path("code").path("coding").path(0);
       conditionCode.put(c.path("id").asText(), coding.path("system").asText() + "|" + coding.path("code").asText());
-    }
+    });
     Map<String, String> memberOf = new TreeMap<>();
     Map<String, String> firstDate = new HashMap<>();
-    List<Map<String, String>> medical = new ArrayList<>();
-    List<Map<String, String>> pharmacy = new ArrayList<>();
-    for (JsonNode eob : lines("ExplanationOfBenefit")) {
-      String pid = eob.path("patient").path("reference").asText("").replaceFirst("^.*/", "");
-      String member = memberOf.computeIfAbsent(pid, this::memberId);
-      String claimId = "PC" + hash(eob.path("id").asText()).substring(0, 12).toUpperCase(java.util.Locale.ROOT);
-      List<String> dx = new ArrayList<>();
-      for (JsonNode d : eob.path("diagnosis")) {
-        String ref = d.path("diagnosisReference").path("reference").asText("").replaceFirst("^.*/", "");
-        String icd = cross.getOrDefault("icd-10-cm", Map.of()).get(conditionCode.get(ref));
-        if (icd != null && !dx.contains(icd) && dx.size() < 5) {
-          dx.add(icd);
-        }
-      }
-      Map<Integer, String> itemCode = new HashMap<>();
-      for (JsonNode it : eob.path("item")) {
-        JsonNode c = it.path("productOrService").path("coding").path(0);
-        itemCode.put(it.path("sequence").asInt(), c.path("system").asText() + "|" + c.path("code").asText());
-      }
-      List<ClaimRecord> recs = ConvertEobToClaims.eob(JSON.writeValueAsString(eob), "", 0, "");
-      String end = null;
-      for (ClaimRecord r : recs) {
-        String le = r.fields().get(r.table() == ClaimTable.PHARMACY ? "dispensing_date" : "claim_line_end_date");
-        end = end == null || (le != null && le.compareTo(end) > 0) ? le : end;
-      }
-      for (ClaimRecord r : recs) {
-        Map<String, String> f = new TreeMap<>(r.fields());
-        f.put("claim_id", claimId);
-        f.put("member_id", member);
-        f.put("payer", settings.name());
-        f.put("plan", "Synthea " + f.getOrDefault("plan", "Commercial"));
-        f.put("data_source", settings.name());
-        String code = itemCode.get(Integer.parseInt(f.get("claim_line_number")));
-        if (r.table() == ClaimTable.PHARMACY) {
-          String rx = code == null ? "" : code.substring(code.indexOf('|') + 1);
-          f.put("ndc_code", rx.matches("[0-9]{1,9}") ? "99" + String.format("%09d", Long.parseLong(rx)) : null);
-          f.putIfAbsent("days_supply", "30");
-          f.putIfAbsent("quantity", "30");
-          f.putIfAbsent("paid_date", f.get("dispensing_date"));
-          pharmacy.add(f);
-          firstDate.merge(member, f.get("dispensing_date"), (a, b) -> a.compareTo(b) <= 0 ? a : b);
-        } else {
-          // only billable lines: the encounter itself and mapped services (Synthea lists conditions as items)
-          String cpt = cross.getOrDefault("cpt", Map.of()).get(code);
-          if (cpt == null && !f.containsKey("paid_amount") && !f.get("claim_line_number").equals("1")) {
-            continue;
-          }
-          f.put("hcpcs_code", cpt);
-          f.put("claim_end_date", end);
-          f.remove("claim_line_end_date");
-          f.put("claim_line_end_date", f.get("claim_line_start_date"));
-          f.putIfAbsent("paid_date", end);
-          for (int i = 0; i < dx.size(); i++) {
-            f.put("diagnosis_code_" + (i + 1), dx.get(i));
-          }
-          if (!dx.isEmpty()) {
-            f.put("diagnosis_code_type", "icd-10-cm");
-          }
-          medical.add(f);
-          firstDate.merge(member, f.get("claim_start_date"), (a, b) -> a.compareTo(b) <= 0 ? a : b);
-        }
-      }
+    Files.createDirectories(outDir);
+    // claim lines stream to their files (a 10,000-patient export holds millions): nothing is kept per line
+    int[] lines = new int[2];
+    try (CsvOut medical = new CsvOut(outDir.resolve("medical_claim.csv"), MEDICAL);
+         CsvOut pharmacy = new CsvOut(outDir.resolve("pharmacy_claim.csv"), PHARMACY)) {
+      forEachLine("ExplanationOfBenefit", eob -> claimLines(eob, cross, conditionCode, memberOf, firstDate, medical,
+          pharmacy));
+      lines[0] = medical.rows;
+      lines[1] = pharmacy.rows;
     }
     List<Map<String, String>> eligibility = new ArrayList<>();
     List<Map<String, String>> truth = new ArrayList<>();
-    for (JsonNode p : lines("Patient")) {
+    forEachLine("Patient", p -> {
       String pid = p.path("id").asText();
       if (!memberOf.containsKey(pid)) {
-        continue;
+        return;
       }
       String member = memberOf.get(pid);
       Random rnd = new Random(settings.seed() ^ hash(pid).hashCode());
@@ -189,7 +138,7 @@ public final class GeneratePayerClaims {
       f.put("subscriber_id", member);
       f.put("payer", settings.name());
       f.put("payer_type", "commercial");
-      f.put("plan", "Synthea Commercial");
+      f.put("plan", PLAN);
       String start = firstDate.getOrDefault(member, "2020-01-01");
       f.put("enrollment_start_date", start.substring(0, 8) + "01");
       if (f.get("death_date") != null) {
@@ -198,22 +147,77 @@ public final class GeneratePayerClaims {
       f.put("data_source", settings.name());
       eligibility.add(f);
       truth.add(Map.of("member_id", member, "synthea_patient_id", pid));
-    }
-    // the plan name on claims follows the member's eligibility
-    for (Map<String, String> f : medical) {
-      f.put("plan", "Synthea Commercial");
-    }
-    for (Map<String, String> f : pharmacy) {
-      f.put("plan", "Synthea Commercial");
-    }
-    Files.createDirectories(outDir);
-    write(outDir.resolve("medical_claim.csv"), MEDICAL, medical);
-    write(outDir.resolve("pharmacy_claim.csv"), PHARMACY, pharmacy);
+    });
     write(outDir.resolve("eligibility.csv"), ELIGIBILITY, eligibility);
     write(outDir.resolve("member_truth.csv"), List.of("member_id", "synthea_patient_id"), truth);
-    LOG.info("payer files: {} members, {} medical lines, {} pharmacy lines -> {}", eligibility.size(), medical.size(),
-        pharmacy.size(), outDir);
-    return new Result(outDir, eligibility.size(), medical.size(), pharmacy.size());
+    LOG.info("payer files: {} members, {} medical lines, {} pharmacy lines -> {}", eligibility.size(), lines[0],
+        lines[1], outDir);
+    return new Result(outDir, eligibility.size(), lines[0], lines[1]);
+  }
+
+  /** One ExplanationOfBenefit → its billable medical lines or its pharmacy lines, written as they come. */
+  private void claimLines(JsonNode eob, Map<String, Map<String, String>> cross, Map<String, String> conditionCode,
+      Map<String, String> memberOf, Map<String, String> firstDate, CsvOut medical, CsvOut pharmacy)
+      throws IOException {
+    String pid = eob.path("patient").path("reference").asText("").replaceFirst("^.*/", "");
+    String member = memberOf.computeIfAbsent(pid, this::memberId);
+    String claimId = "PC" + hash(eob.path("id").asText()).substring(0, 12).toUpperCase(java.util.Locale.ROOT);
+    List<String> dx = new ArrayList<>();
+    for (JsonNode d : eob.path("diagnosis")) {
+      String ref = d.path("diagnosisReference").path("reference").asText("").replaceFirst("^.*/", "");
+      String icd = cross.getOrDefault("icd-10-cm", Map.of()).get(conditionCode.get(ref));
+      if (icd != null && !dx.contains(icd) && dx.size() < 5) {
+        dx.add(icd);
+      }
+    }
+    Map<Integer, String> itemCode = new HashMap<>();
+    for (JsonNode it : eob.path("item")) {
+      JsonNode c = it.path("productOrService").path("coding").path(0);
+      itemCode.put(it.path("sequence").asInt(), c.path("system").asText() + "|" + c.path("code").asText());
+    }
+    List<ClaimRecord> recs = ConvertEobToClaims.eob(JSON.writeValueAsString(eob), "", 0, "");
+    String end = null;
+    for (ClaimRecord r : recs) {
+      String le = r.fields().get(r.table() == ClaimTable.PHARMACY ? "dispensing_date" : "claim_line_end_date");
+      end = end == null || (le != null && le.compareTo(end) > 0) ? le : end;
+    }
+    for (ClaimRecord r : recs) {
+      Map<String, String> f = new TreeMap<>(r.fields());
+      f.put("claim_id", claimId);
+      f.put("member_id", member);
+      f.put("payer", settings.name());
+      f.put("plan", PLAN); // the plan name on claims follows the member's eligibility
+      f.put("data_source", settings.name());
+      String code = itemCode.get(Integer.parseInt(f.get("claim_line_number")));
+      if (r.table() == ClaimTable.PHARMACY) {
+        String rx = code == null ? "" : code.substring(code.indexOf('|') + 1);
+        f.put("ndc_code", rx.matches("[0-9]{1,9}") ? "99" + String.format("%09d", Long.parseLong(rx)) : null);
+        f.putIfAbsent("days_supply", "30");
+        f.putIfAbsent("quantity", "30");
+        f.putIfAbsent("paid_date", f.get("dispensing_date"));
+        pharmacy.write(f);
+        firstDate.merge(member, f.get("dispensing_date"), (a, b) -> a.compareTo(b) <= 0 ? a : b);
+      } else {
+        // only billable lines: the encounter itself and mapped services (Synthea lists conditions as items)
+        String cpt = cross.getOrDefault("cpt", Map.of()).get(code);
+        if (cpt == null && !f.containsKey("paid_amount") && !f.get("claim_line_number").equals("1")) {
+          continue;
+        }
+        f.put("hcpcs_code", cpt);
+        f.put("claim_end_date", end);
+        f.remove("claim_line_end_date");
+        f.put("claim_line_end_date", f.get("claim_line_start_date"));
+        f.putIfAbsent("paid_date", end);
+        for (int i = 0; i < dx.size(); i++) {
+          f.put("diagnosis_code_" + (i + 1), dx.get(i));
+        }
+        if (!dx.isEmpty()) {
+          f.put("diagnosis_code_type", "icd-10-cm");
+        }
+        medical.write(f);
+        firstDate.merge(member, f.get("claim_start_date"), (a, b) -> a.compareTo(b) <= 0 ? a : b);
+      }
+    }
   }
 
   private void noise(Map<String, String> f, Random rnd) {
@@ -262,8 +266,12 @@ public final class GeneratePayerClaims {
     }
   }
 
-  private List<JsonNode> lines(String type) throws IOException {
-    List<JsonNode> out = new ArrayList<>();
+  private interface LineHandler {
+    void accept(JsonNode resource) throws IOException;
+  }
+
+  /** Every resource of the export's {@code type} files, one at a time (files in name order). */
+  private void forEachLine(String type, LineHandler handler) throws IOException {
     List<Path> files;
     try (var s = Files.list(ehrExport)) {
       files = s.filter(p -> p.getFileName().toString().startsWith(type + ".")
@@ -274,12 +282,11 @@ public final class GeneratePayerClaims {
         String l;
         while ((l = r.readLine()) != null) {
           if (!l.isBlank()) {
-            out.add(JSON.readTree(l));
+            handler.accept(JSON.readTree(l));
           }
         }
       }
     }
-    return out;
   }
 
   /** target system → (source system|code → target code). */
@@ -304,21 +311,43 @@ public final class GeneratePayerClaims {
   }
 
   private static void write(Path file, List<String> header, List<Map<String, String>> rows) throws IOException {
-    try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+    try (CsvOut out = new CsvOut(file, header)) {
+      for (Map<String, String> r : rows) {
+        out.write(r);
+      }
+    }
+  }
+
+  /** A CSV file written row by row, columns in {@code header} order, quoted where needed. */
+  private static final class CsvOut implements AutoCloseable {
+    private final BufferedWriter w;
+    private final List<String> header;
+    private int rows;
+
+    CsvOut(Path file, List<String> header) throws IOException {
+      this.w = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+      this.header = header;
       w.write(String.join(",", header));
       w.newLine();
-      for (Map<String, String> r : rows) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < header.size(); i++) {
-          String v = r.get(header.get(i));
-          sb.append(i == 0 ? "" : ",");
-          if (v != null) {
-            sb.append(v.contains(",") || v.contains("\"") ? '"' + v.replace("\"", "\"\"") + '"' : v);
-          }
+    }
+
+    void write(Map<String, String> r) throws IOException {
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < header.size(); i++) {
+        String v = r.get(header.get(i));
+        sb.append(i == 0 ? "" : ",");
+        if (v != null) {
+          sb.append(v.contains(",") || v.contains("\"") ? '"' + v.replace("\"", "\"\"") + '"' : v);
         }
-        w.write(sb.toString());
-        w.newLine();
       }
+      w.write(sb.toString());
+      w.newLine();
+      rows++;
+    }
+
+    @Override
+    public void close() throws IOException {
+      w.close();
     }
   }
 }
