@@ -7,8 +7,13 @@ import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
 import java.util.Locale;
 
-/** Normalises raw values per field: case, accents, punctuation, digits only for numbers, dates as yyyyMMdd. */
+/**
+ * Normalises raw values per field: case, accents, punctuation, no digits in names, digits only for
+ * numbers, dates as yyyyMMdd.
+ */
 public final class NormalizeValue {
+  private static final java.util.regex.Pattern DIGITS = java.util.regex.Pattern.compile("\\p{Nd}+");
+
   private NormalizeValue() {}
 
   /**
@@ -25,7 +30,11 @@ public final class NormalizeValue {
     }
     switch (f) {
       case GIVEN_NAME:
-      case FAMILY_NAME:
+      case FAMILY_NAME: {
+        // digits are no part of a name: data-entry noise, or generator suffixes ("Legros616")
+        String s = letters(DIGITS.matcher(v).replaceAll(" "));
+        return s.isEmpty() ? null : s;
+      }
       case CITY:
       case STREET: {
         String s = letters(v);
