@@ -114,13 +114,11 @@ public final class GeneratePayerClaims {
     Map<String, String> firstDate = new HashMap<>();
     Files.createDirectories(outDir);
     // claim lines stream to their files (a 10,000-patient export holds millions): nothing is kept per line
-    int[] lines = new int[2];
-    try (CsvOut medical = new CsvOut(outDir.resolve("medical_claim.csv"), MEDICAL);
-         CsvOut pharmacy = new CsvOut(outDir.resolve("pharmacy_claim.csv"), PHARMACY)) {
+    CsvOut medical = new CsvOut(outDir.resolve("medical_claim.csv"), MEDICAL);
+    CsvOut pharmacy = new CsvOut(outDir.resolve("pharmacy_claim.csv"), PHARMACY);
+    try (medical; pharmacy) {
       forEachLine("ExplanationOfBenefit", eob -> claimLines(eob, cross, conditionCode, memberOf, firstDate, medical,
           pharmacy));
-      lines[0] = medical.rows;
-      lines[1] = pharmacy.rows;
     }
     List<Map<String, String>> eligibility = new ArrayList<>();
     List<Map<String, String>> truth = new ArrayList<>();
@@ -150,9 +148,9 @@ public final class GeneratePayerClaims {
     });
     write(outDir.resolve("eligibility.csv"), ELIGIBILITY, eligibility);
     write(outDir.resolve("member_truth.csv"), List.of("member_id", "synthea_patient_id"), truth);
-    LOG.info("payer files: {} members, {} medical lines, {} pharmacy lines -> {}", eligibility.size(), lines[0],
-        lines[1], outDir);
-    return new Result(outDir, eligibility.size(), lines[0], lines[1]);
+    LOG.info("payer files: {} members, {} medical lines, {} pharmacy lines -> {}", eligibility.size(), medical.rows,
+        pharmacy.rows, outDir);
+    return new Result(outDir, eligibility.size(), medical.rows, pharmacy.rows);
   }
 
   /** One ExplanationOfBenefit → its billable medical lines or its pharmacy lines, written as they come. */

@@ -6,13 +6,14 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Normalises raw values per field: case, accents, punctuation, no digits in names, digits only for
  * numbers, dates as yyyyMMdd.
  */
 public final class NormalizeValue {
-  private static final java.util.regex.Pattern DIGITS = java.util.regex.Pattern.compile("\\p{Nd}+");
+  private static final Pattern DIGITS = Pattern.compile("\\p{Nd}+");
 
   private NormalizeValue() {}
 
