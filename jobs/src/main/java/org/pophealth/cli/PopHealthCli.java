@@ -58,7 +58,7 @@ public final class PopHealthCli implements Runnable {
         description = "Spark master, overrides spark.master of the config (e.g. local[2]).")
     String master;
 
-    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces of errors, and Spark's own warnings.")
     boolean debug;
   }
 
@@ -70,6 +70,12 @@ public final class PopHealthCli implements Runnable {
   }
 
   public static void main(String[] args) {
+    if (java.util.Arrays.asList(args).contains("--debug")) {
+      // --debug: Spark, Hadoop, Delta and Parquet warnings too (log4j2.properties keeps them at ERROR)
+      for (String logger : java.util.List.of("org.apache.spark", "org.apache.hadoop", "org.apache.parquet", "io.delta")) {
+        org.apache.logging.log4j.core.config.Configurator.setLevel(logger, org.apache.logging.log4j.Level.WARN);
+      }
+    }
     System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 

@@ -83,6 +83,7 @@ public final class BuildCohorts {
 
   public Result execute() {
     long t0 = System.nanoTime();
+    org.pophealth.identity.PersonKeys.crosswalk(lakehouse, "build-cohorts");
     AttributePatients.Result attr = attribution.execute();
     List<CohortDefinition> defs = definitions.definitions().stream()
         .filter(d -> only.isEmpty() || only.contains(d.name())).toList();

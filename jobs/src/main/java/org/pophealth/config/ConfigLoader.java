@@ -52,6 +52,7 @@ public final class ConfigLoader {
           merge((ObjectNode) merged, user);
         }
       }
+      absolutePaths((ObjectNode) merged);
       return yaml.treeToValue(merged, PopHealthConfig.class);
     } catch (ConfigException e) {
       throw e;
@@ -75,6 +76,38 @@ public final class ConfigLoader {
     m.registerModule(new JavaTimeModule());
     m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     return m;
+  }
+
+  /** Every key that holds a local path or URI, as {@code section.key} ({@code *} = any source). */
+  static final java.util.List<String> PATH_KEYS = java.util.List.of("lakehouse.root", "sources.*.dir",
+      "sources.*.download_dir", "sources.*.auth.private_key_file", "demo.cache_dir", "duplicates.rules_dir",
+      "cohorts.definitions_dir", "cohorts.publish_dir", "cohorts.attribution.rules_dir", "scheduler.h2_file",
+      "scheduler.password_file", "identity.ground_truth_file");
+
+  /** Resolves every path key once ({@link Locations#absolute}), so no relative path reaches a job. */
+  private static void absolutePaths(ObjectNode root) {
+    for (String key : PATH_KEYS) {
+      resolveAt(root, key.split("\\."), 0);
+    }
+  }
+
+  private static void resolveAt(JsonNode node, String[] parts, int i) {
+    if (node == null || !node.isObject()) {
+      return;
+    }
+    ObjectNode obj = (ObjectNode) node;
+    if (i == parts.length - 1) {
+      JsonNode v = obj.get(parts[i]);
+      if (v != null && v.isTextual()) {
+        obj.put(parts[i], Locations.absolute(v.asText()));
+      }
+      return;
+    }
+    if (parts[i].equals("*")) {
+      obj.fields().forEachRemaining(e -> resolveAt(e.getValue(), parts, i + 1));
+    } else {
+      resolveAt(obj.get(parts[i]), parts, i + 1);
+    }
   }
 
   private static void merge(ObjectNode base, JsonNode overlay) {

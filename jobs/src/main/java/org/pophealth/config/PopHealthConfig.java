@@ -113,7 +113,7 @@ public record PopHealthConfig(
 
   /** A copy with the lakehouse root replaced (the global {@code --lakehouse} option). */
   public PopHealthConfig withLakehouseRoot(String root) {
-    return new PopHealthConfig(spark, new Lakehouse(root), sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, cohorts, scheduler);
+    return new PopHealthConfig(spark, new Lakehouse(Locations.absolute(root)), sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, cohorts, scheduler);
   }
 
   /** A copy with the Spark master replaced. */

@@ -125,7 +125,7 @@ public final class BuildEvents {
         LEFT JOIN pr_key pr ON pr.k = coalesce(p.own_practitioner, e.practitioner_ids[0])
         LEFT JOIN org_key o ON o.k = e.organization_id
         """.formatted(facts, primary.replace("f.codes", "f.codes"), source, source);
-    Dataset<Row> events = spark.sql(sql);
+    Dataset<Row> events = org.pophealth.lakehouse.PersonIds.fill(lakehouse, spark.sql(sql), "patient_id");
     lakehouse.replaceWhere("silver.event", events, "source = '" + source + "'");
     long n = lakehouse.lastOperationMetric("silver.event", "numOutputRows");
     return new Result(n);

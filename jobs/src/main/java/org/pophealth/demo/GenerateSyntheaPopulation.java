@@ -15,6 +15,8 @@ import org.slf4j.LoggerFactory;
  * {@code bin/synthea} script in its own process (Synthea's dependencies clash with ours).
  */
 public final class GenerateSyntheaPopulation {
+  /** Synthea's per-patient progress line: "12 -- Given Family (47 y/o F) Town, State ..." (patient data). */
+  private static final java.util.regex.Pattern PATIENT_LINE = java.util.regex.Pattern.compile("^\\d+ -- ");
   private static final Logger LOG = LoggerFactory.getLogger(GenerateSyntheaPopulation.class);
 
   private final Path script;
@@ -53,16 +55,33 @@ public final class GenerateSyntheaPopulation {
         .redirectErrorStream(true);
     LOG.info("Synthea population: {} patients, seed {}, {} years of history -> {}", patients, seed, years, out);
     Process p = pb.start();
+    // Synthea prints one line per generated patient (name, age, town) and its module list: only the
+    // launcher's own progress lines ("synthea: ...") reach the console; the rest is kept for --debug and,
+    // without patient lines, for the error message when Synthea fails
+    java.util.ArrayDeque<String> tail = new java.util.ArrayDeque<>();
+    int patientLines = 0;
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
-        LOG.info("synthea: {}", line);
+        String clean = line.replaceAll("\u001B\\[[0-9;]*m", "");
+        if (clean.startsWith("synthea: ")) {
+          LOG.info("{}", clean);
+        } else if (PATIENT_LINE.matcher(clean).find()) {
+          patientLines++;
+        } else {
+          LOG.debug("synthea output: {}", clean);
+          tail.addLast(clean);
+          if (tail.size() > 20) {
+            tail.removeFirst();
+          }
+        }
       }
     }
     int code = p.waitFor();
     if (code != 0) {
-      throw new IllegalStateException("Synthea failed (exit " + code + "); see the synthea lines above");
+      throw new IllegalStateException("Synthea failed (exit " + code + "); its last lines: " + String.join(" | ", tail));
     }
+    LOG.info("Synthea wrote {} patients' records", patientLines);
     return out;
   }
 }

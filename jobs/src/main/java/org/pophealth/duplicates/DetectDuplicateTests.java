@@ -83,6 +83,8 @@ public final class DetectDuplicateTests {
 
   public Result execute() {
     long t0 = System.nanoTime();
+    // persons, not records: refused on unlinked multi-source data (person_key comes from silver.event.person_id)
+    org.pophealth.identity.PersonKeys.crosswalk(lakehouse, "detect-duplicate-tests");
     SparkSession spark = lakehouse.spark();
     rules.familiesFrame(spark).createOrReplaceTempView("dup_rule");
     rules.codesFrame(spark).createOrReplaceTempView("dup_code");

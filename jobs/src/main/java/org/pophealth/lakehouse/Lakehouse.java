@@ -30,7 +30,7 @@ public final class Lakehouse {
 
   public Lakehouse(SparkSession spark, String root) {
     this.spark = spark;
-    this.root = stripSlash(root);
+    this.root = stripSlash(org.pophealth.config.Locations.absolute(root));
     this.contracts = ContractRegistry.get();
   }
 

@@ -52,6 +52,58 @@ public final class ClaimsToFhir {
     this.parser = parser;
   }
 
+  /**
+   * FHIR resources (JSON) of one silver.eligibility row (an enrollment span): the member as a Patient
+   * (gender, birth date, death date; one id per member, so the spans of a member give the same Patient)
+   * and the span as a Coverage (payer, payer type, period). A member known only from claims then has
+   * the age and sex a measure's initial population needs, and the payer stratum.
+   */
+  public List<String> eligibilitySpan(Row row) {
+    String source = str(row, "source");
+    String member = str(row, "member_id");
+    if (member == null) {
+      return List.of();
+    }
+    org.hl7.fhir.r4.model.Patient pt = new org.hl7.fhir.r4.model.Patient();
+    pt.setId(id(source, member, "patient", 0));
+    pt.addIdentifier(new Identifier().setSystem("urn:pophealth:member:" + source).setValue(member));
+    String gender = str(row, "gender");
+    if (gender != null) {
+      switch (gender.toLowerCase(java.util.Locale.ROOT)) {
+        case "male", "m" -> pt.setGender(org.hl7.fhir.r4.model.Enumerations.AdministrativeGender.MALE);
+        case "female", "f" -> pt.setGender(org.hl7.fhir.r4.model.Enumerations.AdministrativeGender.FEMALE);
+        case "other" -> pt.setGender(org.hl7.fhir.r4.model.Enumerations.AdministrativeGender.OTHER);
+        default -> pt.setGender(org.hl7.fhir.r4.model.Enumerations.AdministrativeGender.UNKNOWN);
+      }
+    }
+    LocalDate birth = firstDate(row, "birth_date");
+    if (birth != null) {
+      pt.setBirthDateElement(new org.hl7.fhir.r4.model.DateType(birth.toString()));
+    }
+    LocalDate death = firstDate(row, "death_date");
+    if (death != null) {
+      pt.setDeceased(new DateTimeType(death.toString()));
+    }
+    provenance(pt, source, member);
+    LocalDate from = firstDate(row, "enrollment_start_date");
+    LocalDate to = firstDate(row, "enrollment_end_date");
+    org.hl7.fhir.r4.model.Coverage cov = new org.hl7.fhir.r4.model.Coverage();
+    cov.setId(id(source, member + "@" + from, "coverage", 0));
+    cov.setStatus(org.hl7.fhir.r4.model.Coverage.CoverageStatus.ACTIVE);
+    cov.setBeneficiary(new Reference("Patient/" + pt.getIdPart()));
+    cov.setPeriod(period(from, to));
+    String payer = str(row, "payer");
+    if (payer != null) {
+      cov.addPayor(new Reference().setDisplay(payer));
+    }
+    String type = str(row, "payer_type");
+    if (type != null) {
+      cov.setType(new CodeableConcept(new Coding("urn:pophealth:payer-type", type, null)));
+    }
+    provenance(cov, source, member + "@" + from);
+    return List.of(parser.encodeResourceToString(pt), parser.encodeResourceToString(cov));
+  }
+
   /** FHIR resources (JSON) of one silver.medical_claim row. */
   public List<String> medicalClaimLine(Row row) {
     String source = str(row, "source");

@@ -12,9 +12,7 @@ import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 
-import io.delta.tables.DeltaTable;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Column;
@@ -25,6 +23,7 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.pophealth.identity.PersonKeys;
 import org.pophealth.lakehouse.Lakehouse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * bronze through {@code content_hash}; for other types (ServiceRequest, DeviceRequest, ...) the newest
  * bronze version by the same order silver uses, dropped when it is a tombstone. Claims (silver
  * medical_claim / pharmacy_claim, when those tables exist) add FHIR evidence through
- * {@link ClaimsToFhir}. Person key: {@code person_id} when identity resolution filled it, else
- * {@code source:patient_id}.
+ * {@link ClaimsToFhir}, eligibility adds each member's Patient and Coverage. Person key: the
+ * {@code person_id} of the identity crosswalk ({@link PersonKeys}), so every source's evidence counts for
+ * the one person; {@code source:patient_id} only in a one-source lakehouse without identity results.
  */
 public final class CollectPersonResources {
   private static final Logger LOG = LoggerFactory.getLogger(CollectPersonResources.class);
@@ -101,36 +101,34 @@ public final class CollectPersonResources {
                 .otherwise(regexp_extract(ref, "(?:Patient/|urn:uuid:)([^/]+)$", 1)))
         .filter(col("patient_id").isNotNull().and(col("patient_id").notEqual("")));
 
-    Dataset<Row> patients = lakehouse.read("silver.patient");
-    Column personId = Arrays.asList(patients.columns()).contains("person_id") ? col("person_id") : lit(null).cast("string");
-    Dataset<Row> persons = patients.select(col("source"), col("id").as("patient_id"), personId.as("person_id"));
-    Dataset<Row> ehrRows = ehr.join(persons, seq("source", "patient_id"), "left")
-        .select("source", "patient_id", "person_id", "resource_type", "raw");
-
-    Dataset<Row> all = ehrRows;
+    Dataset<Row> ehrRows = ehr.select("source", "patient_id", "resource_type", "raw");
     Dataset<Row> claims = claims();
-    if (claims != null) {
-      all = all.unionByName(claims);
-    }
+    Dataset<Row> all = claims == null ? ehrRows : ehrRows.unionByName(claims);
+    // one person, every source: the crosswalk gives each source record its person (null: one source, no identity)
+    Dataset<Row> crosswalk = PersonKeys.crosswalk(lakehouse, "evaluate-measures");
+    all = crosswalk == null ? all.withColumn("person_id", lit(null).cast("string"))
+        : all.join(crosswalk, seq("source", "patient_id"), "left");
     return all.withColumn("person_key", coalesce(col("person_id"), concat(col("source"), lit(":"), col("patient_id"))))
         .groupBy("person_key")
         .agg(first("person_id", true).as("person_id"),
             collect_list(struct(col("source"), col("patient_id"), col("resource_type"), col("raw"))).as("resources"));
   }
 
-  /** FHIR evidence from silver claims; null when no claims table exists yet. */
+  /**
+   * FHIR evidence from silver claims and eligibility (members as Patient + Coverage); null when no such
+   * table exists yet.
+   */
   private Dataset<Row> claims() {
     StructType shape = new StructType().add("source", DataTypes.StringType).add("patient_id", DataTypes.StringType)
-        .add("person_id", DataTypes.StringType).add("resource_type", DataTypes.StringType).add("raw", DataTypes.StringType);
+        .add("resource_type", DataTypes.StringType).add("raw", DataTypes.StringType);
     Dataset<Row> out = null;
-    for (String table : List.of("medical_claim", "pharmacy_claim")) {
-      String path = lakehouse.root() + "/silver/" + table;
-      if (!DeltaTable.isDeltaTable(lakehouse.spark(), path)) {
+    for (String table : List.of("medical_claim", "pharmacy_claim", "eligibility")) {
+      if (!lakehouse.exists("silver." + table)) {
         LOG.info("silver.{} does not exist: no claims evidence from it", table);
         continue;
       }
-      boolean medical = table.equals("medical_claim");
-      Dataset<Row> rows = lakehouse.spark().read().format("delta").load(path);
+      String kind = table;
+      Dataset<Row> rows = lakehouse.read("silver." + table);
       Dataset<Row> fhir = rows.mapPartitions((org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) it -> {
         ClaimsToFhir conv = new ClaimsToFhir(FhirContexts.r4().newJsonParser());
         List<Row> buf = new ArrayList<>();
@@ -138,14 +136,22 @@ public final class CollectPersonResources {
           Row r = it.next();
           String source = ClaimsToFhir.str(r, "source");
           String member = ClaimsToFhir.str(r, "member_id");
-          String person = ClaimsToFhir.str(r, "person_id");
-          for (String json : medical ? conv.medicalClaimLine(r) : conv.pharmacyClaimLine(r)) {
+          List<String> resources = switch (kind) {
+            case "medical_claim" -> conv.medicalClaimLine(r);
+            case "pharmacy_claim" -> conv.pharmacyClaimLine(r);
+            default -> conv.eligibilitySpan(r);
+          };
+          for (String json : resources) {
             String type = json.substring(json.indexOf(':') + 2, json.indexOf('"', json.indexOf(':') + 2));
-            buf.add(RowFactory.create(source, member, person, type, json));
+            buf.add(RowFactory.create(source, member, type, json));
           }
         }
         return buf.iterator();
       }, Encoders.row(shape));
+      if (kind.equals("eligibility")) {
+        // every span of a member gives the same Patient: keep one
+        fhir = fhir.dropDuplicates("source", "patient_id", "resource_type", "raw");
+      }
       out = out == null ? fhir : out.unionByName(fhir);
     }
     return out;

@@ -98,16 +98,20 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
           continue; // bronze accepted it as JSON but HAPI cannot read it: not evidence
         }
         if (res instanceof Patient pt) {
-          if (patient != null) {
-            continue; // one Patient per person: the first source's record
+          // one Patient per person: the first EHR record (sources in name order), else the payer's member
+          boolean fromClaims = pt.getIdPart() != null && pt.getIdPart().startsWith("claim-");
+          boolean haveEhr = patient != null && !patient.getIdPart().startsWith("claim-");
+          if (patient == null || (!haveEhr && !fromClaims)) {
+            patient = pt;
           }
-          patient = pt;
+          continue;
         }
         parsed.add(res);
       }
       if (patient == null) {
-        continue; // claims-only evidence without a Patient record: no age or sex, no measure applies
+        continue; // evidence without a Patient or member record: no age or sex, no measure applies
       }
+      parsed.add(patient);
       long t1 = System.nanoTime();
       evaluator.person(parsed);
       long t2 = System.nanoTime();

@@ -65,6 +65,8 @@ public final class ScoreRisk {
 
   public Result execute() {
     long t0 = System.nanoTime();
+    // persons, not records: refused on unlinked multi-source data (person_key comes from silver.event.person_id)
+    org.pophealth.identity.PersonKeys.crosswalk(lh, "score-risk");
     var spark = lh.spark();
     PaymentYearTables tables = RiskReference.forPaymentYear(paymentYear);
     LocalDate from = LocalDate.of(paymentYear - 1, 1, 1);

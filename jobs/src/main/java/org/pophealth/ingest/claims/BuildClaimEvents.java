@@ -13,7 +13,7 @@ import org.pophealth.lakehouse.Lakehouse;
  *   <li>one {@code lab} per line with a CPT 80000-89999, else one {@code procedure} per line with a CPT/HCPCS;
  *   <li>one {@code medication} per pharmacy claim line (NDC).
  * </ul>
- * patient_id is the member id; person_id is left null for resolve-identity.
+ * patient_id is the member id; person_id comes from the identity crosswalk when the member is known (null before resolve-identity).
  */
 public final class BuildClaimEvents {
   static final String ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm";
@@ -112,7 +112,7 @@ public final class BuildClaimEvents {
                component_index, ingest_run_id, bronze_file, bronze_line
         FROM facts
         """.formatted(codeSys, ICD10CM, dx, ICD10PCS, px, NDC, source);
-    Dataset<Row> events = lakehouse.spark().sql(sql);
+    Dataset<Row> events = org.pophealth.lakehouse.PersonIds.fill(lakehouse, lakehouse.spark().sql(sql), "patient_id");
     lakehouse.replaceWhere("silver.event", events, where);
     return new Result(lakehouse.lastOperationMetric("silver.event", "numOutputRows"));
   }
