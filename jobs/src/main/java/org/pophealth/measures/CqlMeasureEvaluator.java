@@ -104,6 +104,17 @@ public final class CqlMeasureEvaluator {
     engine.getCache().getExpressions().clear();
   }
 
+  /** Labels of the measure's data elements ({@link MeasureDataElements}) the current person has data for. */
+  public List<String> dataFound(MeasurePackage.MeasureDefinition m) {
+    List<String> out = new ArrayList<>();
+    for (MeasureDataElements.Element e : MeasureDataElements.of(pkg).getOrDefault(m.name(), List.of())) {
+      if (retrieve.has(e.dataType(), e.codePath(), e.valueSetUrl())) {
+        out.add(e.label());
+      }
+    }
+    return out;
+  }
+
   /**
    * Evaluates one measure for the current person.
    *

@@ -79,7 +79,7 @@ public final class EvaluateMeasures {
     long personCount = persons.count();
     long t1 = System.nanoTime();
     Timestamp now = Timestamp.from(Instant.now());
-    StructType schema = lakehouse.contract("gold.measure_result").schema();
+    StructType schema = EvaluatePersons.rowSchema(lakehouse.contract("gold.measure_result").schema());
     Dataset<Row> results = persons
         .mapPartitions(new EvaluatePersons(packageLocation, start, end, now, measureByPerson), Encoders.row(schema))
         .persist(StorageLevel.MEMORY_AND_DISK());
@@ -103,9 +103,72 @@ public final class EvaluateMeasures {
       Dataset<Row> gapRows = careGaps(written, pkg);
       lakehouse.replaceWhere("gold.care_gap", gapRows, where);
       gaps = lakehouse.read("gold.care_gap").filter(where).count();
+      lakehouse.replaceWhere("gold.measure_diagnostic", diagnose(results, pkg, now), where);
     }
     return new Result(personCount, evaluations, rows, errors, summaryRows, gaps, (System.nanoTime() - t0) / 1e9,
         evalSeconds, results);
+  }
+
+  /**
+   * gold.measure_diagnostic from the evaluation rows: the funnel of every group, data elements the logic
+   * retrieves among persons outside the initial population and outside the numerator, and encounter codes
+   * no encounter value set of the measure holds.
+   */
+  static Dataset<Row> diagnose(Dataset<Row> rows, MeasurePackage pkg, Timestamp now) {
+    rows.createOrReplaceTempView("md_rows");
+    List<Row> titles = new ArrayList<>();
+    for (MeasurePackage.MeasureDefinition m : pkg.measures()) {
+      titles.add(RowFactory.create(m.name(), m.title()));
+    }
+    rows.sparkSession().createDataFrame(titles, new StructType().add("measure", DataTypes.StringType)
+        .add("measure_title", DataTypes.StringType)).createOrReplaceTempView("md_titles");
+    Dataset<Row> d = rows.sparkSession().sql("""
+        WITH r AS (
+          SELECT measure, cms_id, period_start, period_end, group_index, person_key, data_found,
+                 unmatched_encounter_codes, initial_population AS ip, denominator AS den,
+                 denominator_exclusion AS excl, denominator_exception AS exc, numerator AS num,
+                 denominator AND NOT denominator_exclusion AND NOT denominator_exception AND NOT numerator AS not_num
+          FROM md_rows),
+        steps AS (
+          SELECT measure, cms_id, period_start, period_end, group_index, person_key, data_found,
+                 unmatched_encounter_codes, s.step, s.member
+          FROM r LATERAL VIEW inline(array(
+            named_struct('step', 'evaluated', 'member', true),
+            named_struct('step', 'initial_population', 'member', ip),
+            named_struct('step', 'denominator', 'member', den),
+            named_struct('step', 'denominator_exclusion', 'member', excl),
+            named_struct('step', 'denominator_exception', 'member', exc),
+            named_struct('step', 'numerator', 'member', num),
+            named_struct('step', 'not_in_numerator', 'member', not_num),
+            named_struct('step', 'not_in_initial_population', 'member', NOT ip))) s),
+        base AS (
+          SELECT measure, cms_id, period_start, period_end, group_index, step, count_if(member) AS of_persons
+          FROM steps GROUP BY measure, cms_id, period_start, period_end, group_index, step),
+        funnel AS (
+          SELECT measure, cms_id, period_start, period_end, group_index, 'funnel' AS kind, step, '' AS item,
+                 of_persons AS persons, of_persons
+          FROM base WHERE step <> 'not_in_initial_population'),
+        elements AS (
+          SELECT measure, cms_id, period_start, period_end, group_index, 'data_element' AS kind, step, item,
+                 count(DISTINCT person_key) AS persons
+          FROM (SELECT *, explode(data_found) AS item FROM steps
+                WHERE member AND step IN ('not_in_initial_population', 'not_in_numerator'))
+          GROUP BY measure, cms_id, period_start, period_end, group_index, step, item),
+        codes AS (
+          SELECT measure, cms_id, period_start, period_end, group_index, 'unmatched_encounter_code' AS kind, step,
+                 item, count(DISTINCT person_key) AS persons
+          FROM (SELECT *, explode(unmatched_encounter_codes) AS item FROM steps
+                WHERE member AND step = 'not_in_initial_population')
+          GROUP BY measure, cms_id, period_start, period_end, group_index, step, item),
+        detail AS (
+          SELECT x.*, b.of_persons FROM (SELECT * FROM elements UNION ALL SELECT * FROM codes) x
+          JOIN base b USING (measure, cms_id, period_start, period_end, group_index, step))
+        SELECT f.*, t.measure_title FROM (SELECT * FROM funnel UNION ALL SELECT * FROM detail) f
+        LEFT JOIN md_titles t USING (measure)
+        """);
+    rows.sparkSession().catalog().dropTempView("md_rows");
+    rows.sparkSession().catalog().dropTempView("md_titles");
+    return d.withColumn("computed_at", lit(now));
   }
 
   /** Counts per measure, group and stratum; rate; small cells suppressed. */

@@ -124,6 +124,10 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
       String org = organization(patient, parsed);
       for (MeasurePackage.MeasureDefinition m : measures) {
         MeasureOutcome o = evaluator.evaluate(m, patientId, period, now);
+        scala.collection.Seq<String> found = JavaConverters.asScalaBuffer(evaluator.dataFound(m)).toSeq();
+        boolean inIp = !o.groups().isEmpty() && flag(o.groups().get(0), "initial-population");
+        scala.collection.Seq<String> unmatched = JavaConverters.asScalaBuffer(
+            inIp ? List.<String>of() : unmatchedEncounterCodes(pkg, m, parsed, start, end)).toSeq();
         for (MeasureOutcome.GroupOutcome g : o.groups()) {
           MeasurePackage.Group def = m.groups().get(g.index() - 1);
           Map<String, scala.collection.Seq<String>> ev = new LinkedHashMap<>();
@@ -137,7 +141,8 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
               flag(g, "numerator"), flag(g, "numerator-exclusion"), flag(g, "denominator-exception"),
               JavaConverters.mapAsScalaMap(ev), JavaConverters.mapAsScalaMap(g.strata()),
               ageBand, sex, payer, org,
-              o.errors().isEmpty() ? null : JavaConverters.asScalaBuffer(o.errors()).toSeq(), evaluatedAt));
+              o.errors().isEmpty() ? null : JavaConverters.asScalaBuffer(o.errors()).toSeq(), evaluatedAt,
+              found, unmatched));
         }
       }
       evalNanos += System.nanoTime() - t2;
@@ -145,6 +150,52 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
     LOG.debug("partition: {} persons, {} resources; parse {} ms, index {} ms, evaluate {} ms", personCount,
         resourceCount, parseNanos / 1_000_000, indexNanos / 1_000_000, evalNanos / 1_000_000);
     return out.iterator();
+  }
+
+  /** Extra columns of the evaluation rows (explanations, not written to gold.measure_result). */
+  public static org.apache.spark.sql.types.StructType rowSchema(org.apache.spark.sql.types.StructType contract) {
+    var strings = org.apache.spark.sql.types.DataTypes.createArrayType(org.apache.spark.sql.types.DataTypes.StringType);
+    return contract.add("data_found", strings).add("unmatched_encounter_codes", strings);
+  }
+
+  /**
+   * Codes ({@code system|code}) of the person's encounters in the period that are in none of the value sets
+   * the measure retrieves encounters by: a visit the data has but the measure cannot recognise.
+   */
+  static List<String> unmatchedEncounterCodes(MeasurePackage pkg, MeasurePackage.MeasureDefinition m,
+      List<Resource> resources, LocalDate start, LocalDate end) {
+    java.util.Set<String> known = new java.util.HashSet<>();
+    for (MeasureDataElements.Element e : MeasureDataElements.of(pkg).getOrDefault(m.name(), List.of())) {
+      if (e.dataType().equals("Encounter")) {
+        known.addAll(pkg.valueSets().getOrDefault(e.valueSetUrl(), java.util.Set.of()));
+      }
+    }
+    if (known.isEmpty()) {
+      return List.of();
+    }
+    TreeSet<String> out = new TreeSet<>();
+    for (Resource r : resources) {
+      if (!(r instanceof Encounter e) || !e.hasPeriod() || !e.getPeriod().hasStart()) {
+        continue;
+      }
+      LocalDate d = e.getPeriod().getStart().toInstant().atZone(ZoneOffset.UTC).toLocalDate();
+      if (d.isBefore(start) || d.isAfter(end)) {
+        continue;
+      }
+      List<String> codes = new ArrayList<>();
+      boolean matched = false;
+      for (org.hl7.fhir.r4.model.CodeableConcept t : e.getType()) {
+        for (org.hl7.fhir.r4.model.Coding c : t.getCoding()) {
+          String k = c.getSystem() + "|" + c.getCode();
+          matched |= known.contains(k);
+          codes.add(k);
+        }
+      }
+      if (!matched) {
+        out.addAll(codes);
+      }
+    }
+    return new ArrayList<>(out);
   }
 
   private static boolean flag(MeasureOutcome.GroupOutcome g, String code) {

@@ -55,6 +55,12 @@ public final class PersonRetrieveProvider implements RetrieveProvider {
     codeIndex.clear();
   }
 
+  /** True when the current person has a resource of {@code dataType} coded (at {@code codePath}) in the value set. */
+  public boolean has(String dataType, String codePath, String valueSetUrl) {
+    return retrieve(null, null, null, dataType, null, codePath, null, valueSetUrl, null, null, null, null)
+        .iterator().hasNext();
+  }
+
   @Override
   public Iterable<Object> retrieve(String context, String contextPath, Object contextValue, String dataType,
       String templateId, String codePath, Iterable<Code> codes, String valueSet, String datePath,

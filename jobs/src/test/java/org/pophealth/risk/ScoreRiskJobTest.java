@@ -22,7 +22,7 @@ class ScoreRiskJobTest {
   void scoresTinySilverFixture() throws Exception {
     Lakehouse lh = SharedSpark.newLakehouse();
     Path dir = Path.of(ScoreRiskJobTest.class.getResource("/risk-spark").toURI());
-    for (String table : List.of("silver.event", "silver.patient")) {
+    for (String table : List.of("silver.event", "silver.patient", "gold.identity_crosswalk")) {
       Dataset<Row> rows = lh.spark().read().schema(lh.contract(table).schema())
           .json(dir.resolve(table + ".ndjson").toString());
       lh.append(table, rows);
@@ -31,7 +31,7 @@ class ScoreRiskJobTest {
     // prior payment year rows (what score-risk --payment-year 2025 gives, by hand):
     // PERSON-1 has I50.22 on inpatient bill type 111 in 2024 -> V24 HCC85, V28 HCC226.
     // V24 CNA_M70_74 0.394 + CNA_HCC85 0.331 + D1 0 = 0.725 -> /1.146 = 0.633; V28 0.396 + 0.36 = 0.756 -> /1.045 = 0.723
-    // blend 0.33 x 0.633 + 0.67 x 0.723 = 0.6933 -> 0.693; x 0.941 = 0.652. ehr:e2 (no diagnoses): 0.343.
+    // blend 0.33 x 0.633 + 0.67 x 0.723 = 0.6933 -> 0.693; x 0.941 = 0.652. PERSON-2 (no diagnoses): 0.343.
     // (the 2025 blend itself is covered by ScoreMemberKnownAnswerTest and the blend-2025 golden case)
     lh.append("gold.risk_score", lh.spark().read().schema(lh.contract("gold.risk_score").schema())
         .json(dir.resolve("gold.risk_score.prior.ndjson").toString()));
@@ -60,7 +60,7 @@ class ScoreRiskJobTest {
     assertTrue((Boolean) b.getAs("tier_top_1pct"));
     assertTrue((Boolean) b.getAs("tier_rising"));
     assertEquals(0.578, b.getAs("score_change"), 1e-9);
-    Row e2 = blend(lh, 2026, "ehr:e2");
+    Row e2 = blend(lh, 2026, "PERSON-2");
     assertFalse((Boolean) e2.getAs("tier_rising"));
     assertEquals(0.348, e2.getAs("payment_score"), 1e-9); // 0.395 / 1.067 = 0.370; x 0.941 = 0.348
 
@@ -76,7 +76,7 @@ class ScoreRiskJobTest {
     // EHR encounter diagnoses for clinical triage: e2's I50.22 -> HCC226: 0.395 + 0.36 + D1 0 = 0.755
     List<String> before = lh.read("gold.risk_score").toJSON().collectAsList().stream().sorted().toList();
     new ScoreRisk(lh, 2026).includeEhrDiagnoses(true).execute();
-    assertEquals(0.755, score(lh, 2026, "ehr:e2", "V28").getAs("raw_score"), 1e-9);
+    assertEquals(0.755, score(lh, 2026, "PERSON-2", "V28").getAs("raw_score"), 1e-9);
     // back to payment mode: identical rows to the first run
     new ScoreRisk(lh, 2026).execute();
     assertEquals(before, lh.read("gold.risk_score").toJSON().collectAsList().stream().sorted().toList());

@@ -1,0 +1,110 @@
+package org.pophealth.measures;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The data elements a measure's logic looks for, read from its ELM: every value-set retrieve
+ * ({@code [Encounter: "Office Visit"]}, {@code [Observation: "Tobacco Use Screening"]}) of the measure's
+ * library and of the libraries it includes. Used to explain results: whether a person who is not in a
+ * population has data of the kind the logic asks for (then the logic's own filters — status, category,
+ * dates — kept it out) or none at all (absent, or coded outside the value set).
+ */
+public final class MeasureDataElements {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Map<String, Map<String, List<Element>>> CACHE = new ConcurrentHashMap<>();
+
+  /** One value-set retrieve: {@code label} is {@code Type: value set name}. */
+  public record Element(String label, String dataType, String codePath, String valueSetUrl) implements Serializable {}
+
+  private MeasureDataElements() {}
+
+  /** Measure name → its data elements (distinct, by label), computed once per package and JVM. */
+  public static Map<String, List<Element>> of(MeasurePackage pkg) {
+    return CACHE.computeIfAbsent(pkg.name() + "@" + pkg.elmByLibrary().hashCode(), k -> compute(pkg));
+  }
+
+  private static Map<String, List<Element>> compute(MeasurePackage pkg) {
+    Map<String, JsonNode> trees = new HashMap<>();
+    for (Map.Entry<String, String> e : pkg.elmByLibrary().entrySet()) {
+      try {
+        trees.put(e.getKey(), JSON.readTree(e.getValue()).path("library"));
+      } catch (IOException ex) {
+        throw new UncheckedIOException("cannot read the ELM of " + e.getKey(), ex);
+      }
+    }
+    Map<String, List<Element>> out = new LinkedHashMap<>();
+    for (MeasurePackage.MeasureDefinition m : pkg.measures()) {
+      TreeMap<String, Element> elements = new TreeMap<>();
+      Deque<String> todo = new ArrayDeque<>(List.of(m.library()));
+      Set<String> seen = new HashSet<>();
+      while (!todo.isEmpty()) {
+        String name = todo.pop();
+        JsonNode lib = trees.get(name);
+        if (lib == null || !seen.add(name)) {
+          continue;
+        }
+        Map<String, String> aliases = new HashMap<>();
+        for (JsonNode inc : lib.path("includes").path("def")) {
+          aliases.put(inc.path("localIdentifier").asText(), inc.path("path").asText());
+          todo.add(inc.path("path").asText());
+        }
+        List<JsonNode> retrieves = new ArrayList<>();
+        collect(lib.path("statements"), retrieves);
+        for (JsonNode r : retrieves) {
+          JsonNode codes = r.path("codes");
+          if (!"ValueSetRef".equals(codes.path("type").asText())) {
+            continue;
+          }
+          String owner = codes.has("libraryName") ? aliases.getOrDefault(codes.path("libraryName").asText(), name) : name;
+          String url = valueSetUrl(trees.get(owner), codes.path("name").asText());
+          if (url == null) {
+            continue;
+          }
+          String type = r.path("dataType").asText().replaceFirst("^\\{[^}]*}", "");
+          String label = type + ": " + codes.path("name").asText();
+          elements.putIfAbsent(label, new Element(label, type, r.path("codeProperty").asText("code"), url));
+        }
+      }
+      out.put(m.name(), List.copyOf(elements.values()));
+    }
+    return out;
+  }
+
+  private static String valueSetUrl(JsonNode lib, String name) {
+    if (lib == null) {
+      return null;
+    }
+    for (JsonNode vs : lib.path("valueSets").path("def")) {
+      if (name.equals(vs.path("name").asText())) {
+        return vs.path("id").asText();
+      }
+    }
+    return null;
+  }
+
+  private static void collect(JsonNode n, List<JsonNode> out) {
+    if (n.isObject()) {
+      if ("Retrieve".equals(n.path("type").asText())) {
+        out.add(n);
+      }
+      n.elements().forEachRemaining(c -> collect(c, out));
+    } else if (n.isArray()) {
+      n.elements().forEachRemaining(c -> collect(c, out));
+    }
+  }
+}
