@@ -46,7 +46,7 @@ final class DemoCommand implements Callable<Integer> {
     if (ehr == null) {
       ehr = new GenerateSyntheaPopulation(GenerateSyntheaPopulation.projectPath(d.syntheaScript()),
           Path.of(d.cacheDir()), patients != null ? patients : d.patients(), seed != null ? seed : d.seed(),
-          years != null ? years : d.yearsOfHistory()).execute();
+          years != null ? years : d.yearsOfHistory()).ages(d.ages()).execute();
     }
     out.println("demo: EHR export " + ehr + ", lakehouse " + config.lakehouse().root());
     Lakehouse lh = ctx.lakehouse();

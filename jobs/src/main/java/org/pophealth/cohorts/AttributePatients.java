@@ -140,15 +140,33 @@ public final class AttributePatients {
                       provider_key ASC NULLS LAST, organization_key ASC NULLS LAST) AS next_last,
                     count(*) OVER (PARTITION BY person_key) AS candidates
           FROM cand WHERE visits > 0)
+        ,
+        pr_npi AS (
+          SELECT npi, min(nullif(concat_ws(' ', given_names[0], family_name), '')) AS name
+          FROM attr_practitioner WHERE npi IS NOT NULL GROUP BY npi),
+        org_npi AS (SELECT npi, min(name) AS name FROM attr_organization WHERE npi IS NOT NULL GROUP BY npi),
+        -- a claim billed under a practitioner's NPI names no organisation: the one the practitioner sees
+        -- patients at most in the EHR (then the smaller id) stands in
+        pr_org AS (
+          SELECT npi, org.s AS s, org.id AS id FROM (
+            SELECT practitioner_npi AS npi, named_struct('s', source, 'id', organization_id) AS org,
+                   row_number() OVER (PARTITION BY practitioner_npi ORDER BY count(*) DESC, source, organization_id) AS k
+            FROM attr_event WHERE claim_id IS NULL AND practitioner_npi IS NOT NULL AND organization_id IS NOT NULL
+            GROUP BY practitioner_npi, source, organization_id) WHERE k = 1)
         SELECT %1$s AS as_of, r.person_key, r.person_id, r.provider_key, r.provider_npi,
-               CASE WHEN p.id IS NOT NULL THEN nullif(concat_ws(' ', p.given_names[0], p.family_name), '') END AS provider_name,
-               r.organization_key, r.organization_npi, o.name AS organization_name,
+               coalesce(CASE WHEN p.id IS NOT NULL THEN nullif(concat_ws(' ', p.given_names[0], p.family_name), '') END,
+                        pn.name) AS provider_name,
+               r.organization_key, r.organization_npi, coalesce(o.name, onpi.name, po.name) AS organization_name,
                CAST(r.visits AS INT) AS visits, r.last_visit, r.lookback_months, CAST(r.candidates AS INT) AS candidates,
                CASE WHEN r.next_visits = r.visits AND r.next_last = r.last_visit THEN 'provider_key'
                     WHEN r.next_visits = r.visits THEN 'most_recent' END AS tie_break
         FROM ranked r
         LEFT JOIN attr_practitioner p ON p.source = r.pr.s AND p.id = r.pr.id
         LEFT JOIN attr_organization o ON o.source = r.org.s AND o.id = r.org.id
+        LEFT JOIN pr_npi pn ON pn.npi = r.provider_npi
+        LEFT JOIN org_npi onpi ON onpi.npi = r.organization_npi
+        LEFT JOIN pr_org pro ON pro.npi = r.organization_npi AND o.id IS NULL AND onpi.npi IS NULL
+        LEFT JOIN attr_organization po ON po.source = pro.s AND po.id = pro.id
         WHERE r.rn = 1
         """.formatted(asOfSql, lookbackMonths, fallbackMonths));
     Dataset<Row> fresh = lakehouse.conform(attributed, TABLE).localCheckpoint();

@@ -84,8 +84,13 @@ public record PopHealthConfig(
   public record DemoPayer(String name, long seed, double typoRate, double nicknameRate, double movedRate,
       double swappedBirthRate, double missingSsnRate) implements Serializable {}
 
-  public record Demo(int patients, long seed, int yearsOfHistory, String cacheDir, String syntheaScript)
-      implements Serializable {}
+  /**
+   * The demo population: Synthea's size, seed, history, age range ({@code MIN-MAX}, null: all ages), cache,
+   * launcher; {@code trendPeriods} earlier measurement periods evaluated before the configured one (the
+   * dashboard's trend) and scored as the prior payment year (the rising-risk tier).
+   */
+  public record Demo(int patients, long seed, int yearsOfHistory, String ages, int trendPeriods, String cacheDir,
+      String syntheaScript) implements Serializable {}
 
   /**
    * CMS-HCC scoring ({@code score-risk}): default payment year, whether EHR encounter diagnoses count

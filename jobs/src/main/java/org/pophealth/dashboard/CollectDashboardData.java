@@ -107,11 +107,17 @@ public final class CollectDashboardData {
 
   // ---------------------------------------------------------------- quality measures
 
-  private record MeasureKey(String measure, String cmsId, int group, boolean inverse) {
+  private record MeasureKey(String measure, String cmsId, int group, boolean inverse, String title) {
+    /** "Breast Cancer Screening (CMS125)": the Measure resource's title with the CMS id beside it. */
     String label() {
-      return cmsId + (group > 1 ? " rate " + group : "") + (inverse ? " \u2193" : "");
+      String cms = cmsId.replaceFirst("FHIR$", "");
+      String name = title == null || title.isBlank() ? cms : title.replaceFirst("FHIR$", "").strip() + " (" + cms + ")";
+      return name + (group > 1 ? " rate " + group : "") + (inverse ? " \u2193" : "");
     }
   }
+
+  /** Measure name → title of its Measure resource (from gold.measure_diagnostic, written with the results). */
+  private Map<String, String> measureTitles = Map.of();
 
   Section measures() {
     String title = "Quality measures";
@@ -127,6 +133,13 @@ public final class CollectDashboardData {
     if (rows.isEmpty()) {
       return empty("measures", title);
     }
+    Map<String, String> titles = new java.util.HashMap<>();
+    if (view("gold.measure_diagnostic", "d_md")) {
+      for (Row t : sql("SELECT DISTINCT measure, measure_title FROM d_md WHERE measure_title IS NOT NULL")) {
+        titles.put(t.getString(0), t.getString(1));
+      }
+    }
+    measureTitles = titles;
     TreeSet<String> periods = new TreeSet<>();
     Map<MeasureKey, Map<String, Row>> overall = new LinkedHashMap<>();
     for (Row r : rows) {
@@ -220,9 +233,9 @@ public final class CollectDashboardData {
         chart.labels(), series), new Table(caption, headers, rows));
   }
 
-  private static MeasureKey key(Row r) {
+  private MeasureKey key(Row r) {
     return new MeasureKey(r.getAs("measure"), r.getAs("cms_id"), r.<Integer>getAs("group_index"),
-        "decrease".equals(r.getAs("notation")));
+        "decrease".equals(r.getAs("notation")), measureTitles.get(r.<String>getAs("measure")));
   }
 
   private static String capitalise(String s) {

@@ -60,7 +60,7 @@ public final class RenderDashboard {
         if (c != null) {
           specs.add(spec(c));
           h.append("<figcaption>").append(esc(c.title())).append("</figcaption>\n")
-              .append("<canvas id=\"").append(esc(c.id())).append("\" width=\"720\" height=\"340\" role=\"img\" ")
+              .append("<canvas id=\"").append(esc(c.id())).append("\" width=\"1280\" height=\"440\" role=\"img\" ")
               .append("aria-label=\"").append(esc(c.title() + ". " + c.yLabel() + " by " + c.xLabel()))
               .append(". The data table follows.\">\n");
           if (p.table() != null) {
@@ -167,9 +167,9 @@ public final class RenderDashboard {
       header h1{margin:0 0 4px;font-size:1.5rem}.sub{margin:2px 0;color:#d9e2ec;font-size:.9rem}
       nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:16px;padding:0;margin:10px 0 0}
       nav a{color:#9fb3c8}main{padding:8px 24px 24px}h2{border-bottom:2px solid var(--line);padding-bottom:4px}
-      .note{color:var(--muted);font-size:.9rem}.panels{display:flex;flex-wrap:wrap;gap:16px}
+      .note{color:var(--muted);font-size:.9rem}.panels{display:flex;flex-direction:column;gap:16px}
       figure.panel{background:#fff;border:1px solid var(--line);border-radius:6px;margin:0;padding:12px;
-      max-width:100%;overflow-x:auto}figcaption{font-weight:600;margin-bottom:6px}canvas{max-width:100%}
+      width:100%;overflow-x:auto}figcaption{font-weight:600;margin-bottom:6px}canvas{width:100%;height:auto}
       table{border-collapse:collapse;font-size:.8rem;margin-top:6px}caption{text-align:left;color:var(--muted);
       padding:4px 0}th,td{border:1px solid var(--line);padding:3px 6px;text-align:right}th[scope=row]{text-align:left}
       thead th{background:var(--bg)}details{margin-top:6px}summary{cursor:pointer;color:#243b53}

@@ -98,6 +98,13 @@ public final class DemoPipeline {
 
     @Override
     public void run(Lakehouse lakehouse, PopHealthConfig config, DemoInputs inputs, PrintWriter out) {
+      if (config.demo().trendPeriods() > 0) {
+        // the prior payment year first: the rising-risk tier compares with it
+        int prior = config.risk().paymentYear() - 1;
+        org.pophealth.risk.ScoreRisk.Result p = new org.pophealth.risk.ScoreRisk(lakehouse, prior)
+            .includeEhrDiagnoses(true).risingPercent(config.risk().risingPercent()).execute();
+        out.printf("prior payment year %d: %d persons scored (the rising tier compares with it)%n", prior, p.scored());
+      }
       org.pophealth.risk.ScoreRisk.Result r =
           new org.pophealth.risk.ScoreRisk(lakehouse, config.risk().paymentYear())
               .includeEhrDiagnoses(true)
@@ -133,6 +140,16 @@ public final class DemoPipeline {
     @Override
     public void run(Lakehouse lakehouse, PopHealthConfig config, DemoInputs inputs, PrintWriter out) {
       var period = config.measurementPeriod();
+      for (int k = config.demo().trendPeriods(); k >= 1; k--) {
+        // earlier periods first, for the dashboard's trend
+        java.time.LocalDate s = period.start().minusYears(k);
+        java.time.LocalDate e = period.end().minusYears(k);
+        var t = new org.pophealth.measures.EvaluateMeasures(lakehouse, config.measures().packageDir(), s, e)
+            .smallCellThreshold(config.measures().smallCellThreshold()).execute();
+        t.results().unpersist();
+        out.printf("period %s..%s: %d persons, %d person-measure evaluations, %d open gaps%n", s, e, t.persons(),
+            t.evaluations(), t.gaps());
+      }
       var r = new org.pophealth.measures.EvaluateMeasures(lakehouse, config.measures().packageDir(), period.start(),
           period.end()).smallCellThreshold(config.measures().smallCellThreshold()).execute();
       r.results().unpersist();

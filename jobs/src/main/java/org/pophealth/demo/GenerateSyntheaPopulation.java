@@ -24,6 +24,7 @@ public final class GenerateSyntheaPopulation {
   private final int patients;
   private final long seed;
   private final int years;
+  private String ages;
 
   public GenerateSyntheaPopulation(Path script, Path cacheDir, int patients, long seed, int years) {
     this.script = script;
@@ -43,17 +44,27 @@ public final class GenerateSyntheaPopulation {
     return path;
   }
 
+  /** Age range {@code MIN-MAX} of the generated people (null: Synthea's, all ages). */
+  public GenerateSyntheaPopulation ages(String range) {
+    this.ages = range == null || range.isBlank() ? null : range;
+    return this;
+  }
+
   /** The population directory, generated when not cached yet. */
   public Path execute() throws IOException, InterruptedException {
-    Path out = cacheDir.resolve("p" + patients + "-s" + seed + "-y" + years);
+    Path out = cacheDir.resolve("p" + patients + "-s" + seed + "-y" + years + (ages == null ? "" : "-a" + ages));
     if (!Files.isRegularFile(script)) {
       throw new IllegalArgumentException("Synthea launcher not found: " + script);
     }
     Files.createDirectories(out);
-    ProcessBuilder pb = new ProcessBuilder(List.of("bash", script.toString(), "--patients", Integer.toString(patients),
-        "--seed", Long.toString(seed), "--years", Integer.toString(years), "--out", out.toString()))
-        .redirectErrorStream(true);
-    LOG.info("Synthea population: {} patients, seed {}, {} years of history -> {}", patients, seed, years, out);
+    List<String> cmd = new java.util.ArrayList<>(List.of("bash", script.toString(), "--patients", Integer.toString(patients),
+        "--seed", Long.toString(seed), "--years", Integer.toString(years), "--out", out.toString()));
+    if (ages != null) {
+      cmd.addAll(List.of("--ages", ages));
+    }
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    LOG.info("Synthea population: {} patients, seed {}, {} years of history{} -> {}", patients, seed, years,
+        ages == null ? "" : ", ages " + ages, out);
     Process p = pb.start();
     // Synthea prints one line per generated patient (name, age, town) and its module list: only the
     // launcher's own progress lines ("synthea: ...") reach the console; the rest is kept for --debug and,

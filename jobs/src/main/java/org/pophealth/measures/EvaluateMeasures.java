@@ -161,8 +161,11 @@ public final class EvaluateMeasures {
                 WHERE member AND step = 'not_in_initial_population')
           GROUP BY measure, cms_id, period_start, period_end, group_index, step, item),
         detail AS (
-          SELECT x.*, b.of_persons FROM (SELECT * FROM elements UNION ALL SELECT * FROM codes) x
-          JOIN base b USING (measure, cms_id, period_start, period_end, group_index, step))
+          SELECT x.measure, x.cms_id, x.period_start, x.period_end, x.group_index, x.kind, x.step, x.item,
+                 x.persons, b.of_persons
+          FROM (SELECT * FROM elements UNION ALL SELECT * FROM codes) x
+          JOIN base b ON b.measure = x.measure AND b.period_start = x.period_start AND b.period_end = x.period_end
+            AND b.group_index = x.group_index AND b.step = x.step)
         SELECT f.*, t.measure_title FROM (SELECT * FROM funnel UNION ALL SELECT * FROM detail) f
         LEFT JOIN md_titles t USING (measure)
         """);
