@@ -1,0 +1,55 @@
+package org.pophealth.measures;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.pophealth.ingest.claims.IngestClaims;
+import org.pophealth.ingest.fhir.IngestFhirExport;
+import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.testing.SharedSpark;
+
+/**
+ * One person, every source: CMS125 on a person whose visit is on a payer claim and whose mammogram is in
+ * the EHR (resources/measures-multisource/README.md derives the expected populations by hand).
+ */
+class MultiSourceMeasuresTest {
+  private static final LocalDate START = LocalDate.of(2025, 1, 1);
+  private static final LocalDate END = LocalDate.of(2025, 12, 31);
+
+  @Test
+  void crosswalkPutsEachPersonsEvidenceTogether() throws Exception {
+    Lakehouse lh = SharedSpark.newLakehouse();
+    Path dir = Path.of(MultiSourceMeasuresTest.class.getResource("/measures-multisource").toURI());
+    new IngestFhirExport(lh, "ehr", dir.resolve("ehr").toString()).execute();
+    new IngestClaims(lh, "payer", dir.resolve("payer").toString()).execute();
+
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+        () -> new EvaluateMeasures(lh, "qicore-2024", START, END).execute());
+    assertTrue(refused.getMessage().contains("resolve-identity"), refused.getMessage());
+
+    lh.append("gold.identity_crosswalk", lh.spark().read().schema(lh.contract("gold.identity_crosswalk").schema())
+        .json(dir.resolve("gold.identity_crosswalk.ndjson").toString()));
+    new EvaluateMeasures(lh, "qicore-2024", START, END).execute();
+
+    List<Row> rows = lh.read("gold.measure_result").filter("cms_id = 'CMS125FHIR'")
+        .select("person_id", "initial_population", "denominator", "numerator", "patient_refs")
+        .orderBy("person_id").collectAsList();
+    assertEquals(List.of("P1", "P2", "P3"), rows.stream().map(r -> r.getString(0)).toList(), "one row per person");
+    Row p1 = rows.get(0);
+    assertEquals(List.of(true, true, true), List.of(p1.getBoolean(1), p1.getBoolean(2), p1.getBoolean(3)),
+        "P1: visit from the payer, mammogram from the EHR");
+    assertEquals(List.of("ehr:p1", "payer:M1"), p1.getList(4));
+    Row p2 = rows.get(1);
+    assertEquals(false, p2.getBoolean(1), "P2 (EHR p2, kept apart from M2): no visit");
+    Row p3 = rows.get(2);
+    assertEquals(List.of(true, true, false), List.of(p3.getBoolean(1), p3.getBoolean(2), p3.getBoolean(3)),
+        "P3 (payer M2 only): visit, no mammogram");
+    assertEquals(0, lh.read("gold.measure_result").filter("person_id IS NULL").count());
+  }
+}
