@@ -24,6 +24,7 @@ import picocli.CommandLine.ScopeType;
       RiskScoreCommand.class,
       DetectDuplicateTestsCommand.class,
       EvaluateMeasuresCommand.class,
+      CrossCheckMeasuresCommand.class,
       BuildCohortsCommand.class,
       PublishCommand.class,
       DashboardCommand.class,

@@ -36,12 +36,7 @@ public final class GenerateSyntheaPopulation {
 
   /** Resolves a project-relative path against $POPHEALTH_HOME (set by bin/pophealth) when relative. */
   public static Path projectPath(String p) {
-    Path path = Path.of(p);
-    String home = System.getenv("POPHEALTH_HOME");
-    if (!path.isAbsolute() && home != null && !Files.exists(path)) {
-      return Path.of(home).resolve(path);
-    }
-    return path;
+    return org.pophealth.io.ProjectFiles.path(p);
   }
 
   /** Age range {@code MIN-MAX} of the generated people (null: Synthea's, all ages). */

@@ -81,37 +81,16 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
         measures = pkg.measures();
       }
       List<Row> resources = p.getList(p.fieldIndex("resources"));
-      List<Resource> parsed = new ArrayList<>(resources.size());
-      TreeSet<String> refs = new TreeSet<>();
-      Patient patient = null;
       long t0 = System.nanoTime();
       personCount++;
       resourceCount += resources.size();
-      List<Row> sorted = new ArrayList<>(resources);
-      sorted.sort(Comparator.comparing((Row r) -> r.getString(0)).thenComparing(r -> r.getString(1)));
-      for (Row r : sorted) {
-        refs.add(r.getString(0) + ":" + r.getString(1));
-        Resource res;
-        try {
-          res = (Resource) parser.parseResource(r.getString(3));
-        } catch (RuntimeException e) {
-          continue; // bronze accepted it as JSON but HAPI cannot read it: not evidence
-        }
-        if (res instanceof Patient pt) {
-          // one Patient per person: the first EHR record (sources in name order), else the payer's member
-          boolean fromClaims = pt.getIdPart() != null && pt.getIdPart().startsWith("claim-");
-          boolean haveEhr = patient != null && !patient.getIdPart().startsWith("claim-");
-          if (patient == null || (!haveEhr && !fromClaims)) {
-            patient = pt;
-          }
-          continue;
-        }
-        parsed.add(res);
-      }
-      if (patient == null) {
+      PersonInput input = personInput(resources, parser);
+      if (input.patient() == null) {
         continue; // evidence without a Patient or member record: no age or sex, no measure applies
       }
-      parsed.add(patient);
+      List<Resource> parsed = input.resources();
+      Patient patient = input.patient();
+      TreeSet<String> refs = input.refs();
       long t1 = System.nanoTime();
       evaluator.person(parsed);
       long t2 = System.nanoTime();
@@ -196,6 +175,43 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
       }
     }
     return new ArrayList<>(out);
+  }
+
+  /**
+   * What the engine gets for one person: the resources that parse, with one Patient (the first EHR record,
+   * sources in name order, else the payer's member) last; and the {@code source:patient_id} of every source
+   * record. The independent check ({@link CrossCheckMeasures}) feeds the other evaluator exactly this.
+   */
+  public record PersonInput(List<Resource> resources, Patient patient, TreeSet<String> refs) {}
+
+  public static PersonInput personInput(List<Row> resources, IParser parser) {
+    List<Resource> parsed = new ArrayList<>(resources.size());
+    TreeSet<String> refs = new TreeSet<>();
+    Patient patient = null;
+    List<Row> sorted = new ArrayList<>(resources);
+    sorted.sort(Comparator.comparing((Row r) -> r.getString(0)).thenComparing(r -> r.getString(1)));
+    for (Row r : sorted) {
+      refs.add(r.getString(0) + ":" + r.getString(1));
+      Resource res;
+      try {
+        res = (Resource) parser.parseResource(r.getString(3));
+      } catch (RuntimeException e) {
+        continue; // bronze accepted it as JSON but HAPI cannot read it: not evidence
+      }
+      if (res instanceof Patient pt) {
+        boolean fromClaims = pt.getIdPart() != null && pt.getIdPart().startsWith("claim-");
+        boolean haveEhr = patient != null && !patient.getIdPart().startsWith("claim-");
+        if (patient == null || (!haveEhr && !fromClaims)) {
+          patient = pt;
+        }
+        continue;
+      }
+      parsed.add(res);
+    }
+    if (patient != null) {
+      parsed.add(patient);
+    }
+    return new PersonInput(parsed, patient, refs);
   }
 
   private static boolean flag(MeasureOutcome.GroupOutcome g, String code) {

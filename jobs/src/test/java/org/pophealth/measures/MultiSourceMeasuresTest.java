@@ -40,7 +40,8 @@ class MultiSourceMeasuresTest {
     List<Row> rows = lh.read("gold.measure_result").filter("cms_id = 'CMS125FHIR'")
         .select("person_id", "initial_population", "denominator", "numerator", "patient_refs")
         .orderBy("person_id").collectAsList();
-    assertEquals(List.of("P1", "P2", "P3"), rows.stream().map(r -> r.getString(0)).toList(), "one row per person");
+    assertEquals(List.of("P1", "P2", "P3", "P4", "P5"), rows.stream().map(r -> r.getString(0)).toList(),
+        "one row per person");
     Row p1 = rows.get(0);
     assertEquals(List.of(true, true, true), List.of(p1.getBoolean(1), p1.getBoolean(2), p1.getBoolean(3)),
         "P1: visit from the payer, mammogram from the EHR");
@@ -50,6 +51,16 @@ class MultiSourceMeasuresTest {
     Row p3 = rows.get(2);
     assertEquals(List.of(true, true, false), List.of(p3.getBoolean(1), p3.getBoolean(2), p3.getBoolean(3)),
         "P3 (payer M2 only): visit, no mammogram");
+    assertEquals(List.of(true, true, false), flags(lh, "CMS122FHIR", "P4"),
+        "P4: diabetes and visit from the payer, HbA1c 7.2 from the EHR (inverse measure: not in numerator)");
+    assertEquals(List.of(true, true, true), flags(lh, "CMS165FHIR", "P5"),
+        "P5: hypertension and visit from the payer, blood pressure 128/78 from the EHR");
     assertEquals(0, lh.read("gold.measure_result").filter("person_id IS NULL").count());
+  }
+
+  private static List<Boolean> flags(Lakehouse lh, String cms, String person) {
+    Row r = lh.read("gold.measure_result").filter("cms_id = '" + cms + "' AND person_id = '" + person + "' AND group_index = 1")
+        .select("initial_population", "denominator", "numerator").head();
+    return List.of(r.getBoolean(0), r.getBoolean(1), r.getBoolean(2));
   }
 }

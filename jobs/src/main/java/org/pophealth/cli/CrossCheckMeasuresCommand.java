@@ -1,0 +1,72 @@
+package org.pophealth.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.concurrent.Callable;
+import org.pophealth.config.PopHealthConfig;
+import org.pophealth.io.ProjectFiles;
+import org.pophealth.measures.CrossCheckMeasures;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "crosscheck-measures", mixinStandardHelpOptions = true,
+    description = {
+      "Check evaluate-measures against an independent evaluator: every person's input is evaluated again by",
+      "the CQF clinical-reasoning measure processor (cqf-fhir-cr 4.4.0, its own JVM, CQL translated from the",
+      "package's source) and every population of every person, measure and group is compared with",
+      "gold.measure_result. Run evaluate-measures for the period first. Exits 1 when any population differs."})
+final class CrossCheckMeasuresCommand implements Callable<Integer> {
+  @ParentCommand PopHealthCli parent;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--period", paramLabel = "YEAR",
+      description = "Calendar-year measurement period (default: measurement_period of the config).")
+  Integer year;
+
+  @Option(names = "--dir", paramLabel = "DIR",
+      description = "Working folder: bundles/, peer.csv, peer.log, disagreements.csv (default: a new temporary folder).")
+  Path dir;
+
+  @Option(names = "--measure", paramLabel = "NAME", description = "Only this measure (e.g. BreastCancerScreeningFHIR).")
+  String measure;
+
+  @Option(names = "--limit", paramLabel = "N", description = "Only the first N persons (by person key).")
+  Integer limit;
+
+  @Override
+  public Integer call() throws Exception {
+    CliContext ctx = new CliContext(parent.global);
+    PopHealthConfig config = ctx.config();
+    LocalDate start = year == null ? config.measurementPeriod().start() : LocalDate.of(year, 1, 1);
+    LocalDate end = year == null ? config.measurementPeriod().end() : LocalDate.of(year, 12, 31);
+    Path work = dir != null ? dir.toAbsolutePath() : Files.createTempDirectory("pophealth-crosscheck-");
+    CrossCheckMeasures job = new CrossCheckMeasures(ctx.lakehouse(), config.measures().packageDir(), start, end,
+        ProjectFiles.path("jobs/bench-peers/cqf/run.sh"), work);
+    if (measure != null) {
+      job.measure(measure);
+    }
+    if (limit != null) {
+      job.limit(limit);
+    }
+    CrossCheckMeasures.Result r = job.execute();
+    var out = spec.commandLine().getOut();
+    out.printf("crosscheck-measures %s..%s: %d persons, %d population comparisons, %d agree (%.2f%%), %d differ,"
+            + " %d evaluations the other engine could not finish; %.1f s (other engine %.1f s); files in %s%n",
+        start, end, r.persons(), r.comparisons(), r.agreements(), 100 * r.agreementRate(), r.disagreements().size(),
+        r.peerErrors().size(), r.seconds(), r.peerSeconds(), r.dir());
+    TextTable t = new TextTable("person_key", "measure", "group", "population", "evaluate-measures", "cqf-fhir-cr");
+    r.disagreements().stream().limit(50).forEach(d -> t.row(d.personKey(), d.measure(), d.group(), d.population(),
+        d.ours(), d.theirs()));
+    if (!r.disagreements().isEmpty()) {
+      t.print(out);
+      out.println("(all in " + r.dir().resolve("disagreements.csv") + ")");
+    }
+    r.peerErrors().stream().limit(10).forEach(e -> out.println("other engine error: " + e));
+    out.flush();
+    return r.disagreements().isEmpty() && r.peerErrors().isEmpty() ? 0 : 1;
+  }
+}
