@@ -48,6 +48,7 @@ public final class CrossCheckMeasures {
   private final Path dir;
   private String measure;
   private int limit = Integer.MAX_VALUE;
+  private Path expected;
 
   public CrossCheckMeasures(Lakehouse lakehouse, String packageLocation, LocalDate start, LocalDate end, Path peer,
       Path dir) {
@@ -65,6 +66,15 @@ public final class CrossCheckMeasures {
     return this;
   }
 
+  /**
+   * Differences already explained as defects of the other side ({@code measure,population,kind,reason}; kind
+   * {@code disagree} or {@code peer_error}, population {@code *} for any): counted apart, they do not fail the check.
+   */
+  public CrossCheckMeasures expectedDifferences(Path file) {
+    this.expected = file;
+    return this;
+  }
+
   /** Only the first {@code n} persons (by person key). */
   public CrossCheckMeasures limit(int n) {
     this.limit = n;
@@ -76,7 +86,13 @@ public final class CrossCheckMeasures {
       boolean theirs) {}
 
   public record Result(long persons, long comparisons, long agreements, List<Disagreement> disagreements,
-      List<String> peerErrors, double seconds, double peerSeconds, Path dir) {
+      List<String> peerErrors, long explainedDisagreements, long explainedPeerErrors, double seconds,
+      double peerSeconds, Path dir) {
+    /** Differences and other-engine failures that no entry of the expected-differences file explains. */
+    public long unexplained() {
+      return disagreements.size() - explainedDisagreements + peerErrors.size() - explainedPeerErrors;
+    }
+
     public double agreementRate() {
       return comparisons == 0 ? 0 : (double) agreements / comparisons;
     }
@@ -192,8 +208,28 @@ public final class CrossCheckMeasures {
     }
     LOG.info("cross-check: {} comparisons, {} agree, {} differ, {} peer errors", theirs.size(), agree, differ.size(),
         errors.size());
-    return new Result(written, theirs.size(), agree, List.copyOf(differ), List.copyOf(errors),
-        (System.nanoTime() - t0) / 1e9, peerSeconds, dir);
+    List<String[]> known = new ArrayList<>();
+    if (expected != null) {
+      try (BufferedReader r = Files.newBufferedReader(expected, StandardCharsets.UTF_8)) {
+        for (List<String> row : CsvLines.read(r)) {
+          known.add(new String[] {row.get(0), row.get(1), row.get(2)});
+        }
+      }
+    }
+    long explained = differ.stream().filter(d -> explains(known, d.measure(), d.population(), "disagree")).count();
+    long explainedErrors = errors.stream().filter(e -> explains(known, e.split(" ")[1].replace(":", ""), "*", "peer_error"))
+        .count();
+    return new Result(written, theirs.size(), agree, List.copyOf(differ), List.copyOf(errors), explained,
+        explainedErrors, (System.nanoTime() - t0) / 1e9, peerSeconds, dir);
+  }
+
+  private static boolean explains(List<String[]> known, String measure, String population, String kind) {
+    for (String[] k : known) {
+      if (k[0].equals(measure) && k[2].equals(kind) && (k[1].equals("*") || k[1].equals(population))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The package as files for the other JVM: a directory location, else measures/ecqm/<name> of the project. */
