@@ -36,6 +36,7 @@ final class OfficialCases {
   static int run(Path packageDir, Path cases, String only) throws IOException {
     FhirContext ctx = FhirContext.forR4Cached();
     IParser json = ctx.newJsonParser();
+    ca.uhn.fhir.util.FhirTerser terser = ctx.newTerser();
     List<Resource> pkg = new ArrayList<>();
     Map<String, Measure> measures = new HashMap<>();
     for (String folder : List.of("library", "valueset", "measure")) {
@@ -62,6 +63,7 @@ final class OfficialCases {
         pkg.forEach(r -> all.addEntry().setResource(r));
         MeasureReport expected = null;
         String patient = null;
+        List<Resource> caseResources = new ArrayList<>();
         for (Path f : CqfEvaluate.list(caseDir)) {
           Resource r = (Resource) json.parseResource(Files.readString(f));
           if (r instanceof MeasureReport mr) {
@@ -71,11 +73,24 @@ final class OfficialCases {
           if (r instanceof Patient p) {
             patient = p.getIdElement().getIdPart();
           }
-          all.addEntry().setResource(r);
+          caseResources.add(r);
         }
         if (expected == null || patient == null) {
           continue;
         }
+        // some official cases point their resources at another Patient id than the case's Patient
+        // (e.g. Patient/Patient-5 beside Patient 25727adc-...): the person's data is the case's bundle, so its
+        // Patient references are pointed at the case's Patient, as crosscheck-measures does for a person
+        for (Resource r : caseResources) {
+          for (org.hl7.fhir.r4.model.Reference ref : terser.getAllPopulatedChildElementsOfType(r,
+              org.hl7.fhir.r4.model.Reference.class)) {
+            if (ref.getReference() != null && ref.getReference().startsWith("Patient/")) {
+              ref.setReference("Patient/" + patient);
+            }
+          }
+          all.addEntry().setResource(r);
+        }
+        System.err.println("CASE " + name + "/" + caseDir.getFileName());
         ZonedDateTime start = LocalDate.parse(expected.getPeriod().getStartElement().getValueAsString().substring(0, 10))
             .atStartOfDay(ZoneOffset.UTC);
         ZonedDateTime end = LocalDate.parse(expected.getPeriod().getEndElement().getValueAsString().substring(0, 10))
