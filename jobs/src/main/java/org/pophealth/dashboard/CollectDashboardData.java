@@ -124,7 +124,8 @@ public final class CollectDashboardData {
     if (!view("gold.measure_summary", "d_ms")) {
       return empty("measures", title);
     }
-    // organisation strata are ids in gold.measure_summary: shown by name where the name is unique
+    // organisation strata are ids in gold.measure_summary (a logical id, or an identifier search's value after
+    // '|'): shown by the organisation's name where that name is unique
     String orgNames = view("silver.organization", "d_org")
         ? "SELECT id, name FROM (SELECT id, min(name) AS name, count(*) OVER (PARTITION BY min(name)) AS same"
             + " FROM d_org WHERE name IS NOT NULL GROUP BY id) WHERE same = 1"
@@ -135,7 +136,8 @@ public final class CollectDashboardData {
                CASE WHEN stratifier = 'organization' THEN coalesce(o.name, stratum) ELSE stratum END AS stratum,
                denominator - coalesce(denominator_exclusion, 0) - coalesce(denominator_exception, 0) AS perf_den,
                numerator, performance_rate, suppressed
-        FROM d_ms LEFT JOIN (%s) o ON d_ms.stratifier = 'organization' AND o.id = d_ms.stratum
+        FROM d_ms LEFT JOIN (%s) o ON d_ms.stratifier = 'organization'
+          AND o.id = regexp_extract(d_ms.stratum, '([^|/]+)$', 1)
         ORDER BY cms_id, measure, group_index, period, stratifier, stratum""".formatted(orgNames));
     if (rows.isEmpty()) {
       return empty("measures", title);
