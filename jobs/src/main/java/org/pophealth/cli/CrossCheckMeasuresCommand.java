@@ -24,9 +24,7 @@ final class CrossCheckMeasuresCommand implements Callable<Integer> {
   @ParentCommand PopHealthCli parent;
   @Spec CommandSpec spec;
 
-  @Option(names = "--period", paramLabel = "YEAR",
-      description = "Calendar-year measurement period (default: measurement_period of the config).")
-  Integer year;
+  @picocli.CommandLine.Mixin PeriodOption periodOption = new PeriodOption();
 
   @Option(names = "--dir", paramLabel = "DIR",
       description = "Working folder: bundles/, peer.csv, peer.log, disagreements.csv (default: a new temporary folder).")
@@ -47,8 +45,8 @@ final class CrossCheckMeasuresCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CliContext ctx = new CliContext(parent.global);
     PopHealthConfig config = ctx.config();
-    LocalDate start = year == null ? config.measurementPeriod().start() : LocalDate.of(year, 1, 1);
-    LocalDate end = year == null ? config.measurementPeriod().end() : LocalDate.of(year, 12, 31);
+    LocalDate start = periodOption.period(config).start();
+    LocalDate end = periodOption.period(config).end();
     Path work = dir != null ? dir.toAbsolutePath() : Files.createTempDirectory("pophealth-crosscheck-");
     CrossCheckMeasures job = new CrossCheckMeasures(ctx.lakehouse(), config.measures().packageDir(), start, end,
         ProjectFiles.path("jobs/bench-peers/cqf/run.sh"), work);

@@ -21,9 +21,7 @@ final class EvaluateMeasuresCommand implements Callable<Integer> {
   @ParentCommand PopHealthCli parent;
   @Spec CommandSpec spec;
 
-  @Option(names = "--period", paramLabel = "YEAR",
-      description = "Calendar-year measurement period (default: measurement_period of the config).")
-  Integer year;
+  @picocli.CommandLine.Mixin PeriodOption periodOption = new PeriodOption();
 
   @Option(names = "--export-reports", paramLabel = "DIR",
       description = "Also write FHIR MeasureReports (summary and subject-list per measure) to DIR.")
@@ -36,8 +34,8 @@ final class EvaluateMeasuresCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CliContext ctx = new CliContext(parent.global);
     PopHealthConfig config = ctx.config();
-    LocalDate start = year == null ? config.measurementPeriod().start() : LocalDate.of(year, 1, 1);
-    LocalDate end = year == null ? config.measurementPeriod().end() : LocalDate.of(year, 12, 31);
+    LocalDate start = periodOption.period(config).start();
+    LocalDate end = periodOption.period(config).end();
     var lakehouse = ctx.lakehouse();
     EvaluateMeasures.Result r = new EvaluateMeasures(lakehouse, config.measures().packageDir(), start, end)
         .smallCellThreshold(config.measures().smallCellThreshold()).execute();
