@@ -50,7 +50,7 @@ final class BenchCommand implements Runnable {
       PopHealthConfig config = ctx.config();
       Path dir = population.directory(config);
       Lakehouse scratch = ctx.scratchLakehouse("bench");
-      Path peer = noPeer ? null : GenerateSyntheaPopulation.projectPath("jobs/bench-peers/pathling/run.sh");
+      Path peer = noPeer ? null : org.pophealth.io.ProjectFiles.path("jobs/bench-peers/pathling/run.sh");
       BenchIngest.Result r = new BenchIngest(scratch, dir, peer, config.spark().master()).execute();
       PrintWriter out = spec.commandLine().getOut();
       int cores = Runtime.getRuntime().availableProcessors();
@@ -409,7 +409,7 @@ final class BenchCommand implements Runnable {
       Path dir = input;
       if (dir == null) {
         Path cache = Path.of(config.demo().cacheDir());
-        dir = new GenerateSyntheaPopulation(GenerateSyntheaPopulation.projectPath(config.demo().syntheaScript()),
+        dir = new GenerateSyntheaPopulation(org.pophealth.io.ProjectFiles.path(config.demo().syntheaScript()),
             cache, Math.min(patients, base), seed, years).execute();
         if (patients > base) {
           dir = new org.pophealth.demo.ReplicatePopulation(dir,

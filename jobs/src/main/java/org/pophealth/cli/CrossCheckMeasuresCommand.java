@@ -45,8 +45,9 @@ final class CrossCheckMeasuresCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CliContext ctx = new CliContext(parent.global);
     PopHealthConfig config = ctx.config();
-    LocalDate start = periodOption.period(config).start();
-    LocalDate end = periodOption.period(config).end();
+    PopHealthConfig.MeasurementPeriod period = periodOption.period(config);
+    LocalDate start = period.start();
+    LocalDate end = period.end();
     Path work = dir != null ? dir.toAbsolutePath() : Files.createTempDirectory("pophealth-crosscheck-");
     CrossCheckMeasures job = new CrossCheckMeasures(ctx.lakehouse(), config.measures().packageDir(), start, end,
         ProjectFiles.path("jobs/bench-peers/cqf/run.sh"), work);
@@ -78,7 +79,8 @@ final class CrossCheckMeasuresCommand implements Callable<Integer> {
       t.print(out);
       out.println("(all in " + r.dir().resolve("disagreements.csv") + ")");
     }
-    r.peerErrors().stream().limit(10).forEach(e -> out.println("other engine error: " + e));
+    r.peerErrors().stream().limit(10).forEach(e -> out.println("other engine error: " + e.personKey() + " "
+        + e.measure() + ": " + e.message()));
     out.flush();
     return r.unexplained() == 0 ? 0 : 1;
   }

@@ -44,7 +44,7 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Path ehr = ehrDir;
     if (ehr == null) {
-      ehr = new GenerateSyntheaPopulation(GenerateSyntheaPopulation.projectPath(d.syntheaScript()),
+      ehr = new GenerateSyntheaPopulation(org.pophealth.io.ProjectFiles.path(d.syntheaScript()),
           Path.of(d.cacheDir()), patients != null ? patients : d.patients(), seed != null ? seed : d.seed(),
           years != null ? years : d.yearsOfHistory()).ages(d.ages()).execute();
     }

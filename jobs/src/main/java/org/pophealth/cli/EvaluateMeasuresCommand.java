@@ -34,8 +34,9 @@ final class EvaluateMeasuresCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CliContext ctx = new CliContext(parent.global);
     PopHealthConfig config = ctx.config();
-    LocalDate start = periodOption.period(config).start();
-    LocalDate end = periodOption.period(config).end();
+    PopHealthConfig.MeasurementPeriod period = periodOption.period(config);
+    LocalDate start = period.start();
+    LocalDate end = period.end();
     var lakehouse = ctx.lakehouse();
     EvaluateMeasures.Result r = new EvaluateMeasures(lakehouse, config.measures().packageDir(), start, end)
         .smallCellThreshold(config.measures().smallCellThreshold()).execute();

@@ -25,7 +25,7 @@ final class PopulationOptions {
     if (input != null) {
       return input;
     }
-    return new GenerateSyntheaPopulation(GenerateSyntheaPopulation.projectPath(config.demo().syntheaScript()),
+    return new GenerateSyntheaPopulation(org.pophealth.io.ProjectFiles.path(config.demo().syntheaScript()),
         Path.of(config.demo().cacheDir()), patients, seed, years).execute();
   }
 }

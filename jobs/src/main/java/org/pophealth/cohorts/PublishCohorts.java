@@ -133,7 +133,7 @@ public final class PublishCohorts {
       files.add(write(fs, location, "group.json", fhir.group(keys)));
       files.add(write(fs, location, "list.json", fhir.list(keys)));
       files.add(write(fs, location, "changes.csv", changesCsv(diff)));
-      removeChecksums(fs, new Path(location));
+      org.pophealth.io.HadoopFiles.removeChecksums(fs, new Path(location));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the publication to " + location + ": " + e.getMessage(), e);
     }
@@ -194,29 +194,6 @@ public final class PublishCohorts {
           .append(CsvLines.quote(c.reason())).append('\n');
     }
     return sb.toString();
-  }
-
-  /**
-   * Deletes the Hadoop checksum side files ({@code .list.csv.crc}, ...) the local file system writes beside
-   * each file: a publication folder holds only what its audience receives.
-   */
-  public static void removeChecksums(FileSystem fileSystem, Path dir) throws IOException {
-    // the checksummed local file system hides its .crc files from listings: list the raw one
-    FileSystem fs = fileSystem instanceof org.apache.hadoop.fs.ChecksumFileSystem c ? c.getRawFileSystem() : fileSystem;
-    if (!fs.exists(dir)) {
-      return;
-    }
-    org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> it = fs.listFiles(dir, true);
-    List<Path> crc = new ArrayList<>();
-    while (it.hasNext()) {
-      Path p = it.next().getPath();
-      if (p.getName().startsWith(".") && p.getName().endsWith(".crc")) {
-        crc.add(p);
-      }
-    }
-    for (Path p : crc) {
-      fs.delete(p, false);
-    }
   }
 
   private static String write(FileSystem fs, String location, String name, String text) throws IOException {

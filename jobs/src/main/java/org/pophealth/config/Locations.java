@@ -22,8 +22,7 @@ public final class Locations {
     if (hasScheme(location)) {
       return location;
     }
-    String p = Path.of(location).toAbsolutePath().normalize().toString();
-    return p;
+    return Path.of(location).toAbsolutePath().normalize().toString();
   }
 
   /** True for a Hadoop URI such as {@code hdfs://nn/x} or {@code s3a://bucket/x}. */

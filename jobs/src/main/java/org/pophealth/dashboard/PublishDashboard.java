@@ -61,10 +61,7 @@ public final class PublishDashboard {
       try (OutputStream o = fs.create(target, true)) {
         o.write(html.html().getBytes(StandardCharsets.UTF_8));
       }
-      Path crc = new Path(target.getParent(), "." + target.getName() + ".crc");
-      if (fs instanceof org.apache.hadoop.fs.ChecksumFileSystem c && c.getRawFileSystem().exists(crc)) {
-        c.getRawFileSystem().delete(crc, false); // the local file system's checksum side file is not part of the page
-      }
+      org.pophealth.io.HadoopFiles.removeChecksums(fs, target);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the dashboard to " + file + ": " + e.getMessage(), e);
     }

@@ -34,11 +34,6 @@ public final class GenerateSyntheaPopulation {
     this.years = years;
   }
 
-  /** Resolves a project-relative path against $POPHEALTH_HOME (set by bin/pophealth) when relative. */
-  public static Path projectPath(String p) {
-    return org.pophealth.io.ProjectFiles.path(p);
-  }
-
   /** Age range {@code MIN-MAX} of the generated people (null: Synthea's, all ages). */
   public GenerateSyntheaPopulation ages(String range) {
     this.ages = range == null || range.isBlank() ? null : range;

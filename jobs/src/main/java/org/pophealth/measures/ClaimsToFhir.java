@@ -45,6 +45,7 @@ public final class ClaimsToFhir {
   static final String ICD10PCS = "http://www.cms.gov/Medicare/Coding/ICD10";
   static final String NDC = "http://hl7.org/fhir/sid/ndc";
   static final String CLAIM_ID_SYSTEM = "urn:pophealth:claim";
+  private static final String ID_PREFIX = "claim-";
 
   private final IParser parser;
 
@@ -265,11 +266,16 @@ public final class ClaimsToFhir {
     return c.length() > 3 && c.indexOf('.') < 0 ? c.substring(0, 3) + "." + c.substring(3) : c;
   }
 
+  /** True for the id of a resource made here from a claims row (never an EHR id). */
+  static boolean isDerived(String id) {
+    return id != null && id.startsWith(ID_PREFIX);
+  }
+
   static String id(String source, String key, String kind, int i) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       byte[] h = md.digest((source + "|" + key + "|" + kind + "|" + i).getBytes(StandardCharsets.UTF_8));
-      return "claim-" + HexFormat.of().formatHex(h, 0, 16);
+      return ID_PREFIX + HexFormat.of().formatHex(h, 0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -85,8 +85,11 @@ public final class CrossCheckMeasures {
   public record Disagreement(String personKey, String measure, int group, String population, boolean ours,
       boolean theirs) {}
 
+  /** An evaluation the other engine could not finish. */
+  public record PeerError(String personKey, String measure, String message) {}
+
   public record Result(long persons, long comparisons, long agreements, List<Disagreement> disagreements,
-      List<String> peerErrors, long explainedDisagreements, long explainedPeerErrors, double seconds,
+      List<PeerError> peerErrors, long explainedDisagreements, long explainedPeerErrors, double seconds,
       double peerSeconds, Path dir) {
     /** Differences and other-engine failures that no entry of the expected-differences file explains. */
     public long unexplained() {
@@ -163,15 +166,13 @@ public final class CrossCheckMeasures {
     }
 
     Map<String, Boolean> theirs = new TreeMap<>();
-    List<String> errors = new ArrayList<>();
+    List<PeerError> errors = new ArrayList<>();
     try (BufferedReader r = Files.newBufferedReader(out, StandardCharsets.UTF_8)) {
-      r.readLine();
-      String line;
-      while ((line = r.readLine()) != null) {
-        List<String> f = CsvLines.split(line);
+      // person_key (the bundle file), measure, group_index, population, count, error
+      for (List<String> f : CsvLines.read(r)) {
         String key = keyByFile.get(f.get(0));
         if (!f.get(5).isEmpty()) {
-          errors.add(key + " " + f.get(1) + ": " + f.get(5));
+          errors.add(new PeerError(key, f.get(1), f.get(5)));
           continue;
         }
         theirs.put(key + "|" + f.get(1) + "|" + f.get(2) + "|" + f.get(3), Integer.parseInt(f.get(4)) > 0);
@@ -217,8 +218,7 @@ public final class CrossCheckMeasures {
       }
     }
     long explained = differ.stream().filter(d -> explains(known, d.measure(), d.population(), "disagree")).count();
-    long explainedErrors = errors.stream().filter(e -> explains(known, e.split(" ")[1].replace(":", ""), "*", "peer_error"))
-        .count();
+    long explainedErrors = errors.stream().filter(e -> explains(known, e.measure(), "*", "peer_error")).count();
     return new Result(written, theirs.size(), agree, List.copyOf(differ), List.copyOf(errors), explained,
         explainedErrors, (System.nanoTime() - t0) / 1e9, peerSeconds, dir);
   }

@@ -199,8 +199,8 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
         continue; // bronze accepted it as JSON but HAPI cannot read it: not evidence
       }
       if (res instanceof Patient pt) {
-        boolean fromClaims = pt.getIdPart() != null && pt.getIdPart().startsWith("claim-");
-        boolean haveEhr = patient != null && !patient.getIdPart().startsWith("claim-");
+        boolean fromClaims = ClaimsToFhir.isDerived(pt.getIdPart());
+        boolean haveEhr = patient != null && !ClaimsToFhir.isDerived(patient.getIdPart());
         if (patient == null || (!haveEhr && !fromClaims)) {
           patient = pt;
         }

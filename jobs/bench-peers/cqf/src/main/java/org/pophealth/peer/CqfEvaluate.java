@@ -54,19 +54,27 @@ public final class CqfEvaluate {
     }
     FhirContext ctx = FhirContext.forR4Cached();
     IParser json = ctx.newJsonParser();
+    Map<String, Measure> byName = new java.util.TreeMap<>();
+    List<Resource> pkg = loadPackage(json, Path.of(a.get("--package")), byName);
+    List<Measure> measures = byName.values().stream()
+        .filter(m -> a.get("--measure") == null || a.get("--measure").equals(m.getName())).toList();
+    runBundles(a, ctx, json, pkg, measures);
+  }
+
+  /** The package's Library, ValueSet and Measure resources; its Measures by name into {@code measures}. */
+  static List<Resource> loadPackage(IParser json, Path dir, Map<String, Measure> measures) throws IOException {
     List<Resource> pkg = new ArrayList<>();
-    List<Measure> measures = new ArrayList<>();
     for (String folder : List.of("library", "valueset", "measure")) {
-      for (Path f : list(Path.of(a.get("--package")).resolve(folder))) {
+      for (Path f : list(dir.resolve(folder))) {
         Resource r = (Resource) json.parseResource(Files.readString(f));
         pkg.add(r);
-        if (r instanceof Measure m && (a.get("--measure") == null || a.get("--measure").equals(m.getName()))) {
+        if (r instanceof Measure m) {
           withoutEmptyStratifiers(m);
-          measures.add(m);
+          measures.put(m.getName(), m);
         }
       }
     }
-    runBundles(a, ctx, json, pkg, measures);
+    return pkg;
   }
 
   /**

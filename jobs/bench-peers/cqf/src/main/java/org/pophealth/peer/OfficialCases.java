@@ -37,18 +37,8 @@ final class OfficialCases {
     FhirContext ctx = FhirContext.forR4Cached();
     IParser json = ctx.newJsonParser();
     ca.uhn.fhir.util.FhirTerser terser = ctx.newTerser();
-    List<Resource> pkg = new ArrayList<>();
     Map<String, Measure> measures = new HashMap<>();
-    for (String folder : List.of("library", "valueset", "measure")) {
-      for (Path f : CqfEvaluate.list(packageDir.resolve(folder))) {
-        Resource r = (Resource) json.parseResource(Files.readString(f));
-        pkg.add(r);
-        if (r instanceof Measure m) {
-          CqfEvaluate.withoutEmptyStratifiers(m);
-          measures.put(m.getName(), m);
-        }
-      }
-    }
+    List<Resource> pkg = CqfEvaluate.loadPackage(json, packageDir, measures);
     MeasureEvaluationOptions options = MeasureEvaluationOptions.defaultOptions()
         .setEvaluationSettings(EvaluationSettings.getDefault());
     int passed = 0;
