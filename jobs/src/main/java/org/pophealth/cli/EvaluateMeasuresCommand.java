@@ -16,7 +16,8 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {
       "Evaluate the official CMS eCQMs of the configured package (measures.package_dir) for every person:",
       "the measures' compiled CQL runs on the CQL engine inside Spark over EHR and claims evidence.",
-      "Writes gold.measure_result, gold.measure_summary and gold.care_gap for the period (replacing it)."})
+      "Writes gold.measure_result, gold.measure_summary, gold.care_gap and gold.measure_diagnostic (who falls out",
+      "where, and why) for the period (replacing it)."})
 final class EvaluateMeasuresCommand implements Callable<Integer> {
   @ParentCommand PopHealthCli parent;
   @Spec CommandSpec spec;
