@@ -17,6 +17,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import org.pophealth.io.TextTable;
+import org.pophealth.identity.IdentitySummary;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks; figures go to docs/BENCHMARKS.md.",

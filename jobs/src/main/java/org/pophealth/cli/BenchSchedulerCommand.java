@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import org.pophealth.io.TextTable;
 
 /**
  * {@code bench scheduler}: what the pipeline runner adds per job (Delta versions of every table before

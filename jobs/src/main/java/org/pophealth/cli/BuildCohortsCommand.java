@@ -10,6 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import org.pophealth.cohorts.CohortSummary;
 
 @Command(name = "build-cohorts", mixinStandardHelpOptions = true,
     description = {

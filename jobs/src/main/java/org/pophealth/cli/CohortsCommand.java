@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import org.pophealth.io.TextTable;
 
 @Command(name = "cohorts", mixinStandardHelpOptions = true,
     description = "Cohort definitions and their publications: list, show NAME, diff NAME.",

@@ -9,6 +9,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import org.pophealth.cohorts.CohortSummary;
 
 @Command(name = "dashboard", mixinStandardHelpOptions = true,
     description = {
@@ -33,7 +34,7 @@ final class DashboardCommand implements Callable<Integer> {
     DashboardTargets t = targets == null ? DashboardTargets.packaged() : DashboardTargets.file(targets);
     PublishDashboard.Result r = new PublishDashboard(ctx.lakehouse(), t, ctx.config().measures().smallCellThreshold())
         .write(out, "Lakehouse " + ctx.lakehouse().root());
-    CohortSummary.printDashboard(r, spec.commandLine().getOut());
+    org.pophealth.dashboard.DashboardSummary.print(r, spec.commandLine().getOut());
     return 0;
   }
 }

@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import org.pophealth.duplicates.DuplicateSummary;
 
 @Command(name = "detect-duplicate-tests", mixinStandardHelpOptions = true,
     description = {

@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import org.pophealth.measures.MeasureSummaryPrinter;
 
 @Command(name = "evaluate-measures", mixinStandardHelpOptions = true,
     description = {

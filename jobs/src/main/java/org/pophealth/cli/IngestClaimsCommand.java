@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import org.pophealth.ingest.claims.IngestClaimsSummary;
 
 @Command(name = "ingest-claims", mixinStandardHelpOptions = true,
     description = {

@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import org.pophealth.ingest.fhir.IngestSummary;
 
 @Command(name = "ingest-fhir", mixinStandardHelpOptions = true,
     description = {

@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import org.pophealth.identity.IdentitySummary;
 
 @Command(name = "link", mixinStandardHelpOptions = true,
     description = {

@@ -44,6 +44,11 @@ final class MeasureTestCommand implements Callable<Integer> {
     for (RunMeasureTestCases.Mismatch m : r.mismatches()) {
       out.println("FAIL " + m);
     }
+    r.engineErrors().forEach((c, errors) -> {
+      if (!errors.isEmpty()) {
+        out.println("FAIL " + c + ": evaluation errors " + errors);
+      }
+    });
     out.printf("%d passed, %d failed%n", r.passed(), r.failed());
     out.flush();
     return r.failed() == 0 ? 0 : 1;

@@ -10,6 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import org.pophealth.cohorts.CohortSummary;
 
 @Command(name = "publish", mixinStandardHelpOptions = true,
     description = {
@@ -38,7 +39,7 @@ final class PublishCommand implements Callable<Integer> {
     var r = CohortSettings.publish(ctx.lakehouse(), ctx.config(), defs, dir, cohorts).execute();
     CohortSummary.printPublish(r, spec.commandLine().getOut());
     if (!r.published().isEmpty()) {
-      CohortSummary.printDashboard(PublishDashboard.publish(ctx.lakehouse(), ctx.config(), dir),
+      org.pophealth.dashboard.DashboardSummary.print(PublishDashboard.publish(ctx.lakehouse(), ctx.config(), dir),
           spec.commandLine().getOut());
     }
     return r.published().isEmpty() && !r.notBuilt().isEmpty() ? 2 : 0;

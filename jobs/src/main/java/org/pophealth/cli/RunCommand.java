@@ -9,6 +9,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import org.pophealth.io.TextTable;
 
 /** {@code run PIPELINE}: runs a configured pipeline now, as the scheduler would. */
 @Command(name = "run", mixinStandardHelpOptions = true,

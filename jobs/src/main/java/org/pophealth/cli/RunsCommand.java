@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import org.pophealth.io.TextTable;
 
 /** {@code runs [--pipeline P]}: the run history from ops.job_run, newest first. */
 @Command(name = "runs", mixinStandardHelpOptions = true,

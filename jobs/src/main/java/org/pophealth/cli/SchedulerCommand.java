@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import org.pophealth.io.TextTable;
 
 /** {@code scheduler start|status}: the long-lived Quartz scheduler of the configured pipelines. */
 @Command(name = "scheduler", mixinStandardHelpOptions = true,

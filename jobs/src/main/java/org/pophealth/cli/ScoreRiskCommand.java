@@ -8,6 +8,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import org.pophealth.risk.RiskSummary;
 
 @Command(name = "score-risk", mixinStandardHelpOptions = true,
     description = {

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import org.apache.spark.sql.Row;
 import org.pophealth.lakehouse.Lakehouse;
 import org.pophealth.lakehouse.TableContract;
+import org.pophealth.io.TextTable;
 
 /** Lists the lakehouse's tables with rows, Delta version and last update. */
 final class TablesCommandRunner {

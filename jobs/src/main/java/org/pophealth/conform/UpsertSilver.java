@@ -13,7 +13,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.functions;
-import org.pophealth.ingest.fhir.ParsedLines;
 import org.pophealth.lakehouse.ColumnSpec;
 import org.pophealth.lakehouse.Lakehouse;
 import org.pophealth.lakehouse.TableContract;

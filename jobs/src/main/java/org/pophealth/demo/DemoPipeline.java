@@ -2,14 +2,19 @@ package org.pophealth.demo;
 
 import java.io.PrintWriter;
 import java.util.List;
-import org.pophealth.cli.DuplicateSummary;
-import org.pophealth.cli.IngestSummary;
+import org.pophealth.duplicates.DuplicateSummary;
+import org.pophealth.ingest.fhir.IngestSummary;
 import org.pophealth.config.PopHealthConfig;
 import org.pophealth.duplicates.DetectDuplicateTests;
 import org.pophealth.duplicates.DuplicateTestRules;
 import org.pophealth.ingest.fhir.IngestFhirExport;
 import org.pophealth.ingest.fhir.IngestResult;
 import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.cohorts.CohortSummary;
+import org.pophealth.identity.IdentitySummary;
+import org.pophealth.ingest.claims.IngestClaimsSummary;
+import org.pophealth.measures.MeasureSummaryPrinter;
+import org.pophealth.risk.RiskSummary;
 
 /** The demo's stages, in order. */
 public final class DemoPipeline {
@@ -37,7 +42,7 @@ public final class DemoPipeline {
     @Override
     public void run(Lakehouse lakehouse, PopHealthConfig config, DemoInputs inputs, PrintWriter out) {
       java.nio.file.Path truth = payerDir(config, inputs).resolve("member_truth.csv");
-      org.pophealth.cli.IdentitySummary.print(
+      org.pophealth.identity.IdentitySummary.print(
           new org.pophealth.identity.ResolveIdentity(lakehouse, config.identity())
               .groundTruth(java.nio.file.Files.isRegularFile(truth) ? truth.toString() : null)
               .execute(), out);
@@ -81,7 +86,7 @@ public final class DemoPipeline {
           g.members(), g.medicalLines(), g.pharmacyLines(), dir);
       org.pophealth.ingest.claims.ClaimsIngestResult r =
           new org.pophealth.ingest.claims.IngestClaims(lakehouse, p.name(), dir.toString()).settings(config).execute();
-      org.pophealth.cli.IngestClaimsSummary.print(r, out);
+      org.pophealth.ingest.claims.IngestClaimsSummary.print(r, out);
     }
   }
 
@@ -110,7 +115,7 @@ public final class DemoPipeline {
               .includeEhrDiagnoses(true)
               .risingPercent(config.risk().risingPercent())
               .execute();
-      org.pophealth.cli.RiskSummary.print(r, out);
+      org.pophealth.risk.RiskSummary.print(r, out);
     }
   }
 
@@ -153,7 +158,7 @@ public final class DemoPipeline {
       var r = new org.pophealth.measures.EvaluateMeasures(lakehouse, config.measures().packageDir(), period.start(),
           period.end()).smallCellThreshold(config.measures().smallCellThreshold()).execute();
       r.results().unpersist();
-      org.pophealth.cli.MeasureSummaryPrinter.print(r, lakehouse, period.start(), period.end(), out);
+      org.pophealth.measures.MeasureSummaryPrinter.print(r, lakehouse, period.start(), period.end(), out);
     }
   }
 
@@ -169,7 +174,7 @@ public final class DemoPipeline {
       var defs = org.pophealth.cohorts.CohortSettings.definitions(config, null);
       var r = org.pophealth.cohorts.CohortSettings.build(lakehouse, config, defs,
           org.pophealth.cohorts.CohortSettings.asOf(config, null), List.of()).execute();
-      org.pophealth.cli.CohortSummary.printBuild(r, out);
+      org.pophealth.cohorts.CohortSummary.printBuild(r, out);
     }
   }
 
@@ -184,9 +189,9 @@ public final class DemoPipeline {
     public void run(Lakehouse lakehouse, PopHealthConfig config, DemoInputs inputs, PrintWriter out) {
       var defs = org.pophealth.cohorts.CohortSettings.definitions(config, null);
       var r = org.pophealth.cohorts.CohortSettings.publish(lakehouse, config, defs, null, List.of()).execute();
-      org.pophealth.cli.CohortSummary.printPublish(r, out);
+      org.pophealth.cohorts.CohortSummary.printPublish(r, out);
       if (!r.published().isEmpty()) {
-        org.pophealth.cli.CohortSummary.printDashboard(
+        org.pophealth.dashboard.DashboardSummary.print(
             org.pophealth.dashboard.PublishDashboard.publish(lakehouse, config, null), out);
       }
     }

@@ -19,7 +19,7 @@ import java.util.TreeMap;
 import org.pophealth.config.PopHealthConfig;
 import org.pophealth.ingest.claims.ClaimRecord;
 import org.pophealth.ingest.claims.ClaimTable;
-import org.pophealth.ingest.claims.fhir.ConvertEobToClaims;
+import org.pophealth.ingest.claims.ConvertEobToClaims;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -67,8 +67,17 @@ public final class RunMeasureTestCases {
     }
   }
 
+  /**
+   * {@code engineErrors}: per case ({@code measure/caseId}), the evaluation errors of its groups (empty
+   * when none): a case whose counts match but whose evaluation failed has not passed.
+   */
   public record Result(int cases, int passed, int failed, List<Mismatch> mismatches, IngestResult ingest,
-      double seconds) {}
+      double seconds, Map<String, List<String>> engineErrors) {
+    /** The mismatches of one case. */
+    public List<Mismatch> mismatches(String measure, String caseId) {
+      return mismatches.stream().filter(m -> m.measure().equals(measure) && m.caseId().equals(caseId)).toList();
+    }
+  }
 
   public Result execute() throws IOException {
     long t0 = System.nanoTime();
@@ -119,11 +128,19 @@ public final class RunMeasureTestCases {
     }
     r.results().unpersist();
     List<Mismatch> mismatches = new ArrayList<>();
+    Map<String, List<String>> engineErrors = new TreeMap<>();
     int failed = 0;
     for (Map.Entry<String, Integer> e : new TreeMap<>(caseByPerson).entrySet()) {
       MeasureTestCase c = cases.get(e.getValue());
       Map<Integer, Row> groups = got.getOrDefault(e.getKey(), Map.of());
-      boolean ok = true;
+      List<String> caseErrors = new ArrayList<>();
+      for (Row row : groups.values()) {
+        if (!row.isNullAt(8)) {
+          caseErrors.addAll(row.getList(8));
+        }
+      }
+      engineErrors.put(c.measure() + "/" + c.caseId(), List.copyOf(caseErrors));
+      boolean ok = caseErrors.isEmpty();
       for (Map.Entry<Integer, Map<String, Integer>> g : c.expected().entrySet()) {
         Row row = groups.get(g.getKey());
         for (Map.Entry<String, Integer> p : g.getValue().entrySet()) {
@@ -141,7 +158,8 @@ public final class RunMeasureTestCases {
       }
     }
     LOG.info("measure test cases: {} passed, {} failed", cases.size() - failed, failed);
-    return new Result(cases.size(), cases.size() - failed, failed, mismatches, ingest, (System.nanoTime() - t0) / 1e9);
+    return new Result(cases.size(), cases.size() - failed, failed, mismatches, ingest, (System.nanoTime() - t0) / 1e9,
+        engineErrors);
   }
 
   private static int count(Row row, String population) {

@@ -12,8 +12,10 @@ import org.pophealth.testing.CliRunner;
 import org.pophealth.testing.FixtureTables;
 import org.pophealth.testing.GoldenCases;
 import org.pophealth.testing.SharedSpark;
+import org.junit.jupiter.api.Tag;
 
 /** build-cohorts, publish and cohorts list/show/diff through the CLI, on the gap_closes fixture. */
+@Tag("integration")
 class CohortsCliTest {
   @Test
   void buildPublishListShowDiff() throws Exception {

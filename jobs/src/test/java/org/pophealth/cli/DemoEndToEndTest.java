@@ -1,6 +1,7 @@
 package org.pophealth.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,27 +11,57 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.pophealth.lakehouse.Lakehouse;
 import org.pophealth.testing.CliRunner;
+import org.pophealth.testing.GoldenSnapshot;
 import org.pophealth.testing.SharedSpark;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The demo path end to end on a tiny Synthea population (3 patients, committed fixture): run through
  * the CLI as a user would, twice; the second run must leave every data table identical. Expected
  * counts are computed here from the NDJSON files with a plain JSON parser, not from our code.
  */
-class DemoEndToEndTest {
+@Tag("integration")
+public class DemoEndToEndTest {
+  /** The committed fingerprint of this demo's first run, which StandaloneClusterTest also compares with. */
+  public static final String SNAPSHOT = "demo-tiny";
+  /**
+   * Columns whose values legitimately differ between two runs: run ids, wall-clock times, and the
+   * payer delivery's file modification time (each run generates its own payer files).
+   */
+  private static final Set<String> RUN_DEPENDENT = Set.of("ingest_run_id", "resolve_run_id", "run_id",
+      "computed_at", "evaluated_at", "decided_at", "occurred_at", "delivery_time");
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * The demo config both this test and the cluster test run: one measurement period and one payment year
+   * (the earlier trend periods run the same jobs again; CI's full demo checks them), payer files cached
+   * in {@code dir}.
+   */
+  public static Path config(Path dir) throws java.io.IOException {
+    Path config = dir.resolve("demo-tiny.yaml");
+    Files.writeString(config, "demo:\n  cache_dir: %s\n  trend_periods: 0\n".formatted(dir.resolve("cache")));
+    return config;
+  }
+
+  /** Bronze, silver and gold tables as sorted JSON rows, without the run-dependent columns. */
+  public static Map<String, List<String>> snapshot(Lakehouse lh) {
+    return org.pophealth.testing.TableSnapshot.of(lh, c -> !c.zone().equals("ops"), RUN_DEPENDENT::contains);
+  }
 
   @Test
   void demoOnTinySyntheaPopulationTwice() throws Exception {
     Path fixture = Path.of(DemoEndToEndTest.class.getResource("/synthea-tiny").toURI());
     Path lakehouse = Files.createTempDirectory("pophealth-demo-");
+    Path config = config(Files.createTempDirectory("pophealth-demo-config-"));
 
-    CliRunner.Result first = CliRunner.run("--lakehouse", lakehouse.toString(), "demo", "--ehr-dir", fixture.toString());
+    CliRunner.Result first = CliRunner.run("--config", config.toString(), "--lakehouse", lakehouse.toString(), "demo",
+        "--ehr-dir", fixture.toString());
     assertEquals(0, first.exitCode(), first.err());
     assertTrue(first.out().contains("(reconciled)"), first.out());
     assertTrue(first.out().contains("silver.event"), "demo lists the tables it built:\n" + first.out());
@@ -66,11 +97,18 @@ class DemoEndToEndTest {
     assertEquals(org.pophealth.demo.DemoPipeline.stages().size(),
         lh.read("ops.job_run").filter("pipeline = 'demo' AND status = 'succeeded'").count(), "demo runs in ops.job_run");
 
-    Map<String, List<String>> before = snapshot(lh);
-    CliRunner.Result second = CliRunner.run("--lakehouse", lakehouse.toString(), "demo", "--ehr-dir", fixture.toString());
+    Map<String, List<String>> all = snapshot(lh);
+    for (String gold : List.of("gold.person", "gold.measure_result", "gold.cohort_member", "gold.risk_score")) {
+      assertFalse(all.getOrDefault(gold, List.of()).isEmpty(), "the demo filled " + gold);
+    }
+    GoldenSnapshot.assertMatches(SNAPSHOT, all);
+
+    Map<String, List<String>> before = inputSideSnapshot(lh);
+    CliRunner.Result second = CliRunner.run("--config", config.toString(), "--lakehouse", lakehouse.toString(), "demo",
+        "--ehr-dir", fixture.toString());
     assertEquals(0, second.exitCode(), second.err());
     assertTrue(second.out().contains("bronze rows added 0"), second.out());
-    Map<String, List<String>> after = snapshot(lh);
+    Map<String, List<String>> after = inputSideSnapshot(lh);
     assertEquals(before.keySet(), after.keySet());
     for (String table : before.keySet()) {
       assertEquals(before.get(table), after.get(table), "re-running the same export changed " + table);
@@ -78,7 +116,7 @@ class DemoEndToEndTest {
   }
 
   /** Sorted JSON rows of every bronze, silver and quarantine table. */
-  private static Map<String, List<String>> snapshot(Lakehouse lh) {
+  private static Map<String, List<String>> inputSideSnapshot(Lakehouse lh) {
     return org.pophealth.testing.TableSnapshot.of(lh, c -> c.zone().equals("bronze") || c.zone().equals("silver")
         || c.name().equals("ops.quarantine"), n -> false);
   }

@@ -28,6 +28,7 @@ import org.pophealth.lakehouse.Lakehouse;
 import org.pophealth.testing.FixtureTables;
 import org.pophealth.testing.GoldenCases;
 import org.pophealth.testing.SharedSpark;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The executive dashboard on a small hand-made lakehouse ({@code src/test/resources/dashboard/small}):
@@ -35,6 +36,7 @@ import org.pophealth.testing.SharedSpark;
  * identifier of the lakehouse appears in the HTML; and headless Chromium renders every chart with no
  * script error.
  */
+@Tag("integration")
 class DashboardTest {
   private static final Path CASE = GoldenCases.dir("dashboard/small");
   private static Lakehouse lakehouse;

@@ -13,6 +13,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.pophealth.config.ConfigLoader;
 import org.pophealth.testing.SharedSpark;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Accuracy on the FEBRL benchmark files in ../shared/benchmarks/febrl (resolved from the project
@@ -20,6 +21,7 @@ import org.pophealth.testing.SharedSpark;
  * truth in the record ids ({@code rec-<N>-org} and {@code rec-<N>-dup-<k>} with the same N are the
  * same person). Thresholds are the issue's; the F1 to beat is Splink's published 0.996 on FEBRL4.
  */
+@Tag("conformance")
 class FebrlAccuracyTest {
   private static final String MAP = "given_name=given_name,family_name=surname,birth_date=date_of_birth:yyyyMMdd,"
       + "street=street_number+address_1,city=suburb,postcode=postcode,state=state";

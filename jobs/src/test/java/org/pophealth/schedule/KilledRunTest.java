@@ -15,12 +15,14 @@ import org.pophealth.lakehouse.Lakehouse;
 import org.pophealth.testing.CliRunner;
 import org.pophealth.testing.SharedSpark;
 import org.pophealth.testing.TableSnapshot;
+import org.junit.jupiter.api.Tag;
 
 /**
  * A pipeline run killed (SIGKILL, no shutdown hook) in the middle of its ingest job, then run again,
  * leaves the same tables as one clean run: Delta commits are atomic and every job is idempotent on the
  * same inputs. The killed run is a real `bin/pophealth run` in a child JVM.
  */
+@Tag("integration")
 class KilledRunTest {
   private static final String CONFIG = """
       scheduler:

@@ -21,6 +21,7 @@ import org.pophealth.lakehouse.Lakehouse;
 import org.pophealth.testing.LocalPostgres;
 import org.pophealth.testing.SharedSpark;
 import org.quartz.TriggerKey;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Pipelines of real pophealth commands (run in this JVM on the shared session): dependency order,
@@ -28,6 +29,7 @@ import org.quartz.TriggerKey;
  * ops.job_run; and the Quartz scheduler on its JDBC job store, embedded H2 and a real PostgreSQL
  * server: a cron trigger fires, and after a restart the stored trigger is still there and fires again.
  */
+@Tag("integration")
 class SchedulerTest {
 
   private static RunPipeline.Launcher cli(Lakehouse lh) {

@@ -24,11 +24,22 @@ public final class SharedSpark {
   public static final class Suite extends JavaDataFrameSuiteBase {
     @Override
     public SparkConf conf() {
-      return SparkSessions.baseConf(new PopHealthConfig.Spark("local[2]", "pophealth-tests", 2, Map.of()))
+      SparkConf conf = SparkSessions.baseConf(new PopHealthConfig.Spark("local[2]", "pophealth-tests", 2, Map.of()))
           .setMaster("local[2]")
           .setAppName("pophealth-tests")
           .set("spark.driver.host", "127.0.0.1")
-          .set("spark.sql.adaptive.coalescePartitions.initialPartitionNum", "2");
+          .set("spark.sql.adaptive.coalescePartitions.initialPartitionNum", "2")
+          // one session serves a whole test JVM: release blocks of finished tests' datasets every minute
+          .set("spark.cleaner.periodicGC.interval", "1min");
+      // -Dtest.spark.conf=key=value,key=value: try a setting on the test session without editing code
+      String extra = System.getProperty("test.spark.conf", "");
+      for (String kv : extra.split(",")) {
+        int eq = kv.indexOf('=');
+        if (eq > 0) {
+          conf.set(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
+      }
+      return conf;
     }
 
     @Override
@@ -41,6 +52,9 @@ public final class SharedSpark {
     if (suite == null) {
       Suite s = new Suite();
       s.runBefore();
+      if (Boolean.getBoolean("test.spark.jobs")) {
+        s.spark().sparkContext().addSparkListener(new JobTimes());
+      }
       suite = s;
     }
     return suite;
@@ -57,6 +71,26 @@ public final class SharedSpark {
       return new Lakehouse(spark(), dir.toString());
     } catch (IOException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** -Dtest.spark.jobs=true: prints each Spark job's wall time and call site (to find fixed costs). */
+  private static final class JobTimes extends org.apache.spark.scheduler.SparkListener {
+    private final java.util.Map<Integer, long[]> start = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<Integer, String> site = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart e) {
+      start.put(e.jobId(), new long[] {e.time()});
+      String cs = e.properties() == null ? "?" : e.properties().getProperty("callSite.short", "?");
+      String d = e.properties() == null ? null : e.properties().getProperty("spark.job.description");
+      site.put(e.jobId(), cs + (d == null ? "" : " [" + d + "]") + " stages=" + e.stageIds().size());
+    }
+
+    @Override
+    public void onJobEnd(org.apache.spark.scheduler.SparkListenerJobEnd e) {
+      long[] t = start.remove(e.jobId());
+      System.err.println("SPARKJOB " + (t == null ? -1 : e.time() - t[0]) + " ms " + site.remove(e.jobId()));
     }
   }
 }

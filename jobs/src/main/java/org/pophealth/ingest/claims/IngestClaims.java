@@ -19,7 +19,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.pophealth.config.PopHealthConfig;
-import org.pophealth.ingest.claims.fhir.ReadPayerFhir;
 import org.pophealth.ingest.fhir.IngestFhirExport;
 import org.pophealth.ingest.fhir.IngestResult;
 import org.pophealth.lakehouse.Lakehouse;

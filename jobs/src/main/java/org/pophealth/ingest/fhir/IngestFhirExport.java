@@ -27,6 +27,7 @@ import org.pophealth.lakehouse.Lakehouse;
 import org.pophealth.ops.RunIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.pophealth.conform.ParsedLines;
 
 /**
  * Job step {@code ingest-fhir}: one bulk-export directory → bronze (append-only, lineage),

@@ -26,6 +26,7 @@ import org.pophealth.conform.FhirJson;
 import org.pophealth.conform.ResourceConverter;
 import org.pophealth.conform.RowBuilder;
 import org.pophealth.lakehouse.ContractRegistry;
+import org.pophealth.conform.ParsedLines;
 
 /**
  * Reads one chunk and turns every line into a {@link ParsedLines} row, lazily: JSON is parsed once

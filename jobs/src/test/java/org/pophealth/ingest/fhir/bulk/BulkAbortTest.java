@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** Ctrl-C / SIGTERM while an export runs: the shutdown hook DELETEs the status URL and forgets the state. */
+@Tag("integration")
 class BulkAbortTest {
   @Test
   void terminatedRunCancelsTheServerJob() throws Exception {

@@ -20,8 +20,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.pophealth.config.PopHealthConfig;
+import org.junit.jupiter.api.Tag;
 
 /** SMART Backend Services against {@link FakeBulkServer}, which verifies the JWT with the JDK on its own. */
+@Tag("integration")
 class BulkAuthTest {
   private FakeBulkServer server;
   private Path dir;

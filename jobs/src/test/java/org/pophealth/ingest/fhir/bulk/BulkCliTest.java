@@ -13,8 +13,10 @@ import org.pophealth.config.ConfigLoader;
 import org.pophealth.config.PopHealthConfig;
 import org.pophealth.testing.CliRunner;
 import org.pophealth.testing.SharedSpark;
+import org.junit.jupiter.api.Tag;
 
 /** {@code ingest-fhir} with a bulk source from the config, {@code --url} and {@code --cancel}; the config keys. */
+@Tag("integration")
 class BulkCliTest {
 
   @Test

@@ -26,8 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.pophealth.ingest.fhir.ExportFile;
 import org.pophealth.ingest.fhir.ExportPlan;
 import org.pophealth.ingest.fhir.ReadExportDirectory;
+import org.junit.jupiter.api.Tag;
 
 /** The bulk client against {@link FakeBulkServer}: kick-off, polling, downloads, quirks, resume, cancel. */
+@Tag("integration")
 class BulkClientTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 

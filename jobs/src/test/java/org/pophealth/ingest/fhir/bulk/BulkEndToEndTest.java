@@ -12,8 +12,10 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.pophealth.lakehouse.Lakehouse;
 import org.pophealth.testing.SharedSpark;
+import org.junit.jupiter.api.Tag;
 
 /** Kick-off to silver: a full export, then an incremental one driven by ops.bulk_watermark. */
+@Tag("integration")
 class BulkEndToEndTest {
 
   @Test

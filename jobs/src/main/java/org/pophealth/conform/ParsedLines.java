@@ -1,11 +1,10 @@
-package org.pophealth.ingest.fhir;
+package org.pophealth.conform;
 
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.pophealth.conform.ResourceConverter;
 import org.pophealth.lakehouse.ContractRegistry;
 
 /**

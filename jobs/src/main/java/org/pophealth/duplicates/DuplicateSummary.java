@@ -1,7 +1,7 @@
-package org.pophealth.cli;
+package org.pophealth.duplicates;
 
 import java.io.PrintWriter;
-import org.pophealth.duplicates.DetectDuplicateTests;
+import org.pophealth.io.TextTable;
 
 /** Console summary of detect-duplicate-tests: per family, then the trend by year. */
 public final class DuplicateSummary {

@@ -1,8 +1,7 @@
-package org.pophealth.cli;
+package org.pophealth.cohorts;
 
 import java.io.PrintWriter;
-import org.pophealth.cohorts.BuildCohorts;
-import org.pophealth.cohorts.PublishCohorts;
+import org.pophealth.io.TextTable;
 
 /** Console summaries of build-cohorts and publish (counts, ids and file names; no patient data). */
 public final class CohortSummary {
@@ -41,12 +40,6 @@ public final class CohortSummary {
       out.println("not built yet (run build-cohorts): " + String.join(", ", r.notBuilt()));
     }
     out.printf("publish: %d publications, %.1f s (audit rows in ops.publication)%n", r.published().size(), r.seconds());
-    out.flush();
-  }
-
-  public static void printDashboard(org.pophealth.dashboard.PublishDashboard.Result r, PrintWriter out) {
-    out.printf("dashboard: %s (%d charts, %d tables, %d KiB; collected in %.1f s, rendered in %.2f s)%n",
-        r.location(), r.charts(), r.tables(), r.bytes() / 1024, r.collectSeconds(), r.renderSeconds());
     out.flush();
   }
 }

@@ -1,4 +1,4 @@
-package org.pophealth.cli;
+package org.pophealth.measures;
 
 import static org.apache.spark.sql.functions.col;
 
@@ -6,7 +6,7 @@ import java.io.PrintWriter;
 import java.time.LocalDate;
 import org.apache.spark.sql.Row;
 import org.pophealth.lakehouse.Lakehouse;
-import org.pophealth.measures.EvaluateMeasures;
+import org.pophealth.io.TextTable;
 
 /** Console output of evaluate-measures: the run's counts and the overall row of every measure group. */
 public final class MeasureSummaryPrinter {

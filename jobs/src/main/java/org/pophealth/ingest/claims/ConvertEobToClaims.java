@@ -1,4 +1,4 @@
-package org.pophealth.ingest.claims.fhir;
+package org.pophealth.ingest.claims;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.pophealth.ingest.claims.ClaimRecord;
-import org.pophealth.ingest.claims.ClaimTable;
 
 /**
  * Payer FHIR (CARIN Blue Button ExplanationOfBenefit, Coverage, Patient as CMS BCDA/DPC and Synthea

@@ -1,7 +1,6 @@
-package org.pophealth.cli;
+package org.pophealth.risk;
 
 import java.io.PrintWriter;
-import org.pophealth.risk.ScoreRisk;
 
 /** Console summary of a score-risk run (CLI and demo). */
 public final class RiskSummary {

@@ -1,4 +1,4 @@
-package org.pophealth.cli;
+package org.pophealth.io;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;

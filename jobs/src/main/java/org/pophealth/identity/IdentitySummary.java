@@ -1,15 +1,14 @@
-package org.pophealth.cli;
+package org.pophealth.identity;
 
 import java.io.PrintWriter;
-import org.pophealth.identity.LinkRecords;
-import org.pophealth.identity.ResolveIdentity;
+import org.pophealth.io.TextTable;
 
 /** Prints a resolve-identity run (CLI and demo). */
 public final class IdentitySummary {
   private IdentitySummary() {}
 
   /** The blocking report: per rule, blocks, the largest, pairs before and after de-duplication, what was skipped. */
-  static TextTable rules(java.util.List<LinkRecords.RuleReport> rules) {
+  public static TextTable rules(java.util.List<LinkRecords.RuleReport> rules) {
     TextTable t = new TextTable("rule", "blocking on", "blocks", "largest", "candidate pairs", "new pairs",
         "skipped blocks", "status");
     for (LinkRecords.RuleReport rr : rules) {

@@ -1,7 +1,7 @@
-package org.pophealth.cli;
+package org.pophealth.ingest.fhir;
 
 import java.io.PrintWriter;
-import org.pophealth.ingest.fhir.IngestResult;
+import org.pophealth.io.TextTable;
 
 /** Console summary of an ingest run: per type read = loaded + quarantined, silver changes. */
 public final class IngestSummary {

@@ -1,4 +1,4 @@
-package org.pophealth.ingest.claims.fhir;
+package org.pophealth.ingest.claims;
 
 import static org.apache.spark.sql.functions.col;
 
@@ -12,7 +12,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.functions;
-import org.pophealth.ingest.claims.ClaimRecord;
 
 import org.pophealth.lakehouse.Lakehouse;
 import scala.Tuple2;

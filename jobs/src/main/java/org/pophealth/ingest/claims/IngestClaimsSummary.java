@@ -1,8 +1,8 @@
-package org.pophealth.cli;
+package org.pophealth.ingest.claims;
 
 import java.io.PrintWriter;
 import java.util.Map;
-import org.pophealth.ingest.claims.ClaimsIngestResult;
+import org.pophealth.io.TextTable;
 
 /** Console summary of a claims ingest run. */
 public final class IngestClaimsSummary {

@@ -1,0 +1,58 @@
+package org.pophealth;
+
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packages follow the pipeline (docs/ARCHITECTURE.md): core ← ingest/conform ← identity ← analytics ←
+ * publish ← app. A class may use its own layer and the layers below it, never one above; and no two
+ * packages depend on each other, however indirectly.
+ */
+class ArchitectureTest {
+  private static JavaClasses classes;
+
+  @BeforeAll
+  static void importRuntimeClasses() {
+    classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .importPackages("org.pophealth");
+  }
+
+  @Test
+  void layersFollowThePipeline() {
+    layeredArchitecture().consideringOnlyDependenciesInLayers()
+        .layer("core").definedBy("org.pophealth.config..", "org.pophealth.io..", "org.pophealth.lakehouse..",
+            "org.pophealth.ops..")
+        .layer("ingest").definedBy("org.pophealth.ingest..", "org.pophealth.conform..")
+        .layer("identity").definedBy("org.pophealth.identity..")
+        .layer("analytics").definedBy("org.pophealth.risk..", "org.pophealth.duplicates..",
+            "org.pophealth.measures..", "org.pophealth.cohorts..")
+        .layer("publish").definedBy("org.pophealth.dashboard..")
+        .layer("app").definedBy("org.pophealth.cli..", "org.pophealth.schedule..", "org.pophealth.demo..",
+            "org.pophealth.bench..", "org.pophealth.pipeline..")
+        .whereLayer("app").mayNotBeAccessedByAnyLayer()
+        .whereLayer("publish").mayOnlyBeAccessedByLayers("app")
+        .whereLayer("analytics").mayOnlyBeAccessedByLayers("publish", "app")
+        .whereLayer("identity").mayOnlyBeAccessedByLayers("analytics", "publish", "app")
+        .whereLayer("ingest").mayOnlyBeAccessedByLayers("identity", "analytics", "publish", "app")
+        .check(classes);
+  }
+
+  @Test
+  void noPackageCycles() {
+    slices().matching("org.pophealth.(**)").should().beFreeOfCycles().check(classes);
+  }
+
+  @Test
+  void onlyTheCliKnowsTheCli() {
+    com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses()
+        .that().resideOutsideOfPackage("org.pophealth.cli..")
+        .should().dependOnClassesThat().resideInAPackage("org.pophealth.cli..")
+        .check(classes);
+  }
+}
