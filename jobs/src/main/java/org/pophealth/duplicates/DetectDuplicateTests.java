@@ -82,6 +82,20 @@ public final class DetectDuplicateTests {
       double seconds) {}
 
   public Result execute() {
+    try {
+      return detect();
+    } finally {
+      // the job's intermediate views (dup_*) do not outlive it on a shared session
+      SparkSession spark = lakehouse.spark();
+      for (org.apache.spark.sql.catalog.Table t : spark.catalog().listTables().collectAsList()) {
+        if (t.isTemporary() && t.name().startsWith("dup_")) {
+          spark.catalog().dropTempView(t.name());
+        }
+      }
+    }
+  }
+
+  private Result detect() {
     long t0 = System.nanoTime();
     // persons, not records: refused on unlinked multi-source data (person_key comes from silver.event.person_id)
     org.pophealth.identity.PersonKeys.crosswalk(lakehouse, "detect-duplicate-tests");

@@ -53,6 +53,9 @@ class GoldenDuplicatesTest {
     }
     DetectDuplicateTests.Result r = job.execute();
     assertTrue(r.eventsMatched() > 0, name + ": the fixture has events of a family");
+    assertEquals(List.of(), lh.spark().catalog().listTables().collectAsList().stream()
+        .filter(t -> t.isTemporary() && t.name().startsWith("dup_")).map(t -> t.name()).toList(),
+        "the job's views are not left on the shared session");
     int compared = 0;
     List<Path> expectedFiles;
     try (Stream<Path> s = Files.list(dir.resolve("expected"))) {
