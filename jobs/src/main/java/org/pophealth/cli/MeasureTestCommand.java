@@ -49,6 +49,11 @@ final class MeasureTestCommand implements Callable<Integer> {
         out.println("FAIL " + c + ": evaluation errors " + errors);
       }
     });
+    r.dataErrors().forEach((c, errors) -> {
+      if (!errors.isEmpty()) {
+        out.println("data  " + c + ": the case's data breaks the measure's checks " + errors);
+      }
+    });
     out.printf("%d passed, %d failed%n", r.passed(), r.failed());
     out.flush();
     return r.failed() == 0 ? 0 : 1;

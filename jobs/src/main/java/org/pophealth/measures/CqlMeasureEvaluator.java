@@ -138,7 +138,10 @@ public final class CqlMeasureEvaluator {
         try {
           collect(run(m, patientId, period, evaluationTime, Set.of(x)), values, evidence);
         } catch (RuntimeException ex) {
-          errors.add(x + ": " + firstLine(ex));
+          String error = x + ": " + firstLine(ex);
+          if (!errors.contains(error)) {
+            errors.add(error);
+          }
         }
       }
     }
@@ -181,7 +184,13 @@ public final class CqlMeasureEvaluator {
     if (results.containsExceptionsFor(id)) {
       throw results.getExceptionFor(id);
     }
-    return results.getResultFor(id);
+    EvaluationResult r = results.getResultFor(id);
+    if (r == null) {
+      // no result and no exception under our identifier: report the engine's own exception
+      throw results.hasExceptions() ? results.getExceptions().values().iterator().next()
+          : new IllegalStateException("the engine returned no result for library " + id.getId());
+    }
+    return r;
   }
 
   private static void collect(EvaluationResult r, Map<String, Object> values, Map<String, Set<String>> evidence) {
@@ -244,6 +253,22 @@ public final class CqlMeasureEvaluator {
       return c.getCode();
     }
     return v;
+  }
+
+  /**
+   * Whether an evaluation error says the person's data breaks the measure's expectations rather than
+   * that the engine failed: a FHIRHelpers {@code Message} of severity Error (its code starts with
+   * {@code FHIRHelpers.}, e.g. a Quantity whose unit system is not UCUM), or a FHIRHelpers conversion
+   * that has no overload for the element's actual type (a profile's Quantity holding a boolean). The
+   * expressions that raise them are not evaluable for that person, so the person is in none of their
+   * populations; the official test cases expect exactly that. Any other error is an engine failure.
+   */
+  public static boolean isDataError(String error) {
+    int colon = error.indexOf(": ");
+    String message = colon < 0 ? error : error.substring(colon + 2);
+    return message.startsWith("FHIRHelpers.")
+        || (message.startsWith("Could not resolve call to operator 'To") && message.contains("(org.hl7.fhir.r4.model.")
+            && message.endsWith("in library 'FHIRHelpers'."));
   }
 
   private static String firstLine(Throwable e) {

@@ -68,11 +68,13 @@ public final class RunMeasureTestCases {
   }
 
   /**
-   * {@code engineErrors}: per case ({@code measure/caseId}), the evaluation errors of its groups (empty
-   * when none): a case whose counts match but whose evaluation failed has not passed.
+   * Per case ({@code measure/caseId}): {@code engineErrors}, the evaluation errors that are engine
+   * failures (a case with one has failed, whatever its counts); {@code dataErrors}, the errors raised
+   * because the case's data breaks the measure's expectations ({@link CqlMeasureEvaluator#isDataError}),
+   * which some official cases test on purpose. Both empty when none.
    */
   public record Result(int cases, int passed, int failed, List<Mismatch> mismatches, IngestResult ingest,
-      double seconds, Map<String, List<String>> engineErrors) {
+      double seconds, Map<String, List<String>> engineErrors, Map<String, List<String>> dataErrors) {
     /** The mismatches of one case. */
     public List<Mismatch> mismatches(String measure, String caseId) {
       return mismatches.stream().filter(m -> m.measure().equals(measure) && m.caseId().equals(caseId)).toList();
@@ -129,18 +131,21 @@ public final class RunMeasureTestCases {
     r.results().unpersist();
     List<Mismatch> mismatches = new ArrayList<>();
     Map<String, List<String>> engineErrors = new TreeMap<>();
+    Map<String, List<String>> dataErrors = new TreeMap<>();
     int failed = 0;
     for (Map.Entry<String, Integer> e : new TreeMap<>(caseByPerson).entrySet()) {
       MeasureTestCase c = cases.get(e.getValue());
       Map<Integer, Row> groups = got.getOrDefault(e.getKey(), Map.of());
-      List<String> caseErrors = new ArrayList<>();
+      java.util.Set<String> caseErrors = new java.util.LinkedHashSet<>();
       for (Row row : groups.values()) {
         if (!row.isNullAt(8)) {
           caseErrors.addAll(row.getList(8));
         }
       }
-      engineErrors.put(c.measure() + "/" + c.caseId(), List.copyOf(caseErrors));
-      boolean ok = caseErrors.isEmpty();
+      String key = c.measure() + "/" + c.caseId();
+      engineErrors.put(key, caseErrors.stream().filter(x -> !CqlMeasureEvaluator.isDataError(x)).toList());
+      dataErrors.put(key, caseErrors.stream().filter(CqlMeasureEvaluator::isDataError).toList());
+      boolean ok = engineErrors.get(key).isEmpty();
       for (Map.Entry<Integer, Map<String, Integer>> g : c.expected().entrySet()) {
         Row row = groups.get(g.getKey());
         for (Map.Entry<String, Integer> p : g.getValue().entrySet()) {
@@ -159,7 +164,7 @@ public final class RunMeasureTestCases {
     }
     LOG.info("measure test cases: {} passed, {} failed", cases.size() - failed, failed);
     return new Result(cases.size(), cases.size() - failed, failed, mismatches, ingest, (System.nanoTime() - t0) / 1e9,
-        engineErrors);
+        engineErrors, dataErrors);
   }
 
   private static int count(Row row, String population) {

@@ -31,11 +31,12 @@ public class DemoEndToEndTest {
   /** The committed fingerprint of this demo's first run, which StandaloneClusterTest also compares with. */
   public static final String SNAPSHOT = "demo-tiny";
   /**
-   * Columns whose values legitimately differ between two runs: run ids, wall-clock times, and the
-   * payer delivery's file modification time (each run generates its own payer files).
+   * Columns whose values legitimately differ between two runs: run ids, wall-clock times, the export time
+   * of a manifest-less export (its files' modification time: a fresh clone's checkout time) and the payer
+   * delivery's file modification time (each run generates its own payer files).
    */
   private static final Set<String> RUN_DEPENDENT = Set.of("ingest_run_id", "resolve_run_id", "run_id",
-      "computed_at", "evaluated_at", "decided_at", "occurred_at", "delivery_time");
+      "computed_at", "evaluated_at", "decided_at", "occurred_at", "delivery_time", "export_time");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
