@@ -138,10 +138,7 @@ public final class CqlMeasureEvaluator {
         try {
           collect(run(m, patientId, period, evaluationTime, Set.of(x)), values, evidence);
         } catch (RuntimeException ex) {
-          String error = x + ": " + firstLine(ex);
-          if (!errors.contains(error)) {
-            errors.add(error);
-          }
+          errors.add(x + ": " + firstLine(ex));
         }
       }
     }

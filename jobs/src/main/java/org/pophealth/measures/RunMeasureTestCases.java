@@ -16,8 +16,10 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.pophealth.ingest.fhir.IngestFhirExport;
@@ -136,7 +138,8 @@ public final class RunMeasureTestCases {
     for (Map.Entry<String, Integer> e : new TreeMap<>(caseByPerson).entrySet()) {
       MeasureTestCase c = cases.get(e.getValue());
       Map<Integer, Row> groups = got.getOrDefault(e.getKey(), Map.of());
-      java.util.Set<String> caseErrors = new java.util.LinkedHashSet<>();
+      // each group row carries the measure's errors: once per case
+      Set<String> caseErrors = new LinkedHashSet<>();
       for (Row row : groups.values()) {
         if (!row.isNullAt(8)) {
           caseErrors.addAll(row.getList(8));
