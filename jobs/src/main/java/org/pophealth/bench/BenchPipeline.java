@@ -14,17 +14,16 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.pophealth.config.PopHealthConfig;
-import org.pophealth.demo.DemoInputs;
 import org.pophealth.demo.DemoPipeline;
-import org.pophealth.demo.DemoStage;
 import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.schedule.RunPipeline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code bench pipeline}: every stage of the demo pipeline (ingest-fhir, payer claims, resolve-identity,
- * score-risk, detect-duplicate-tests, evaluate-measures, build-cohorts, publish) on one population, in a
- * scratch lakehouse (a local folder), timing each stage, sampling the JVM's peak heap and resident memory during it, and
+ * {@code bench pipeline}: every job of the demo's pipeline ({@code demo.jobs}: ingest-fhir, ingest-claims,
+ * resolve-identity, score-risk, detect-duplicate-tests, evaluate-measures, build-cohorts, publish) on one
+ * population, in a scratch lakehouse (a local folder), run by the pipeline runner like the demo, timing each job, sampling the JVM's peak heap and resident memory during it, and
  * counting the rows of every table the stage committed to (counted after the stage's clock stops). The
  * demo payer's claims files are generated before the clock starts (test data, like the population).
  * The stages' own summaries go to {@code <scratch>/bench-pipeline.log}.
@@ -35,11 +34,14 @@ public final class BenchPipeline {
   private final Lakehouse scratch;
   private final PopHealthConfig config;
   private final Path export;
+  private final RunPipeline.Launcher launcher;
 
-  public BenchPipeline(Lakehouse scratch, PopHealthConfig config, Path export) {
+  /** @param launcher runs one pophealth command line against {@code scratch} */
+  public BenchPipeline(Lakehouse scratch, PopHealthConfig config, Path export, RunPipeline.Launcher launcher) {
     this.scratch = scratch;
     this.config = config;
     this.export = export;
+    this.launcher = launcher;
   }
 
   /** One stage: wall seconds, peak heap and resident set sampled every 200 ms, rows of each table it wrote. */
@@ -54,36 +56,47 @@ public final class BenchPipeline {
   public Result execute() throws Exception {
     long[] input = inputSize(export);
     Path log = Path.of(scratch.root()).getParent().resolve("bench-pipeline.log");
-    // test data, not pipeline work: the demo payer's claims files are generated (or reused) before the clock
-    new org.pophealth.demo.GeneratePayerClaims(export, DemoPipeline.payerDir(config, new DemoInputs(export)),
-        config.claims().demoPayer()).execute();
     List<Stage> stages = new ArrayList<>();
     try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8), true)) {
-      DemoInputs inputs = new DemoInputs(export);
-      for (DemoStage stage : DemoPipeline.stages()) {
-        Map<String, Long> before = scratch.versions();
-        out.println("== " + stage.name());
-        MemorySampler sampler = new MemorySampler();
-        sampler.start();
-        long t0 = System.nanoTime();
-        try {
-          stage.run(scratch, config, inputs, out);
-        } finally {
-          sampler.finish();
-        }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        Map<String, Long> rows = new TreeMap<>();
-        for (Map.Entry<String, Long> e : scratch.versions().entrySet()) {
-          if (!e.getValue().equals(before.get(e.getKey()))) {
-            rows.put(e.getKey(), scratch.read(e.getKey()).count());
-          }
-        }
-        LOG.info("bench pipeline: stage {} took {} s, {} tables written", stage.name(), String.format("%.1f", seconds),
-            rows.size());
-        stages.add(new Stage(stage.name(), seconds, sampler.heapPeak.get() >> 20, sampler.rssPeak.get() >> 10, rows));
+      // test data, not pipeline work: the demo payer's claims files are generated (or reused) before the clock
+      Map<String, String> variables = DemoPipeline.prepare(config, export, out);
+      MemorySampler[] sampler = new MemorySampler[1];
+      long[] t0 = new long[1];
+      RunPipeline runner = new RunPipeline(scratch, config.scheduler(), launcher).output(out)
+          .listener(new RunPipeline.Listener() {
+            @Override
+            public void started(String job) {
+              sampler[0] = new MemorySampler();
+              sampler[0].start();
+              t0[0] = System.nanoTime();
+            }
+
+            @Override
+            public void finished(String job, RunPipeline.JobResult result, Map<String, Long> written) {
+              double seconds = (System.nanoTime() - t0[0]) / 1e9;
+              try {
+                sampler[0].finish();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              Map<String, Long> rows = new TreeMap<>();
+              for (String table : written.keySet()) {
+                rows.put(table, scratch.read(table).count());
+              }
+              LOG.info("bench pipeline: job {} took {} s, {} tables written", job, String.format("%.1f", seconds),
+                  rows.size());
+              stages.add(new Stage(job, seconds, sampler[0].heapPeak.get() >> 20, sampler[0].rssPeak.get() >> 10,
+                  rows));
+            }
+          });
+      RunPipeline.Result run = DemoPipeline.run(runner, config, variables);
+      if (!run.succeeded()) {
+        throw new IllegalStateException("bench pipeline: " + run.jobs().stream()
+            .filter(j -> !j.status().equals(RunPipeline.SUCCEEDED)).findFirst().map(j -> j.job() + " " + j.status()
+                + (j.error() == null ? "" : ": " + j.error())).orElse("failed") + " (log: " + log + ")");
       }
     }
-    return new Result(export, input[0], input[1], stages, log);
+    return new Result(export, input[0], input[1], List.copyOf(stages), log);
   }
 
   /** Lines and bytes of the export's NDJSON files. */

@@ -1,5 +1,6 @@
 package org.pophealth.cli;
 
+import org.pophealth.jobs.JobContext;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import org.pophealth.schedule.RunPipeline;
@@ -34,8 +35,8 @@ final class BackfillCommand implements Callable<Integer> {
     if (last < first) {
       throw new IllegalArgumentException("--to (" + to + ") is before --from (" + from + ")");
     }
-    CliContext ctx = new CliContext(parent.global);
-    RunPipeline runner = ctx.pipelines();
+    JobContext ctx = new JobContext(parent.global);
+    RunPipeline runner = PopHealthCli.pipelines(ctx);
     for (int y = first; y <= last; y++) {
       RunPipeline.Result r = runner.execute(pipeline, "backfill:" + y, LocalDate.of(y, 1, 1), LocalDate.of(y, 12, 31));
       RunCommand.print(r, spec.commandLine().getOut());

@@ -1,5 +1,6 @@
 package org.pophealth.cli;
 
+import org.pophealth.jobs.JobContext;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +49,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      CliContext ctx = new CliContext(bench.parent.global);
+      JobContext ctx = new JobContext(bench.parent.global);
       PopHealthConfig config = ctx.config();
       Path dir = population.directory(config);
       Lakehouse scratch = ctx.scratchLakehouse("bench");
@@ -91,7 +92,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      CliContext ctx = new CliContext(bench.parent.global);
+      JobContext ctx = new JobContext(bench.parent.global);
       PopHealthConfig config = ctx.config();
       Path dir = population.directory(config);
       Lakehouse scratch = ctx.scratchLakehouse("bench-bulk");
@@ -131,7 +132,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      CliContext ctx = new CliContext(bench.parent.global);
+      JobContext ctx = new JobContext(bench.parent.global);
       PopHealthConfig config = ctx.config();
       Lakehouse scratch = ctx.scratchLakehouse("bench-claims");
       org.pophealth.bench.BenchClaims.Result r =
@@ -168,7 +169,7 @@ final class BenchCommand implements Runnable {
       if (records < 2) {
         throw new IllegalArgumentException("--records must be at least 2");
       }
-      CliContext ctx = new CliContext(bench.parent.global);
+      JobContext ctx = new JobContext(bench.parent.global);
       PopHealthConfig config = ctx.config();
       org.pophealth.bench.BenchIdentity.Result r = new org.pophealth.bench.BenchIdentity(ctx.lakehouse().spark(),
           org.pophealth.identity.LinkageSettings.of(config.identity(), false), records, seed).execute();
@@ -240,7 +241,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      CliContext ctx = new CliContext(bench.parent.global);
+      JobContext ctx = new JobContext(bench.parent.global);
       Lakehouse scratch = ctx.scratchLakehouse("bench-dup");
       BenchDuplicates.Result r = new BenchDuplicates(scratch, events, persons, input).execute();
       PrintWriter out = spec.commandLine().getOut();
@@ -276,7 +277,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      CliContext ctx = new CliContext(bench.parent.global);
+      JobContext ctx = new JobContext(bench.parent.global);
       PopHealthConfig config = ctx.config();
       Path dir = population.directory(config);
       Lakehouse scratch = lakehouseDir == null ? ctx.scratchLakehouse("bench-measures")
@@ -319,7 +320,7 @@ final class BenchCommand implements Runnable {
       if (persons < 1) {
         throw new IllegalArgumentException("--persons must be at least 1");
       }
-      CliContext ctx = new CliContext(bench.parent.global);
+      JobContext ctx = new JobContext(bench.parent.global);
       Lakehouse scratch = ctx.scratchLakehouse("bench-cohorts");
       var r = new org.pophealth.bench.BenchCohorts(scratch, persons, scratch.root() + "/published").execute();
       PrintWriter out = spec.commandLine().getOut();
@@ -354,7 +355,7 @@ final class BenchCommand implements Runnable {
       if (repeat < 1) {
         throw new IllegalArgumentException("--repeat must be at least 1");
       }
-      CliContext ctx = new CliContext(bench.parent.global);
+      JobContext ctx = new JobContext(bench.parent.global);
       var dashboard = new org.pophealth.dashboard.PublishDashboard(ctx.lakehouse(),
           org.pophealth.dashboard.DashboardTargets.packaged(), ctx.config().measures().smallCellThreshold());
       java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("pophealth-bench-dashboard-");
@@ -406,7 +407,7 @@ final class BenchCommand implements Runnable {
       if (input == null && patients > base && patients % base != 0) {
         throw new IllegalArgumentException("--patients above --base must be a multiple of it (" + base + ")");
       }
-      CliContext ctx = new CliContext(bench.parent.global);
+      JobContext ctx = new JobContext(bench.parent.global);
       PopHealthConfig config = ctx.config();
       Path dir = input;
       if (dir == null) {
@@ -420,7 +421,12 @@ final class BenchCommand implements Runnable {
         }
       }
       Lakehouse scratch = ctx.scratchLakehouse("bench-pipeline");
-      var r = new org.pophealth.bench.BenchPipeline(scratch, config, dir).execute();
+      java.util.List<String> args = new java.util.ArrayList<>();
+      if (bench.parent.global.config() != null) {
+        args.addAll(java.util.List.of("--config", bench.parent.global.config().toString()));
+      }
+      args.addAll(java.util.List.of("--lakehouse", scratch.root(), "--master", config.spark().master()));
+      var r = new org.pophealth.bench.BenchPipeline(scratch, config, dir, PopHealthCli.inProcess(args)).execute();
       PrintWriter out = spec.commandLine().getOut();
       out.printf("bench pipeline: %s (%d resources, %.1f MB), %d cores, %s, max heap %d MB, %s%n", r.export(),
           r.inputResources(), r.inputBytes() / 1e6, Runtime.getRuntime().availableProcessors(),

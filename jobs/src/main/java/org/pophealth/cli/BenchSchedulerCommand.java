@@ -1,5 +1,6 @@
 package org.pophealth.cli;
 
+import org.pophealth.jobs.JobContext;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.LocalDate;
@@ -34,7 +35,7 @@ final class BenchSchedulerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    CliContext ctx = new CliContext(bench.parent.global);
+    JobContext ctx = new JobContext(bench.parent.global);
     Lakehouse lh = ctx.scratchLakehouse("bench-scheduler");
     int tables = 0;
     for (TableContract c : lh.contracts().all()) {

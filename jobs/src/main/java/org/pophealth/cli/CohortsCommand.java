@@ -1,5 +1,6 @@
 package org.pophealth.cli;
 
+import org.pophealth.jobs.JobContext;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Row;
@@ -32,7 +33,7 @@ final class CohortsCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  LoadCohortDefinitions.Result defs(CliContext ctx) {
+  LoadCohortDefinitions.Result defs(JobContext ctx) {
     return CohortSettings.definitions(ctx.config(), definitions);
   }
 
@@ -49,7 +50,7 @@ final class CohortsCommand implements Runnable {
 
     @Override
     public Integer call() {
-      CliContext ctx = new CliContext(cohorts.parent.global);
+      JobContext ctx = new JobContext(cohorts.parent.global);
       LoadCohortDefinitions.Result defs = cohorts.defs(ctx);
       Lakehouse lh = ctx.lakehouse();
       TextTable t = new TextTable("cohort", "title", "audiences", "latest build", "latest publish");
@@ -73,7 +74,7 @@ final class CohortsCommand implements Runnable {
 
     @Override
     public Integer call() {
-      CliContext ctx = new CliContext(cohorts.parent.global);
+      JobContext ctx = new JobContext(cohorts.parent.global);
       CohortDefinition d = cohorts.defs(ctx).definition(name);
       PrintWriter out = spec.commandLine().getOut();
       out.println(d.name() + ": " + d.title());
@@ -121,7 +122,7 @@ final class CohortsCommand implements Runnable {
 
     @Override
     public Integer call() {
-      CliContext ctx = new CliContext(cohorts.parent.global);
+      JobContext ctx = new JobContext(cohorts.parent.global);
       LoadCohortDefinitions.Result defs = cohorts.defs(ctx);
       CohortDefinition d = defs.definition(name);
       Lakehouse lh = ctx.lakehouse();

@@ -15,9 +15,9 @@ final class ConfigCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (parent.global.config != null) {
-      ConfigLoader.load(parent.global.config);
-      spec.commandLine().getOut().println("config " + parent.global.config + " is valid");
+    if (parent.global.config() != null) {
+      ConfigLoader.load(parent.global.config());
+      spec.commandLine().getOut().println("config " + parent.global.config() + " is valid");
     } else {
       spec.commandLine().getOut().print(ConfigLoader.defaultsText());
     }

@@ -1,5 +1,7 @@
 package org.pophealth.cli;
 
+import org.pophealth.jobs.PeriodOption;
+import org.pophealth.jobs.JobContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -44,7 +46,7 @@ final class CrossCheckMeasuresCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    CliContext ctx = new CliContext(parent.global);
+    JobContext ctx = new JobContext(parent.global);
     PopHealthConfig config = ctx.config();
     PopHealthConfig.MeasurementPeriod period = periodOption.period(config);
     LocalDate start = period.start();

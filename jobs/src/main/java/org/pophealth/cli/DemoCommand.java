@@ -1,12 +1,12 @@
 package org.pophealth.cli;
 
+import org.pophealth.jobs.JobContext;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.pophealth.config.PopHealthConfig;
-import org.pophealth.demo.DemoInputs;
 import org.pophealth.demo.DemoPipeline;
-import org.pophealth.demo.DemoStage;
+import org.pophealth.schedule.RunPipeline;
 import org.pophealth.demo.GenerateSyntheaPopulation;
 import org.pophealth.lakehouse.Lakehouse;
 import picocli.CommandLine.Command;
@@ -18,7 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {
       "Run the whole pipeline on a seeded synthetic population: generate it with Synthea (cached, so a",
-      "second demo skips generation), ingest it as source `ehr`, run every stage, print what was built."})
+      "second demo skips generation), derive a payer's claims files from it, then run the demo's pipeline",
+      "(demo.jobs: every job, from ingest to publish) and print what each built."})
 final class DemoCommand implements Callable<Integer> {
   @ParentCommand PopHealthCli parent;
   @Spec CommandSpec spec;
@@ -38,7 +39,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    CliContext ctx = new CliContext(parent.global);
+    JobContext ctx = new JobContext(parent.global);
     PopHealthConfig config = ctx.config();
     PopHealthConfig.Demo d = config.demo();
     PrintWriter out = spec.commandLine().getOut();
@@ -50,29 +51,18 @@ final class DemoCommand implements Callable<Integer> {
     }
     out.println("demo: EHR export " + ehr + ", lakehouse " + config.lakehouse().root());
     Lakehouse lh = ctx.lakehouse();
-    DemoInputs inputs = new DemoInputs(ehr);
-    // the stages run through the pipeline runner, so the demo's runs are in ops.job_run and `runs`
-    Exception[] failure = new Exception[1];
-    java.util.List<org.pophealth.schedule.RunPipeline.Step> steps = new java.util.ArrayList<>();
-    for (DemoStage stage : DemoPipeline.stages()) {
-      steps.add(new org.pophealth.schedule.RunPipeline.Step(stage.name(), "demo stage: " + stage.name(), (o, e) -> {
-        out.println();
-        out.println("== " + stage.name());
-        out.flush();
-        try {
-          stage.run(lh, config, inputs, out);
-          return 0;
-        } catch (Exception ex) {
-          failure[0] = ex;
-          e.print(ex.getMessage());
-          return 1;
-        }
-      }));
-    }
-    org.pophealth.schedule.RunPipeline.Result run = new org.pophealth.schedule.RunPipeline(lh)
-        .executeSteps("demo", "demo", steps);
-    if (failure[0] != null) {
-      throw failure[0];
+    out.println();
+    out.println("== demo payer (test data derived from the EHR population)");
+    java.util.Map<String, String> variables = DemoPipeline.prepare(config, ehr, out);
+    out.flush();
+    // demo.jobs through the pipeline runner: each job by its command line, its runs in ops.job_run
+    RunPipeline.Result run = PopHealthCli.pipelines(ctx).output(out).execute(DemoPipeline.pipeline(config),
+        DemoPipeline.NAME, variables);
+    if (!run.succeeded()) {
+      RunPipeline.JobResult failed = run.jobs().stream()
+          .filter(j -> j.status().equals(RunPipeline.FAILED)).findFirst().orElseThrow();
+      throw new DemoFailed("demo job " + failed.job() + " failed: " + failed.error()
+          + " (run history: bin/pophealth runs --pipeline demo)");
     }
     out.println();
     out.println("== lakehouse");
@@ -85,5 +75,12 @@ final class DemoCommand implements Callable<Integer> {
         + " sql \"SELECT event_kind, count(*) FROM silver.event GROUP BY event_kind\"");
     out.flush();
     return 0;
+  }
+
+  /** A demo job failed: its message is the error (exit code 1, no stack trace needed). */
+  static final class DemoFailed extends IllegalStateException {
+    DemoFailed(String message) {
+      super(message);
+    }
   }
 }

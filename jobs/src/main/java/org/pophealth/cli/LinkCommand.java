@@ -1,5 +1,6 @@
 package org.pophealth.cli;
 
+import org.pophealth.jobs.JobContext;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,7 +46,7 @@ final class LinkCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    CliContext ctx = new CliContext(parent.global);
+    JobContext ctx = new JobContext(parent.global);
     PopHealthConfig config = ctx.config();
     LinkageSettings settings = LinkageSettings.of(config.identity(), linkOnly);
     if (threshold != null) {

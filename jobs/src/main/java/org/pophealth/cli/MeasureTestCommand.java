@@ -1,5 +1,6 @@
 package org.pophealth.cli;
 
+import org.pophealth.jobs.JobContext;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ final class MeasureTestCommand implements Callable<Integer> {
     if (!Files.isDirectory(cases)) {
       throw new IllegalArgumentException("--cases is not a directory: " + cases);
     }
-    CliContext ctx = new CliContext(parent.global);
+    JobContext ctx = new JobContext(parent.global);
     PopHealthConfig config = ctx.config();
     Path scratch = Files.createTempDirectory("pophealth-measure-test-");
     Lakehouse lh = new Lakehouse(ctx.lakehouse().spark(), scratch.toString());

@@ -1,69 +1,25 @@
 package org.pophealth.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
+import java.util.List;
 import org.pophealth.config.ConfigLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ScopeType;
+import org.pophealth.jobs.GlobalOptions;
+import org.pophealth.jobs.Job;
+import org.pophealth.jobs.JobContext;
+import org.pophealth.jobs.JobRegistry;
 
 /** {@code bin/pophealth}: one entry point, one subcommand per job and tool. */
 @Command(
     name = "pophealth",
     mixinStandardHelpOptions = true,
     version = "pophealth 0.1.0",
-    description = "Population-health lakehouse: FHIR and claims in, identity, risk, measures and cohorts out.",
-    subcommands = {
-      DemoCommand.class,
-      IngestFhirCommand.class,
-      IngestClaimsCommand.class,
-      LinkCommand.class,
-      ResolveIdentityCommand.class,
-      ScoreRiskCommand.class,
-      RiskScoreCommand.class,
-      DetectDuplicateTestsCommand.class,
-      EvaluateMeasuresCommand.class,
-      CrossCheckMeasuresCommand.class,
-      BuildCohortsCommand.class,
-      PublishCommand.class,
-      DashboardCommand.class,
-      CohortsCommand.class,
-      MeasureTestCommand.class,
-      SchedulerCommand.class,
-      RunCommand.class,
-      RunsCommand.class,
-      BackfillCommand.class,
-      SqlCommand.class,
-      TablesCommand.class,
-      OptimizeCommand.class,
-      BenchCommand.class,
-      SchemaCommand.class,
-      ConfigCommand.class,
-      CommandLine.HelpCommand.class
-    })
+    description = "Population-health lakehouse: FHIR and claims in, identity, risk, measures and cohorts out.")
 public final class PopHealthCli implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  /** Options every subcommand accepts. */
-  public static final class GlobalOptions {
-    @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE",
-        description = "YAML config file (default: $POPHEALTH_CONFIG, else ./pophealth.yaml, else built-in defaults).")
-    Path config;
-
-    @Option(names = "--lakehouse", scope = ScopeType.INHERIT, paramLabel = "PATH",
-        description = "Lakehouse root, overrides lakehouse.root of the config.")
-    String lakehouse;
-
-    @Option(names = "--master", scope = ScopeType.INHERIT, paramLabel = "URL",
-        description = "Spark master, overrides spark.master of the config (e.g. local[2]).")
-    String master;
-
-    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces of errors, and Spark's own warnings.")
-    boolean debug;
-  }
-
-  @CommandLine.Mixin GlobalOptions global = new GlobalOptions();
+  @CommandLine.Mixin(name = GlobalOptions.MIXIN) GlobalOptions global = new GlobalOptions();
 
   @Override
   public void run() {
@@ -92,9 +48,33 @@ public final class PopHealthCli implements Runnable {
     };
   }
 
+  /** The tools around the jobs: the demo first, then these after the jobs in {@code --help}. */
+  private static final List<Class<?>> TOOLS = List.of(LinkCommand.class, RiskScoreCommand.class,
+      CrossCheckMeasuresCommand.class, CohortsCommand.class, MeasureTestCommand.class, SchedulerCommand.class,
+      RunCommand.class, RunsCommand.class, BackfillCommand.class, SqlCommand.class, TablesCommand.class,
+      BenchCommand.class, SchemaCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class);
+
+  /** The command tree: the demo, every registered job ({@link JobRegistry}), then the tools. */
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new PopHealthCli());
+    cli.addSubcommand(new DemoCommand());
+    for (Job<?> job : JobRegistry.create()) {
+      cli.addSubcommand(job);
+    }
+    for (Class<?> tool : TOOLS) {
+      cli.addSubcommand(tool);
+    }
+    return cli;
+  }
+
+  /** Runs pipelines with this context: jobs are pophealth commands run in this JVM (same SparkSession). */
+  static org.pophealth.schedule.RunPipeline pipelines(JobContext ctx) {
+    return new org.pophealth.schedule.RunPipeline(ctx.lakehouse(), ctx.config().scheduler(), inProcess(ctx.globalArgs()));
+  }
+
   /** Runs the CLI with the given streams and returns the exit code (used by tests). */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cli = new CommandLine(new PopHealthCli());
+    CommandLine cli = commandLine();
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {

@@ -1,5 +1,6 @@
 package org.pophealth.cli;
 
+import org.pophealth.jobs.JobContext;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.pophealth.config.PopHealthConfig;
@@ -24,9 +25,9 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    CliContext ctx = new CliContext(parent.global);
+    JobContext ctx = new JobContext(parent.global);
     PopHealthConfig.MeasurementPeriod p = ctx.config().measurementPeriod();
-    RunPipeline.Result r = ctx.pipelines().execute(pipeline, "manual", p.start(), p.end());
+    RunPipeline.Result r = PopHealthCli.pipelines(ctx).execute(pipeline, "manual", p.start(), p.end());
     print(r, spec.commandLine().getOut());
     return r.succeeded() ? 0 : 1;
   }

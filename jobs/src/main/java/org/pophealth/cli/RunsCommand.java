@@ -1,5 +1,6 @@
 package org.pophealth.cli;
 
+import org.pophealth.jobs.JobContext;
 import static org.apache.spark.sql.functions.col;
 
 import java.io.PrintWriter;
@@ -29,7 +30,7 @@ final class RunsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    CliContext ctx = new CliContext(parent.global);
+    JobContext ctx = new JobContext(parent.global);
     Lakehouse lh = ctx.lakehouse();
     PrintWriter out = spec.commandLine().getOut();
     if (!lh.exists("ops.job_run")) {

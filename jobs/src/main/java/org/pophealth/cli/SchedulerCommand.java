@@ -1,5 +1,6 @@
 package org.pophealth.cli;
 
+import org.pophealth.jobs.JobContext;
 import java.io.PrintWriter;
 import java.util.Date;
 import java.util.concurrent.Callable;
@@ -44,10 +45,10 @@ final class SchedulerCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      CliContext ctx = new CliContext(scheduler.parent.global);
+      JobContext ctx = new JobContext(scheduler.parent.global);
       PopHealthConfig.MeasurementPeriod period = ctx.config().measurementPeriod();
       AtomicBoolean stopping = new AtomicBoolean();
-      RunPipeline runner = ctx.pipelines().stopSignal(stopping::get);
+      RunPipeline runner = PopHealthCli.pipelines(ctx).stopSignal(stopping::get);
       PrintWriter out = spec.commandLine().getOut();
       CountDownLatch done = new CountDownLatch(1);
       try (PipelineScheduler s = new PipelineScheduler(ctx.config().scheduler(), (pipeline, trigger) -> {
@@ -94,7 +95,7 @@ final class SchedulerCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      CliContext ctx = new CliContext(scheduler.parent.global);
+      JobContext ctx = new JobContext(scheduler.parent.global);
       try (PipelineScheduler s = new PipelineScheduler(ctx.config().scheduler(), (p, t) -> null)) {
         s.reconcile();
         printTriggers(s, spec.commandLine().getOut());

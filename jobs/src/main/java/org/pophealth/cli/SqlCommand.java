@@ -1,5 +1,6 @@
 package org.pophealth.cli;
 
+import org.pophealth.jobs.JobContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -43,7 +44,7 @@ final class SqlCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Lakehouse lh = new CliContext(parent.global).lakehouse();
+    Lakehouse lh = new JobContext(parent.global).lakehouse();
     lh.registerCatalog();
     PrintWriter out = spec.commandLine().getOut();
     if (stdin) {

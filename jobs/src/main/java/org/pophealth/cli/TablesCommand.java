@@ -1,5 +1,6 @@
 package org.pophealth.cli;
 
+import org.pophealth.jobs.JobContext;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
@@ -14,7 +15,7 @@ final class TablesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    new TablesCommandRunner(new CliContext(parent.global).lakehouse()).print(spec.commandLine().getOut());
+    new TablesCommandRunner(new JobContext(parent.global).lakehouse()).print(spec.commandLine().getOut());
     return 0;
   }
 }

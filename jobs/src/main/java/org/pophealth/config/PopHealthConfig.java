@@ -2,6 +2,7 @@ package org.pophealth.config;
 
 import java.io.Serializable;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 
 /** The whole configuration; see {@code pophealth-defaults.yaml} for every key and its default. */
@@ -87,10 +88,11 @@ public record PopHealthConfig(
   /**
    * The demo population: Synthea's size, seed, history, age range ({@code MIN-MAX}, null: all ages), cache,
    * launcher; {@code trendPeriods} earlier measurement periods evaluated before the configured one (the
-   * dashboard's trend) and scored as the prior payment year (the rising-risk tier).
+   * dashboard's trend) and scored as the prior payment year (the rising-risk tier); {@code jobs}: the
+   * demo's pipeline, run like a scheduler pipeline with the demo's inputs as variables.
    */
   public record Demo(int patients, long seed, int yearsOfHistory, String ages, int trendPeriods, String cacheDir,
-      String syntheaScript) implements Serializable {}
+      String syntheaScript, List<SchedulerConfig.Job> jobs) implements Serializable {}
 
   /**
    * CMS-HCC scoring ({@code score-risk}): default payment year, whether EHR encounter diagnoses count

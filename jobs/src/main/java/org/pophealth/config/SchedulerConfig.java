@@ -34,10 +34,21 @@ public record SchedulerConfig(
   /**
    * One job: a pophealth command line ({@code ${period}}, {@code ${period_start}} and
    * {@code ${period_end}} are replaced by the run's measurement period), the jobs it waits for, and its
-   * retries (null: the scheduler defaults).
+   * retries (null: the scheduler defaults). {@code enabled} (after the same substitution) {@code false},
+   * {@code no} or {@code 0} leaves the job out of the run, and the jobs after it wait for its own
+   * {@code after} jobs instead; null or anything else runs it.
    */
-  public record Job(String name, List<String> command, List<String> after, Integer retries, Double backoffSeconds)
-      implements Serializable {}
+  public record Job(String name, List<String> command, List<String> after, Integer retries, Double backoffSeconds,
+      String enabled) implements Serializable {
+    public Job(String name, List<String> command, List<String> after, Integer retries, Double backoffSeconds) {
+      this(name, command, after, retries, backoffSeconds, null);
+    }
+
+    /** A copy with other retries. */
+    public Job withRetries(Integer r) {
+      return new Job(name, command, after, r, backoffSeconds, enabled);
+    }
+  }
 
   /** The pipeline of that name. */
   public Pipeline pipeline(String name) {

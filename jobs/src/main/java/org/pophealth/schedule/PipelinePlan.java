@@ -23,7 +23,17 @@ public final class PipelinePlan {
     this.order = order;
   }
 
+  /** The plan of a pipeline as configured (commands not substituted, every job kept): checks it. */
   public static PipelinePlan of(SchedulerConfig.Pipeline p) {
+    return of(p, null);
+  }
+
+  /**
+   * The plan of one run: {@code ${name}} in commands and in {@code enabled} replaced by {@code variables}
+   * (an unknown variable is an error); disabled jobs left out, the jobs after one waiting for its own
+   * {@code after} jobs instead.
+   */
+  public static PipelinePlan of(SchedulerConfig.Pipeline p, Map<String, String> variables) {
     String where = "scheduler.pipelines[" + p.name() + "]";
     if (p.name() == null || p.name().isBlank()) {
       throw new IllegalArgumentException("scheduler.pipelines: a pipeline needs a name");
@@ -48,6 +58,9 @@ public final class PipelinePlan {
         }
       }
     }
+    if (variables != null) {
+      byName = enabledJobs(where, byName, variables);
+    }
     List<SchedulerConfig.Job> order = new ArrayList<>();
     Set<String> done = new HashSet<>();
     while (order.size() < byName.size()) {
@@ -66,6 +79,62 @@ public final class PipelinePlan {
       }
     }
     return new PipelinePlan(p, List.copyOf(order));
+  }
+
+  private static Map<String, SchedulerConfig.Job> enabledJobs(String where, Map<String, SchedulerConfig.Job> jobs,
+      Map<String, String> variables) {
+    Map<String, List<String>> afterOf = new HashMap<>();
+    Set<String> disabled = new HashSet<>();
+    for (SchedulerConfig.Job j : jobs.values()) {
+      afterOf.put(j.name(), after(j));
+      String enabled = j.enabled() == null ? null : substitute(where, j.name(), j.enabled(), variables).strip();
+      if (enabled != null && List.of("0", "false", "no").contains(enabled.toLowerCase(java.util.Locale.ROOT))) {
+        disabled.add(j.name());
+      }
+    }
+    Map<String, SchedulerConfig.Job> out = new LinkedHashMap<>();
+    for (SchedulerConfig.Job j : jobs.values()) {
+      if (disabled.contains(j.name())) {
+        continue;
+      }
+      // a disabled job's place in the graph is taken by the jobs it waited for
+      Set<String> waits = new java.util.LinkedHashSet<>();
+      List<String> todo = new ArrayList<>(after(j));
+      Set<String> seen = new HashSet<>();
+      while (!todo.isEmpty()) {
+        String a = todo.remove(0);
+        if (!seen.add(a)) {
+          continue;
+        }
+        if (disabled.contains(a)) {
+          todo.addAll(afterOf.getOrDefault(a, List.of()));
+        } else {
+          waits.add(a);
+        }
+      }
+      List<String> command = j.command().stream().map(c -> substitute(where, j.name(), c, variables)).toList();
+      out.put(j.name(), new SchedulerConfig.Job(j.name(), command, waits.isEmpty() ? null : List.copyOf(waits),
+          j.retries(), j.backoffSeconds(), null));
+    }
+    return out;
+  }
+
+  private static final java.util.regex.Pattern VARIABLE = java.util.regex.Pattern.compile("\\$\\{([A-Za-z0-9_.]+)}");
+
+  /** {@code ${name}} replaced by its value; an unknown name is an error naming the job. */
+  static String substitute(String where, String job, String text, Map<String, String> variables) {
+    java.util.regex.Matcher m = VARIABLE.matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String value = variables.get(m.group(1));
+      if (value == null) {
+        throw new IllegalArgumentException(where + ": job '" + job + "' uses ${" + m.group(1)
+            + "}, which is not a variable of this run (variables: " + new java.util.TreeSet<>(variables.keySet()) + ")");
+      }
+      m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(value));
+    }
+    m.appendTail(out);
+    return out.toString();
   }
 
   static List<String> after(SchedulerConfig.Job j) {

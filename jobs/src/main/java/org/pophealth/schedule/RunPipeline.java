@@ -49,6 +49,8 @@ public final class RunPipeline {
   private final SchedulerConfig config;
   private final Launcher launcher;
   private StopSignal stop = () -> false;
+  private PrintWriter output;
+  private Listener listener = new Listener() {};
 
   public RunPipeline(Lakehouse lakehouse, SchedulerConfig config, Launcher launcher) {
     this.lakehouse = lakehouse;
@@ -56,15 +58,27 @@ public final class RunPipeline {
     this.launcher = launcher;
   }
 
-  /** A runner for {@link #executeSteps} only (jobs given as code: no pipelines, no command launcher). */
-  public RunPipeline(Lakehouse lakehouse) {
-    this(lakehouse, null, (args, out, err) -> {
-      throw new IllegalStateException("this runner only runs steps");
-    });
-  }
-
   public RunPipeline stopSignal(StopSignal s) {
     this.stop = s;
+    return this;
+  }
+
+  /** Where the jobs' own output goes, each under a {@code == <job>} heading (default: discarded). */
+  public RunPipeline output(PrintWriter out) {
+    this.output = out;
+    return this;
+  }
+
+  /** Told when each job starts and ends (e.g. {@code bench pipeline} samples memory per job). */
+  public interface Listener {
+    default void started(String job) {}
+
+    /** @param written the tables the job committed to, with their new Delta versions */
+    default void finished(String job, JobResult result, Map<String, Long> written) {}
+  }
+
+  public RunPipeline listener(Listener l) {
+    this.listener = l;
     return this;
   }
 
@@ -77,18 +91,35 @@ public final class RunPipeline {
   }
 
   /**
-   * @param trigger why it runs ({@code cron}, {@code manual}, {@code backfill:<year>}, {@code recovery}, {@code demo})
+   * Runs a configured pipeline ({@code scheduler.pipelines}).
+   *
+   * @param trigger why it runs ({@code cron}, {@code manual}, {@code backfill:<year>}, {@code recovery})
    * @param periodStart the measurement period substituted for {@code ${period...}} in commands
    */
   public Result execute(String pipelineName, String trigger, LocalDate periodStart, LocalDate periodEnd) {
-    PipelinePlan plan = PipelinePlan.of(config.pipeline(pipelineName));
+    return execute(config.pipeline(pipelineName), trigger, periodVariables(periodStart, periodEnd));
+  }
+
+  /** {@code ${period}} (the start's year), {@code ${period_start}} and {@code ${period_end}}. */
+  public static Map<String, String> periodVariables(LocalDate start, LocalDate end) {
+    return Map.of("period", Integer.toString(start.getYear()), "period_start", start.toString(),
+        "period_end", end.toString());
+  }
+
+  /**
+   * Runs a pipeline: its enabled jobs in dependency order, {@code ${name}} in commands and in
+   * {@code enabled} replaced by {@code variables}.
+   */
+  public Result execute(SchedulerConfig.Pipeline pipeline, String trigger, Map<String, String> variables) {
+    String pipelineName = pipeline.name();
+    PipelinePlan plan = PipelinePlan.of(pipeline, variables);
     long t0 = System.nanoTime();
     String runId = newRunId(pipelineName);
     LOG.info("pipeline {} run {} ({}): {} jobs", pipelineName, runId, trigger, plan.order().size());
     Set<String> blocked = new HashSet<>();
     List<JobResult> results = new ArrayList<>();
     for (SchedulerConfig.Job job : plan.order()) {
-      List<String> command = substitute(job.command(), periodStart, periodEnd);
+      List<String> command = job.command();
       if (blocked.contains(job.name()) || stop.stopRequested()) {
         String why = stop.stopRequested() ? "scheduler stopping: not started" : "an upstream job failed";
         Timestamp now = Timestamp.from(Instant.now());
@@ -112,36 +143,9 @@ public final class RunPipeline {
     return r;
   }
 
-  /** A job given as code rather than a command line (the demo's stages). */
-  public record Step(String name, String description, Action action) {}
-
   /** One attempt of a job: returns the exit code, writes its error text to {@code err}. */
-  public interface Action {
+  private interface Action {
     int run(PrintWriter out, PrintWriter err) throws Exception;
-  }
-
-  /**
-   * Runs steps one after the other, each after the previous (a failed step skips the rest), no retries,
-   * recorded in ops.job_run like any pipeline.
-   */
-  public Result executeSteps(String pipelineName, String trigger, List<Step> steps) {
-    long t0 = System.nanoTime();
-    String runId = newRunId(pipelineName);
-    List<JobResult> results = new ArrayList<>();
-    boolean failed = false;
-    for (Step step : steps) {
-      if (failed) {
-        Timestamp now = Timestamp.from(Instant.now());
-        record(runId, pipelineName, step.name(), step.description(), trigger, 1, SKIPPED, now, now, Map.of(), Map.of(),
-            null, "an earlier step failed");
-        results.add(new JobResult(step.name(), SKIPPED, 0, "an earlier step failed"));
-        continue;
-      }
-      JobResult jr = runJob(runId, pipelineName, step.name(), step.description(), trigger, 0, 0, step.action());
-      failed = !jr.status().equals(SUCCEEDED);
-      results.add(jr);
-    }
-    return new Result(runId, pipelineName, trigger, List.copyOf(results), (System.nanoTime() - t0) / 1e9);
   }
 
   private static String newRunId(String pipelineName) {
@@ -155,17 +159,26 @@ public final class RunPipeline {
     String outcome = FAILED;
     String error = null;
     int attempt = 1;
+    Map<String, Long> writtenByJob = new TreeMap<>();
+    listener.started(jobName);
     for (; attempt <= retries + 1; attempt++) {
       Map<String, Long> before = versions();
       Timestamp started = Timestamp.from(Instant.now());
       StringWriter err = new StringWriter();
       int code;
-      try (PrintWriter e = new PrintWriter(err); PrintWriter o = new PrintWriter(new StringWriter())) {
+      if (output != null) {
+        output.println();
+        output.println("== " + jobName + (attempt > 1 ? " (attempt " + attempt + ")" : ""));
+        output.flush();
+      }
+      PrintWriter o = output != null ? output : new PrintWriter(java.io.Writer.nullWriter());
+      try (PrintWriter e = new PrintWriter(err)) {
         code = action.run(o, e);
       } catch (Exception ex) {
         code = 1;
         err.write(ex.getClass().getSimpleName() + ": " + ex.getMessage());
       }
+      o.flush();
       Timestamp ended = Timestamp.from(Instant.now());
       Map<String, Long> after = versions();
       Map<String, Long> written = new TreeMap<>();
@@ -174,6 +187,7 @@ public final class RunPipeline {
           written.put(t, v);
         }
       });
+      writtenByJob.putAll(written);
       Long rows = written.isEmpty() ? 0L : rowsWritten(written, before);
       boolean ok = code == 0;
       boolean last = attempt == retries + 1;
@@ -190,16 +204,9 @@ public final class RunPipeline {
         sleep(backoff * Math.pow(2, attempt - 1));
       }
     }
-    return new JobResult(jobName, outcome, Math.min(attempt, retries + 1), error);
-  }
-
-  static List<String> substitute(List<String> command, LocalDate start, LocalDate end) {
-    List<String> out = new ArrayList<>();
-    for (String a : command) {
-      out.add(a.replace("${period_start}", start.toString()).replace("${period_end}", end.toString())
-          .replace("${period}", Integer.toString(start.getYear())));
-    }
-    return out;
+    JobResult result = new JobResult(jobName, outcome, Math.min(attempt, retries + 1), error);
+    listener.finished(jobName, result, Map.copyOf(writtenByJob));
+    return result;
   }
 
   /** Current version of every lakehouse table that exists (ops.job_run itself left out). */

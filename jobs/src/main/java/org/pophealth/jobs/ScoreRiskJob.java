@@ -1,14 +1,11 @@
-package org.pophealth.cli;
+package org.pophealth.jobs;
 
-import java.util.concurrent.Callable;
+import java.io.PrintWriter;
 import org.pophealth.config.PopHealthConfig;
+import org.pophealth.risk.RiskSummary;
 import org.pophealth.risk.ScoreRisk;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-import org.pophealth.risk.RiskSummary;
 
 @Command(name = "score-risk", mixinStandardHelpOptions = true,
     description = {
@@ -16,10 +13,7 @@ import org.pophealth.risk.RiskSummary;
       "explanation of each score: gold.risk_score (raw, normalised, payment score, tiers) and",
       "gold.risk_factor (each factor with its coefficient, diagnosis codes, events and claims).",
       "Diagnoses of the year before the payment year, from risk-adjustment-eligible sources."})
-final class ScoreRiskCommand implements Callable<Integer> {
-  @ParentCommand PopHealthCli parent;
-  @Spec CommandSpec spec;
-
+public final class ScoreRiskJob extends Job<ScoreRisk.Result> {
   @Option(names = "--payment-year", paramLabel = "Y", description = "Payment year (default: risk.payment_year).")
   Integer paymentYear;
 
@@ -28,16 +22,17 @@ final class ScoreRiskCommand implements Callable<Integer> {
   Boolean includeEhr;
 
   @Override
-  public Integer call() {
-    CliContext ctx = new CliContext(parent.global);
+  protected ScoreRisk.Result execute(JobContext ctx) throws Exception {
     PopHealthConfig.Risk cfg = ctx.config().risk();
     int year = paymentYear != null ? paymentYear : cfg.paymentYear();
-    ScoreRisk.Result r = new ScoreRisk(ctx.lakehouse(), year)
+    return new ScoreRisk(ctx.lakehouse(), year)
         .includeEhrDiagnoses(includeEhr != null ? includeEhr : cfg.includeEhrDiagnoses())
         .risingPercent(cfg.risingPercent())
         .execute();
-    RiskSummary.print(r, spec.commandLine().getOut());
-    return 0;
   }
 
+  @Override
+  protected void summarize(ScoreRisk.Result r, JobContext ctx, PrintWriter out) {
+    RiskSummary.print(r, out);
+  }
 }

@@ -1,16 +1,14 @@
-package org.pophealth.cli;
+package org.pophealth.jobs;
 
+import java.io.PrintWriter;
 import java.time.LocalDate;
 import java.util.List;
-import java.util.concurrent.Callable;
+import org.pophealth.cohorts.BuildCohorts;
 import org.pophealth.cohorts.CohortSettings;
+import org.pophealth.cohorts.CohortSummary;
 import org.pophealth.cohorts.LoadCohortDefinitions;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import org.pophealth.cohorts.CohortSummary;
 
 @Command(name = "build-cohorts", mixinStandardHelpOptions = true,
     description = {
@@ -18,10 +16,7 @@ import org.pophealth.cohorts.CohortSummary;
       "definitions in measures/cohorts/ over care gaps, risk, acute use and duplicate tests: writes",
       "gold.cohort_member (listed and ranked, or excluded with why) under a publication id derived from",
       "the input Delta versions, and an ops.publication audit row per cohort."})
-final class BuildCohortsCommand implements Callable<Integer> {
-  @ParentCommand PopHealthCli parent;
-  @Spec CommandSpec spec;
-
+public final class BuildCohortsJob extends Job<BuildCohorts.Result> {
   @Option(names = "--as-of", paramLabel = "DATE", description = "Reference date (default cohorts.as_of, else measurement_period.end).")
   LocalDate asOf;
 
@@ -32,12 +27,14 @@ final class BuildCohortsCommand implements Callable<Integer> {
   String definitions;
 
   @Override
-  public Integer call() {
-    CliContext ctx = new CliContext(parent.global);
+  protected BuildCohorts.Result execute(JobContext ctx) throws Exception {
     LoadCohortDefinitions.Result defs = CohortSettings.definitions(ctx.config(), definitions);
-    var r = CohortSettings.build(ctx.lakehouse(), ctx.config(), defs, CohortSettings.asOf(ctx.config(), asOf), cohorts)
+    return CohortSettings.build(ctx.lakehouse(), ctx.config(), defs, CohortSettings.asOf(ctx.config(), asOf), cohorts)
         .execute();
-    CohortSummary.printBuild(r, spec.commandLine().getOut());
-    return 0;
+  }
+
+  @Override
+  protected void summarize(BuildCohorts.Result r, JobContext ctx, PrintWriter out) {
+    CohortSummary.printBuild(r, out);
   }
 }

@@ -1,16 +1,15 @@
-package org.pophealth.cli;
+package org.pophealth.jobs;
 
+import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.pophealth.cohorts.CohortSettings;
+import org.pophealth.cohorts.CohortSummary;
 import org.pophealth.cohorts.LoadCohortDefinitions;
+import org.pophealth.cohorts.PublishCohorts;
+import org.pophealth.dashboard.DashboardSummary;
 import org.pophealth.dashboard.PublishDashboard;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import org.pophealth.cohorts.CohortSummary;
 
 @Command(name = "publish", mixinStandardHelpOptions = true,
     description = {
@@ -19,10 +18,7 @@ import org.pophealth.cohorts.CohortSummary;
       "suppressed); group.json (FHIR Group), list.json (FHIR List) and changes.csv against the previous",
       "publication. Appends an ops.publication audit row per cohort. Also writes the executive dashboard",
       "to <dir>/dashboard/<as_of>/index.html (see `dashboard`)."})
-final class PublishCommand implements Callable<Integer> {
-  @ParentCommand PopHealthCli parent;
-  @Spec CommandSpec spec;
-
+public final class PublishJob extends Job<PublishJob.Result> {
   @Option(names = "--cohort", paramLabel = "NAME", split = ",", description = "Only these cohorts (default: all).")
   List<String> cohorts = List.of();
 
@@ -32,16 +28,28 @@ final class PublishCommand implements Callable<Integer> {
   @Option(names = "--definitions", paramLabel = "DIR", description = "Definitions directory (default cohorts.definitions_dir).")
   String definitions;
 
+  /** The cohorts published and, when any was, the dashboard written beside them. */
+  public record Result(PublishCohorts.Result cohorts, PublishDashboard.Result dashboard) {}
+
   @Override
-  public Integer call() {
-    CliContext ctx = new CliContext(parent.global);
+  protected Result execute(JobContext ctx) throws Exception {
     LoadCohortDefinitions.Result defs = CohortSettings.definitions(ctx.config(), definitions);
-    var r = CohortSettings.publish(ctx.lakehouse(), ctx.config(), defs, dir, cohorts).execute();
-    CohortSummary.printPublish(r, spec.commandLine().getOut());
-    if (!r.published().isEmpty()) {
-      org.pophealth.dashboard.DashboardSummary.print(PublishDashboard.publish(ctx.lakehouse(), ctx.config(), dir),
-          spec.commandLine().getOut());
+    PublishCohorts.Result r = CohortSettings.publish(ctx.lakehouse(), ctx.config(), defs, dir, cohorts).execute();
+    PublishDashboard.Result d = r.published().isEmpty() ? null
+        : PublishDashboard.publish(ctx.lakehouse(), ctx.config(), dir);
+    return new Result(r, d);
+  }
+
+  @Override
+  protected void summarize(Result r, JobContext ctx, PrintWriter out) {
+    CohortSummary.printPublish(r.cohorts(), out);
+    if (r.dashboard() != null) {
+      DashboardSummary.print(r.dashboard(), out);
     }
-    return r.published().isEmpty() && !r.notBuilt().isEmpty() ? 2 : 0;
+  }
+
+  @Override
+  protected int exitCode(Result r) {
+    return r.cohorts().published().isEmpty() && !r.cohorts().notBuilt().isEmpty() ? 2 : 0;
   }
 }

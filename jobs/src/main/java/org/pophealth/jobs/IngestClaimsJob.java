@@ -1,17 +1,12 @@
-package org.pophealth.cli;
+package org.pophealth.jobs;
 
 import java.io.PrintWriter;
-import java.util.Map;
-import java.util.concurrent.Callable;
 import org.pophealth.config.PopHealthConfig;
 import org.pophealth.ingest.claims.ClaimsIngestResult;
 import org.pophealth.ingest.claims.IngestClaims;
+import org.pophealth.ingest.claims.IngestClaimsSummary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-import org.pophealth.ingest.claims.IngestClaimsSummary;
 
 @Command(name = "ingest-claims", mixinStandardHelpOptions = true,
     description = {
@@ -19,10 +14,7 @@ import org.pophealth.ingest.claims.IngestClaimsSummary;
       "eligibility* files (.csv or .parquet) and/or payer FHIR NDJSON (CARIN Blue Button",
       "ExplanationOfBenefit, Coverage, Patient). Every row is loaded or quarantined with a reason;",
       "claim versions are resolved to final-action claims; prints read = loaded + quarantined per table."})
-final class IngestClaimsCommand implements Callable<Integer> {
-  @ParentCommand PopHealthCli parent;
-  @Spec CommandSpec spec;
-
+public final class IngestClaimsJob extends Job<ClaimsIngestResult> {
   @Option(names = "--source", required = true, description = "Source name (a key under `sources:` with kind claims).")
   String source;
 
@@ -30,8 +22,7 @@ final class IngestClaimsCommand implements Callable<Integer> {
   String dir;
 
   @Override
-  public Integer call() throws Exception {
-    CliContext ctx = new CliContext(parent.global);
+  protected ClaimsIngestResult execute(JobContext ctx) throws Exception {
     PopHealthConfig config = ctx.config();
     PopHealthConfig.Source s = config.sources().get(source);
     if (s != null && s.kind() != null && !s.kind().equals("claims")) {
@@ -44,8 +35,16 @@ final class IngestClaimsCommand implements Callable<Integer> {
           ? "unknown source '" + source + "' (configured: " + config.sources().keySet() + "); give --dir"
           : "no --dir given and sources." + source + ".dir is not set");
     }
-    ClaimsIngestResult r = new IngestClaims(ctx.lakehouse(), source, directory).settings(config).execute();
-    IngestClaimsSummary.print(r, spec.commandLine().getOut());
+    return new IngestClaims(ctx.lakehouse(), source, directory).settings(config).execute();
+  }
+
+  @Override
+  protected void summarize(ClaimsIngestResult r, JobContext ctx, PrintWriter out) {
+    IngestClaimsSummary.print(r, out);
+  }
+
+  @Override
+  protected int exitCode(ClaimsIngestResult r) {
     return r.reconciled() ? 0 : 1;
   }
 }

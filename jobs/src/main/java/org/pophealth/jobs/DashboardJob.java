@@ -1,15 +1,12 @@
-package org.pophealth.cli;
+package org.pophealth.jobs;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
+import org.pophealth.dashboard.DashboardSummary;
 import org.pophealth.dashboard.DashboardTargets;
 import org.pophealth.dashboard.PublishDashboard;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import org.pophealth.cohorts.CohortSummary;
 
 @Command(name = "dashboard", mixinStandardHelpOptions = true,
     description = {
@@ -17,10 +14,7 @@ import org.pophealth.cohorts.CohortSummary;
       "targets with trends and strata, risk, duplicate tests, cohorts, data freshness. Aggregates only; cells",
       "under measures.small_cell_threshold persons are shown as <11. `publish` writes it too, under",
       "<publish_dir>/dashboard/<as_of>/index.html."})
-final class DashboardCommand implements Callable<Integer> {
-  @ParentCommand PopHealthCli parent;
-  @Spec CommandSpec spec;
-
+public final class DashboardJob extends Job<PublishDashboard.Result> {
   @Option(names = "--out", paramLabel = "FILE", required = true, description = "HTML file to write.")
   String out;
 
@@ -29,12 +23,14 @@ final class DashboardCommand implements Callable<Integer> {
   Path targets;
 
   @Override
-  public Integer call() {
-    CliContext ctx = new CliContext(parent.global);
+  protected PublishDashboard.Result execute(JobContext ctx) throws Exception {
     DashboardTargets t = targets == null ? DashboardTargets.packaged() : DashboardTargets.file(targets);
-    PublishDashboard.Result r = new PublishDashboard(ctx.lakehouse(), t, ctx.config().measures().smallCellThreshold())
+    return new PublishDashboard(ctx.lakehouse(), t, ctx.config().measures().smallCellThreshold())
         .write(out, "Lakehouse " + ctx.lakehouse().root());
-    org.pophealth.dashboard.DashboardSummary.print(r, spec.commandLine().getOut());
-    return 0;
+  }
+
+  @Override
+  protected void summarize(PublishDashboard.Result r, JobContext ctx, PrintWriter o) {
+    DashboardSummary.print(r, o);
   }
 }

@@ -1,14 +1,10 @@
-package org.pophealth.cli;
+package org.pophealth.jobs;
 
-import java.util.concurrent.Callable;
-import org.pophealth.config.PopHealthConfig;
+import java.io.PrintWriter;
+import org.pophealth.identity.IdentitySummary;
 import org.pophealth.identity.ResolveIdentity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-import org.pophealth.identity.IdentitySummary;
 
 @Command(name = "resolve-identity", mixinStandardHelpOptions = true,
     description = {
@@ -16,20 +12,18 @@ import org.pophealth.identity.IdentitySummary;
       "(Fellegi-Sunter, EM, blocking, GraphX clusters, over-link guard), keeps person ids stable across runs,",
       "writes gold.person, gold.identity_crosswalk, gold.identity_pair, gold.identity_review, gold.identity_event,",
       "ops.identity_run, and fills person_id in silver.event. Reviewer decisions (gold.identity_decision) win."})
-final class ResolveIdentityCommand implements Callable<Integer> {
-  @ParentCommand PopHealthCli parent;
-  @Spec CommandSpec spec;
-
+public final class ResolveIdentityJob extends Job<ResolveIdentity.Result> {
   @Option(names = "--ground-truth", paramLabel = "FILE",
       description = "CSV (payer record id, EHR patient id) to print precision/recall against (default: identity.ground_truth_file).")
   String groundTruth;
 
   @Override
-  public Integer call() {
-    CliContext ctx = new CliContext(parent.global);
-    PopHealthConfig config = ctx.config();
-    ResolveIdentity.Result r = new ResolveIdentity(ctx.lakehouse(), config.identity()).groundTruth(groundTruth).execute();
-    IdentitySummary.print(r, spec.commandLine().getOut());
-    return 0;
+  protected ResolveIdentity.Result execute(JobContext ctx) throws Exception {
+    return new ResolveIdentity(ctx.lakehouse(), ctx.config().identity()).groundTruth(groundTruth).execute();
+  }
+
+  @Override
+  protected void summarize(ResolveIdentity.Result r, JobContext ctx, PrintWriter out) {
+    IdentitySummary.print(r, out);
   }
 }

@@ -1,16 +1,16 @@
-package org.pophealth.cli;
+package org.pophealth.jobs;
 
 import java.time.LocalDate;
 import org.pophealth.config.PopHealthConfig;
 import picocli.CommandLine.Option;
 
 /** {@code --period YEAR}: a calendar-year measurement period, else the configured one. */
-final class PeriodOption {
+public final class PeriodOption {
   @Option(names = "--period", paramLabel = "YEAR",
       description = "Calendar-year measurement period (default: measurement_period of the config).")
   Integer year;
 
-  PopHealthConfig.MeasurementPeriod period(PopHealthConfig config) {
+  public PopHealthConfig.MeasurementPeriod period(PopHealthConfig config) {
     return year == null ? config.measurementPeriod()
         : new PopHealthConfig.MeasurementPeriod(LocalDate.of(year, 1, 1), LocalDate.of(year, 12, 31));
   }

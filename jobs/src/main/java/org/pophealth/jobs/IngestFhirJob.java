@@ -1,11 +1,12 @@
-package org.pophealth.cli;
+package org.pophealth.jobs;
 
+import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.pophealth.config.PopHealthConfig;
 import org.pophealth.ingest.fhir.IngestFhirExport;
 import org.pophealth.ingest.fhir.IngestResult;
+import org.pophealth.ingest.fhir.IngestSummary;
 import org.pophealth.ingest.fhir.bulk.AccessTokens;
 import org.pophealth.ingest.fhir.bulk.BulkHttp;
 import org.pophealth.ingest.fhir.bulk.BulkSettings;
@@ -15,10 +16,6 @@ import org.pophealth.ingest.fhir.bulk.RunBulkExport;
 import org.pophealth.ingest.fhir.bulk.SmartBackendAuth;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-import org.pophealth.ingest.fhir.IngestSummary;
 
 @Command(name = "ingest-fhir", mixinStandardHelpOptions = true,
     description = {
@@ -27,10 +24,7 @@ import org.pophealth.ingest.fhir.IngestSummary;
       "quarantined with a reason; prints read = loaded + quarantined per resource type.",
       "When the source has a base_url (or with --url), first runs a FHIR Bulk Data export against the",
       "server (kick-off, poll, download; incremental since the last export; resumes a killed run)."})
-final class IngestFhirCommand implements Callable<Integer> {
-  @ParentCommand PopHealthCli parent;
-  @Spec CommandSpec spec;
-
+public final class IngestFhirJob extends Job<IngestFhirJob.Result> {
   @Option(names = "--source", defaultValue = "ehr", description = "Source name (a key under `sources:`), default ${DEFAULT-VALUE}.")
   String source;
 
@@ -56,9 +50,11 @@ final class IngestFhirCommand implements Callable<Integer> {
   @Option(names = "--cancel", description = "Cancel the source's export in flight (DELETE on the server) and exit.")
   boolean cancel;
 
+  /** One of: a cancelled export, a server export then its ingest, or the ingest of a directory. */
+  public record Result(String source, CancelExport.Result cancelled, IngestBulkExport.Result bulk, IngestResult ingest) {}
+
   @Override
-  public Integer call() throws Exception {
-    CliContext ctx = new CliContext(parent.global);
+  protected Result execute(JobContext ctx) throws Exception {
     PopHealthConfig config = ctx.config();
     PopHealthConfig.Source s = config.sources().get(source);
     if (s == null && url == null) {
@@ -67,45 +63,57 @@ final class IngestFhirCommand implements Callable<Integer> {
     if (s == null) {
       s = new PopHealthConfig.Source("fhir-bulk", null);
     }
-    String directory = dir;
     boolean bulk = dir == null && (url != null || s.baseUrl() != null);
     if (cancel) {
       if (url == null && s.baseUrl() == null) {
         throw new IllegalArgumentException("--cancel needs a source with base_url (or --url)");
       }
       BulkSettings bs = settings(s);
-      CancelExport.Result r = RunBulkExport.cancel(new BulkHttp(bs, tokens(bs)));
-      spec.commandLine().getOut().println(r.status() == 0 ? "no export in flight for source " + source
-          : "export " + (r.cancelled() ? "cancelled" : "not cancelled") + " (HTTP " + r.status() + ")");
-      return r.status() == 0 || r.cancelled() ? 0 : 1;
+      return new Result(source, RunBulkExport.cancel(new BulkHttp(bs, tokens(bs))), null, null);
     }
     if (bulk) {
       BulkSettings bs = settings(s);
       IngestBulkExport.Result r = new IngestBulkExport(ctx.lakehouse(), source, bs, tokens(bs))
           .ingestOptions(j -> j.settings(config.ingest()))
           .execute();
-      var d = r.export().download();
-      spec.commandLine().getOut().printf("bulk export: %s, %d files, %d lines downloaded (%d count mismatches),"
-              + " %d retries, transactionTime %s -> %s%n",
-          r.since() == null ? "full" : "since " + r.since(), d.files().size(), d.lines(), d.mismatches(),
-          r.export().retries(), r.watermark(), r.export().exportDir());
-      IngestSummary.print(r.ingest(), spec.commandLine().getOut());
-      return r.ingest().reconciled() ? 0 : 1;
+      return new Result(source, null, r, r.ingest());
     }
+    String directory = dir != null ? dir : s.dir();
     if (directory == null) {
-      directory = s.dir();
-      if (directory == null) {
-        throw new IllegalArgumentException("no --dir given and sources." + source + ".dir (or base_url) is not set");
-      }
+      throw new IllegalArgumentException("no --dir given and sources." + source + ".dir (or base_url) is not set");
     }
-    IngestFhirExport job = new IngestFhirExport(ctx.lakehouse(), source, directory)
-        .settings(config.ingest());
+    IngestFhirExport job = new IngestFhirExport(ctx.lakehouse(), source, directory).settings(config.ingest());
     if (exportTime != null) {
       job.exportTime(exportTime);
     }
-    IngestResult r = job.execute();
-    IngestSummary.print(r, spec.commandLine().getOut());
-    return r.reconciled() ? 0 : 1;
+    return new Result(source, null, null, job.execute());
+  }
+
+  @Override
+  protected void summarize(Result r, JobContext ctx, PrintWriter out) {
+    if (r.cancelled() != null) {
+      CancelExport.Result c = r.cancelled();
+      out.println(c.status() == 0 ? "no export in flight for source " + r.source()
+          : "export " + (c.cancelled() ? "cancelled" : "not cancelled") + " (HTTP " + c.status() + ")");
+      return;
+    }
+    if (r.bulk() != null) {
+      IngestBulkExport.Result b = r.bulk();
+      var d = b.export().download();
+      out.printf("bulk export: %s, %d files, %d lines downloaded (%d count mismatches),"
+              + " %d retries, transactionTime %s -> %s%n",
+          b.since() == null ? "full" : "since " + b.since(), d.files().size(), d.lines(), d.mismatches(),
+          b.export().retries(), b.watermark(), b.export().exportDir());
+    }
+    IngestSummary.print(r.ingest(), out);
+  }
+
+  @Override
+  protected int exitCode(Result r) {
+    if (r.cancelled() != null) {
+      return r.cancelled().status() == 0 || r.cancelled().cancelled() ? 0 : 1;
+    }
+    return r.ingest().reconciled() ? 0 : 1;
   }
 
   private BulkSettings settings(PopHealthConfig.Source s) {

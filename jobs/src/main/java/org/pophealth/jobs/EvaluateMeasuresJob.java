@@ -1,0 +1,80 @@
+package org.pophealth.jobs;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import org.pophealth.config.PopHealthConfig;
+import org.pophealth.measures.EvaluateMeasures;
+import org.pophealth.measures.ExportMeasureReports;
+import org.pophealth.measures.MeasureSummaryPrinter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "evaluate-measures", mixinStandardHelpOptions = true,
+    description = {
+      "Evaluate the official CMS eCQMs of the configured package (measures.package_dir) for every person:",
+      "the measures' compiled CQL runs on the CQL engine inside Spark over EHR and claims evidence.",
+      "Writes gold.measure_result, gold.measure_summary, gold.care_gap and gold.measure_diagnostic (who falls out",
+      "where, and why) for the period (replacing it)."})
+public final class EvaluateMeasuresJob extends Job<EvaluateMeasuresJob.Result> {
+  @Mixin PeriodOption periodOption = new PeriodOption();
+
+  @Option(names = "--trend", paramLabel = "N", defaultValue = "0",
+      description = "Also evaluate the N periods before it, earliest first (the dashboard's trend); default ${DEFAULT-VALUE}.")
+  int trend;
+
+  @Option(names = "--export-reports", paramLabel = "DIR",
+      description = "Also write FHIR MeasureReports (summary and subject-list per measure) to DIR.")
+  Path exportDir;
+
+  @Option(names = "--individual", description = "With --export-reports: also one individual MeasureReport per person.")
+  boolean individual;
+
+  /** One evaluated period. */
+  public record Period(LocalDate start, LocalDate end, EvaluateMeasures.Result result) {}
+
+  /** The earlier periods (earliest first), then the period itself; the MeasureReports when exported. */
+  public record Result(List<Period> trend, Period period, ExportMeasureReports.Result reports) {}
+
+  @Override
+  protected Result execute(JobContext ctx) throws java.io.IOException {
+    if (trend < 0) {
+      throw new IllegalArgumentException("--trend must be 0 or more, not " + trend);
+    }
+    PopHealthConfig config = ctx.config();
+    PopHealthConfig.MeasurementPeriod period = periodOption.period(config);
+    List<Period> earlier = new ArrayList<>();
+    for (int k = trend; k >= 1; k--) {
+      earlier.add(evaluate(ctx, period.start().minusYears(k), period.end().minusYears(k)));
+    }
+    Period p = evaluate(ctx, period.start(), period.end());
+    ExportMeasureReports.Result e = exportDir == null ? null
+        : new ExportMeasureReports(ctx.lakehouse(), p.start(), p.end(), exportDir, individual).execute();
+    return new Result(List.copyOf(earlier), p, e);
+  }
+
+  private static Period evaluate(JobContext ctx, LocalDate start, LocalDate end) {
+    PopHealthConfig.Measures m = ctx.config().measures();
+    EvaluateMeasures.Result r = new EvaluateMeasures(ctx.lakehouse(), m.packageDir(), start, end)
+        .smallCellThreshold(m.smallCellThreshold()).execute();
+    r.results().unpersist();
+    return new Period(start, end, r);
+  }
+
+  @Override
+  protected void summarize(Result r, JobContext ctx, PrintWriter out) {
+    for (Period t : r.trend()) {
+      out.printf("period %s..%s: %d persons, %d person-measure evaluations, %d open gaps%n", t.start(), t.end(),
+          t.result().persons(), t.result().evaluations(), t.result().gaps());
+    }
+    Period p = r.period();
+    MeasureSummaryPrinter.print(p.result(), ctx.lakehouse(), p.start(), p.end(), out);
+    if (r.reports() != null) {
+      out.printf("MeasureReports in %s: %d summary, %d subject-list, %d individual%n", exportDir,
+          r.reports().summaries(), r.reports().subjectLists(), r.reports().individuals());
+    }
+  }
+}
