@@ -34,7 +34,7 @@ class ArchitectureTest {
             "org.pophealth.measures..", "org.pophealth.cohorts..")
         .layer("publish").definedBy("org.pophealth.dashboard..")
         .layer("app").definedBy("org.pophealth.cli..", "org.pophealth.schedule..", "org.pophealth.demo..",
-            "org.pophealth.bench..", "org.pophealth.pipeline..")
+            "org.pophealth.bench..", "org.pophealth.jobs..")
         .whereLayer("app").mayNotBeAccessedByAnyLayer()
         .whereLayer("publish").mayOnlyBeAccessedByLayers("app")
         .whereLayer("analytics").mayOnlyBeAccessedByLayers("publish", "app")
@@ -54,5 +54,23 @@ class ArchitectureTest {
         .that().resideOutsideOfPackage("org.pophealth.cli..")
         .should().dependOnClassesThat().resideInAPackage("org.pophealth.cli..")
         .check(classes);
+  }
+
+  @Test
+  void everyJobIsRegisteredOnce() {
+    java.util.Set<String> declared = new java.util.TreeSet<>();
+    for (com.tngtech.archunit.core.domain.JavaClass c : classes) {
+      if (c.isAssignableTo(org.pophealth.jobs.Job.class)
+          && !c.getModifiers().contains(com.tngtech.archunit.core.domain.JavaModifier.ABSTRACT)) {
+        declared.add(c.getName());
+      }
+    }
+    java.util.List<String> registered = org.pophealth.jobs.JobRegistry.create().stream()
+        .map(j -> j.getClass().getName()).toList();
+    org.junit.jupiter.api.Assertions.assertEquals(declared, new java.util.TreeSet<>(registered),
+        "every Job class is in JobRegistry");
+    org.junit.jupiter.api.Assertions.assertEquals(registered.size(), new java.util.HashSet<>(registered).size(),
+        "no job registered twice");
+    org.junit.jupiter.api.Assertions.assertTrue(declared.size() >= 10, "the jobs were found: " + declared);
   }
 }
