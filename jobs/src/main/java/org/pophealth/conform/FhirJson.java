@@ -85,6 +85,16 @@ public final class FhirJson {
     return out;
   }
 
+  /** The code of a CodeableConcept's first coding with this system, or null. */
+  public static String codeWithSystem(JsonNode concept, String system) {
+    for (Row c : codings(concept)) {
+      if (system.equals(c.getString(0))) {
+        return c.getString(1);
+      }
+    }
+    return null;
+  }
+
   /** The first code of a CodeableConcept (or of a Coding), or null. */
   public static String firstCode(JsonNode concept) {
     if (concept == null) {

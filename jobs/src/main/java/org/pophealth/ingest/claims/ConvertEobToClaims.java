@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.pophealth.conform.FhirJson;
 
 /**
  * Payer FHIR (CARIN Blue Button ExplanationOfBenefit, Coverage, Patient as CMS BCDA/DPC and Synthea
@@ -47,11 +48,59 @@ public final class ConvertEobToClaims implements Serializable {
       return out; // bronze holds parsed JSON only; nothing to do
     }
     Map<String, JsonNode> contained = contained(r);
-    String type = code(r.path("type"), "http://terminology.hl7.org/CodeSystem/claim-type");
+    String type = FhirJson.codeWithSystem(r.path("type"), "http://terminology.hl7.org/CodeSystem/claim-type");
     if (type == null) {
-      type = firstCode(r.path("type"));
+      type = FhirJson.firstCode(r.path("type"));
     }
     boolean pharmacy = "pharmacy".equalsIgnoreCase(type);
+    Header hd = header(r, contained, type, pharmacy);
+    List<JsonNode> items = new ArrayList<>();
+    r.path("item").forEach(items::add);
+    items.sort(Comparator.comparingInt(i -> i.path("sequence").asInt(0)));
+    boolean anyLineAmount = items.stream().anyMatch(i -> i.path("adjudication").size() > 0);
+    String start = date(r.path("billablePeriod").path("start").asText(null));
+    String end = date(r.path("billablePeriod").path("end").asText(null));
+    int n = 0;
+    for (JsonNode it : items) {
+      n++;
+      Map<String, String> f = new TreeMap<>(hd.fields());
+      put(f, "claim_line_number", Integer.toString(it.path("sequence").asInt(n)));
+      String ls = date(it.path("servicedDate").asText(null));
+      String le = ls;
+      if (ls == null) {
+        ls = date(it.path("servicedPeriod").path("start").asText(null));
+        le = date(it.path("servicedPeriod").path("end").asText(null));
+      }
+      Map<String, String> amounts = amounts(it.path("adjudication"));
+      if (!anyLineAmount && n == 1) {
+        amounts = amounts(r.path("total"));
+        if (r.path("payment").path("amount").has("value") && !amounts.containsKey("paid_amount")) {
+          amounts.put("paid_amount", number(r.path("payment").path("amount").path("value")));
+        }
+      }
+      f.putAll(amounts);
+      if (pharmacy) {
+        put(f, "ndc_code", FhirJson.codeWithSystem(it.path("productOrService"), NDC));
+        put(f, "quantity", number(it.path("quantity").path("value")));
+        put(f, "days_supply", hd.daysSupply());
+        put(f, "refills", hd.refills());
+        put(f, "prescribing_provider_npi", hd.prescriber());
+        put(f, "dispensing_provider_npi", hd.billing());
+        put(f, "dispensing_date", ls != null ? ls : start);
+        out.add(record(ClaimTable.PHARMACY, f, file, line, runId));
+      } else {
+        medicalLine(r, it, contained, hd, start != null ? start : ls, end != null ? end : le, ls, le, f);
+        out.add(record(ClaimTable.MEDICAL, f, file, line, runId));
+      }
+    }
+    return out;
+  }
+
+  /** What every line of an EOB shares: claim-level fields, providers, pharmacy supporting info. */
+  private record Header(Map<String, String> fields, String billing, String rendering, String prescriber,
+      String daysSupply, String refills) {}
+
+  private static Header header(JsonNode r, Map<String, JsonNode> contained, String type, boolean pharmacy) {
     Map<String, String> h = new TreeMap<>();
     put(h, "claim_id", claimId(r));
     put(h, "member_id", memberId(r.path("patient"), contained));
@@ -70,10 +119,10 @@ public final class ConvertEobToClaims implements Serializable {
       put(h, "adjustment_type", "void");
     }
     for (JsonNode rel : r.path("related")) {
-      String rc = firstCode(rel.path("relationship"));
+      String rc = FhirJson.firstCode(rel.path("relationship"));
       if (rc != null && (rc.equals("prior") || rc.startsWith("replace"))) {
         String orig = rel.path("claim").path("identifier").path("value").asText(null);
-        put(h, "original_claim_id", orig != null ? orig : refId(rel.path("claim").path("reference").asText(null)));
+        put(h, "original_claim_id", orig != null ? orig : referenceId(rel.path("claim").path("reference").asText(null)));
         if (!h.containsKey("adjustment_type")) {
           put(h, "adjustment_type", "adjustment");
         }
@@ -84,7 +133,7 @@ public final class ConvertEobToClaims implements Serializable {
     String rendering = null;
     String prescriber = null;
     for (JsonNode ct : r.path("careTeam")) {
-      String role = firstCode(ct.path("role"));
+      String role = FhirJson.firstCode(ct.path("role"));
       String n = npi(ct.path("provider"), contained);
       if (role != null && (role.equals("performing") || role.equals("rendering") || role.equals("primary"))
           && rendering == null) {
@@ -98,7 +147,7 @@ public final class ConvertEobToClaims implements Serializable {
     String daysSupply = null;
     String refills = null;
     for (JsonNode si : r.path("supportingInfo")) {
-      String cat = firstCode(si.path("category"));
+      String cat = FhirJson.firstCode(si.path("category"));
       if (cat == null) {
         continue;
       }
@@ -107,11 +156,11 @@ public final class ConvertEobToClaims implements Serializable {
           put(h, "admission_date", date(si.path("timingPeriod").path("start").asText(null)));
           put(h, "discharge_date", date(si.path("timingPeriod").path("end").asText(null)));
         }
-        case "typeofbill" -> put(h, "bill_type_code", firstCode(si.path("code")));
-        case "pointoforigin" -> put(h, "admit_source_code", firstCode(si.path("code")));
-        case "admtype" -> put(h, "admit_type_code", firstCode(si.path("code")));
-        case "discharge-status" -> put(h, "discharge_disposition_code", firstCode(si.path("code")));
-        case "drg" -> put(h, "ms_drg_code", firstCode(si.path("code")));
+        case "typeofbill" -> put(h, "bill_type_code", FhirJson.firstCode(si.path("code")));
+        case "pointoforigin" -> put(h, "admit_source_code", FhirJson.firstCode(si.path("code")));
+        case "admtype" -> put(h, "admit_type_code", FhirJson.firstCode(si.path("code")));
+        case "discharge-status" -> put(h, "discharge_disposition_code", FhirJson.firstCode(si.path("code")));
+        case "drg" -> put(h, "ms_drg_code", FhirJson.firstCode(si.path("code")));
         case "dayssupply" -> daysSupply = number(si.path("valueQuantity").path("value"));
         case "refillnum" -> refills = number(si.path("valueQuantity").path("value"));
         default -> { }
@@ -123,72 +172,39 @@ public final class ConvertEobToClaims implements Serializable {
       diagnoses(r, h);
       procedures(r, h);
     }
-    List<JsonNode> items = new ArrayList<>();
-    r.path("item").forEach(items::add);
-    items.sort(Comparator.comparingInt(i -> i.path("sequence").asInt(0)));
-    boolean anyLineAmount = items.stream().anyMatch(i -> i.path("adjudication").size() > 0);
-    String start = date(r.path("billablePeriod").path("start").asText(null));
-    String end = date(r.path("billablePeriod").path("end").asText(null));
-    int n = 0;
-    for (JsonNode it : items) {
-      n++;
-      Map<String, String> f = new TreeMap<>(h);
-      put(f, "claim_line_number", Integer.toString(it.path("sequence").asInt(n)));
-      String ls = date(it.path("servicedDate").asText(null));
-      String le = ls;
-      if (ls == null) {
-        ls = date(it.path("servicedPeriod").path("start").asText(null));
-        le = date(it.path("servicedPeriod").path("end").asText(null));
-      }
-      Map<String, String> amounts = amounts(it.path("adjudication"));
-      if (!anyLineAmount && n == 1) {
-        amounts = amounts(r.path("total"));
-        if (r.path("payment").path("amount").has("value") && !amounts.containsKey("paid_amount")) {
-          amounts.put("paid_amount", number(r.path("payment").path("amount").path("value")));
-        }
-      }
-      f.putAll(amounts);
-      if (pharmacy) {
-        put(f, "ndc_code", code(it.path("productOrService"), NDC));
-        put(f, "quantity", number(it.path("quantity").path("value")));
-        put(f, "days_supply", daysSupply);
-        put(f, "refills", refills);
-        put(f, "prescribing_provider_npi", prescriber);
-        put(f, "dispensing_provider_npi", billing);
-        put(f, "dispensing_date", ls != null ? ls : start);
-        out.add(record(ClaimTable.PHARMACY, f, file, line, runId));
-      } else {
-        put(f, "claim_start_date", start != null ? start : ls);
-        put(f, "claim_end_date", end != null ? end : le);
-        put(f, "claim_line_start_date", ls);
-        put(f, "claim_line_end_date", le);
-        String hcpcs = null;
-        for (String sys : CPT_HCPCS) {
-          hcpcs = hcpcs != null ? hcpcs : code(it.path("productOrService"), sys);
-        }
-        put(f, "hcpcs_code", hcpcs);
-        int m = 0;
-        for (JsonNode mod : it.path("modifier")) {
-          if (m < 5) {
-            put(f, "hcpcs_modifier_" + (++m), firstCode(mod));
-          }
-        }
-        put(f, "revenue_center_code", firstCode(it.path("revenue")));
-        put(f, "place_of_service_code", firstCode(it.path("locationCodeableConcept")));
-        put(f, "service_unit_quantity", number(it.path("quantity").path("value")));
-        String lineRendering = null;
-        for (JsonNode seq : it.path("careTeamSequence")) {
-          for (JsonNode ct : r.path("careTeam")) {
-            if (ct.path("sequence").asInt(-1) == seq.asInt() && lineRendering == null) {
-              lineRendering = npi(ct.path("provider"), contained);
-            }
-          }
-        }
-        put(f, "rendering_npi", lineRendering != null ? lineRendering : rendering);
-        out.add(record(ClaimTable.MEDICAL, f, file, line, runId));
+    return new Header(h, billing, rendering, prescriber, daysSupply, refills);
+  }
+
+  /** The medical-claim fields of one EOB item (dates, HCPCS and modifiers, revenue, rendering provider). */
+  private static void medicalLine(JsonNode r, JsonNode it, Map<String, JsonNode> contained, Header hd,
+      String claimStart, String claimEnd, String ls, String le, Map<String, String> f) {
+    put(f, "claim_start_date", claimStart);
+    put(f, "claim_end_date", claimEnd);
+    put(f, "claim_line_start_date", ls);
+    put(f, "claim_line_end_date", le);
+    String hcpcs = null;
+    for (String sys : CPT_HCPCS) {
+      hcpcs = hcpcs != null ? hcpcs : FhirJson.codeWithSystem(it.path("productOrService"), sys);
+    }
+    put(f, "hcpcs_code", hcpcs);
+    int m = 0;
+    for (JsonNode mod : it.path("modifier")) {
+      if (m < 5) {
+        put(f, "hcpcs_modifier_" + (++m), FhirJson.firstCode(mod));
       }
     }
-    return out;
+    put(f, "revenue_center_code", FhirJson.firstCode(it.path("revenue")));
+    put(f, "place_of_service_code", FhirJson.firstCode(it.path("locationCodeableConcept")));
+    put(f, "service_unit_quantity", number(it.path("quantity").path("value")));
+    String lineRendering = null;
+    for (JsonNode seq : it.path("careTeamSequence")) {
+      for (JsonNode ct : r.path("careTeam")) {
+        if (ct.path("sequence").asInt(-1) == seq.asInt() && lineRendering == null) {
+          lineRendering = npi(ct.path("provider"), contained);
+        }
+      }
+    }
+    put(f, "rendering_npi", lineRendering != null ? lineRendering : hd.rendering());
   }
 
   /** One eligibility row of a Coverage (top-level or contained); demographics come from the Patient. */
@@ -201,8 +217,8 @@ public final class ConvertEobToClaims implements Serializable {
     put(f, "enrollment_end_date", date(cov.path("period").path("end").asText(null)));
     put(f, "payer", cov.path("payor").path(0).path("display").asText(null));
     put(f, "plan", plan(cov));
-    put(f, "payer_type", firstNonNull(firstCode(cov.path("type")), cov.path("type").path("text").asText(null)));
-    put(f, "subscriber_relation", firstCode(cov.path("relationship")));
+    put(f, "payer_type", firstNonNull(FhirJson.firstCode(cov.path("type")), cov.path("type").path("text").asText(null)));
+    put(f, "subscriber_relation", FhirJson.firstCode(cov.path("relationship")));
     String ref = cov.path("beneficiary").path("reference").asText("");
     if (ref.startsWith("#") && contained.containsKey(ref.substring(1))) {
       f.putAll(patient(contained.get(ref.substring(1))));
@@ -319,7 +335,7 @@ public final class ConvertEobToClaims implements Serializable {
       }
       i++;
       put(h, "diagnosis_code_" + i, code);
-      put(h, "diagnosis_poa_" + i, firstCode(d.path("onAdmission")));
+      put(h, "diagnosis_poa_" + i, FhirJson.firstCode(d.path("onAdmission")));
     }
     if (i > 0) {
       put(h, "diagnosis_code_type", "icd-10-cm");
@@ -328,7 +344,7 @@ public final class ConvertEobToClaims implements Serializable {
 
   private static boolean isPrincipal(JsonNode d) {
     for (JsonNode t : d.path("type")) {
-      String c = firstCode(t);
+      String c = FhirJson.firstCode(t);
       if ("principal".equals(c)) {
         return true;
       }
@@ -413,7 +429,7 @@ public final class ConvertEobToClaims implements Serializable {
 
   private static String plan(JsonNode cov) {
     for (JsonNode c : cov.path("class")) {
-      if ("plan".equals(firstCode(c.path("type")))) {
+      if ("plan".equals(FhirJson.firstCode(c.path("type")))) {
         return firstNonNull(c.path("name").asText(null), c.path("value").asText(null));
       }
     }
@@ -423,7 +439,7 @@ public final class ConvertEobToClaims implements Serializable {
   private static String claimId(JsonNode r) {
     for (JsonNode id : r.path("identifier")) {
       String sys = id.path("system").asText("");
-      String type = firstCode(id.path("type"));
+      String type = FhirJson.firstCode(id.path("type"));
       if (sys.endsWith("/clm_id") || sys.endsWith("/pde_id") || "uc".equals(type)) {
         return id.path("value").asText(null);
       }
@@ -439,14 +455,14 @@ public final class ConvertEobToClaims implements Serializable {
         return null;
       }
       for (JsonNode id : p.path("identifier")) {
-        if ("MB".equals(firstCode(id.path("type")))) {
+        if ("MB".equals(FhirJson.firstCode(id.path("type")))) {
           return id.path("value").asText(null);
         }
       }
       return p.path("identifier").path(0).path("value").asText(p.path("id").asText(null));
     }
     if (!reference.isEmpty()) {
-      return refId(reference);
+      return referenceId(reference);
     }
     return ref.path("identifier").path("value").asText(null);
   }
@@ -475,27 +491,9 @@ public final class ConvertEobToClaims implements Serializable {
     return null;
   }
 
-  private static String refId(String reference) {
-    if (reference == null) {
-      return null;
-    }
-    String r = reference.startsWith("urn:uuid:") ? reference.substring(9) : reference;
-    int slash = r.lastIndexOf('/');
-    return slash >= 0 ? r.substring(slash + 1) : r;
-  }
-
-  private static String code(JsonNode concept, String system) {
-    for (JsonNode c : concept.path("coding")) {
-      if (system.equals(c.path("system").asText())) {
-        return c.path("code").asText(null);
-      }
-    }
-    return null;
-  }
-
-  private static String firstCode(JsonNode concept) {
-    JsonNode c = concept.path("coding").path(0).path("code");
-    return c.isMissingNode() || c.isNull() ? null : c.asText();
+  /** The id a reference points to (FhirJson's rules: urn:uuid, absolute URLs, _history, conditional). */
+  private static String referenceId(String reference) {
+    return reference == null ? null : FhirJson.idOfReference(reference);
   }
 
   private static String date(String s) {
