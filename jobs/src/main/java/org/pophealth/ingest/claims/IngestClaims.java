@@ -100,13 +100,7 @@ public final class IngestClaims {
       long bronzeAdded = 0;
       for (Map.Entry<ClaimTable, Dataset<Row>> e : flat.entrySet()) {
         Dataset<Row> v = e.getValue();
-        Dataset<Row> q = v.filter(col("status").equalTo(ValidatedRows.QUARANTINED))
-            .select(functionsSha(col("row_key")).as("row_key"), lit(source).as("source"), col("stage"),
-                col("reason_code"), col("reason"), col("table_name").as("resource_type"),
-                lit(null).cast("string").as("resource_id"), col("raw"), lit(deliveryTs).as("export_time"),
-                col("file"), col("line"), lit(runId).as("ingest_run_id"));
-        lakehouse.insertNew("ops.quarantine", q, "t.source = '" + source + "' AND t.resource_type = '"
-            + e.getKey().tableName() + "'");
+        quarantine(e.getKey(), v.filter(col("status").equalTo(ValidatedRows.QUARANTINED)), deliveryTs, runId);
         Dataset<Row> b = v.filter(col("status").equalTo(ValidatedRows.LOADED))
             .select(col("row_key"), lit(source).as("source"), col("table_name"), col("file_format"), col("fields"),
                 col("raw"), lit(deliveryTs).as("delivery_time"), col("file"), col("line"),
@@ -134,71 +128,21 @@ public final class IngestClaims {
       }
       if (fhirRecords != null && fhirRunId != null) {
         for (Map.Entry<ClaimTable, Dataset<Row>> e : fhirRows.entrySet()) {
-          Dataset<Row> q = e.getValue().filter(col("status").equalTo(ValidatedRows.QUARANTINED)
-                  .and(col("ingest_run_id").equalTo(fhirRunId)))
-              .select(functionsSha(col("row_key")).as("row_key"), lit(source).as("source"), col("stage"),
-                  col("reason_code"), col("reason"), col("table_name").as("resource_type"),
-                  lit(null).cast("string").as("resource_id"), col("raw"), lit(deliveryTs).as("export_time"),
-                  col("file"), col("line"), lit(runId).as("ingest_run_id"));
-          lakehouse.insertNew("ops.quarantine", q, "t.source = '" + source + "' AND t.resource_type = '"
-              + e.getKey().tableName() + "'");
+          quarantine(e.getKey(), e.getValue().filter(col("status").equalTo(ValidatedRows.QUARANTINED)
+              .and(col("ingest_run_id").equalTo(fhirRunId))), deliveryTs, runId);
         }
       }
       // 3. silver rebuild
-      List<String> silverCols = ValidatedRows.contract(ClaimTable.ELIGIBILITY).columns().stream()
-          .map(c -> c.name()).toList();
-      Dataset<Row> elig = ResolveFinalActionClaims.latestEligibility(spark,
-          all.get(ClaimTable.ELIGIBILITY).select(silverCols.stream().map(org.apache.spark.sql.functions::col)
-              .toArray(org.apache.spark.sql.Column[]::new)));
-      String where = "source = '" + source + "'";
-      lakehouse.replaceWhere("silver.eligibility", elig, where);
-      long eligRows = lakehouse.lastOperationMetric("silver.eligibility", "numOutputRows");
-      Dataset<Row> eligNow = lakehouse.read("silver.eligibility").filter(where);
-      Map<ClaimTable, Long> silverRows = new EnumMap<>(ClaimTable.class);
-      silverRows.put(ClaimTable.ELIGIBILITY, eligRows);
-      for (ClaimTable t : List.of(ClaimTable.MEDICAL, ClaimTable.PHARMACY)) {
-        Dataset<Row> resolved = new ResolveFinalActionClaims(spark, t).execute(all.get(t)).localCheckpoint(true);
-        Dataset<Row> matched = ResolveFinalActionClaims.matchEligibility(spark, t, resolved, eligNow);
-        lakehouse.replaceWhere(t.silverTable(), matched, where);
-        silverRows.put(t, lakehouse.lastOperationMetric(t.silverTable(), "numOutputRows"));
-      }
+      Map<ClaimTable, Long> silverRows = rebuildSilver(all);
+      long eligRows = silverRows.get(ClaimTable.ELIGIBILITY);
       long memberMonths = new ComputeMemberMonths(lakehouse, source).execute().memberMonths();
       long events = new BuildClaimEvents(lakehouse, source).execute().events();
 
       // 4. counts of this run
       Map<String, Long> findings = new TreeMap<>();
-      List<ClaimsIngestResult.TableCount> byTable = new ArrayList<>();
+      List<ClaimsIngestResult.TableCount> byTable =
+          countRows(delivery, flat, fhirRows, fhirRunId, silverRows, findings);
       List<Row> validationRows = new ArrayList<>();
-      for (ClaimTable t : ClaimTable.values()) {
-        List<Dataset<Row>> mine = new ArrayList<>();
-        if (flat.containsKey(t)) {
-          mine.add(flat.get(t));
-        }
-        if (fhirRows.containsKey(t) && fhirRunId != null) {
-          mine.add(fhirRows.get(t).filter(col("ingest_run_id").equalTo(fhirRunId)));
-        }
-        for (Dataset<Row> d : mine) {
-          for (Row r : d.groupBy("file_format", "status").count().collectAsList()) {
-            String fmt = r.getString(0);
-            ClaimsIngestResult.TableCount old = byTable.stream()
-                .filter(c -> c.table().equals(t.tableName()) && c.format().equals(fmt)).findFirst().orElse(null);
-            long n = r.getLong(2);
-            boolean loaded = ValidatedRows.LOADED.equals(r.getString(1));
-            ClaimsIngestResult.TableCount c = new ClaimsIngestResult.TableCount(t.tableName(), fmt,
-                (int) delivery.flatFiles().stream().filter(f -> f.table() == t && f.format().equals(fmt)).count(),
-                (old == null ? 0 : old.read()) + n, (old == null ? 0 : old.loaded()) + (loaded ? n : 0),
-                (old == null ? 0 : old.quarantined()) + (loaded ? 0 : n), 0, silverRows.get(t));
-            if (old != null) {
-              byTable.remove(old);
-            }
-            byTable.add(c);
-          }
-          for (Row r : d.select(org.apache.spark.sql.functions.explode(col("findings")).as("f"))
-              .groupBy("f").count().collectAsList()) {
-            findings.merge(t.tableName() + "|" + r.getString(0), r.getLong(1), Long::sum);
-          }
-        }
-      }
       // outside-eligibility: this run's claim lines that no eligibility span covers
       String sev = rules.severity("outside-eligibility");
       if (!ValidationRules.OFF.equals(sev)) {
@@ -260,6 +204,83 @@ public final class IngestClaims {
     } finally {
       persisted.forEach(Dataset::unpersist);
     }
+  }
+
+  /** This run's rejected rows of one table into ops.quarantine (keys are stage-suffixed hashes). */
+  private void quarantine(ClaimTable t, Dataset<Row> rejected, Timestamp deliveryTs, String runId) {
+    Dataset<Row> q = rejected
+        .select(functionsSha(col("row_key")).as("row_key"), lit(source).as("source"), col("stage"),
+            col("reason_code"), col("reason"), col("table_name").as("resource_type"),
+            lit(null).cast("string").as("resource_id"), col("raw"), lit(deliveryTs).as("export_time"),
+            col("file"), col("line"), lit(runId).as("ingest_run_id"));
+    lakehouse.insertNew("ops.quarantine", q, "t.source = '" + source + "' AND t.resource_type = '" + t.tableName() + "'");
+  }
+
+  /**
+   * silver.eligibility (latest spans), then silver.medical_claim and silver.pharmacy_claim (final-action
+   * lines matched to eligibility), replacing the source's rows; returns rows written per table.
+   */
+  private Map<ClaimTable, Long> rebuildSilver(Map<ClaimTable, Dataset<Row>> all) {
+    SparkSession spark = lakehouse.spark();
+    List<String> silverCols = ValidatedRows.contract(ClaimTable.ELIGIBILITY).columns().stream()
+        .map(c -> c.name()).toList();
+    Dataset<Row> elig = ResolveFinalActionClaims.latestEligibility(spark,
+        all.get(ClaimTable.ELIGIBILITY).select(silverCols.stream().map(org.apache.spark.sql.functions::col)
+            .toArray(org.apache.spark.sql.Column[]::new)));
+    String where = "source = '" + source + "'";
+    lakehouse.replaceWhere("silver.eligibility", elig, where);
+    long eligRows = lakehouse.lastOperationMetric("silver.eligibility", "numOutputRows");
+    Dataset<Row> eligNow = lakehouse.read("silver.eligibility").filter(where);
+    Map<ClaimTable, Long> silverRows = new EnumMap<>(ClaimTable.class);
+    silverRows.put(ClaimTable.ELIGIBILITY, eligRows);
+    for (ClaimTable t : List.of(ClaimTable.MEDICAL, ClaimTable.PHARMACY)) {
+      Dataset<Row> resolved = new ResolveFinalActionClaims(spark, t).execute(all.get(t)).localCheckpoint(true);
+      Dataset<Row> matched = ResolveFinalActionClaims.matchEligibility(spark, t, resolved, eligNow);
+      lakehouse.replaceWhere(t.silverTable(), matched, where);
+      silverRows.put(t, lakehouse.lastOperationMetric(t.silverTable(), "numOutputRows"));
+    }
+    return silverRows;
+  }
+
+  /**
+   * Read, loaded and quarantined rows of this run per table and file format (flat files and this run's
+   * payer FHIR), adding each validation finding's count to {@code findings}.
+   */
+  private static List<ClaimsIngestResult.TableCount> countRows(ReadClaimFiles.Delivery delivery,
+      Map<ClaimTable, Dataset<Row>> flat, Map<ClaimTable, Dataset<Row>> fhirRows, String fhirRunId,
+      Map<ClaimTable, Long> silverRows, Map<String, Long> findings) {
+    List<ClaimsIngestResult.TableCount> byTable = new ArrayList<>();
+    for (ClaimTable t : ClaimTable.values()) {
+      List<Dataset<Row>> mine = new ArrayList<>();
+      if (flat.containsKey(t)) {
+        mine.add(flat.get(t));
+      }
+      if (fhirRows.containsKey(t) && fhirRunId != null) {
+        mine.add(fhirRows.get(t).filter(col("ingest_run_id").equalTo(fhirRunId)));
+      }
+      for (Dataset<Row> d : mine) {
+        for (Row r : d.groupBy("file_format", "status").count().collectAsList()) {
+          String fmt = r.getString(0);
+          ClaimsIngestResult.TableCount old = byTable.stream()
+              .filter(c -> c.table().equals(t.tableName()) && c.format().equals(fmt)).findFirst().orElse(null);
+          long n = r.getLong(2);
+          boolean loaded = ValidatedRows.LOADED.equals(r.getString(1));
+          ClaimsIngestResult.TableCount c = new ClaimsIngestResult.TableCount(t.tableName(), fmt,
+              (int) delivery.flatFiles().stream().filter(f -> f.table() == t && f.format().equals(fmt)).count(),
+              (old == null ? 0 : old.read()) + n, (old == null ? 0 : old.loaded()) + (loaded ? n : 0),
+              (old == null ? 0 : old.quarantined()) + (loaded ? 0 : n), 0, silverRows.get(t));
+          if (old != null) {
+            byTable.remove(old);
+          }
+          byTable.add(c);
+        }
+        for (Row r : d.select(org.apache.spark.sql.functions.explode(col("findings")).as("f"))
+            .groupBy("f").count().collectAsList()) {
+          findings.merge(t.tableName() + "|" + r.getString(0), r.getLong(1), Long::sum);
+        }
+      }
+    }
+    return byTable;
   }
 
   /** Quarantine row keys carry a stage suffix so a claims row key never collides with a FHIR line key. */
