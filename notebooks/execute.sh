@@ -5,6 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")"
 : "${POPHEALTH_LAKEHOUSE:?set POPHEALTH_LAKEHOUSE to the lakehouse directory}"
 out="${1:-$(mktemp -d)}"
+mkdir -p "$out"
 failed=0
 passed=0
 for nb in [0-9]*.ipynb; do

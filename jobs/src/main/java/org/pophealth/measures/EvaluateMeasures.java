@@ -85,7 +85,6 @@ public final class EvaluateMeasures {
         .persist(StorageLevel.MEMORY_AND_DISK());
     long rows = results.count();
     double evalSeconds = (System.nanoTime() - t1) / 1e9;
-    persons.unpersist();
     long evaluations = results.select("person_key", "measure").distinct().count();
     long errors = results.filter(col("errors").isNotNull()).count();
     LOG.info("{} persons, {} person-measure evaluations in {} s ({} /s), {} with CQL errors", personCount,
@@ -105,6 +104,9 @@ public final class EvaluateMeasures {
       gaps = lakehouse.read("gold.care_gap").filter(where).count();
       lakehouse.replaceWhere("gold.measure_diagnostic", diagnose(results, pkg, now), where);
     }
+    // only now: unpersisting an input of a cached dataset invalidates that cache too (Spark re-caches the
+    // dependants), so releasing persons earlier made every later use of results run the CQL again
+    persons.unpersist();
     return new Result(personCount, evaluations, rows, errors, summaryRows, gaps, (System.nanoTime() - t0) / 1e9,
         evalSeconds, results);
   }
