@@ -37,11 +37,11 @@ public final class BenchMeasures {
         : new IngestFhirExport(scratch, "ehr", export.toString()).execute();
     // first run warms the JVM (engine, ELM, value sets, JIT); the second is measured
     EvaluateMeasures.Result warm = new EvaluateMeasures(scratch, packageLocation, start, end).execute();
-    warm.results().unpersist();
+    warm.release();
     java.util.List<EvaluateMeasures.Result> measured = new java.util.ArrayList<>();
     for (int i = 0; i < runs; i++) {
       EvaluateMeasures.Result r = new EvaluateMeasures(scratch, packageLocation, start, end).execute();
-      r.results().unpersist();
+      r.release();
       measured.add(r);
     }
     return new Result(ingest, warm, measured);

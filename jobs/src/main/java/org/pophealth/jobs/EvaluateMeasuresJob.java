@@ -60,7 +60,7 @@ public final class EvaluateMeasuresJob extends Job<EvaluateMeasuresJob.Result> {
     PopHealthConfig.Measures m = ctx.config().measures();
     EvaluateMeasures.Result r = new EvaluateMeasures(ctx.lakehouse(), m.packageDir(), start, end)
         .smallCellThreshold(m.smallCellThreshold()).execute();
-    r.results().unpersist();
+    r.release();
     return new Period(start, end, r);
   }
 

@@ -64,10 +64,20 @@ public final class EvaluateMeasures {
     return this;
   }
 
+  /** The counts, and the evaluation rows (cached, with the person resources they came from) until {@link #release}. */
   public record Result(long persons, long evaluations, long resultRows, long errors, long summaryRows, long gaps,
-      double seconds, double evaluateSeconds, Dataset<Row> results) {
+      double seconds, double evaluateSeconds, Dataset<Row> results, Dataset<Row> personResources) {
     public double evaluationsPerSecond() {
       return evaluateSeconds <= 0 ? 0 : evaluations / evaluateSeconds;
+    }
+
+    /**
+     * Frees the cached rows: results first, then the person resources. The other order would invalidate the
+     * results' cache (Spark re-caches a cached dataset's dependants), and the next use would run the CQL again.
+     */
+    public void release() {
+      results.unpersist();
+      personResources.unpersist();
     }
   }
 
@@ -104,11 +114,8 @@ public final class EvaluateMeasures {
       gaps = lakehouse.read("gold.care_gap").filter(where).count();
       lakehouse.replaceWhere("gold.measure_diagnostic", diagnose(results, pkg, now), where);
     }
-    // only now: unpersisting an input of a cached dataset invalidates that cache too (Spark re-caches the
-    // dependants), so releasing persons earlier made every later use of results run the CQL again
-    persons.unpersist();
     return new Result(personCount, evaluations, rows, errors, summaryRows, gaps, (System.nanoTime() - t0) / 1e9,
-        evalSeconds, results);
+        evalSeconds, results, persons);
   }
 
   /**

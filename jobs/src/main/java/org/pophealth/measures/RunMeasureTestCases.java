@@ -130,7 +130,7 @@ public final class RunMeasureTestCases {
         "denominator_exclusion", "numerator", "numerator_exclusion", "denominator_exception", "errors").collectAsList()) {
       got.computeIfAbsent(row.getString(0), k -> new HashMap<>()).put(row.getInt(1), row);
     }
-    r.results().unpersist();
+    r.release();
     List<Mismatch> mismatches = new ArrayList<>();
     Map<String, List<String>> engineErrors = new TreeMap<>();
     Map<String, List<String>> dataErrors = new TreeMap<>();
