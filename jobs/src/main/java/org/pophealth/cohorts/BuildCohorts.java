@@ -152,15 +152,21 @@ public final class BuildCohorts {
           r.<scala.collection.Seq<String>>getAs("exclusions_found"), r.getAs("risk_score"), r.getAs("gap_count"),
           r.getAs("acute_visits"), r.getAs("duplicate_tests"));
     };
-    Dataset<Row> members = ranked.map(toMember, Encoders.row(lakehouse.contract(TABLE).schema()));
-    lakehouse.replaceWhere(TABLE, members, "cohort = '" + cohort + "' AND publication = '" + publication + "'");
-    Dataset<Row> written = lakehouse.read(TABLE).filter("cohort = '" + cohort + "' AND publication = '" + publication
-        + "'");
+    // computed once: written, then counted (the counts are of the rows written, without reading the table back)
+    Dataset<Row> members = ranked.map(toMember, Encoders.row(lakehouse.contract(TABLE).schema()))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    List<Row> counts;
+    try {
+      lakehouse.replaceWhere(TABLE, members, "cohort = '" + cohort + "' AND publication = '" + publication + "'");
+      counts = members.selectExpr("status", "array_join(exclusions, ',') AS x").groupBy("status", "x").count()
+          .orderBy("status", "x").collectAsList();
+    } finally {
+      members.unpersist();
+    }
     Map<String, Long> byExclusion = new LinkedHashMap<>();
     long listed = 0;
     long excluded = 0;
-    for (Row c : written.selectExpr("status", "array_join(exclusions, ',') AS x").groupBy("status", "x").count()
-        .orderBy("status", "x").collectAsList()) {
+    for (Row c : counts) {
       if (c.getString(0).equals("listed")) {
         listed += c.getLong(2);
       } else {

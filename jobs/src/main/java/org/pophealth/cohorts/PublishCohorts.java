@@ -139,8 +139,8 @@ public final class PublishCohorts {
     }
     Published p = new Published(d.name(), publication, rows.size(), diff.count("added"), diff.count("removed"),
         diff.count("still_listed"), diff.previousPublication(), location, List.copyOf(files));
-    long excluded = lakehouse.read(BuildCohorts.TABLE).filter("cohort = '" + d.name() + "' AND publication = '"
-        + publication + "' AND status = 'excluded'").count();
+    // the build counted its excluded rows of this publication
+    long excluded = build.<Long>getAs("excluded");
     BuildCohorts.audit(lakehouse, d.name(), publication, "publish", asOf, d.hash(), versions, user, rows.size(),
         excluded, p);
     LOG.info("published {} {}: {} listed, {} added, {} removed, {} files", d.name(), publication, rows.size(),

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.pophealth.config.ConfigLoader;
 import org.pophealth.config.PopHealthConfig;
@@ -21,6 +22,7 @@ import org.pophealth.testing.SharedSpark;
  * resolve-identity on two small source tables of seeded synthetic people (truth known): stable ids
  * on an identical re-run and with 10% more records, reviewer decisions winning, explainable pairs.
  */
+@Tag("integration")
 class ResolveIdentityTest {
   private static final Map<String, String> FIELDS = Map.of("given_name", "given_name", "family_name", "family_name",
       "birth_date", "birth_date", "sex", "sex", "street", "street", "city", "city", "state", "state",

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.pophealth.ingest.claims.IngestClaims;
 import org.pophealth.ingest.fhir.IngestFhirExport;
@@ -18,6 +19,7 @@ import org.pophealth.testing.SharedSpark;
  * One person, every source: CMS125 on a person whose visit is on a payer claim and whose mammogram is in
  * the EHR (resources/measures-multisource/README.md derives the expected populations by hand).
  */
+@Tag("integration")
 class MultiSourceMeasuresTest {
   private static final LocalDate START = LocalDate.of(2025, 1, 1);
   private static final LocalDate END = LocalDate.of(2025, 12, 31);

@@ -82,7 +82,15 @@ public final class SharedSpark {
     @Override
     public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart e) {
       start.put(e.jobId(), new long[] {e.time()});
-      String cs = e.properties() == null ? "?" : e.properties().getProperty("callSite.short", "?");
+      // the call site of the job's last stage (the action), e.g. "count at BuildCohorts.java:171"
+      String cs = "?";
+      int last = -1;
+      for (org.apache.spark.scheduler.StageInfo st : scala.collection.JavaConverters.seqAsJavaList(e.stageInfos())) {
+        if (st.stageId() > last) {
+          last = st.stageId();
+          cs = st.name();
+        }
+      }
       String d = e.properties() == null ? null : e.properties().getProperty("spark.job.description");
       site.put(e.jobId(), cs + (d == null ? "" : " [" + d + "]") + " stages=" + e.stageIds().size());
     }
