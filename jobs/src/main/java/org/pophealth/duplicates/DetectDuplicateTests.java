@@ -100,6 +100,35 @@ public final class DetectDuplicateTests {
     // persons, not records: refused on unlinked multi-source data (person_key comes from silver.event.person_id)
     org.pophealth.identity.PersonKeys.crosswalk(lakehouse, "detect-duplicate-tests");
     SparkSession spark = lakehouse.spark();
+    List<Dataset<Row>> cached = new ArrayList<>();
+    try {
+      registerRulesAndEvents(spark);
+      Dataset<Row> withUnit = keep(cached, records(spark));
+      keep(cached, studies(spark));
+      keep(cached, linkClaimsToEhr(spark));
+      keep(cached, tests(spark));
+      Dataset<Row> repeats = keep(cached, repeats(spark));
+      replace(EVENT_TABLE, repeats);
+      Dataset<Row> rates = keep(cached, rates(spark));
+      replace(RATE_TABLE, rates);
+      Result result = figures(spark, withUnit, rates, t0);
+      LOG.info("detect-duplicate-tests: {} records, {} tests ({} in excluded settings), {} repeats, {} duplicates, "
+              + "{} rate rows ({} suppressed), {} s",
+          result.eventsMatched(), result.tests(), result.testsExcludedSetting(), result.repeats(), result.duplicates(),
+          result.rateRows(), result.suppressedRows(), String.format("%.1f", result.seconds()));
+      return result;
+    } finally {
+      cached.forEach(Dataset::unpersist);
+    }
+  }
+
+  private static Dataset<Row> keep(List<Dataset<Row>> cached, Dataset<Row> d) {
+    cached.add(d);
+    return d;
+  }
+
+  /** The rule tables (dup_rule, dup_code, dup_excl) and the candidate events (dup_ev) as views. */
+  private void registerRulesAndEvents(SparkSession spark) {
     rules.familiesFrame(spark).createOrReplaceTempView("dup_rule");
     rules.codesFrame(spark).createOrReplaceTempView("dup_code");
     rules.exclusionsFrame(spark).createOrReplaceTempView("dup_excl");
@@ -109,7 +138,10 @@ public final class DetectDuplicateTests {
         .filter("event_kind IN ('lab', 'procedure', 'diagnostic_report', 'observation') AND exists(codes, x -> x.code IN ("
             + codeList + "))")
         .createOrReplaceTempView("dup_ev");
+  }
 
+  /** Records of a family with their setting and modifier flags (dup_m0), and their unit ids (dup_m1). */
+  private Dataset<Row> records(SparkSession spark) {
     // (1) events of a family, with their setting and modifier flags
     Dataset<Row> matched = spark.sql("""
         WITH hit AS (
@@ -147,8 +179,12 @@ public final class DetectDuplicateTests {
         FROM dup_m0
         """).persist(StorageLevel.MEMORY_AND_DISK());
     withUnit.createOrReplaceTempView("dup_m1");
+    return withUnit;
 
-    // (3) units and 26/TC pairing into studies
+  }
+
+  /** Units paired 26/TC into studies (dup_unit, dup_study). */
+  private Dataset<Row> studies(SparkSession spark) {
     spark.sql("""
         WITH u AS (
           SELECT unit_id, first(person_key) AS person_key, first(family) AS family, first(is_claim) AS is_claim,
@@ -167,7 +203,12 @@ public final class DetectDuplicateTests {
         FROM dup_unit GROUP BY study_id
         """).persist(StorageLevel.MEMORY_AND_DISK());
     studies.createOrReplaceTempView("dup_study");
+    return studies;
 
+  }
+
+  /** Claim studies linked to EHR tests (dup_link); returns the candidate pairs (cached). */
+  private Dataset<Row> linkClaimsToEhr(SparkSession spark) {
     // (4) claim study <-> EHR test, same person and family, at most 1 day apart: mutual nearest, in rounds
     Dataset<Row> pairs = spark.sql("""
         SELECT c.study_id AS c_id, e.study_id AS e_id, abs(datediff(c.d, e.d)) AS dist, c.d AS c_d, e.ts AS e_ts
@@ -193,8 +234,12 @@ public final class DetectDuplicateTests {
       links = links.union(chosen).localCheckpoint();
     }
     links.createOrReplaceTempView("dup_link");
+    return pairs;
 
-    // tests: every record with its test id
+  }
+
+  /** Every record with its test id (dup_member) and the tests (dup_test). */
+  private Dataset<Row> tests(SparkSession spark) {
     Dataset<Row> members = spark.sql("""
         SELECT m.*, coalesce(l.e_id, u.study_id) AS test_id
         FROM dup_m1 m JOIN dup_unit u ON u.unit_id = m.unit_id
@@ -223,7 +268,12 @@ public final class DetectDuplicateTests {
             "CAST(trunc(test_date, 'MM') AS DATE) AS month")
         .persist(StorageLevel.MEMORY_AND_DISK());
     tests.createOrReplaceTempView("dup_test");
+    return tests;
 
+  }
+
+  /** Repeats of a test within the family's window (dup_cand), with diagnosis exclusions (dup_dx, dup_repeat). */
+  private Dataset<Row> repeats(SparkSession spark) {
     // (6) previous test of the family for the person, among tests outside excluded settings
     spark.sql("""
         SELECT c.* FROM (
@@ -275,8 +325,11 @@ public final class DetectDuplicateTests {
         FROM dup_cand c LEFT JOIN ex ON ex.test_id = c.test_id
         """).persist(StorageLevel.MEMORY_AND_DISK());
     repeats.createOrReplaceTempView("dup_repeat");
-    replace(EVENT_TABLE, repeats);
+    return repeats;
+  }
 
+  /** Rates per family, month, organisation and provider, small cells suppressed. */
+  private Dataset<Row> rates(SparkSession spark) {
     // (8) rates
     Dataset<Row> rates = spark.sql("""
         WITH t AS (
@@ -322,8 +375,11 @@ public final class DetectDuplicateTests {
         FROM v
         WINDOW w AS (PARTITION BY level, family, practitioner_key, organization_key ORDER BY month)
         """.formatted(minCellSize)).persist(StorageLevel.MEMORY_AND_DISK());
-    replace(RATE_TABLE, rates);
+    return rates;
+  }
 
+  /** The run's counts, by family and by year; checks that every matched record is in one test. */
+  private Result figures(SparkSession spark, Dataset<Row> withUnit, Dataset<Row> rates, long t0) {
     Row tc = spark.sql("""
         SELECT count(*), count_if(excluded_setting), count_if(ehr_claim_merged), count_if(halves_merged),
                coalesce(sum(size(event_ids)), 0) FROM dup_test
@@ -356,17 +412,9 @@ public final class DetectDuplicateTests {
       throw new IllegalStateException("duplicate tests: " + eventsMatched + " matched records but " + membersTotal
           + " in tests");
     }
-    Result result = new Result(eventsMatched, tc.getLong(0), tc.getLong(1), tc.getLong(2), tc.getLong(3),
+    return new Result(eventsMatched, tc.getLong(0), tc.getLong(1), tc.getLong(2), tc.getLong(3),
         rc.getLong(0), rc.getLong(1), sc.getLong(0), sc.getLong(1), byFamily, byYear,
         (System.nanoTime() - t0) / 1e9);
-    for (Dataset<Row> d : List.of(withUnit, studies, pairs, tests, repeats, rates)) {
-      d.unpersist();
-    }
-    LOG.info("detect-duplicate-tests: {} records, {} tests ({} in excluded settings), {} repeats, {} duplicates, "
-            + "{} rate rows ({} suppressed), {} s",
-        result.eventsMatched(), result.tests(), result.testsExcludedSetting(), result.repeats(), result.duplicates(),
-        result.rateRows(), result.suppressedRows(), String.format("%.1f", result.seconds()));
-    return result;
   }
 
   private String eventView(SparkSession spark) {

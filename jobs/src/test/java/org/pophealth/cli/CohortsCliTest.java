@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.pophealth.lakehouse.Lakehouse;
 import org.pophealth.testing.CliRunner;
 import org.pophealth.testing.FixtureTables;
-import org.pophealth.testing.GoldenCases;
+import org.pophealth.testing.TestResources;
 import org.pophealth.testing.SharedSpark;
 import org.junit.jupiter.api.Tag;
 
@@ -22,7 +22,7 @@ class CohortsCliTest {
     Path lakehouse = Files.createTempDirectory("pophealth-cli-cohorts-");
     Path published = Files.createTempDirectory("pophealth-cli-published-");
     Lakehouse lh = new Lakehouse(SharedSpark.spark(), lakehouse.toString());
-    Path input = GoldenCases.dir("cohorts/gap_closes/input");
+    Path input = TestResources.dir("cohorts/gap_closes/input");
     try (Stream<Path> s = Files.list(input)) {
       for (Path f : s.sorted().toList()) {
         FixtureTables.replace(lh, f.getFileName().toString().replace(".ndjson", ""), f);
@@ -50,7 +50,7 @@ class CohortsCliTest {
         show.out());
 
     // P1's gap closes: the diff of a new build against the last publication names P1 and why
-    FixtureTables.replace(lh, "gold.care_gap", GoldenCases.dir("cohorts/gap_closes/phase2/input")
+    FixtureTables.replace(lh, "gold.care_gap", TestResources.dir("cohorts/gap_closes/phase2/input")
         .resolve("gold.care_gap.ndjson"));
     assertEquals(0, CliRunner.run("--lakehouse", lhArg, "build-cohorts", "--cohort", "cancer-screening-due")
         .exitCode());

@@ -26,7 +26,7 @@ import org.pophealth.dashboard.DashboardModel.Panel;
 import org.pophealth.dashboard.DashboardModel.Section;
 import org.pophealth.lakehouse.Lakehouse;
 import org.pophealth.testing.FixtureTables;
-import org.pophealth.testing.GoldenCases;
+import org.pophealth.testing.TestResources;
 import org.pophealth.testing.SharedSpark;
 import org.junit.jupiter.api.Tag;
 
@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Tag;
  */
 @Tag("integration")
 class DashboardTest {
-  private static final Path CASE = GoldenCases.dir("dashboard/small");
+  private static final Path CASE = TestResources.dir("dashboard/small");
   private static Lakehouse lakehouse;
   private static CollectDashboardData.Result data;
   private static Path html;

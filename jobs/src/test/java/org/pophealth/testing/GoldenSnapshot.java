@@ -44,7 +44,7 @@ public final class GoldenSnapshot {
       Files.write(source, actual, StandardCharsets.UTF_8);
       return;
     }
-    Path committed = GoldenCases.dir("snapshots").resolve(name + ".tsv");
+    Path committed = TestResources.dir("snapshots").resolve(name + ".tsv");
     List<String> expected = Files.readAllLines(committed, StandardCharsets.UTF_8).stream()
         .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
     if (!expected.equals(actual)) {

@@ -10,7 +10,7 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.pophealth.lakehouse.Lakehouse;
 import org.pophealth.testing.ExpectedRows;
-import org.pophealth.testing.GoldenCases;
+import org.pophealth.testing.TestResources;
 import org.pophealth.testing.SharedSpark;
 
 /**
@@ -22,7 +22,7 @@ class ParquetClaimsTest {
 
   @Test
   void parquetDeliveryGivesTheSameClaimsAsCsv() throws Exception {
-    Path golden = GoldenCases.dir("claims/reversals");
+    Path golden = TestResources.dir("claims/reversals");
     Path delivery = Files.createTempDirectory("claims-parquet-");
     for (String table : List.of("medical_claim", "pharmacy_claim", "eligibility")) {
       SharedSpark.spark().read().option("header", true).csv(golden.resolve("input/" + table + ".csv").toString())

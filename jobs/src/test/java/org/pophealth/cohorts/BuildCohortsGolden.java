@@ -1,0 +1,107 @@
+package org.pophealth.cohorts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ca.uhn.fhir.parser.IParser;
+import ca.uhn.fhir.parser.StrictErrorHandler;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.hl7.fhir.r4.model.Group;
+import org.hl7.fhir.r4.model.ListResource;
+import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.measures.FhirContexts;
+import org.pophealth.testing.FixtureTables;
+import org.pophealth.testing.GoldenCase;
+import org.pophealth.testing.GoldenJob;
+
+/**
+ * {@code build-cohorts} cases, publish included. Each phase replaces the tables named by
+ * {@code input/<zone>.<table>.ndjson} with those rows, builds the cohorts (attribution included) and publishes
+ * them; the published Group and List parse strictly and hold the listed persons. gold.cohort_member is compared
+ * on this phase's publications, gold.attribution on the as-of date, {@code expected/files/<cohort>/<path>} with
+ * the file of this phase's publication. Options: {@code as_of}, {@code period_start}/{@code period_end} (default
+ * the year of as_of), {@code payment_year} (default 2026), {@code cohorts} (comma list, default all),
+ * {@code definitions} (a folder of the case holding its own definitions), {@code rerun_same_id} (building again
+ * without changes gives the same publication ids and leaves the attribution alone).
+ */
+public final class BuildCohortsGolden implements GoldenJob {
+  private Path publishDir;
+
+  @Override
+  public Set<String> options() {
+    return Set.of("as_of", "period_start", "period_end", "payment_year", "cohorts", "definitions", "rerun_same_id");
+  }
+
+  @Override
+  public Outcome run(GoldenCase c, Path phase, Lakehouse lh) throws Exception {
+    LocalDate asOf = LocalDate.parse(c.option("as_of", "2025-12-31"));
+    LocalDate start = LocalDate.parse(c.option("period_start", asOf.getYear() + "-01-01"));
+    LocalDate end = LocalDate.parse(c.option("period_end", asOf.getYear() + "-12-31"));
+    int paymentYear = Integer.parseInt(c.option("payment_year", "2026"));
+    List<String> only = c.options().containsKey("cohorts") ? List.of(c.option("cohorts", "").split(",")) : List.of();
+    String defsDir = c.options().containsKey("definitions") ? c.dir().resolve(c.option("definitions", "")).toString()
+        : null;
+    LoadCohortDefinitions.Result defs = new LoadCohortDefinitions(defsDir).execute();
+    if (publishDir == null) {
+      publishDir = Files.createTempDirectory("pophealth-test-published-");
+    }
+    String label = c.label(phase);
+    if (Files.isDirectory(phase.resolve("input"))) {
+      try (Stream<Path> s = Files.list(phase.resolve("input"))) {
+        for (Path f : s.filter(p -> p.toString().endsWith(".ndjson")).sorted().toList()) {
+          FixtureTables.replace(lh, f.getFileName().toString().replace(".ndjson", ""), f);
+        }
+      }
+    }
+    BuildCohorts.Result built = new BuildCohorts(lh, defs, asOf, start, end, paymentYear).only(only).execute();
+    Map<String, String> pubs = built.cohorts().stream()
+        .collect(Collectors.toMap(BuildCohorts.Built::cohort, BuildCohorts.Built::publication));
+    if (c.flag("rerun_same_id")) {
+      BuildCohorts.Result again = new BuildCohorts(lh, defs, asOf, start, end, paymentYear).only(only).execute();
+      for (BuildCohorts.Built b : again.cohorts()) {
+        assertEquals(pubs.get(b.cohort()), b.publication(), label + ": unchanged inputs, same publication id");
+      }
+      assertTrue(!again.attribution().written(), label + ": unchanged attribution is not rewritten");
+    }
+    PublishCohorts.Result published = new PublishCohorts(lh, defs, publishDir.toString()).only(only).execute();
+    assertEquals(pubs.size(), published.published().size(), label + ": every built cohort published");
+    IParser parser = FhirContexts.r4().newJsonParser().setParserErrorHandler(new StrictErrorHandler());
+    for (PublishCohorts.Published p : published.published()) {
+      Path at = Path.of(p.location());
+      Group group = parser.parseResource(Group.class, Files.readString(at.resolve("group.json")));
+      ListResource list = parser.parseResource(ListResource.class, Files.readString(at.resolve("list.json")));
+      assertEquals(p.listed(), group.getMember().size(), label + ": Group members");
+      assertEquals(p.listed(), list.getEntry().size(), label + ": List entries");
+    }
+    Path dir = publishDir;
+    return new Outcome() {
+      @Override
+      public Dataset<Row> table(Lakehouse lakehouse, String name) {
+        Dataset<Row> actual = lakehouse.read(name);
+        if (name.equals(BuildCohorts.TABLE)) {
+          return actual.filter(pubs.values().stream().map(p -> "publication = '" + p + "'")
+              .collect(Collectors.joining(" OR ", "(", ")")));
+        } else if (name.equals(AttributePatients.TABLE)) {
+          return actual.filter("as_of = DATE'" + asOf + "'");
+        }
+        return actual;
+      }
+
+      @Override
+      public Path file(Path relative) {
+        String cohort = relative.getName(0).toString();
+        assertTrue(pubs.containsKey(cohort), label + ": cohort " + cohort + " was built in this phase");
+        return dir.resolve(cohort).resolve(pubs.get(cohort)).resolve(relative.subpath(1, relative.getNameCount()));
+      }
+    };
+  }
+}

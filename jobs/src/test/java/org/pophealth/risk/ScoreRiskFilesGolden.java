@@ -1,0 +1,48 @@
+package org.pophealth.risk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.testing.GoldenCase;
+import org.pophealth.testing.GoldenJob;
+
+/**
+ * {@code risk-score} cases (the file scorer, no Spark): scores {@code input/members.csv} with
+ * {@code input/diagnoses.csv} for the options {@code payment_year} and {@code model}; the expected files are
+ * {@code scores.csv} and {@code rejects.csv}, and the rejected count is the rejects file's rows.
+ */
+public final class ScoreRiskFilesGolden implements GoldenJob {
+  @Override
+  public Set<String> options() {
+    return Set.of("payment_year", "model");
+  }
+
+  @Override
+  public boolean spark() {
+    return false;
+  }
+
+  @Override
+  public Outcome run(GoldenCase c, Path phase, Lakehouse lakehouse) throws Exception {
+    Path out = Files.createTempDirectory("risk-golden-").resolve("scores.csv");
+    ScoreRiskFiles.Result r = new ScoreRiskFiles(phase.resolve("input/members.csv"), phase.resolve("input/diagnoses.csv"),
+        Integer.parseInt(c.option("payment_year", null)), c.option("model", null), out).execute();
+    Path expectedRejects = phase.resolve("expected/files/rejects.csv");
+    if (Files.exists(expectedRejects)) {
+      assertEquals(Files.readString(expectedRejects).lines().count() - 1, r.rejected(), c + ": rejected count");
+    }
+    return new Outcome() {
+      @Override
+      public Path file(Path relative) {
+        return switch (relative.toString()) {
+          case "scores.csv" -> out;
+          case "rejects.csv" -> r.rejects();
+          default -> throw new AssertionError("risk-score writes scores.csv and rejects.csv, not " + relative);
+        };
+      }
+    };
+  }
+}
