@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Tag;
 
 /**
  * The demo path end to end on a tiny Synthea population (3 patients, committed fixture): run through
- * the CLI as a user would, twice; the second run must leave every data table identical. Expected
+ * the CLI as a user would; then the demo's ingest jobs again on the same export, which must leave every bronze,
+ * silver and quarantine table identical. Expected
  * counts are computed here from the NDJSON files with a plain JSON parser, not from our code.
  */
 @Tag("integration")
@@ -108,8 +109,16 @@ public class DemoEndToEndTest {
     }
     GoldenSnapshot.assertMatches(SNAPSHOT, all);
 
+    // the same export again: only the demo's ingest jobs (what is compared is the input side; re-running the
+    // analytics jobs here would double the test's time and compare nothing)
     Map<String, List<String>> before = inputSideSnapshot(lh);
-    CliRunner.Result second = CliRunner.run("--config", config.toString(), "--lakehouse", lakehouse.toString(), "demo",
+    Path again = config.resolveSibling("demo-tiny-ingest.yaml");
+    Files.writeString(again, Files.readString(config) + """
+          jobs:
+            - {name: ingest-fhir, command: [ingest-fhir, --source, ehr, --dir, "${ehr_export}"]}
+            - {name: ingest-claims, command: [ingest-claims, --source, "${payer_source}", --dir, "${payer_dir}"]}
+        """);
+    CliRunner.Result second = CliRunner.run("--config", again.toString(), "--lakehouse", lakehouse.toString(), "demo",
         "--ehr-dir", fixture.toString());
     assertEquals(0, second.exitCode(), second.err());
     assertTrue(second.out().contains("bronze rows added 0"), second.out());
