@@ -68,7 +68,9 @@ class StandaloneClusterTest {
     Process driver = cluster.startJava("driver", List.of("-Xmx2g"), "org.pophealth.cli.PopHealthCli",
         List.of("--config", clusterConfig.toString(), "--master", cluster.masterUrl(), "--lakehouse",
             onCluster.toString(), "demo", "--ehr-dir", fixture.toString()), driverDir);
-    assertTrue(driver.waitFor(20, TimeUnit.MINUTES), "the cluster demo did not finish\n" + cluster.logTails(40));
+    // 17 min measured on the 2-core machine while the other test JVM ran the local demo (docs/BENCHMARKS.md)
+    assertTrue(driver.waitFor(30, TimeUnit.MINUTES), "the cluster demo did not finish in 30 minutes\n"
+        + cluster.logTails(40));
     String driverLog = Files.readString(dir.resolve("driver.log"));
     assertEquals(0, driver.exitValue(), "the cluster demo failed\n" + cluster.logTails(60));
     LOG.info("cluster demo finished after {} s", (System.nanoTime() - t0) / 1_000_000_000);
