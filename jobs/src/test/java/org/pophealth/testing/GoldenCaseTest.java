@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.pophealth.cohorts.BuildCohortsGolden;
@@ -33,6 +34,11 @@ class GoldenCaseTest {
       "risk-score", ScoreRiskFilesGolden::new,
       "detect-duplicate-tests", DetectDuplicatesGolden::new,
       "build-cohorts", BuildCohortsGolden::new);
+
+  @AfterEach
+  void releaseCaches() {
+    SharedSpark.releaseCaches(); // each case has its own lakehouse, never read again
+  }
 
   static Stream<GoldenCase> cases() {
     return GoldenCase.all();
