@@ -30,7 +30,13 @@ public final class SharedSpark {
           .set("spark.driver.host", "127.0.0.1")
           .set("spark.sql.adaptive.coalescePartitions.initialPartitionNum", "2")
           // one session serves a whole test JVM: release blocks of finished tests' datasets every minute
-          .set("spark.cleaner.periodicGC.interval", "1min");
+          .set("spark.cleaner.periodicGC.interval", "1min")
+          // the status store keeps the last jobs, stages, tasks and SQL plans even without a UI: thousands of
+          // them over a test JVM's life (about 250 Spark jobs per golden case) crowd the old generation
+          .set("spark.ui.retainedJobs", "100")
+          .set("spark.ui.retainedStages", "100")
+          .set("spark.ui.retainedTasks", "2000")
+          .set("spark.sql.ui.retainedExecutions", "50");
       // -Dtest.spark.conf=key=value,key=value: try a setting on the test session without editing code
       String extra = System.getProperty("test.spark.conf", "");
       for (String kv : extra.split(",")) {
