@@ -35,6 +35,7 @@ import org.pophealth.testing.GoldenJob;
  */
 public final class BuildCohortsGolden implements GoldenJob {
   private Path publishDir;
+  private LoadCohortDefinitions.Result defs;
 
   @Override
   public Set<String> options() {
@@ -50,8 +51,8 @@ public final class BuildCohortsGolden implements GoldenJob {
     List<String> only = c.options().containsKey("cohorts") ? List.of(c.option("cohorts", "").split(",")) : List.of();
     String defsDir = c.options().containsKey("definitions") ? c.dir().resolve(c.option("definitions", "")).toString()
         : null;
-    LoadCohortDefinitions.Result defs = new LoadCohortDefinitions(defsDir).execute();
     if (publishDir == null) {
+      defs = new LoadCohortDefinitions(defsDir).execute(); // once per case, as the phases share them
       publishDir = Files.createTempDirectory("pophealth-test-published-");
     }
     String label = c.label(phase);
