@@ -28,6 +28,13 @@ public final class SparkSessions {
             // partitioned writes (bronze by source/type, silver.event by source/kind) keep one open writer
             // per partition value instead of sorting every task's rows (raw JSON included) by partition
             .set("spark.sql.maxConcurrentOutputFileWriters", "32");
+    // local runs: Hadoop's local file system without a chmod/readlink child process per file (executors of a
+    // cluster keep Hadoop's own, the class is not on their classpath before the application jar)
+    String master = System.getProperty("spark.master", spark.master());
+    if (master != null && master.startsWith("local")) {
+      conf.set("spark.hadoop.fs.file.impl", QuietLocalFileSystem.class.getName())
+          .set("spark.hadoop.fs.AbstractFileSystem.file.impl", QuietLocalFileSystem.Fs.class.getName());
+    }
     for (Map.Entry<String, String> e : spark.conf().entrySet()) {
       conf.set(e.getKey(), e.getValue());
     }

@@ -97,17 +97,21 @@ public final class IngestClaims {
     List<Dataset<Row>> persisted = new ArrayList<>(flat.values());
     try {
       // 1. this delivery's flat rows: quarantine and bronze
-      long bronzeAdded = 0;
+      // one commit per table for the whole delivery (not one per claims table)
+      Map<ClaimTable, Dataset<Row>> rejected = new EnumMap<>(ClaimTable.class);
+      Dataset<Row> bronzeRows = null;
       for (Map.Entry<ClaimTable, Dataset<Row>> e : flat.entrySet()) {
         Dataset<Row> v = e.getValue();
-        quarantine(e.getKey(), v.filter(col("status").equalTo(ValidatedRows.QUARANTINED)), deliveryTs, runId);
+        rejected.put(e.getKey(), v.filter(col("status").equalTo(ValidatedRows.QUARANTINED)));
         Dataset<Row> b = v.filter(col("status").equalTo(ValidatedRows.LOADED))
             .select(col("row_key"), lit(source).as("source"), col("table_name"), col("file_format"), col("fields"),
                 col("raw"), lit(deliveryTs).as("delivery_time"), col("file"), col("line"),
                 lit(runId).as("ingest_run_id"));
-        bronzeAdded += lakehouse.insertNew("bronze.claim_row", b, "t.source = '" + source + "' AND t.table_name = '"
-            + e.getKey().tableName() + "'");
+        bronzeRows = bronzeRows == null ? b : bronzeRows.unionByName(b);
       }
+      quarantine(rejected, deliveryTs, runId);
+      long bronzeAdded = bronzeRows == null ? 0 : lakehouse.insertNew("bronze.claim_row", bronzeRows,
+          "t.source = '" + source + "' AND t.table_name IN (" + tableNames(flat.keySet()) + ")");
       // 2. everything the source has: bronze flat rows + payer FHIR, validated again (deterministic)
       Dataset<Row> bronze = lakehouse.read("bronze.claim_row").filter(col("source").equalTo(source));
       ReadPayerFhir payer = new ReadPayerFhir(lakehouse, source);
@@ -127,10 +131,12 @@ public final class IngestClaims {
         all.put(t, rows.filter(col("status").equalTo(ValidatedRows.LOADED)).localCheckpoint(true));
       }
       if (fhirRecords != null && fhirRunId != null) {
+        Map<ClaimTable, Dataset<Row>> fhirRejected = new EnumMap<>(ClaimTable.class);
         for (Map.Entry<ClaimTable, Dataset<Row>> e : fhirRows.entrySet()) {
-          quarantine(e.getKey(), e.getValue().filter(col("status").equalTo(ValidatedRows.QUARANTINED)
-              .and(col("ingest_run_id").equalTo(fhirRunId))), deliveryTs, runId);
+          fhirRejected.put(e.getKey(), e.getValue().filter(col("status").equalTo(ValidatedRows.QUARANTINED)
+              .and(col("ingest_run_id").equalTo(fhirRunId))));
         }
+        quarantine(fhirRejected, deliveryTs, runId);
       }
       // 3. silver rebuild
       Map<ClaimTable, Long> silverRows = rebuildSilver(all);
@@ -206,14 +212,25 @@ public final class IngestClaims {
     }
   }
 
-  /** This run's rejected rows of one table into ops.quarantine (keys are stage-suffixed hashes). */
-  private void quarantine(ClaimTable t, Dataset<Row> rejected, Timestamp deliveryTs, String runId) {
-    Dataset<Row> q = rejected
-        .select(functionsSha(col("row_key")).as("row_key"), lit(source).as("source"), col("stage"),
-            col("reason_code"), col("reason"), col("table_name").as("resource_type"),
-            lit(null).cast("string").as("resource_id"), col("raw"), lit(deliveryTs).as("export_time"),
-            col("file"), col("line"), lit(runId).as("ingest_run_id"));
-    lakehouse.insertNew("ops.quarantine", q, "t.source = '" + source + "' AND t.resource_type = '" + t.tableName() + "'");
+  /** This run's rejected rows of the given tables into ops.quarantine, one commit (keys are stage-suffixed hashes). */
+  private void quarantine(Map<ClaimTable, Dataset<Row>> rejectedByTable, Timestamp deliveryTs, String runId) {
+    Dataset<Row> q = null;
+    for (Dataset<Row> rejected : rejectedByTable.values()) {
+      Dataset<Row> one = rejected
+          .select(functionsSha(col("row_key")).as("row_key"), lit(source).as("source"), col("stage"),
+              col("reason_code"), col("reason"), col("table_name").as("resource_type"),
+              lit(null).cast("string").as("resource_id"), col("raw"), lit(deliveryTs).as("export_time"),
+              col("file"), col("line"), lit(runId).as("ingest_run_id"));
+      q = q == null ? one : q.unionByName(one);
+    }
+    if (q != null) {
+      lakehouse.insertNew("ops.quarantine", q,
+          "t.source = '" + source + "' AND t.resource_type IN (" + tableNames(rejectedByTable.keySet()) + ")");
+    }
+  }
+
+  private static String tableNames(java.util.Collection<ClaimTable> tables) {
+    return tables.stream().map(t -> "'" + t.tableName() + "'").collect(java.util.stream.Collectors.joining(", "));
   }
 
   /**
