@@ -170,8 +170,10 @@ public final class Lakehouse {
    * {@code rows}: when no target row is in scope, this is a plain append, otherwise an insert-only MERGE.
    */
   public long insertNew(String name, Dataset<Row> rows, String scope) {
+    boolean existed = exists(name);
     TableContract c = ensure(name);
-    if (scope != null && read(name).as("t").filter(scope).limit(1).count() == 0) {
+    // a table created just now holds no row to match: no scope query, no MERGE
+    if (!existed || scope != null && read(name).as("t").filter(scope).limit(1).count() == 0) {
       append(name, rows);
       return lastOperationMetric(name, "numOutputRows");
     }

@@ -39,7 +39,11 @@ public final class FixtureTables {
         rows = rows.withColumn(f.name(), expr("coalesce(" + f.name() + ", " + neutral(f.dataType()) + ")"));
       }
     }
-    lh.replaceWhere(table, rows, "true");
+    if (lh.exists(table)) {
+      lh.replaceWhere(table, rows, "true");
+    } else {
+      lh.append(table, rows); // a new table: nothing to replace (no snapshot of the empty table to scan)
+    }
   }
 
   private static String neutral(DataType t) {
