@@ -47,20 +47,31 @@ public final class EvaluateMeasuresJob extends Job<EvaluateMeasuresJob.Result> {
     PopHealthConfig config = ctx.config();
     PopHealthConfig.MeasurementPeriod period = periodOption.period(config);
     List<Period> earlier = new ArrayList<>();
-    for (int k = trend; k >= 1; k--) {
-      earlier.add(evaluate(ctx, period.start().minusYears(k), period.end().minusYears(k)));
+    Period p;
+    // the person resources do not depend on the period: collected once, for the trend and the period
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row>[] persons = new org.apache.spark.sql.Dataset[1];
+    try {
+      for (int k = trend; k >= 1; k--) {
+        earlier.add(evaluate(ctx, period.start().minusYears(k), period.end().minusYears(k), persons));
+      }
+      p = evaluate(ctx, period.start(), period.end(), persons);
+    } finally {
+      if (persons[0] != null) {
+        persons[0].unpersist();
+      }
     }
-    Period p = evaluate(ctx, period.start(), period.end());
     ExportMeasureReports.Result e = exportDir == null ? null
         : new ExportMeasureReports(ctx.lakehouse(), p.start(), p.end(), exportDir, individual).execute();
     return new Result(List.copyOf(earlier), p, e);
   }
 
-  private static Period evaluate(JobContext ctx, LocalDate start, LocalDate end) {
+  private static Period evaluate(JobContext ctx, LocalDate start, LocalDate end,
+      org.apache.spark.sql.Dataset<org.apache.spark.sql.Row>[] persons) {
     PopHealthConfig.Measures m = ctx.config().measures();
     EvaluateMeasures.Result r = new EvaluateMeasures(ctx.lakehouse(), m.packageDir(), start, end)
-        .smallCellThreshold(m.smallCellThreshold()).execute();
-    r.release();
+        .smallCellThreshold(m.smallCellThreshold()).personResources(persons[0]).execute();
+    persons[0] = r.personResources();
+    r.results().unpersist(); // the person resources stay cached for the next period (released by the caller)
     return new Period(start, end, r);
   }
 

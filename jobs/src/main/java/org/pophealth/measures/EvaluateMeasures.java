@@ -41,6 +41,7 @@ public final class EvaluateMeasures {
   private int smallCell = 11;
   private Map<String, String> measureByPerson;
   private boolean writeTables = true;
+  private Dataset<Row> reusePersons;
 
   public EvaluateMeasures(Lakehouse lakehouse, String packageLocation, LocalDate start, LocalDate end) {
     if (end.isBefore(start)) {
@@ -81,11 +82,21 @@ public final class EvaluateMeasures {
     }
   }
 
+  /**
+   * Evaluates over person resources an earlier evaluation of the same package collected (its
+   * {@link Result#personResources}, still cached): they do not depend on the period, so a trend of several
+   * periods collects them once.
+   */
+  public EvaluateMeasures personResources(Dataset<Row> cached) {
+    this.reusePersons = cached;
+    return this;
+  }
+
   public Result execute() {
     long t0 = System.nanoTime();
     MeasurePackage pkg = LoadMeasurePackage.cached(packageLocation);
-    Dataset<Row> persons = new CollectPersonResources(lakehouse, pkg).execute()
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> persons = reusePersons != null ? reusePersons
+        : new CollectPersonResources(lakehouse, pkg).execute().persist(StorageLevel.MEMORY_AND_DISK());
     long personCount = persons.count();
     long t1 = System.nanoTime();
     Timestamp now = Timestamp.from(Instant.now());
