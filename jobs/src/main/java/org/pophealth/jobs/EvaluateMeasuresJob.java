@@ -49,15 +49,18 @@ public final class EvaluateMeasuresJob extends Job<EvaluateMeasuresJob.Result> {
     List<Period> earlier = new ArrayList<>();
     Period p;
     // the person resources do not depend on the period: collected once, for the trend and the period
-    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row>[] persons = new org.apache.spark.sql.Dataset[1];
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> persons = null;
     try {
       for (int k = trend; k >= 1; k--) {
-        earlier.add(evaluate(ctx, period.start().minusYears(k), period.end().minusYears(k), persons));
+        Period t = evaluate(ctx, period.start().minusYears(k), period.end().minusYears(k), persons);
+        persons = t.result().personResources();
+        earlier.add(t);
       }
       p = evaluate(ctx, period.start(), period.end(), persons);
+      persons = p.result().personResources();
     } finally {
-      if (persons[0] != null) {
-        persons[0].unpersist();
+      if (persons != null) {
+        persons.unpersist();
       }
     }
     ExportMeasureReports.Result e = exportDir == null ? null
@@ -66,11 +69,10 @@ public final class EvaluateMeasuresJob extends Job<EvaluateMeasuresJob.Result> {
   }
 
   private static Period evaluate(JobContext ctx, LocalDate start, LocalDate end,
-      org.apache.spark.sql.Dataset<org.apache.spark.sql.Row>[] persons) {
+      org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> persons) {
     PopHealthConfig.Measures m = ctx.config().measures();
     EvaluateMeasures.Result r = new EvaluateMeasures(ctx.lakehouse(), m.packageDir(), start, end)
-        .smallCellThreshold(m.smallCellThreshold()).personResources(persons[0]).execute();
-    persons[0] = r.personResources();
+        .smallCellThreshold(m.smallCellThreshold()).personResources(persons).execute();
     r.results().unpersist(); // the person resources stay cached for the next period (released by the caller)
     return new Period(start, end, r);
   }

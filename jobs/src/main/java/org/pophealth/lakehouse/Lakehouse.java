@@ -193,6 +193,18 @@ public final class Lakehouse {
     conform(rows, name).write().format("delta").mode("append").save(path(name));
   }
 
+  /**
+   * Replaces every row of the table with {@code rows}, atomically; into a table that does not exist yet this
+   * is a plain append (no snapshot of the just-created empty table to scan).
+   */
+  public void replaceAll(String name, Dataset<Row> rows) {
+    if (exists(name)) {
+      replaceWhere(name, rows, "true");
+    } else {
+      append(name, rows);
+    }
+  }
+
   /** Replaces the rows matching {@code predicate} with {@code rows}, atomically. */
   public void replaceWhere(String name, Dataset<Row> rows, String predicate) {
     ensure(name);

@@ -39,11 +39,7 @@ public final class FixtureTables {
         rows = rows.withColumn(f.name(), expr("coalesce(" + f.name() + ", " + neutral(f.dataType()) + ")"));
       }
     }
-    if (lh.exists(table)) {
-      lh.replaceWhere(table, rows, "true");
-    } else {
-      lh.append(table, rows); // a new table: nothing to replace (no snapshot of the empty table to scan)
-    }
+    lh.replaceAll(table, rows);
   }
 
   private static String neutral(DataType t) {
