@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packages follow the pipeline (docs/ARCHITECTURE.md): core ← ingest/conform ← identity ← analytics ←
- * publish ← app. A class may use its own layer and the layers below it, never one above; and no two
- * packages depend on each other, however indirectly.
+ * publish ← app ← tools. A class may use its own layer and the layers below it, never one above; and no two
+ * packages depend on each other, however indirectly. The tools (demo, generators, benchmarks and their
+ * servers: src/tools, their own jar) are above everything: no runtime class may use them.
  */
 class ArchitectureTest {
   private static JavaClasses classes;
@@ -33,13 +34,14 @@ class ArchitectureTest {
         .layer("analytics").definedBy("org.pophealth.risk..", "org.pophealth.duplicates..",
             "org.pophealth.measures..", "org.pophealth.cohorts..")
         .layer("publish").definedBy("org.pophealth.dashboard..")
-        .layer("app").definedBy("org.pophealth.cli..", "org.pophealth.schedule..", "org.pophealth.demo..",
-            "org.pophealth.bench..", "org.pophealth.jobs..")
-        .whereLayer("app").mayNotBeAccessedByAnyLayer()
-        .whereLayer("publish").mayOnlyBeAccessedByLayers("app")
-        .whereLayer("analytics").mayOnlyBeAccessedByLayers("publish", "app")
-        .whereLayer("identity").mayOnlyBeAccessedByLayers("analytics", "publish", "app")
-        .whereLayer("ingest").mayOnlyBeAccessedByLayers("identity", "analytics", "publish", "app")
+        .layer("app").definedBy("org.pophealth.cli..", "org.pophealth.schedule..", "org.pophealth.jobs..")
+        .layer("tools").definedBy("org.pophealth.tools..")
+        .whereLayer("tools").mayNotBeAccessedByAnyLayer()
+        .whereLayer("app").mayOnlyBeAccessedByLayers("tools")
+        .whereLayer("publish").mayOnlyBeAccessedByLayers("app", "tools")
+        .whereLayer("analytics").mayOnlyBeAccessedByLayers("publish", "app", "tools")
+        .whereLayer("identity").mayOnlyBeAccessedByLayers("analytics", "publish", "app", "tools")
+        .whereLayer("ingest").mayOnlyBeAccessedByLayers("identity", "analytics", "publish", "app", "tools")
         .check(classes);
   }
 
@@ -51,7 +53,7 @@ class ArchitectureTest {
   @Test
   void onlyTheCliKnowsTheCli() {
     com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses()
-        .that().resideOutsideOfPackage("org.pophealth.cli..")
+        .that().resideOutsideOfPackages("org.pophealth.cli..", "org.pophealth.tools..")
         .should().dependOnClassesThat().resideInAPackage("org.pophealth.cli..")
         .check(classes);
   }

@@ -10,7 +10,7 @@ import org.pophealth.jobs.Job;
 import org.pophealth.jobs.JobContext;
 import org.pophealth.jobs.JobRegistry;
 
-/** {@code bin/pophealth}: one entry point, one subcommand per job and tool. */
+/** {@code bin/pophealth}: one entry point, one subcommand per job and tool ({@link CliExtension}: the tools jar's). */
 @Command(
     name = "pophealth",
     mixinStandardHelpOptions = true,
@@ -52,23 +52,35 @@ public final class PopHealthCli implements Runnable {
   private static final List<Class<?>> TOOLS = List.of(LinkCommand.class, RiskScoreCommand.class,
       CrossCheckMeasuresCommand.class, CohortsCommand.class, MeasureTestCommand.class, SchedulerCommand.class,
       RunCommand.class, RunsCommand.class, BackfillCommand.class, SqlCommand.class, TablesCommand.class,
-      BenchCommand.class, SchemaCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class);
+      SchemaCommand.class, ConfigCommand.class);
 
-  /** The command tree: the demo, every registered job ({@link JobRegistry}), then the tools. */
+  /**
+   * The command tree: the tools jar's leading commands (the demo), every registered job ({@link JobRegistry}),
+   * the tools, the tools jar's trailing commands (bench), then help.
+   */
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new PopHealthCli());
-    cli.addSubcommand(new DemoCommand());
+    List<CliExtension> extensions = java.util.ServiceLoader.load(CliExtension.class).stream()
+        .map(java.util.ServiceLoader.Provider::get).toList();
+    extensions.forEach(e -> e.leadingCommands().forEach(cli::addSubcommand));
     for (Job<?> job : JobRegistry.create()) {
       cli.addSubcommand(job);
     }
     for (Class<?> tool : TOOLS) {
       cli.addSubcommand(tool);
     }
+    extensions.forEach(e -> e.trailingCommands().forEach(cli::addSubcommand));
+    cli.addSubcommand(CommandLine.HelpCommand.class);
     return cli;
   }
 
+  /** The global options (config, lakehouse, master) of this command line, for commands of the tools jar. */
+  public GlobalOptions global() {
+    return global;
+  }
+
   /** Runs pipelines with this context: jobs are pophealth commands run in this JVM (same SparkSession). */
-  static org.pophealth.schedule.RunPipeline pipelines(JobContext ctx) {
+  public static org.pophealth.schedule.RunPipeline pipelines(JobContext ctx) {
     return new org.pophealth.schedule.RunPipeline(ctx.lakehouse(), ctx.config().scheduler(), inProcess(ctx.globalArgs()));
   }
 

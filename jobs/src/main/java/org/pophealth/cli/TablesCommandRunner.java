@@ -7,14 +7,14 @@ import org.pophealth.lakehouse.TableContract;
 import org.pophealth.io.TextTable;
 
 /** Lists the lakehouse's tables with rows, Delta version and last update. */
-final class TablesCommandRunner {
+public final class TablesCommandRunner {
   private final Lakehouse lh;
 
-  TablesCommandRunner(Lakehouse lh) {
+  public TablesCommandRunner(Lakehouse lh) {
     this.lh = lh;
   }
 
-  void print(PrintWriter out) {
+  public void print(PrintWriter out) {
     TextTable t = new TextTable("zone", "table", "rows", "version", "last_update");
     int n = 0;
     for (TableContract c : lh.contracts().all()) {

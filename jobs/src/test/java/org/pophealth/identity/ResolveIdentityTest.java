@@ -17,6 +17,7 @@ import org.pophealth.config.ConfigLoader;
 import org.pophealth.config.PopHealthConfig;
 import org.pophealth.lakehouse.Lakehouse;
 import org.pophealth.testing.SharedSpark;
+import org.pophealth.tools.generate.SyntheticPeople;
 
 /**
  * resolve-identity on two small source tables of seeded synthetic people (truth known): stable ids

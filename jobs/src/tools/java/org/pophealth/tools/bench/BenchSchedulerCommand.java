@@ -1,5 +1,6 @@
-package org.pophealth.cli;
+package org.pophealth.tools.bench;
 
+import org.pophealth.cli.PopHealthCli;
 import org.pophealth.jobs.JobContext;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -35,7 +36,7 @@ final class BenchSchedulerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    JobContext ctx = new JobContext(bench.parent.global);
+    JobContext ctx = new JobContext(bench.parent.global());
     Lakehouse lh = ctx.scratchLakehouse("bench-scheduler");
     int tables = 0;
     for (TableContract c : lh.contracts().all()) {

@@ -1,13 +1,15 @@
-package org.pophealth.cli;
+package org.pophealth.tools.demo;
 
 import org.pophealth.jobs.JobContext;
+import org.pophealth.cli.PopHealthCli;
+import org.pophealth.cli.TablesCommandRunner;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.pophealth.config.PopHealthConfig;
-import org.pophealth.demo.DemoPipeline;
+import org.pophealth.tools.demo.DemoPipeline;
 import org.pophealth.schedule.RunPipeline;
-import org.pophealth.demo.GenerateSyntheaPopulation;
+import org.pophealth.tools.generate.GenerateSyntheaPopulation;
 import org.pophealth.lakehouse.Lakehouse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,7 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
       "Run the whole pipeline on a seeded synthetic population: generate it with Synthea (cached, so a",
       "second demo skips generation), derive a payer's claims files from it, then run the demo's pipeline",
       "(demo.jobs: every job, from ingest to publish) and print what each built."})
-final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer> {
   @ParentCommand PopHealthCli parent;
   @Spec CommandSpec spec;
 
@@ -39,7 +41,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    JobContext ctx = new JobContext(parent.global);
+    JobContext ctx = new JobContext(parent.global());
     PopHealthConfig config = ctx.config();
     PopHealthConfig.Demo d = config.demo();
     PrintWriter out = spec.commandLine().getOut();

@@ -1,4 +1,4 @@
-package org.pophealth.bench;
+package org.pophealth.tools.bench;
 
 import java.io.BufferedWriter;
 import java.io.IOException;

@@ -1,5 +1,6 @@
-package org.pophealth.bench;
+package org.pophealth.tools.bench;
 
+import org.pophealth.tools.generate.GenerateSyntheticEvents;
 import java.nio.file.Path;
 import org.pophealth.duplicates.DetectDuplicateTests;
 import org.pophealth.duplicates.DuplicateTestRules;

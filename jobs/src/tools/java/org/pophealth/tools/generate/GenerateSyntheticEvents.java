@@ -1,4 +1,4 @@
-package org.pophealth.bench;
+package org.pophealth.tools.generate;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;

@@ -1,4 +1,4 @@
-package org.pophealth.bench;
+package org.pophealth.tools.bench;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -14,7 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.pophealth.config.PopHealthConfig;
-import org.pophealth.demo.DemoPipeline;
+import org.pophealth.tools.demo.DemoPipeline;
 import org.pophealth.lakehouse.Lakehouse;
 import org.pophealth.schedule.RunPipeline;
 import org.slf4j.Logger;

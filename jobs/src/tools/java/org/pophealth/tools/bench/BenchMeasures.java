@@ -1,4 +1,4 @@
-package org.pophealth.bench;
+package org.pophealth.tools.bench;
 
 import java.nio.file.Path;
 import java.time.LocalDate;

@@ -1,4 +1,4 @@
-package org.pophealth.demo;
+package org.pophealth.tools.generate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

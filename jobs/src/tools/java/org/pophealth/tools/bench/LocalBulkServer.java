@@ -1,4 +1,4 @@
-package org.pophealth.bench;
+package org.pophealth.tools.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,4 +1,4 @@
-package org.pophealth.demo;
+package org.pophealth.tools.generate;
 
 import java.io.BufferedReader;
 import java.io.IOException;

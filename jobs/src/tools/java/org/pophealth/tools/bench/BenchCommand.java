@@ -1,16 +1,18 @@
-package org.pophealth.cli;
+package org.pophealth.tools.bench;
 
 import org.pophealth.jobs.JobContext;
+import org.pophealth.cli.PopHealthCli;
+import org.pophealth.tools.generate.PopulationOptions;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
-import org.pophealth.bench.BenchBulk;
-import org.pophealth.bench.BenchDuplicates;
-import org.pophealth.bench.BenchIngest;
+import org.pophealth.tools.bench.BenchBulk;
+import org.pophealth.tools.bench.BenchDuplicates;
+import org.pophealth.tools.bench.BenchIngest;
 import org.pophealth.config.PopHealthConfig;
-import org.pophealth.demo.GenerateSyntheaPopulation;
+import org.pophealth.tools.generate.GenerateSyntheaPopulation;
 import org.pophealth.lakehouse.Lakehouse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,7 +26,7 @@ import org.pophealth.identity.IdentitySummary;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks; figures go to docs/BENCHMARKS.md.",
     subcommands = {BenchCommand.Ingest.class, BenchCommand.Bulk.class, BenchCommand.Claims.class, BenchCommand.Identity.class, BenchCommand.Risk.class, BenchCommand.Duplicates.class, BenchCommand.Measures.class, BenchCommand.Cohorts.class, BenchCommand.Dashboard.class, BenchSchedulerCommand.class, BenchCommand.Pipeline.class})
-final class BenchCommand implements Runnable {
+public final class BenchCommand implements Runnable {
   @ParentCommand PopHealthCli parent;
   @Spec CommandSpec spec;
 
@@ -49,7 +51,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      JobContext ctx = new JobContext(bench.parent.global);
+      JobContext ctx = new JobContext(bench.parent.global());
       PopHealthConfig config = ctx.config();
       Path dir = population.directory(config);
       Lakehouse scratch = ctx.scratchLakehouse("bench");
@@ -92,7 +94,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      JobContext ctx = new JobContext(bench.parent.global);
+      JobContext ctx = new JobContext(bench.parent.global());
       PopHealthConfig config = ctx.config();
       Path dir = population.directory(config);
       Lakehouse scratch = ctx.scratchLakehouse("bench-bulk");
@@ -132,11 +134,11 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      JobContext ctx = new JobContext(bench.parent.global);
+      JobContext ctx = new JobContext(bench.parent.global());
       PopHealthConfig config = ctx.config();
       Lakehouse scratch = ctx.scratchLakehouse("bench-claims");
-      org.pophealth.bench.BenchClaims.Result r =
-          new org.pophealth.bench.BenchClaims(scratch, Files.createTempDirectory("pophealth-bench-claims-delivery-"), lines).execute();
+      org.pophealth.tools.bench.BenchClaims.Result r =
+          new org.pophealth.tools.bench.BenchClaims(scratch, Files.createTempDirectory("pophealth-bench-claims-delivery-"), lines).execute();
       PrintWriter out = spec.commandLine().getOut();
       out.printf("bench claims: %d medical claim lines (%.1f MB CSV), %d cores, %s, %s%n", r.lines(), r.bytes() / 1e6,
           Runtime.getRuntime().availableProcessors(), config.spark().master(), LocalDate.now());
@@ -169,9 +171,9 @@ final class BenchCommand implements Runnable {
       if (records < 2) {
         throw new IllegalArgumentException("--records must be at least 2");
       }
-      JobContext ctx = new JobContext(bench.parent.global);
+      JobContext ctx = new JobContext(bench.parent.global());
       PopHealthConfig config = ctx.config();
-      org.pophealth.bench.BenchIdentity.Result r = new org.pophealth.bench.BenchIdentity(ctx.lakehouse().spark(),
+      org.pophealth.tools.bench.BenchIdentity.Result r = new org.pophealth.tools.bench.BenchIdentity(ctx.lakehouse().spark(),
           org.pophealth.identity.LinkageSettings.of(config.identity(), false), records, seed).execute();
       PrintWriter out = spec.commandLine().getOut();
       out.printf("bench identity: %d records (seed %d), %d cores, %s, %s%n", r.records(), seed,
@@ -208,8 +210,8 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      org.pophealth.bench.BenchRisk.Result r =
-          new org.pophealth.bench.BenchRisk(members, seed, paymentYear, model).execute();
+      org.pophealth.tools.bench.BenchRisk.Result r =
+          new org.pophealth.tools.bench.BenchRisk(members, seed, paymentYear, model).execute();
       PrintWriter out = spec.commandLine().getOut();
       out.printf("bench risk: %d members, %d diagnosis rows (%d rejected), PY%d %s, %d cores, %s%n", r.members(),
           r.diagnoses(), r.rejected(), paymentYear, model, Runtime.getRuntime().availableProcessors(), LocalDate.now());
@@ -241,7 +243,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      JobContext ctx = new JobContext(bench.parent.global);
+      JobContext ctx = new JobContext(bench.parent.global());
       Lakehouse scratch = ctx.scratchLakehouse("bench-dup");
       BenchDuplicates.Result r = new BenchDuplicates(scratch, events, persons, input).execute();
       PrintWriter out = spec.commandLine().getOut();
@@ -277,12 +279,12 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      JobContext ctx = new JobContext(bench.parent.global);
+      JobContext ctx = new JobContext(bench.parent.global());
       PopHealthConfig config = ctx.config();
       Path dir = population.directory(config);
       Lakehouse scratch = lakehouseDir == null ? ctx.scratchLakehouse("bench-measures")
           : new Lakehouse(ctx.lakehouse().spark(), lakehouseDir.toAbsolutePath().toString());
-      var r = new org.pophealth.bench.BenchMeasures(scratch, dir, config.measures().packageDir(),
+      var r = new org.pophealth.tools.bench.BenchMeasures(scratch, dir, config.measures().packageDir(),
           config.measurementPeriod().start(), config.measurementPeriod().end()).execute(runs);
       PrintWriter out = spec.commandLine().getOut();
       out.printf("bench measures: %s, %d cores, %s, %s, period %s..%s%n", dir, Runtime.getRuntime().availableProcessors(),
@@ -320,9 +322,9 @@ final class BenchCommand implements Runnable {
       if (persons < 1) {
         throw new IllegalArgumentException("--persons must be at least 1");
       }
-      JobContext ctx = new JobContext(bench.parent.global);
+      JobContext ctx = new JobContext(bench.parent.global());
       Lakehouse scratch = ctx.scratchLakehouse("bench-cohorts");
-      var r = new org.pophealth.bench.BenchCohorts(scratch, persons, scratch.root() + "/published").execute();
+      var r = new org.pophealth.tools.bench.BenchCohorts(scratch, persons, scratch.root() + "/published").execute();
       PrintWriter out = spec.commandLine().getOut();
       out.printf("bench cohorts: %d persons, %d silver events, %d cores, %s, %s%n", r.persons(), r.events(),
           Runtime.getRuntime().availableProcessors(), ctx.config().spark().master(), LocalDate.now());
@@ -355,7 +357,7 @@ final class BenchCommand implements Runnable {
       if (repeat < 1) {
         throw new IllegalArgumentException("--repeat must be at least 1");
       }
-      JobContext ctx = new JobContext(bench.parent.global);
+      JobContext ctx = new JobContext(bench.parent.global());
       var dashboard = new org.pophealth.dashboard.PublishDashboard(ctx.lakehouse(),
           org.pophealth.dashboard.DashboardTargets.packaged(), ctx.config().measures().smallCellThreshold());
       java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("pophealth-bench-dashboard-");
@@ -407,7 +409,7 @@ final class BenchCommand implements Runnable {
       if (input == null && patients > base && patients % base != 0) {
         throw new IllegalArgumentException("--patients above --base must be a multiple of it (" + base + ")");
       }
-      JobContext ctx = new JobContext(bench.parent.global);
+      JobContext ctx = new JobContext(bench.parent.global());
       PopHealthConfig config = ctx.config();
       Path dir = input;
       if (dir == null) {
@@ -415,18 +417,18 @@ final class BenchCommand implements Runnable {
         dir = new GenerateSyntheaPopulation(org.pophealth.io.ProjectFiles.path(config.demo().syntheaScript()),
             cache, Math.min(patients, base), seed, years).execute();
         if (patients > base) {
-          dir = new org.pophealth.demo.ReplicatePopulation(dir,
+          dir = new org.pophealth.tools.generate.ReplicatePopulation(dir,
               cache.resolve("p" + patients + "-s" + seed + "-y" + years + "-from-p" + base), patients / base)
               .execute().directory();
         }
       }
       Lakehouse scratch = ctx.scratchLakehouse("bench-pipeline");
       java.util.List<String> args = new java.util.ArrayList<>();
-      if (bench.parent.global.config() != null) {
-        args.addAll(java.util.List.of("--config", bench.parent.global.config().toString()));
+      if (bench.parent.global().config() != null) {
+        args.addAll(java.util.List.of("--config", bench.parent.global().config().toString()));
       }
       args.addAll(java.util.List.of("--lakehouse", scratch.root(), "--master", config.spark().master()));
-      var r = new org.pophealth.bench.BenchPipeline(scratch, config, dir, PopHealthCli.inProcess(args)).execute();
+      var r = new org.pophealth.tools.bench.BenchPipeline(scratch, config, dir, PopHealthCli.inProcess(args)).execute();
       PrintWriter out = spec.commandLine().getOut();
       out.printf("bench pipeline: %s (%d resources, %.1f MB), %d cores, %s, max heap %d MB, %s%n", r.export(),
           r.inputResources(), r.inputBytes() / 1e6, Runtime.getRuntime().availableProcessors(),

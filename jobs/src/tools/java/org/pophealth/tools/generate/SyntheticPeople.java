@@ -1,4 +1,4 @@
-package org.pophealth.identity;
+package org.pophealth.tools.generate;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.pophealth.demo;
+package org.pophealth.tools.generate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

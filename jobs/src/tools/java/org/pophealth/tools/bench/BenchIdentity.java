@@ -1,4 +1,4 @@
-package org.pophealth.bench;
+package org.pophealth.tools.bench;
 
 import static org.apache.spark.sql.functions.col;
 
@@ -11,7 +11,7 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import org.pophealth.identity.LinkRecords;
 import org.pophealth.identity.LinkageSettings;
-import org.pophealth.identity.SyntheticPeople;
+import org.pophealth.tools.generate.SyntheticPeople;
 
 /**
  * {@code bench identity}: links N synthetic person records with known truth (seeded

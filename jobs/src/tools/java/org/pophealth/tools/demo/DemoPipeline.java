@@ -1,5 +1,6 @@
-package org.pophealth.demo;
+package org.pophealth.tools.demo;
 
+import org.pophealth.tools.generate.GeneratePayerClaims;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

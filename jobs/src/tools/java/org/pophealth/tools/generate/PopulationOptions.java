@@ -1,13 +1,13 @@
-package org.pophealth.cli;
+package org.pophealth.tools.generate;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import org.pophealth.config.PopHealthConfig;
-import org.pophealth.demo.GenerateSyntheaPopulation;
+import org.pophealth.tools.generate.GenerateSyntheaPopulation;
 import picocli.CommandLine.Option;
 
 /** The Synthea population a benchmark runs on: generated once and cached, or an NDJSON directory given. */
-final class PopulationOptions {
+public final class PopulationOptions {
   @Option(names = "--patients", defaultValue = "200", description = "Synthea patients (default ${DEFAULT-VALUE}).")
   int patients;
 
@@ -21,7 +21,7 @@ final class PopulationOptions {
   Path input;
 
   /** The NDJSON directory: {@code --input}, else the cached (or newly generated) population. */
-  Path directory(PopHealthConfig config) throws IOException, InterruptedException {
+  public Path directory(PopHealthConfig config) throws IOException, InterruptedException {
     if (input != null) {
       return input;
     }
