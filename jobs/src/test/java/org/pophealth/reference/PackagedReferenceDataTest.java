@@ -17,7 +17,7 @@ import org.pophealth.io.ClasspathDirs;
 /**
  * Every CSV file under {@code measures/} (as packaged: target/classes) has a column declaration and loads
  * cleanly through {@link ReferenceData}, with no undeclared column; and every declaration names a file
- * that exists. A new file without types fails here.
+ * that exists. A new file without types fails here, and so does a folder measures/README.md does not list.
  */
 class PackagedReferenceDataTest {
   private static final Path MEASURES = ClasspathDirs.parentOf("measures/README.md");
@@ -46,6 +46,23 @@ class PackagedReferenceDataTest {
         try (Stream<Path> s = Files.walk(yaml.getParent())) {
           assertTrue(s.anyMatch(p -> p.getFileName().toString().equals(file)),
               MEASURES.relativize(yaml) + " declares " + file + ", which is not there");
+        }
+      }
+    }
+  }
+
+  @Test
+  void theReadmeListsEveryFolder() throws IOException {
+    String readme = Files.readString(MEASURES.resolve("README.md"));
+    try (Stream<Path> s = Files.walk(MEASURES)) {
+      for (Path d : s.filter(Files::isDirectory).filter(d -> !d.equals(MEASURES)).toList()) {
+        try (Stream<Path> in = Files.list(d)) {
+          // folders of FHIR JSON resources only (an eCQM package's measure/, library/, valueset/) are named by
+          // their package's row
+          if (in.anyMatch(f -> Files.isRegularFile(f) && !f.toString().endsWith(".json"))) {
+            String folder = MEASURES.relativize(d).toString().replace('\\', '/') + "/";
+            assertTrue(readme.contains("`" + folder + "`"), "measures/README.md does not list " + folder);
+          }
         }
       }
     }
