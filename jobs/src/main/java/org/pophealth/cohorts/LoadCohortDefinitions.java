@@ -61,7 +61,7 @@ public final class LoadCohortDefinitions {
   }
 
   /** The packaged {@code measures/cohorts/}, each file from {@code dir} when it has it ({@code dir} null: none). */
-  static ReferenceData folder(String dir) {
+  private static ReferenceData folder(String dir) {
     return ReferenceData.packaged(FOLDER).overriddenBy(dir, "cohort definitions");
   }
 

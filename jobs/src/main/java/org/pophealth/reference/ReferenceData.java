@@ -187,7 +187,8 @@ public final class ReferenceData {
         return r;
       }
       if (f.indexOf('/') < 0) {
-        throw new IllegalStateException("no " + DECLARATIONS + " for " + ROOT + folder + "/ (nor for a folder above it)");
+        throw new IllegalStateException("no " + DECLARATIONS + " for " + ROOT + folder
+            + "/ (nor for a folder above it)");
       }
     }
   }

@@ -107,7 +107,8 @@ class ReferenceDataTest {
         .endsWith("people.csv line 2: column member: \"yes\" is not a boolean (true or false)"));
     assertTrue(error("name,age,weight,member,born\nann,41,,,2024-02-30\n")
         .endsWith("people.csv line 2: column born: \"2024-02-30\" is not a date (yyyy-MM-dd)"));
-    assertTrue(error("name,age,weight,member,born\nann,41,NaN,,\n").endsWith("line 2: column weight: \"NaN\" is not a double"));
+    assertTrue(error("name,age,weight,member,born\nann,41,NaN,,\n")
+        .endsWith("line 2: column weight: \"NaN\" is not a double"));
     assertTrue(error("name,age,weight,member,born\nann,41,,\n").endsWith("people.csv line 2: 4 fields, header has 5"));
     assertTrue(error("name,age,weight,member,born\n\"ann,41,,,\n").endsWith("people.csv line 2: unterminated quote"));
     assertTrue(error("# only a comment\n").endsWith("people.csv: no header line"));
@@ -196,7 +197,8 @@ class ReferenceDataTest {
     assertEquals("*", first.text("group_index"));
     assertEquals(0.70, first.decimal("target"));
     assertEquals(List.of("blood-pressure-not-controlled.yaml", "cancer-screening-due.yaml",
-        "diabetes-poorly-controlled.yaml", "high-rising-risk-acute.yaml"), ReferenceData.packaged("cohorts").list(".yaml"));
+        "diabetes-poorly-controlled.yaml", "high-rising-risk-acute.yaml"),
+        ReferenceData.packaged("cohorts").list(".yaml"));
   }
 
   @Test
