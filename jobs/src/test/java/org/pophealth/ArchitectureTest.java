@@ -28,7 +28,7 @@ class ArchitectureTest {
   void layersFollowThePipeline() {
     layeredArchitecture().consideringOnlyDependenciesInLayers()
         .layer("core").definedBy("org.pophealth.config..", "org.pophealth.io..", "org.pophealth.lakehouse..",
-            "org.pophealth.ops..")
+            "org.pophealth.ops..", "org.pophealth.reference..")
         .layer("ingest").definedBy("org.pophealth.ingest..", "org.pophealth.conform..")
         .layer("identity").definedBy("org.pophealth.identity..")
         .layer("analytics").definedBy("org.pophealth.risk..", "org.pophealth.duplicates..",
@@ -42,6 +42,15 @@ class ArchitectureTest {
         .whereLayer("analytics").mayOnlyBeAccessedByLayers("publish", "app", "tools")
         .whereLayer("identity").mayOnlyBeAccessedByLayers("analytics", "publish", "app", "tools")
         .whereLayer("ingest").mayOnlyBeAccessedByLayers("identity", "analytics", "publish", "app", "tools")
+        .check(classes);
+  }
+
+  @Test
+  void referenceDataReadsFilesOnly() {
+    com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes()
+        .that().resideInAPackage("org.pophealth.reference..")
+        .should().onlyDependOnClassesThat().resideInAnyPackage("org.pophealth.reference..", "org.pophealth.io..",
+            "java..", "com.fasterxml.jackson..")
         .check(classes);
   }
 

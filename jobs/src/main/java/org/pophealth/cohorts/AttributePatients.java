@@ -10,9 +10,9 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.pophealth.duplicates.RuleCsv;
-import org.pophealth.io.ClasspathDirs;
 import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.reference.ReferenceData;
+import org.pophealth.reference.ReferenceRow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +28,6 @@ import org.slf4j.LoggerFactory;
 public final class AttributePatients {
   private static final Logger LOG = LoggerFactory.getLogger(AttributePatients.class);
   static final String TABLE = "gold.attribution";
-  static final String PACKAGED_MARKER = "measures/attribution/primary_care_visits.csv";
 
   private final Lakehouse lakehouse;
   private final LocalDate asOf;
@@ -64,25 +63,18 @@ public final class AttributePatients {
   public Result execute() {
     long t0 = System.nanoTime();
     SparkSession spark = lakehouse.spark();
-    java.nio.file.Path packaged = ClasspathDirs.parentOf(PACKAGED_MARKER);
-    java.nio.file.Path dir = rulesDir == null ? packaged : java.nio.file.Path.of(rulesDir);
-    if (!java.nio.file.Files.isDirectory(dir)) {
-      throw new IllegalArgumentException("attribution rules directory not found: " + rulesDir);
-    }
-    Map<String, List<String>> systems = CohortReference.codeSystems(CohortReference.read(
-        ClasspathDirs.parentOf(LoadCohortDefinitions.PACKAGED_MARKER), ClasspathDirs.parentOf(
-            LoadCohortDefinitions.PACKAGED_MARKER), "code_systems.csv"));
+    ReferenceData rules = ReferenceData.packaged("attribution").overriddenBy(rulesDir, "attribution rules");
+    Map<String, List<String>> systems = CohortReference.codeSystems(
+        ReferenceData.packaged(LoadCohortDefinitions.FOLDER).table("code_systems.csv"));
     List<Row> codes = new ArrayList<>();
-    for (RuleCsv.Line l : RuleCsv.parse("primary_care_visits.csv",
-        CohortReference.read(dir, packaged, "primary_care_visits.csv"), List.of("system", "code"))) {
-      for (String uri : CohortReference.uris(systems, l, l.required("system"))) {
-        codes.add(RowFactory.create(uri, l.required("code")));
+    for (ReferenceRow l : rules.table("primary_care_visits.csv").rows()) {
+      for (String uri : CohortReference.uris(systems, l, l.text("system"))) {
+        codes.add(RowFactory.create(uri, l.text("code")));
       }
     }
     List<Row> specialties = new ArrayList<>();
-    for (RuleCsv.Line l : RuleCsv.parse("primary_care_specialties.csv",
-        CohortReference.read(dir, packaged, "primary_care_specialties.csv"), List.of("code"))) {
-      specialties.add(RowFactory.create(l.required("code")));
+    for (ReferenceRow l : rules.table("primary_care_specialties.csv").rows()) {
+      specialties.add(RowFactory.create(l.text("code")));
     }
     spark.createDataFrame(codes, new StructType().add("system", DataTypes.StringType).add("code", DataTypes.StringType))
         .createOrReplaceTempView("attr_code");

@@ -1,9 +1,6 @@
 package org.pophealth.cohorts;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -15,7 +12,9 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.pophealth.duplicates.RuleCsv;
+import org.pophealth.reference.ReferenceData;
+import org.pophealth.reference.ReferenceRow;
+import org.pophealth.reference.ReferenceTable;
 
 /**
  * The data files of {@code measures/cohorts/}: code systems, how each care gap reads
@@ -73,79 +72,73 @@ public final class CohortReference {
     return hash;
   }
 
-  static CohortReference load(Path dir, Path packaged) {
-    String systemsText = read(dir, packaged, "code_systems.csv");
-    String gapsText = read(dir, packaged, "gap_reasons.csv");
-    String acuteText = read(dir, packaged, "acute_settings.csv");
-    String hospiceText = read(dir, packaged, "hospice.csv");
-    Map<String, List<String>> systems = codeSystems(systemsText);
+  /** The four files of {@code folder} (the packaged cohorts folder, or it overridden by a directory). */
+  static CohortReference load(ReferenceData folder) {
+    ReferenceTable systemsTable = folder.table("code_systems.csv");
+    ReferenceTable gapsTable = folder.table("gap_reasons.csv");
+    ReferenceTable acuteTable = folder.table("acute_settings.csv");
+    ReferenceTable hospiceTable = folder.table("hospice.csv");
+    Map<String, List<String>> systems = codeSystems(systemsTable);
     List<GapCode> gaps = new ArrayList<>();
-    for (RuleCsv.Line l : RuleCsv.parse("gap_reasons.csv", gapsText,
-        List.of("cms_id", "label", "service", "value_kind", "unit", "system", "code"))) {
-      String kind = l.required("value_kind");
+    for (ReferenceRow l : gapsTable.rows()) {
+      String kind = l.text("value_kind");
       if (!kind.equals("date") && !kind.equals("value")) {
         throw l.error("value_kind must be date or value: " + kind);
       }
-      for (String uri : uris(systems, l, l.required("system"))) {
-        gaps.add(new GapCode(l.required("cms_id"), l.required("label"), l.required("service"), kind,
-            l.fields().getOrDefault("unit", ""), uri, l.required("code")));
+      for (String uri : uris(systems, l, l.text("system"))) {
+        gaps.add(new GapCode(l.text("cms_id"), l.text("label"), l.text("service"), kind, l.raw("unit"), uri,
+            l.text("code")));
       }
     }
     List<AcuteCriterion> acute = new ArrayList<>();
-    for (RuleCsv.Line l : RuleCsv.parse("acute_settings.csv", acuteText, List.of("setting", "kind", "value"))) {
-      String kind = l.required("kind");
+    for (ReferenceRow l : acuteTable.rows()) {
+      String kind = l.text("kind");
       if (!List.of("encounter_class", "place_of_service", "bill_type").contains(kind)) {
         throw l.error("kind must be encounter_class, place_of_service or bill_type: " + kind);
       }
-      if (!l.required("setting").equals("ed") && !l.required("setting").equals("inpatient")) {
-        throw l.error("setting must be ed or inpatient: " + l.get("setting"));
+      if (!l.text("setting").equals("ed") && !l.text("setting").equals("inpatient")) {
+        throw l.error("setting must be ed or inpatient: " + l.text("setting"));
       }
-      acute.add(new AcuteCriterion(l.required("setting"), kind, l.required("value")));
+      acute.add(new AcuteCriterion(l.text("setting"), kind, l.text("value")));
     }
     List<HospiceCriterion> hospice = new ArrayList<>();
-    for (RuleCsv.Line l : RuleCsv.parse("hospice.csv", hospiceText, List.of("kind", "system", "value"))) {
-      String kind = l.required("kind");
+    for (ReferenceRow l : hospiceTable.rows()) {
+      String kind = l.text("kind");
       if (kind.equals("code")) {
-        for (String uri : uris(systems, l, l.required("system"))) {
-          hospice.add(new HospiceCriterion(kind, uri, l.required("value")));
+        if (l.text("system").isEmpty()) {
+          throw l.error("column system is empty");
+        }
+        for (String uri : uris(systems, l, l.text("system"))) {
+          hospice.add(new HospiceCriterion(kind, uri, l.text("value")));
         }
       } else if (kind.equals("place_of_service") || kind.equals("bill_type")) {
-        hospice.add(new HospiceCriterion(kind, null, l.required("value")));
+        hospice.add(new HospiceCriterion(kind, null, l.text("value")));
       } else {
         throw l.error("kind must be code, place_of_service or bill_type: " + kind);
       }
     }
-    String hash = LoadCohortDefinitions.sha256(systemsText.getBytes(StandardCharsets.UTF_8),
-        gapsText.getBytes(StandardCharsets.UTF_8), acuteText.getBytes(StandardCharsets.UTF_8),
-        hospiceText.getBytes(StandardCharsets.UTF_8));
+    String hash = LoadCohortDefinitions.sha256(systemsTable.text().getBytes(StandardCharsets.UTF_8),
+        gapsTable.text().getBytes(StandardCharsets.UTF_8), acuteTable.text().getBytes(StandardCharsets.UTF_8),
+        hospiceTable.text().getBytes(StandardCharsets.UTF_8));
     return new CohortReference(gaps, acute, hospice, hash);
   }
 
-  /** Short code-system names → URIs, from a code_systems.csv text. */
-  static Map<String, List<String>> codeSystems(String text) {
+  /** Short code-system names → URIs, from a code_systems.csv. */
+  static Map<String, List<String>> codeSystems(ReferenceTable table) {
     Map<String, List<String>> systems = new HashMap<>();
-    for (RuleCsv.Line l : RuleCsv.parse("code_systems.csv", text, List.of("name", "uri"))) {
-      systems.computeIfAbsent(l.required("name"), k -> new ArrayList<>()).add(l.required("uri"));
+    for (ReferenceRow l : table.rows()) {
+      systems.computeIfAbsent(l.text("name"), k -> new ArrayList<>()).add(l.text("uri"));
     }
     return systems;
   }
 
-  static List<String> uris(Map<String, List<String>> systems, RuleCsv.Line l, String name) {
+  static List<String> uris(Map<String, List<String>> systems, ReferenceRow l, String name) {
     List<String> u = systems.get(name);
     if (u == null) {
       throw l.error("unknown code system '" + name + "' (code_systems.csv: " + systems.keySet().stream().sorted()
           .toList() + ")");
     }
     return u;
-  }
-
-  static String read(Path dir, Path packaged, String name) {
-    Path f = Files.isRegularFile(dir.resolve(name)) ? dir.resolve(name) : packaged.resolve(name);
-    try {
-      return Files.readString(f, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read " + f + ": " + e.getMessage());
-    }
   }
 
   Dataset<Row> gapCodesFrame(SparkSession spark) {

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -17,11 +15,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.pophealth.cohorts.CohortDefinition.Audience;
 import org.pophealth.cohorts.CohortDefinition.Rule;
 import org.pophealth.cohorts.CohortDefinition.SortKey;
-import org.pophealth.io.ClasspathDirs;
+import org.pophealth.reference.ReferenceData;
 
 /**
  * Reads the cohort definitions ({@code <dir>/*.yaml}, default the packaged {@code measures/cohorts/})
@@ -30,7 +27,8 @@ import org.pophealth.io.ClasspathDirs;
  * and what is wrong.
  */
 public final class LoadCohortDefinitions {
-  static final String PACKAGED_MARKER = "measures/cohorts/code_systems.csv";
+  /** The packaged folder, {@code measures/cohorts/}. */
+  static final String FOLDER = "cohorts";
   private static final Set<String> TOP_KEYS =
       Set.of("title", "description", "include", "exclude", "priority", "audiences");
 
@@ -50,42 +48,33 @@ public final class LoadCohortDefinitions {
   }
 
   public Result execute() {
-    Path packaged = ClasspathDirs.parentOf(PACKAGED_MARKER);
-    Path root = packaged;
-    if (dir != null) {
-      root = Path.of(dir);
-      if (!Files.isDirectory(root)) {
-        throw new IllegalArgumentException("cohort definitions directory not found: " + dir);
-      }
-    }
-    CohortReference reference = CohortReference.load(root, packaged);
+    ReferenceData folder = folder(dir);
+    CohortReference reference = CohortReference.load(folder);
     List<CohortDefinition> out = new ArrayList<>();
-    try (Stream<Path> s = Files.list(root)) {
-      for (Path f : s.filter(p -> p.getFileName().toString().endsWith(".yaml")).sorted().toList()) {
-        out.add(parse(f, reference.hash()));
-      }
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot list cohort definitions in " + root + ": " + e.getMessage());
+    for (String f : folder.list(".yaml")) {
+      out.add(parse(f, folder.bytes(f), reference.hash()));
     }
     if (out.isEmpty()) {
-      throw new IllegalArgumentException("no cohort definitions (*.yaml) in " + root);
+      throw new IllegalArgumentException("no cohort definitions (*.yaml) in " + folder.location());
     }
     return new Result(List.copyOf(out), reference, dir == null ? "measures/cohorts/" : dir);
   }
 
-  /** Parses one definition file; {@code referenceHash} enters the definition's hash. */
-  static CohortDefinition parse(Path file, String referenceHash) {
-    String fileName = file.getFileName().toString();
+  /** The packaged {@code measures/cohorts/}, each file from {@code dir} when it has it ({@code dir} null: none). */
+  private static ReferenceData folder(String dir) {
+    return ReferenceData.packaged(FOLDER).overriddenBy(dir, "cohort definitions");
+  }
+
+  /** Parses one definition file's {@code bytes}; {@code referenceHash} enters the definition's hash. */
+  static CohortDefinition parse(String fileName, byte[] bytes, String referenceHash) {
     String name = fileName.substring(0, fileName.length() - ".yaml".length());
     String where = "cohort definition " + fileName;
     if (!name.matches("[a-z0-9][a-z0-9-]{0,39}")) {
       throw new IllegalArgumentException(where + ": the file name must be lower-case letters, digits and dashes"
           + " (at most 40), it is the cohort's name");
     }
-    byte[] bytes;
     JsonNode doc;
     try {
-      bytes = Files.readAllBytes(file);
       doc = new ObjectMapper(new YAMLFactory()).readTree(bytes);
     } catch (IOException e) {
       throw new IllegalArgumentException(where + ": not valid YAML: " + firstLine(e.getMessage()));

@@ -1,25 +1,19 @@
 package org.pophealth.dashboard;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import org.pophealth.io.CsvLines;
+import org.pophealth.reference.ReferenceData;
+import org.pophealth.reference.ReferenceRow;
 
 /**
- * Performance-rate targets per measure and group, from {@code measures/dashboard/targets.csv}
- * (columns measure, group_index, target; {@code *} matches any measure or group; lines starting with #
- * are comments). Lookup order: measure+group, measure+*, *+*.
+ * Performance-rate targets per measure and group, from {@code measures/dashboard/targets.csv} or a file
+ * of the same layout, read through {@link ReferenceData} (columns measure, group_index, target; {@code *}
+ * matches any measure or group; lines starting with # are comments). Lookup order: measure+group,
+ * measure+*, *+*.
  */
 public final class DashboardTargets {
-  public static final String RESOURCE = "measures/dashboard/targets.csv";
+  private static final String FILE = "targets.csv";
   private final Map<String, Double> targets;
 
   private DashboardTargets(Map<String, Double> targets) {
@@ -28,54 +22,26 @@ public final class DashboardTargets {
 
   /** The packaged targets. */
   public static DashboardTargets packaged() {
-    InputStream in = DashboardTargets.class.getClassLoader().getResourceAsStream(RESOURCE);
-    if (in == null) {
-      throw new IllegalStateException("missing classpath resource " + RESOURCE);
-    }
-    return parse(in, RESOURCE);
+    return parse(ReferenceData.packaged("dashboard"));
   }
 
   /** Targets from a CSV file of the same layout. */
   public static DashboardTargets file(Path csv) {
-    try {
-      return parse(Files.newInputStream(csv), csv.toString());
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read dashboard targets " + csv + ": " + e.getMessage(), e);
-    }
+    return parse(ReferenceData.packaged("dashboard").withFile(FILE, csv));
   }
 
   public static DashboardTargets of(Map<String, Double> targets) {
     return new DashboardTargets(targets);
   }
 
-  private static DashboardTargets parse(InputStream in, String name) {
+  private static DashboardTargets parse(ReferenceData folder) {
     Map<String, Double> m = new HashMap<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-      boolean header = true;
-      int n = 0;
-      for (String line = r.readLine(); line != null; line = r.readLine()) {
-        n++;
-        if (line.isBlank() || line.startsWith("#")) {
-          continue;
-        }
-        if (header) {
-          header = false;
-          continue;
-        }
-        List<String> f = CsvLines.split(line);
-        try {
-          double t = Double.parseDouble(f.get(2).trim());
-          if (t < 0 || t > 1) {
-            throw new IllegalArgumentException("a target is a rate between 0 and 1");
-          }
-          m.put(f.get(0).trim() + "|" + f.get(1).trim(), t);
-        } catch (RuntimeException e) {
-          throw new IllegalArgumentException(name + " line " + n + ": expected measure,group_index,target (0..1): "
-              + e.getMessage(), e);
-        }
+    for (ReferenceRow r : folder.table(FILE).rows()) {
+      double t = r.decimal("target");
+      if (t < 0 || t > 1) {
+        throw r.error("expected measure,group_index,target (0..1): a target is a rate between 0 and 1");
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      m.put(r.text("measure") + "|" + r.text("group_index"), t);
     }
     return new DashboardTargets(m);
   }

@@ -1,10 +1,5 @@
 package org.pophealth.duplicates;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -18,6 +13,8 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
+import org.pophealth.reference.ReferenceData;
+import org.pophealth.reference.ReferenceRow;
 
 /**
  * The duplicate-test rules from {@code measures/duplicate-tests/} (packaged) or a directory with the
@@ -25,7 +22,8 @@ import org.apache.spark.sql.types.StructType;
  * {@code code_systems.csv} and {@code exclusions.csv}. Adding a family is adding lines there.
  */
 public final class DuplicateTestRules {
-  static final String PACKAGED = "measures/duplicate-tests/";
+  /** The packaged folder, {@code measures/duplicate-tests/}. */
+  static final String FOLDER = "duplicate-tests";
 
   /** One test family. */
   public record Family(
@@ -72,112 +70,89 @@ public final class DuplicateTestRules {
 
   /** The rules shipped in the jar ({@code measures/duplicate-tests/}). */
   public static DuplicateTestRules packaged() {
-    return parse(name -> {
-      try (InputStream in = DuplicateTestRules.class.getClassLoader().getResourceAsStream(PACKAGED + name)) {
-        if (in == null) {
-          throw new IllegalStateException(PACKAGED + name + " is not on the classpath");
-        }
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      }
-    }, PACKAGED);
+    return load(null);
   }
 
   /** Rules from a directory holding the four files; null: the packaged ones. */
   public static DuplicateTestRules load(String dir) {
-    if (dir == null) {
-      return packaged();
-    }
-    Path root = Path.of(dir);
-    if (!Files.isDirectory(root)) {
-      throw new IllegalArgumentException("duplicate-test rules directory not found: " + dir);
-    }
-    return parse(name -> {
-      Path f = root.resolve(name);
-      if (!Files.isRegularFile(f)) {
-        throw new IllegalArgumentException("duplicate-test rules: " + f + " is missing");
-      }
-      return Files.readString(f);
-    }, root + "/");
+    return parse(ReferenceData.packaged(FOLDER).replacedBy(dir, "duplicate-test rules"));
   }
 
-  private interface Reader {
-    String read(String name) throws IOException;
-  }
-
-  private static DuplicateTestRules parse(Reader reader, String prefix) {
-    try {
-      Map<String, List<String>> systems = new HashMap<>();
-      for (RuleCsv.Line l : RuleCsv.parse(prefix + "code_systems.csv", reader.read("code_systems.csv"),
-          List.of("name", "uri"))) {
-        systems.computeIfAbsent(l.required("name"), k -> new ArrayList<>()).add(l.required("uri"));
-      }
-      Map<String, List<Exclusion>> exclusionSets = new LinkedHashMap<>();
-      for (RuleCsv.Line l : RuleCsv.parse(prefix + "exclusions.csv", reader.read("exclusions.csv"),
-          List.of("exclusion", "system", "from", "to", "days_before", "days_after", "while_active", "reason"))) {
-        String from = l.required("from").toUpperCase(java.util.Locale.ROOT);
-        String to = l.required("to").toUpperCase(java.util.Locale.ROOT);
-        if (from.length() != 3 || to.length() != 3 || from.compareTo(to) > 0) {
-          throw l.error("from/to must be 3-character categories with from <= to: " + from + "-" + to);
-        }
-        for (String uri : uris(systems, l, l.required("system"))) {
-          exclusionSets.computeIfAbsent(l.required("exclusion"), k -> new ArrayList<>()).add(new Exclusion(
-              l.required("exclusion"), uri, from, to, l.integer("days_before"), l.integer("days_after"),
-              l.bool("while_active"), l.get("reason")));
-        }
-      }
-      List<Family> families = new ArrayList<>();
-      Set<String> names = new LinkedHashSet<>();
-      for (RuleCsv.Line l : RuleCsv.parse(prefix + "rules.csv", reader.read("rules.csv"), List.of("family", "label",
-          "window_days", "low_value_days", "exclude_pos", "exclude_bill_type", "exclude_encounter_class",
-          "intentional_modifiers", "professional_modifiers", "technical_modifiers", "dx_exclusion"))) {
-        String family = l.required("family");
-        if (!names.add(family)) {
-          throw l.error("family " + family + " appears twice");
-        }
-        int window = l.integer("window_days");
-        Integer lowValue = l.optionalInteger("low_value_days");
-        if (lowValue != null && lowValue <= window) {
-          throw l.error("low_value_days (" + lowValue + ") must be greater than window_days (" + window + ")");
-        }
-        String dx = l.get("dx_exclusion").isEmpty() ? null : l.get("dx_exclusion");
-        if (dx != null && !exclusionSets.containsKey(dx)) {
-          throw l.error("dx_exclusion " + dx + " is not in exclusions.csv");
-        }
-        families.add(new Family(family, l.get("label").isEmpty() ? family : l.get("label"), window, lowValue,
-            l.list("exclude_pos"), l.list("exclude_bill_type"), l.list("exclude_encounter_class"),
-            l.list("intentional_modifiers"), l.list("professional_modifiers"), l.list("technical_modifiers"), dx));
-      }
-      if (families.isEmpty()) {
-        throw new IllegalArgumentException(prefix + "rules.csv has no family");
-      }
-      List<Code> codes = new ArrayList<>();
-      Set<String> seen = new LinkedHashSet<>();
-      for (RuleCsv.Line l : RuleCsv.parse(prefix + "codes.csv", reader.read("codes.csv"),
-          List.of("family", "system", "code"))) {
-        String family = l.required("family");
-        if (!names.contains(family)) {
-          throw l.error("family " + family + " is not in rules.csv");
-        }
-        for (String uri : uris(systems, l, l.required("system"))) {
-          if (seen.add(family + "|" + uri + "|" + l.required("code"))) {
-            codes.add(new Code(family, uri, l.required("code")));
-          }
-        }
-      }
-      for (String f : names) {
-        if (codes.stream().noneMatch(c -> c.family().equals(f))) {
-          throw new IllegalArgumentException(prefix + "codes.csv: family " + f + " has no code");
-        }
-      }
-      List<Exclusion> exclusions = new ArrayList<>();
-      exclusionSets.values().forEach(exclusions::addAll);
-      return new DuplicateTestRules(families, codes, exclusions);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read duplicate-test rules: " + e.getMessage(), e);
+  private static DuplicateTestRules parse(ReferenceData folder) {
+    Map<String, List<String>> systems = new HashMap<>();
+    for (ReferenceRow l : folder.table("code_systems.csv").rows()) {
+      systems.computeIfAbsent(l.text("name"), k -> new ArrayList<>()).add(l.text("uri"));
     }
+    Map<String, List<Exclusion>> exclusionSets = new LinkedHashMap<>();
+    for (ReferenceRow l : folder.table("exclusions.csv").rows()) {
+      String from = l.text("from").toUpperCase(java.util.Locale.ROOT);
+      String to = l.text("to").toUpperCase(java.util.Locale.ROOT);
+      if (from.length() != 3 || to.length() != 3 || from.compareTo(to) > 0) {
+        throw l.error("from/to must be 3-character categories with from <= to: " + from + "-" + to);
+      }
+      for (String uri : uris(systems, l, l.text("system"))) {
+        exclusionSets.computeIfAbsent(l.text("exclusion"), k -> new ArrayList<>()).add(new Exclusion(
+            l.text("exclusion"), uri, from, to, days(l, "days_before"), days(l, "days_after"), l.bool("while_active"),
+            l.text("reason")));
+      }
+    }
+    List<Family> families = new ArrayList<>();
+    Set<String> names = new LinkedHashSet<>();
+    for (ReferenceRow l : folder.table("rules.csv").rows()) {
+      String family = l.text("family");
+      if (!names.add(family)) {
+        throw l.error("family " + family + " appears twice");
+      }
+      int window = days(l, "window_days");
+      Integer lowValue = l.integer("low_value_days") == null ? null : days(l, "low_value_days");
+      if (lowValue != null && lowValue <= window) {
+        throw l.error("low_value_days (" + lowValue + ") must be greater than window_days (" + window + ")");
+      }
+      String dx = l.text("dx_exclusion").isEmpty() ? null : l.text("dx_exclusion");
+      if (dx != null && !exclusionSets.containsKey(dx)) {
+        throw l.error("dx_exclusion " + dx + " is not in exclusions.csv");
+      }
+      families.add(new Family(family, l.text("label").isEmpty() ? family : l.text("label"), window, lowValue,
+          l.list("exclude_pos", ";"), l.list("exclude_bill_type", ";"), l.list("exclude_encounter_class", ";"),
+          l.list("intentional_modifiers", ";"), l.list("professional_modifiers", ";"),
+          l.list("technical_modifiers", ";"), dx));
+    }
+    if (families.isEmpty()) {
+      throw new IllegalArgumentException(folder.where("rules.csv") + " has no family");
+    }
+    List<Code> codes = new ArrayList<>();
+    Set<String> seen = new LinkedHashSet<>();
+    for (ReferenceRow l : folder.table("codes.csv").rows()) {
+      String family = l.text("family");
+      if (!names.contains(family)) {
+        throw l.error("family " + family + " is not in rules.csv");
+      }
+      for (String uri : uris(systems, l, l.text("system"))) {
+        if (seen.add(family + "|" + uri + "|" + l.text("code"))) {
+          codes.add(new Code(family, uri, l.text("code")));
+        }
+      }
+    }
+    for (String f : names) {
+      if (codes.stream().noneMatch(c -> c.family().equals(f))) {
+        throw new IllegalArgumentException(folder.where("codes.csv") + ": family " + f + " has no code");
+      }
+    }
+    List<Exclusion> exclusions = new ArrayList<>();
+    exclusionSets.values().forEach(exclusions::addAll);
+    return new DuplicateTestRules(families, codes, exclusions);
   }
 
-  private static List<String> uris(Map<String, List<String>> systems, RuleCsv.Line l, String name) {
+  /** A count of days: an {@code int} column that must not be negative. */
+  private static int days(ReferenceRow l, String column) {
+    int n = l.integer(column);
+    if (n < 0) {
+      throw l.error("column " + column + " must not be negative: " + n);
+    }
+    return n;
+  }
+
+  private static List<String> uris(Map<String, List<String>> systems, ReferenceRow l, String name) {
     List<String> u = systems.get(name);
     if (u == null) {
       throw l.error("code system " + name + " is not in code_systems.csv");

@@ -1,20 +1,19 @@
 package org.pophealth.identity;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.pophealth.reference.ReferenceData;
+import org.pophealth.reference.ReferenceRow;
 
-/** Rule data for comparisons, loaded from {@code measures/identity/}: nickname groups and address stop words. */
+/**
+ * Rule data for comparisons, read from {@code measures/identity/} through {@link ReferenceData}: nickname
+ * groups and address stop words.
+ */
 public final class ReferenceLists implements Serializable {
   private static final long serialVersionUID = 1L;
   private static volatile ReferenceLists instance;
@@ -62,22 +61,21 @@ public final class ReferenceLists implements Serializable {
   }
 
   private static ReferenceLists load() {
+    ReferenceData folder = ReferenceData.packaged("identity");
     Map<String, List<Integer>> groups = new HashMap<>();
     int group = 0;
-    for (String[] row : rows("measures/identity/nicknames.csv")) {
+    for (ReferenceRow row : folder.table("nicknames.csv").rows()) {
       group++;
-      add(groups, row[0], group);
-      if (row.length > 1) {
-        for (String n : row[1].split("\\|")) {
-          add(groups, n, group);
-        }
+      add(groups, row.text("name"), group);
+      for (String n : row.list("nicknames", "|")) {
+        add(groups, n, group);
       }
     }
     Map<String, int[]> out = new HashMap<>();
     groups.forEach((k, v) -> out.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
     Set<String> stop = new HashSet<>();
-    for (String[] row : rows("measures/identity/address_stopwords.csv")) {
-      stop.add(row[0]);
+    for (ReferenceRow row : folder.table("address_stopwords.csv").rows()) {
+      stop.add(row.text("token"));
     }
     return new ReferenceLists(out, stop);
   }
@@ -87,30 +85,5 @@ public final class ReferenceLists implements Serializable {
     if (!n.isEmpty()) {
       groups.computeIfAbsent(n, k -> new ArrayList<>()).add(group);
     }
-  }
-
-  /** Data rows of a CSV resource: comment lines (#) and the header skipped. */
-  private static List<String[]> rows(String resource) {
-    InputStream in = ReferenceLists.class.getClassLoader().getResourceAsStream(resource);
-    if (in == null) {
-      throw new IllegalStateException(resource + " is not on the classpath");
-    }
-    List<String[]> out = new ArrayList<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-      boolean header = true;
-      for (String line = r.readLine(); line != null; line = r.readLine()) {
-        if (line.isBlank() || line.startsWith("#")) {
-          continue;
-        }
-        if (header) {
-          header = false;
-          continue;
-        }
-        out.add(line.split(",", -1));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out;
   }
 }

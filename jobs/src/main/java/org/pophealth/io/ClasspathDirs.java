@@ -16,7 +16,12 @@ public final class ClasspathDirs {
 
   /** The directory holding the classpath resource {@code anyFile} (e.g. {@code measures/cohorts/x.csv}). */
   public static Path parentOf(String anyFile) {
-    Path p = parentOrNull(anyFile);
+    return parentOf(anyFile, ClasspathDirs.class.getClassLoader());
+  }
+
+  /** As {@link #parentOf(String)}, among the resources of {@code classpath}. */
+  public static Path parentOf(String anyFile, ClassLoader classpath) {
+    Path p = parentOrNull(anyFile, classpath);
     if (p == null) {
       throw new IllegalStateException(anyFile + " is not on the classpath");
     }
@@ -25,7 +30,12 @@ public final class ClasspathDirs {
 
   /** As {@link #parentOf}, null when the resource is not on the classpath. */
   public static Path parentOrNull(String anyFile) {
-    URL url = ClasspathDirs.class.getClassLoader().getResource(anyFile);
+    return parentOrNull(anyFile, ClasspathDirs.class.getClassLoader());
+  }
+
+  /** As {@link #parentOrNull(String)}, among the resources of {@code classpath}. */
+  public static Path parentOrNull(String anyFile, ClassLoader classpath) {
+    URL url = classpath.getResource(anyFile);
     if (url == null) {
       return null;
     }

@@ -23,6 +23,8 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Resource;
 import org.pophealth.io.CsvLines;
 import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.reference.ReferenceData;
+import org.pophealth.reference.ReferenceRow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -211,10 +213,9 @@ public final class CrossCheckMeasures {
         errors.size());
     List<String[]> known = new ArrayList<>();
     if (expected != null) {
-      try (BufferedReader r = Files.newBufferedReader(expected, StandardCharsets.UTF_8)) {
-        for (List<String> row : CsvLines.read(r)) {
-          known.add(new String[] {row.get(0), row.get(1), row.get(2)});
-        }
+      String file = "crosscheck-differences.csv"; // its layout, declared in measures/ecqm/columns.yaml
+      for (ReferenceRow row : ReferenceData.packaged("ecqm").withFile(file, expected).table(file).rows()) {
+        known.add(new String[] {row.text("measure"), row.text("population"), row.text("kind")});
       }
     }
     long explained = differ.stream().filter(d -> explains(known, d.measure(), d.population(), "disagree")).count();

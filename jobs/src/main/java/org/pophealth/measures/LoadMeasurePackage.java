@@ -23,6 +23,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import org.pophealth.reference.ReferenceData;
+import org.pophealth.reference.ReferenceRow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +41,7 @@ public final class LoadMeasurePackage {
   private static final Logger LOG = LoggerFactory.getLogger(LoadMeasurePackage.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Map<String, MeasurePackage> CACHE = new ConcurrentHashMap<>();
+  private static final String NOTATION = "improvement-notation.csv";
 
   private final String location;
 
@@ -119,7 +122,7 @@ public final class LoadMeasurePackage {
           }
         }
       }
-      Map<String, String> notation = improvementNotation(dir.resolve("improvement-notation.csv"));
+      Map<String, String> notation = improvementNotation(csvFolder(location));
       List<MeasurePackage.MeasureDefinition> measures = new ArrayList<>();
       for (Path f : list(dir.resolve("measure"))) {
         measures.add(withNotation(measure(read(f)), notation));
@@ -194,23 +197,28 @@ public final class LoadMeasurePackage {
   }
 
   /** Optional {@code improvement-notation.csv} of the package (measure,improvement_notation; # comments). */
-  private static Map<String, String> improvementNotation(Path csv) throws IOException {
+  private static Map<String, String> improvementNotation(ReferenceData folder) {
     Map<String, String> out = new TreeMap<>();
-    if (!Files.exists(csv)) {
+    if (!folder.exists(NOTATION)) {
       return out;
     }
-    for (String line : Files.readAllLines(csv, StandardCharsets.UTF_8)) {
-      String l = line.strip();
-      if (l.isEmpty() || l.startsWith("#") || l.startsWith("measure,")) {
-        continue;
+    for (ReferenceRow r : folder.table(NOTATION).rows()) {
+      String n = r.text("improvement_notation");
+      if (!n.equals("increase") && !n.equals("decrease")) {
+        throw r.error("improvement_notation must be increase or decrease: " + n);
       }
-      String[] f = l.split(",");
-      if (f.length < 2 || !(f[1].strip().equals("increase") || f[1].strip().equals("decrease"))) {
-        throw new IllegalArgumentException("improvement-notation.csv: bad line '" + l + "' (measure,increase|decrease)");
-      }
-      out.put(f[0].strip(), f[1].strip());
+      out.put(r.text("measure"), n);
     }
     return out;
+  }
+
+  /**
+   * The package's CSV files through the loader (typed by {@code measures/ecqm/columns.yaml}): a directory
+   * location as a whole, else the packaged folder {@code measures/ecqm/<name>/}.
+   */
+  private static ReferenceData csvFolder(String location) {
+    return isDirectory(location) ? ReferenceData.packaged("ecqm").replacedBy(location, "measure package")
+        : ReferenceData.packaged("ecqm/" + location);
   }
 
   private static MeasurePackage.MeasureDefinition withNotation(MeasurePackage.MeasureDefinition m, Map<String, String> notation) {
@@ -409,10 +417,14 @@ public final class LoadMeasurePackage {
     }
   }
 
+  /** True when the location is a package directory (with measure/), not a packaged name. */
+  private static boolean isDirectory(String location) {
+    return Files.isDirectory(Path.of(location).resolve("measure"));
+  }
+
   private static Path resolve(String location) {
-    Path p = Path.of(location);
-    if (Files.isDirectory(p.resolve("measure"))) {
-      return p;
+    if (isDirectory(location)) {
+      return Path.of(location);
     }
     Path packaged = org.pophealth.io.ClasspathDirs.parentOrNull("measures/ecqm/" + location + "/measure");
     if (packaged == null) {

@@ -3,12 +3,8 @@ package org.pophealth.risk;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,15 +15,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import org.pophealth.io.CsvLines;
+import org.pophealth.reference.ReferenceData;
+import org.pophealth.reference.ReferenceRow;
 
 /**
- * Loads the CMS-HCC data of a payment year from {@code measures/risk/} on the classpath
+ * Loads the CMS-HCC data of a payment year from {@code measures/risk/} through {@link ReferenceData}
  * ({@code payment_years.yaml}, {@code interactions.yaml}, {@code cms-hcc/*.csv}); one copy per JVM
  * and year, so Spark executors load the tables once.
  */
 public final class RiskReference {
-  private static final String ROOT = "measures/risk/";
+  /** {@code measures/risk/}: the YAML settings. */
+  private static final ReferenceData SETTINGS = ReferenceData.packaged("risk");
+  /** {@code measures/risk/cms-hcc/}: the CMS tables, typed by their columns.yaml. */
+  private static final ReferenceData TABLES = ReferenceData.packaged("risk/cms-hcc");
   private static final Map<Integer, PaymentYearTables> CACHE = new ConcurrentHashMap<>();
   private static final List<String> MODELS = List.of("V24", "V28");
 
@@ -53,10 +53,10 @@ public final class RiskReference {
     }
     JsonNode tables = py.get("tables");
     JsonNode interactions = yaml("interactions.yaml");
-    List<List<String>> dx = csv(tables.get("dx_to_cc").asText());
-    List<List<String>> coef = csv(tables.get("coefficients").asText());
-    List<List<String>> edits = csv("ra_dx_edits.csv");
-    List<List<String>> labels = csv("ra_labels_2026.csv");
+    List<ReferenceRow> dx = csv(tables.get("dx_to_cc").asText());
+    List<ReferenceRow> coef = csv(tables.get("coefficients").asText());
+    List<ReferenceRow> edits = csv("ra_dx_edits.csv");
+    List<ReferenceRow> labels = csv("ra_labels_2026.csv");
     Map<String, ModelTables> models = new LinkedHashMap<>();
     Map<String, Double> weights = new LinkedHashMap<>();
     Map<String, Double> norms = new LinkedHashMap<>();
@@ -75,47 +75,49 @@ public final class RiskReference {
       throw new IllegalStateException("blend weights of payment year " + year + " add up to " + sum + ", not 1");
     }
     Set<String> cpt = new HashSet<>();
-    for (List<String> r : csv(tables.get("eligible_cpt_hcpcs").asText())) {
-      cpt.add(r.get(0).trim());
+    for (ReferenceRow r : csv(tables.get("eligible_cpt_hcpcs").asText())) {
+      cpt.add(r.text("cpt_hcpcs_code"));
     }
     return new PaymentYearTables(year, Map.copyOf(models), Map.copyOf(weights), Map.copyOf(norms),
         py.get("ma_coding_adjustment").asDouble(), Set.copyOf(cpt));
   }
 
-  private static ModelTables model(String model, List<List<String>> dx, List<List<String>> coef,
-      List<List<String>> editRows, List<List<String>> labelRows, List<List<String>> hier, JsonNode inter) {
+  private static ModelTables model(String model, List<ReferenceRow> dx, List<ReferenceRow> coef,
+      List<ReferenceRow> editRows, List<ReferenceRow> labelRows, List<ReferenceRow> hier, JsonNode inter) {
     String dxModel = "CMS-HCC Model " + model;
     String coefVersion = "C" + model.substring(1);
     Map<String, Double> coefficients = new HashMap<>();
     Set<Integer> payment = new HashSet<>();
-    for (List<String> r : coef) {
-      if (r.get(2).equals("CMS-HCC") && r.get(3).equals(coefVersion)) {
-        coefficients.put(r.get(0), Double.parseDouble(r.get(1)));
-        if (r.get(0).matches("CNA_HCC\\d+")) {
-          payment.add(Integer.parseInt(r.get(0).substring(7)));
+    for (ReferenceRow r : coef) {
+      if (r.text("model_domain").equals("CMS-HCC") && r.text("model_version").equals(coefVersion)) {
+        String name = r.text("coefficient");
+        coefficients.put(name, r.decimal("value"));
+        if (name.matches("CNA_HCC\\d+")) {
+          payment.add(Integer.parseInt(name.substring(7)));
         }
       }
     }
     Map<String, List<Integer>> ccs = new HashMap<>();
-    for (List<String> r : dx) {
-      if (r.get(2).equals(dxModel)) {
-        ccs.computeIfAbsent(r.get(0), k -> new ArrayList<>()).add(Integer.parseInt(r.get(1)));
+    for (ReferenceRow r : dx) {
+      if (r.text("model_name").equals(dxModel)) {
+        ccs.computeIfAbsent(r.text("diagnosis_code"), k -> new ArrayList<>()).add(r.integer("cc"));
       }
     }
     Map<String, int[]> dxToCc = new HashMap<>();
     ccs.forEach((k, v) -> dxToCc.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
     Map<String, List<ModelTables.DxEdit>> edits = new HashMap<>();
-    for (List<String> r : editRows) {
-      if (r.get(7).equals(dxModel)) {
-        edits.computeIfAbsent(r.get(0), k -> new ArrayList<>()).add(new ModelTables.DxEdit(
-            r.get(2).isBlank() ? null : (r.get(2).equals("1") ? 'M' : 'F'), integer(r.get(3)), integer(r.get(4)),
-            r.get(5).equals("invalid"), integer(r.get(6))));
+    for (ReferenceRow r : editRows) {
+      if (r.text("model_name").equals(dxModel)) {
+        Integer sex = r.integer("sex");
+        edits.computeIfAbsent(r.text("icd10"), k -> new ArrayList<>()).add(new ModelTables.DxEdit(
+            sex == null ? null : (sex == 1 ? 'M' : 'F'), r.integer("age_min"), r.integer("age_max"),
+            r.text("action").equals("invalid"), r.integer("cc_override")));
       }
     }
     Map<Integer, List<Integer>> kids = new HashMap<>();
-    for (List<String> r : hier) {
-      if (r.get(2).equals("CMS-HCC") && r.get(3).equals(model)) {
-        kids.computeIfAbsent(Integer.parseInt(r.get(0)), k -> new ArrayList<>()).add(Integer.parseInt(r.get(1)));
+    for (ReferenceRow r : hier) {
+      if (r.text("model_domain").equals("CMS-HCC") && r.text("model_version").equals(model)) {
+        kids.computeIfAbsent(r.integer("cc_parent"), k -> new ArrayList<>()).add(r.integer("cc_child"));
       }
     }
     Map<Integer, int[]> children = new HashMap<>();
@@ -135,39 +137,24 @@ public final class RiskReference {
       terms.put(e.getKey(), f.toArray(new String[0]));
     }
     Map<Integer, String> labels = new HashMap<>();
-    for (List<String> r : labelRows) {
-      if (r.size() >= 4 && r.get(2).equals("CMS-HCC") && r.get(3).equals(model) && r.get(0).startsWith("HCC")) {
-        labels.put(Integer.parseInt(r.get(0).substring(3)), r.get(1));
+    for (ReferenceRow r : labelRows) {
+      if (r.text("model_domain").equals("CMS-HCC") && r.text("model_version").equals(model)
+          && r.text("cc").startsWith("HCC")) {
+        labels.put(Integer.parseInt(r.text("cc").substring(3)), r.text("label"));
       }
     }
     return new ModelTables(model, dxToCc, edits, children, coefficients, payment, groups, terms, labels);
   }
 
-  private static Integer integer(String s) {
-    return s == null || s.isBlank() ? null : Integer.valueOf(s.trim());
-  }
-
   private static JsonNode yaml(String name) {
-    try (InputStream in = open(ROOT + name)) {
-      return new ObjectMapper(new YAMLFactory()).readTree(in);
+    try {
+      return new ObjectMapper(new YAMLFactory()).readTree(SETTINGS.bytes(name));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + ROOT + name, e);
+      throw new UncheckedIOException("cannot read " + SETTINGS.where(name), e);
     }
   }
 
-  private static List<List<String>> csv(String file) {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(open(ROOT + "cms-hcc/" + file), StandardCharsets.UTF_8))) {
-      return CsvLines.read(r);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + ROOT + "cms-hcc/" + file, e);
-    }
-  }
-
-  private static InputStream open(String path) {
-    InputStream in = RiskReference.class.getClassLoader().getResourceAsStream(path);
-    if (in == null) {
-      throw new IllegalStateException(path + " is not on the classpath");
-    }
-    return in;
+  private static List<ReferenceRow> csv(String file) {
+    return TABLES.table(file).rows();
   }
 }

@@ -9,6 +9,8 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.pophealth.reference.ReferenceData;
+import org.pophealth.reference.ReferenceRow;
 import org.pophealth.risk.ScoreRiskFiles;
 
 /**
@@ -66,14 +68,12 @@ public final class BenchRisk {
         .getProcessCpuTime();
   }
 
-  private static List<String> hccCodes() throws IOException {
+  /** The ICD-10 codes that map to a V28 CC (2026 table), in file order. */
+  private static List<String> hccCodes() {
     List<String> codes = new ArrayList<>();
-    try (var in = BenchRisk.class.getClassLoader().getResourceAsStream("measures/risk/cms-hcc/ra_dx_to_cc_2026.csv")) {
-      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      for (String line : text.split("\n")) {
-        if (line.endsWith("CMS-HCC Model V28")) {
-          codes.add(line.substring(0, line.indexOf(',')));
-        }
+    for (ReferenceRow r : ReferenceData.packaged("risk/cms-hcc").table("ra_dx_to_cc_2026.csv").rows()) {
+      if (r.text("model_name").equals("CMS-HCC Model V28")) {
+        codes.add(r.text("diagnosis_code"));
       }
     }
     return codes;

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +18,8 @@ import org.pophealth.config.PopHealthConfig;
 import org.pophealth.ingest.claims.ClaimRecord;
 import org.pophealth.ingest.claims.ClaimTable;
 import org.pophealth.ingest.claims.ConvertEobToClaims;
+import org.pophealth.reference.ReferenceData;
+import org.pophealth.reference.ReferenceRow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -287,23 +287,12 @@ public final class GeneratePayerClaims {
     }
   }
 
-  /** target system → (source system|code → target code). */
-  private static Map<String, Map<String, String>> crosswalk() throws IOException {
+  /** target system → (source system|code → target code), from {@code measures/claims/}. */
+  private static Map<String, Map<String, String>> crosswalk() {
     Map<String, Map<String, String>> m = new HashMap<>();
-    try (InputStream in = GeneratePayerClaims.class.getClassLoader()
-        .getResourceAsStream("measures/claims/demo_code_crosswalk.csv")) {
-      if (in == null) {
-        throw new IllegalStateException("measures/claims/demo_code_crosswalk.csv is not on the classpath");
-      }
-      BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-      r.readLine();
-      String l;
-      while ((l = r.readLine()) != null) {
-        String[] p = l.split(",", 5);
-        if (p.length >= 4) {
-          m.computeIfAbsent(p[2], k -> new HashMap<>()).put(p[0] + "|" + p[1], p[3]);
-        }
-      }
+    for (ReferenceRow r : ReferenceData.packaged("claims").table("demo_code_crosswalk.csv").rows()) {
+      m.computeIfAbsent(r.text("target_system"), k -> new HashMap<>())
+          .put(r.text("source_system") + "|" + r.text("source_code"), r.text("target_code"));
     }
     return m;
   }
