@@ -7,7 +7,7 @@ import org.apache.spark.sql.Row;
 import org.pophealth.lakehouse.Lakehouse;
 
 /**
- * How {@link GoldenCaseTest} runs one job on a phase of a {@link GoldenCase}: reads the phase's
+ * How {@link GoldenCaseRunner} runs one job on a phase of a {@link GoldenCase}: reads the phase's
  * {@code input/}, runs the job, and says where its results are. One instance per case (a job may keep
  * state from phase to phase, e.g. the publications of the previous phase).
  */

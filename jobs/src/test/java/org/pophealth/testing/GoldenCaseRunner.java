@@ -11,6 +11,8 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.pophealth.cohorts.BuildCohortsGolden;
@@ -25,8 +27,16 @@ import org.pophealth.risk.ScoreRiskFilesGolden;
  * {@code src/test/resources/<capability>/}). For each phase it runs the case's job ({@link GoldenJob}) and
  * compares every {@code expected/<zone>.<table>.ndjson} with the table and every {@code expected/files/<path>}
  * with the file written, byte for byte. A case that compares nothing fails.
+ *
+ * <p>The cases are dealt out in turn to {@value #SHARDS} test classes ({@link GoldenCasesFirstTest},
+ * {@link GoldenCasesSecondTest}), so that surefire's two test JVMs each start with half of them and then share
+ * the other classes of the tier, instead of one JVM running every case while the other idles
+ * (docs/BENCHMARKS.md). {@code -Dtest='GoldenCases*'} runs them all.
  */
-class GoldenCaseTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class GoldenCaseRunner {
+  static final int SHARDS = 2;
+
   /** The jobs golden cases may name (case.yaml {@code job:}), one runner each. */
   private static final Map<String, Supplier<GoldenJob>> JOBS = Map.of(
       "ingest-fhir", IngestFhirGolden::new,
@@ -40,11 +50,24 @@ class GoldenCaseTest {
     SharedSpark.releaseCaches(); // each case has its own lakehouse, never read again
   }
 
-  static Stream<GoldenCase> cases() {
-    return GoldenCase.all();
+  /** Which of the {@value #SHARDS} classes this is (0-based). */
+  abstract int shard();
+
+  /** This class's share of the cases: every {@value #SHARDS}th in the sorted order, from {@link #shard()}. */
+  Stream<GoldenCase> cases() {
+    java.util.List<GoldenCase> all = GoldenCase.all().toList();
+    return java.util.stream.IntStream.range(0, all.size()).filter(i -> i % SHARDS == shard()).mapToObj(all::get);
   }
 
-  @ParameterizedTest(name = "{0}")
+  /** A shard may be empty when -Dgolden.cases selects a few; the whole set never is. */
+  @Test
+  void casesAreFound() {
+    if (System.getProperty("golden.cases") == null) {
+      assertTrue(GoldenCase.all().count() >= 20, "golden cases under src/test/resources: " + GoldenCase.all().toList());
+    }
+  }
+
+  @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
   @MethodSource("cases")
   void goldenCase(GoldenCase c) throws Exception {
     Supplier<GoldenJob> runner = JOBS.get(c.job());
