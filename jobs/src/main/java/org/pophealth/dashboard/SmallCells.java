@@ -1,6 +1,8 @@
 package org.pophealth.dashboard;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -16,22 +18,37 @@ public final class SmallCells {
 
   /** Indexes of {@code counts} to suppress (primary and complementary); null counts are ignored. */
   public static Set<Integer> suppress(List<Long> counts, int min) {
-    Set<Integer> out = new TreeSet<>();
+    Map<Integer, Long> byIndex = new LinkedHashMap<>();
+    Set<Integer> small = new TreeSet<>();
     for (int i = 0; i < counts.size(); i++) {
       Long c = counts.get(i);
+      byIndex.put(i, c);
       if (c != null && c > 0 && c < min) {
-        out.add(i);
+        small.add(i);
       }
     }
+    return complement(small, byIndex);
+  }
+
+  /**
+   * The cells {@code hidden} plus, when exactly one cell of the group is hidden, the shown cell with the
+   * smallest non-zero count (the first of equal ones, in the order of {@code counts}), so that the hidden
+   * one cannot be derived from the group's total. Cells whose count is null or 0 are never chosen; with
+   * none left to choose, the one hidden cell stays alone.
+   */
+  static <K extends Comparable<K>> Set<K> complement(Set<K> hidden, Map<K, Long> counts) {
+    Set<K> out = new TreeSet<>(hidden);
     if (out.size() == 1) {
-      int best = -1;
-      for (int i = 0; i < counts.size(); i++) {
-        Long c = counts.get(i);
-        if (!out.contains(i) && c != null && c > 0 && (best < 0 || c < counts.get(best))) {
-          best = i;
+      K best = null;
+      long fewest = 0;
+      for (Map.Entry<K, Long> e : counts.entrySet()) {
+        Long c = e.getValue();
+        if (!out.contains(e.getKey()) && c != null && c > 0 && (best == null || c < fewest)) {
+          best = e.getKey();
+          fewest = c;
         }
       }
-      if (best >= 0) {
+      if (best != null) {
         out.add(best);
       }
     }
