@@ -1,7 +1,6 @@
 package org.pophealth.reference;
 
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -68,20 +67,8 @@ public final class ReferenceRow {
 
   /** The text split at {@code separator} (a literal), each part trimmed, empty parts left out. */
   public List<String> list(String column, String separator) {
-    List<String> out = new ArrayList<>();
-    String s = text(column);
-    for (int from = 0; from <= s.length(); ) {
-      int to = s.indexOf(separator, from);
-      String part = s.substring(from, to < 0 ? s.length() : to).trim();
-      if (!part.isEmpty()) {
-        out.add(part);
-      }
-      if (to < 0) {
-        break;
-      }
-      from = to + separator.length();
-    }
-    return List.copyOf(out);
+    return java.util.Arrays.stream(text(column).split(java.util.regex.Pattern.quote(separator)))
+        .map(String::trim).filter(part -> !part.isEmpty()).toList();
   }
 
   /** An error about this line: {@code <file> line <n>: <message>}, for the reader's own checks. */
