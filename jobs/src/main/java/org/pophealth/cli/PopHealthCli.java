@@ -51,7 +51,7 @@ public final class PopHealthCli implements Runnable {
   /** The tools around the jobs: the demo first, then these after the jobs in {@code --help}. */
   private static final List<Class<?>> TOOLS = List.of(LinkCommand.class, RiskScoreCommand.class,
       CrossCheckMeasuresCommand.class, CohortsCommand.class, MeasureTestCommand.class, SchedulerCommand.class,
-      RunCommand.class, RunsCommand.class, BackfillCommand.class, SqlCommand.class, TablesCommand.class,
+      RunCommand.class, RunsCommand.class, AuditCommand.class, BackfillCommand.class, SqlCommand.class, TablesCommand.class,
       SchemaCommand.class, ConfigCommand.class);
 
   /**
@@ -81,8 +81,12 @@ public final class PopHealthCli implements Runnable {
 
   /** Runs pipelines with this context: jobs are pophealth commands run in this JVM (same SparkSession). */
   public static org.pophealth.schedule.RunPipeline pipelines(JobContext ctx) {
-    return new org.pophealth.schedule.RunPipeline(ctx.lakehouse(), ctx.config().scheduler(), inProcess(ctx.globalArgs()));
+    return new org.pophealth.schedule.RunPipeline(ctx.lakehouse(), ctx.config().scheduler(), inProcess(ctx.globalArgs()))
+        .lease(ctx.config().lakehouse().lease(), ctx.configHash());
   }
+
+  /** Exit code of a run refused because another run holds the lakehouse (EX_TEMPFAIL: try again later). */
+  public static final int BUSY = 75;
 
   /** Runs the CLI with the given streams and returns the exit code (used by tests). */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
@@ -92,7 +96,8 @@ public final class PopHealthCli implements Runnable {
     cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       boolean debug = parsed.matchedOption("--debug") != null;
       Throwable root = ex;
-      boolean userError = ex instanceof IllegalArgumentException || ex instanceof ConfigLoader.ConfigException
+      boolean userError = ex instanceof IllegalArgumentException
+          || ex instanceof org.pophealth.ops.LakehouseLease.BusyException || ex instanceof ConfigLoader.ConfigException
           || ex instanceof java.io.FileNotFoundException;
       String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
       if (ex instanceof org.apache.spark.sql.AnalysisException) {
@@ -104,6 +109,9 @@ public final class PopHealthCli implements Runnable {
         root.printStackTrace(cmd.getErr());
       } else if (!userError) {
         cmd.getErr().println("(run with --debug for the stack trace)");
+      }
+      if (ex instanceof org.pophealth.ops.LakehouseLease.BusyException) {
+        return BUSY;
       }
       return userError ? 2 : 1;
     });

@@ -33,6 +33,8 @@ final class RunsCommand implements Callable<Integer> {
     JobContext ctx = new JobContext(parent.global);
     Lakehouse lh = ctx.lakehouse();
     PrintWriter out = spec.commandLine().getOut();
+    org.pophealth.ops.LakehouseLease.current(lh.root(), lh.spark().sparkContext().hadoopConfiguration())
+        .ifPresent(h -> out.println("running now: lease held by " + h.describe()));
     if (!lh.exists("ops.job_run")) {
       out.println("no runs yet (ops.job_run does not exist)");
       out.flush();

@@ -28,6 +28,8 @@ public final class TablesCommandRunner {
     }
     t.print(out);
     out.println("(" + n + " tables under " + lh.root() + ")");
+    out.println(org.pophealth.ops.LakehouseLease.current(lh.root(), lh.spark().sparkContext().hadoopConfiguration())
+        .map(h -> "lease: held by " + h.describe()).orElse("lease: free (no run is writing)"));
     out.flush();
   }
 }

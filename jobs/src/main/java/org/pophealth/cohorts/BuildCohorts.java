@@ -92,7 +92,7 @@ public final class BuildCohorts {
     CollectPersonFacts.Result facts = new CollectPersonFacts(lakehouse, asOf, periodStart, periodEnd, paymentYear,
         definitions.reference()).execute(acuteMonths, dupMonths);
     Dataset<Row> f = facts.facts().persist(StorageLevel.MEMORY_AND_DISK());
-    String user = System.getenv("USER") == null ? "unknown" : System.getenv("USER");
+    String user = org.pophealth.ops.Provenance.current().user();
     List<Built> built = new ArrayList<>();
     try {
       for (CohortDefinition d : defs) {
@@ -230,7 +230,8 @@ public final class BuildCohorts {
         user, Timestamp.from(Instant.now()), listed, excluded,
         p == null ? null : p.added(), p == null ? null : p.removed(), p == null ? null : p.stillListed(),
         p == null ? null : p.previousPublication(), p == null ? null : p.location(),
-        p == null ? null : p.files().toArray(new String[0]));
+        p == null ? null : p.files().toArray(new String[0]), org.pophealth.ops.Provenance.current().host(),
+        org.pophealth.ops.Provenance.current().version(), org.pophealth.ops.Provenance.current().gitCommit());
     lakehouse.append(AUDIT, lakehouse.spark().createDataFrame(List.of(row), schema));
   }
 }

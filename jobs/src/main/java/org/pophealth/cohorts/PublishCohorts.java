@@ -38,6 +38,7 @@ public final class PublishCohorts {
   private final String dir;
   private int minCellSize = 11;
   private List<String> only = List.of();
+  private String phiGroup;
 
   /** {@code dir}: the publish directory (local path or Hadoop URI). */
   public PublishCohorts(Lakehouse lakehouse, LoadCohortDefinitions.Result definitions, String dir) {
@@ -51,6 +52,12 @@ public final class PublishCohorts {
       throw new IllegalArgumentException("cohorts.min_cell_size must be at least 1: " + n);
     }
     this.minCellSize = n;
+    return this;
+  }
+
+  /** Group given read access to the patient-level files ({@code lakehouse.phi_group}); null: owner only. */
+  public PublishCohorts phiGroup(String group) {
+    this.phiGroup = group;
     return this;
   }
 
@@ -70,7 +77,7 @@ public final class PublishCohorts {
     long t0 = System.nanoTime();
     List<Published> out = new ArrayList<>();
     List<String> notBuilt = new ArrayList<>();
-    String user = System.getenv("USER") == null ? "unknown" : System.getenv("USER");
+    String user = org.pophealth.ops.Provenance.current().user();
     for (CohortDefinition d : definitions.definitions()) {
       if (!only.isEmpty() && !only.contains(d.name())) {
         continue;
@@ -119,6 +126,10 @@ public final class PublishCohorts {
     List<String> files = new ArrayList<>();
     try {
       FileSystem fs = new Path(location).getFileSystem(spark.sparkContext().hadoopConfiguration());
+      // patient-level files: the cohort's folder is private before anything is written into it
+      Path cohortDir = new Path(dir + "/" + d.name());
+      fs.mkdirs(new Path(location));
+      org.pophealth.io.HadoopFiles.restrict(fs, cohortDir, phiGroup);
       for (CohortDefinition.Audience a : d.audiences().values()) {
         if (a.aggregate()) {
           files.add(write(fs, location, a.name() + "/summary.csv", summaryCsv(rows)));
@@ -134,6 +145,7 @@ public final class PublishCohorts {
       files.add(write(fs, location, "list.json", fhir.list(keys)));
       files.add(write(fs, location, "changes.csv", changesCsv(diff)));
       org.pophealth.io.HadoopFiles.removeChecksums(fs, new Path(location));
+      org.pophealth.io.HadoopFiles.restrict(fs, new Path(location), phiGroup);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the publication to " + location + ": " + e.getMessage(), e);
     }

@@ -25,7 +25,28 @@ public record PopHealthConfig(
   public record Spark(String master, String appName, int shufflePartitions, Map<String, String> conf)
       implements Serializable {}
 
-  public record Lakehouse(String root) implements Serializable {}
+  /**
+   * The lakehouse: its root, the single-writer lease, and the group that may read patient-level files.
+   *
+   * @param phiGroup group given read access to published patient-level files (0640/0750); null: owner only
+   *     (0600/0700)
+   * @param umask permission bits taken away from every file and folder the lakehouse's writes create
+   *     (Hadoop's {@code fs.permissions.umask-mode}); default 077: owner only
+   */
+  public record Lakehouse(String root, Lease lease, String phiGroup, String umask) implements Serializable {
+    public Lakehouse {
+      lease = lease != null ? lease : new Lease(0, 300);
+      umask = umask != null ? umask : "077";
+    }
+  }
+
+  /**
+   * One writer per lakehouse ({@code lakehouse.lease}).
+   *
+   * @param waitSeconds how long a job waits for another run's lease before it is refused (0: refuse at once)
+   * @param staleSeconds a lease not renewed for this long (its holder on another host died) may be taken over
+   */
+  public record Lease(int waitSeconds, int staleSeconds) implements Serializable {}
 
   /**
    * One data source. With {@code baseUrl} set, {@code ingest-fhir --source NAME} runs a FHIR Bulk Data
@@ -120,7 +141,7 @@ public record PopHealthConfig(
 
   /** A copy with the lakehouse root replaced (the global {@code --lakehouse} option). */
   public PopHealthConfig withLakehouseRoot(String root) {
-    return new PopHealthConfig(spark, new Lakehouse(Locations.absolute(root)), sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, cohorts, scheduler);
+    return new PopHealthConfig(spark, new Lakehouse(Locations.absolute(root), lakehouse.lease(), lakehouse.phiGroup(), lakehouse.umask()), sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, cohorts, scheduler);
   }
 
   /** A copy with the Spark master replaced. */

@@ -42,4 +42,36 @@ public final class HadoopFiles {
       raw.delete(p, false);
     }
   }
+
+  /**
+   * Makes patient-level files private: folders 0700 and files 0600 under {@code fileOrDir} (itself included),
+   * or 0750/0640 with {@code group} as their group when one is given. On file systems without POSIX
+   * permissions (object stores) this does nothing; access is then the bucket's policy.
+   */
+  public static void restrict(FileSystem fs, Path fileOrDir, String group) throws IOException {
+    if (!fs.exists(fileOrDir)) {
+      return;
+    }
+    boolean grouped = group != null && !group.isBlank();
+    org.apache.hadoop.fs.permission.FsPermission dirMode =
+        new org.apache.hadoop.fs.permission.FsPermission(grouped ? (short) 0750 : (short) 0700);
+    org.apache.hadoop.fs.permission.FsPermission fileMode =
+        new org.apache.hadoop.fs.permission.FsPermission(grouped ? (short) 0640 : (short) 0600);
+    List<org.apache.hadoop.fs.FileStatus> todo = new ArrayList<>();
+    todo.add(fs.getFileStatus(fileOrDir));
+    while (!todo.isEmpty()) {
+      org.apache.hadoop.fs.FileStatus st = todo.remove(todo.size() - 1);
+      try {
+        fs.setPermission(st.getPath(), st.isDirectory() ? dirMode : fileMode);
+        if (grouped) {
+          fs.setOwner(st.getPath(), null, group);
+        }
+      } catch (UnsupportedOperationException e) {
+        return; // no POSIX permissions here
+      }
+      if (st.isDirectory()) {
+        todo.addAll(List.of(fs.listStatus(st.getPath())));
+      }
+    }
+  }
 }

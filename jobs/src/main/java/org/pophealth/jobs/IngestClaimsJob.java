@@ -39,6 +39,13 @@ public final class IngestClaimsJob extends Job<ClaimsIngestResult> {
   }
 
   @Override
+  protected java.util.List<String> inputPaths(JobContext ctx, ClaimsIngestResult result) {
+    PopHealthConfig.Source s = ctx.config().sources().get(source);
+    String directory = dir != null ? dir : s == null ? null : s.dir();
+    return directory == null ? java.util.List.of() : java.util.List.of(directory);
+  }
+
+  @Override
   protected void summarize(ClaimsIngestResult r, JobContext ctx, PrintWriter out) {
     IngestClaimsSummary.print(r, out);
   }

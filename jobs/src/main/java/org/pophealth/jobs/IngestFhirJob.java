@@ -90,6 +90,16 @@ public final class IngestFhirJob extends Job<IngestFhirJob.Result> {
   }
 
   @Override
+  protected List<String> inputPaths(JobContext ctx, Result result) {
+    if (result != null && result.bulk() != null) {
+      return List.of(result.bulk().export().exportDir().toString());
+    }
+    PopHealthConfig.Source s = ctx.config().sources().get(source);
+    String directory = dir != null ? dir : s == null || s.baseUrl() != null || url != null ? null : s.dir();
+    return directory == null ? List.of() : List.of(directory);
+  }
+
+  @Override
   protected void summarize(Result r, JobContext ctx, PrintWriter out) {
     if (r.cancelled() != null) {
       CancelExport.Result c = r.cancelled();

@@ -1,6 +1,14 @@
 package org.pophealth.jobs;
 
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.ops.InputFiles;
+import org.pophealth.ops.JobAttempts;
+import org.pophealth.ops.LakehouseLease;
+import org.pophealth.ops.RunScope;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,8 +23,11 @@ import picocli.CommandLine.Spec;
  * immutable result with counts, and {@link #summarize} rendering that result. {@link JobRegistry}
  * lists every job once; the CLI, the scheduler and the demo resolve jobs through it.
  *
- * <p>Every run goes through {@link #call}: the job's Spark jobs are grouped under its name (with its
- * command line as description, visible in the Spark UI) and it is timed here, once.
+ * <p>Every run goes through {@link #call}: it takes the lakehouse's lease (one writer at a time; a busy
+ * lakehouse refuses the run), closes attempts a killed run left open, records the attempt in
+ * {@code ops.job_attempt} (who, where, which build and config, the files read), rolls the job's commits back
+ * when it fails, groups the job's Spark jobs under its name (with its command line as description, visible
+ * in the Spark UI) and times it, once.
  *
  * @param <R> the job's result
  */
@@ -41,22 +52,76 @@ public abstract class Job<R> implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * The files or folders this job read (for the audit trail: sizes and SHA-256 in {@code ops.job_attempt});
+   * {@code result} is null when the job failed.
+   */
+  protected List<String> inputPaths(JobContext ctx, R result) {
+    return List.of();
+  }
+
   @Override
   public final Integer call() throws Exception {
     JobContext ctx = JobContext.of(spec);
     String commandLine = String.join(" ", spec.commandLine().getParseResult().originalArgs());
-    ctx.jobGroup("pophealth:" + name(), commandLine);
-    long t0 = System.nanoTime();
-    R result;
+    Lakehouse lh = ctx.lakehouse();
+    JobAttempts.Start start = JobAttempts.start(lh, name(), name() + (commandLine.isEmpty() ? "" : " " + commandLine),
+        RunScope.runId(), ctx.configHash());
+    LakehouseLease lease;
     try {
-      result = execute(ctx);
-    } finally {
-      ctx.clearJobGroup();
+      lease = ctx.lease(name());
+    } catch (LakehouseLease.BusyException e) {
+      JobAttempts.refused(lh, start, e.getMessage());
+      throw e;
     }
-    LOG.info("job {} finished in {} s", name(), String.format("%.1f", (System.nanoTime() - t0) / 1e9));
-    PrintWriter out = spec.commandLine().getOut();
-    summarize(result, ctx, out);
-    out.flush();
-    return exitCode(result);
+    try (lease) {
+      if (lease.outermost()) {
+        JobAttempts.recover(lh, Set.of());
+      }
+      // what this attempt reads: the versions now that it holds the lakehouse
+      start = JobAttempts.start(lh, start.job(), start.command(), start.runId(), start.configHash());
+      JobAttempts.Attempt attempt = JobAttempts.open(lh, start);
+      ctx.jobGroup("pophealth:" + name(), commandLine);
+      long t0 = System.nanoTime();
+      R result;
+      try {
+        result = execute(ctx);
+      } catch (Exception | Error e) {
+        ctx.clearJobGroup();
+        Map<String, Long> now = JobAttempts.versions(lh);
+        Map<String, Long> restored = JobAttempts.rollBack(lh, start.versionsRead(), now);
+        if (!restored.isEmpty()) {
+          LOG.warn("job {} failed: {} tables restored to the versions it started from", name(), restored.size());
+        }
+        attempt.close(new JobAttempts.End("failed", e instanceof IllegalArgumentException ? 2 : 1,
+            inputs(ctx, null), JobAttempts.moved(start.versionsRead(), now), restored, firstLine(e)));
+        throw e;
+      }
+      ctx.clearJobGroup();
+      LOG.info("job {} finished in {} s", name(), String.format("%.1f", (System.nanoTime() - t0) / 1e9));
+      int code = exitCode(result);
+      attempt.close(new JobAttempts.End(code == 0 ? "succeeded" : "incomplete", code, inputs(ctx, result),
+          JobAttempts.moved(start.versionsRead(), JobAttempts.versions(lh)), Map.of(), null));
+      PrintWriter out = spec.commandLine().getOut();
+      summarize(result, ctx, out);
+      out.flush();
+      return code;
+    }
+  }
+
+  private List<InputFiles.InputFile> inputs(JobContext ctx, R result) {
+    try {
+      return InputFiles.describe(inputPaths(ctx, result), ctx.lakehouse().spark().sparkContext().hadoopConfiguration());
+    } catch (RuntimeException e) {
+      LOG.warn("job {}: input files not recorded: {}", name(), e.getMessage());
+      return List.of();
+    }
+  }
+
+  private static String firstLine(Throwable e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    int i = m.indexOf('\n');
+    m = i < 0 ? m : m.substring(0, i);
+    return m.length() > 500 ? m.substring(0, 500) + "…" : m;
   }
 }

@@ -10,6 +10,7 @@ import org.pophealth.config.ConfigLoader;
 import org.pophealth.config.PopHealthConfig;
 import org.pophealth.lakehouse.Lakehouse;
 import org.pophealth.lakehouse.SparkSessions;
+import org.pophealth.ops.LakehouseLease;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
@@ -70,6 +71,26 @@ public final class JobContext {
       applyJobGroup();
     }
     return lakehouse;
+  }
+
+  /** Takes (or nests in) the lakehouse's single-writer lease for {@code job} ({@code lakehouse.lease}). */
+  public LakehouseLease lease(String job) {
+    return LakehouseLease.acquire(config().lakehouse().root(), lakehouse().spark().sparkContext().hadoopConfiguration(),
+        config().lakehouse().lease(), job);
+  }
+
+  /** SHA-256 (hex) of the effective configuration: defaults, the config file and command-line overrides. */
+  public String configHash() {
+    try {
+      com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper()
+          .configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+          .configure(com.fasterxml.jackson.databind.MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true);
+      m.findAndRegisterModules();
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(m.writeValueAsBytes(config()));
+      return java.util.HexFormat.of().formatHex(digest);
+    } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+      return "unknown";
+    }
   }
 
   /** Names the Spark jobs started from here on (now if Spark is up, else when it starts). */

@@ -27,6 +27,7 @@ public final class Lakehouse {
   private final String root;
   private final ContractRegistry contracts;
   private final java.util.Set<String> known = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.Set<String> upgraded = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public Lakehouse(SparkSession spark, String root) {
     this.spark = spark;
@@ -78,9 +79,40 @@ public final class Lakehouse {
         builder = builder.property("delta.dataSkippingStatsColumns", String.join(",", c.statsColumns()));
       }
       builder.execute();
+      upgraded.add(name);
     }
     known.add(name);
     return c;
+  }
+
+  /** {@link #ensure}, and upgrade the table to its contract before this JVM's first write to it. */
+  private TableContract ensureWritable(String name) {
+    TableContract c = ensure(name);
+    if (upgraded.add(name)) {
+      addMissingColumns(c);
+    }
+    return c;
+  }
+
+  /**
+   * Upgrades a table written by an earlier version of the product: nullable columns its contract has
+   * gained since are added (one ALTER TABLE commit, once); rows already there read them as null.
+   */
+  private void addMissingColumns(TableContract c) {
+    StructType have = DeltaTable.forPath(spark, path(c)).toDF().schema();
+    List<String> add = new ArrayList<>();
+    for (ColumnSpec spec : c.columns()) {
+      if (!List.of(have.fieldNames()).contains(spec.name())) {
+        if (!spec.nullable()) {
+          throw new IllegalStateException(c.name() + " lacks the non-null column " + spec.name()
+              + " of its contract: this lakehouse was written by an incompatible version");
+        }
+        add.add("`" + spec.name() + "` " + spec.type().sql());
+      }
+    }
+    if (!add.isEmpty()) {
+      spark.sql("ALTER TABLE delta.`" + path(c) + "` ADD COLUMNS (" + String.join(", ", add) + ")");
+    }
   }
 
   /** Reads a table (creating it empty first if needed). */
@@ -171,7 +203,7 @@ public final class Lakehouse {
    */
   public long insertNew(String name, Dataset<Row> rows, String scope) {
     boolean existed = exists(name);
-    TableContract c = ensure(name);
+    TableContract c = ensureWritable(name);
     // a table created just now holds no row to match: no scope query, no MERGE
     if (!existed || scope != null && read(name).as("t").filter(scope).limit(1).count() == 0) {
       append(name, rows);
@@ -189,7 +221,7 @@ public final class Lakehouse {
 
   /** Appends rows (ops logs). */
   public void append(String name, Dataset<Row> rows) {
-    ensure(name);
+    ensureWritable(name);
     conform(rows, name).write().format("delta").mode("append").save(path(name));
   }
 
@@ -207,7 +239,7 @@ public final class Lakehouse {
 
   /** Replaces the rows matching {@code predicate} with {@code rows}, atomically. */
   public void replaceWhere(String name, Dataset<Row> rows, String predicate) {
-    ensure(name);
+    ensureWritable(name);
     conform(rows, name)
         .write()
         .format("delta")

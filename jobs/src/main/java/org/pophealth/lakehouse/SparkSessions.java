@@ -44,6 +44,10 @@ public final class SparkSessions {
   /** The session for this JVM (created on first call with the config's master). */
   public static SparkSession getOrCreate(PopHealthConfig config) {
     SparkConf conf = baseConf(config.spark());
+    // patient data: what the lakehouse's writes create is owner-only unless lakehouse.umask says otherwise
+    if (!conf.contains("spark.hadoop.fs.permissions.umask-mode")) {
+      conf.set("spark.hadoop.fs.permissions.umask-mode", config.lakehouse().umask());
+    }
     SparkSession.Builder builder = SparkSession.builder().appName(config.spark().appName()).config(conf);
     // under spark-submit the master comes from spark-submit (system property spark.master)
     if (System.getProperty("spark.master") == null) {

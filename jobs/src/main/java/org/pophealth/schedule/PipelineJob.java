@@ -30,6 +30,11 @@ public final class PipelineJob implements Job {
     } catch (SchedulerException e) {
       throw new JobExecutionException(e);
     }
-    runner.run(pipeline, context.isRecovering() ? "recovery" : "cron");
+    try {
+      runner.run(pipeline, context.isRecovering() ? "recovery" : "cron");
+    } catch (org.pophealth.ops.LakehouseLease.BusyException e) {
+      // recorded in ops.job_attempt as refused; the next fire tries again
+      org.slf4j.LoggerFactory.getLogger(PipelineJob.class).warn("pipeline {} not run: {}", pipeline, e.getMessage());
+    }
   }
 }

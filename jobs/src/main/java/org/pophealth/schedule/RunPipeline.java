@@ -15,7 +15,11 @@ import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.pophealth.config.PopHealthConfig;
 import org.pophealth.config.SchedulerConfig;
+import org.pophealth.ops.JobAttempts;
+import org.pophealth.ops.LakehouseLease;
+import org.pophealth.ops.RunScope;
 import org.pophealth.lakehouse.Lakehouse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,11 +55,23 @@ public final class RunPipeline {
   private StopSignal stop = () -> false;
   private PrintWriter output;
   private Listener listener = new Listener() {};
+  private PopHealthConfig.Lease lease = new PopHealthConfig.Lease(0, 300);
+  private String configHash = "unknown";
 
   public RunPipeline(Lakehouse lakehouse, SchedulerConfig config, Launcher launcher) {
     this.lakehouse = lakehouse;
     this.config = config;
     this.launcher = launcher;
+  }
+
+  /**
+   * How long to wait for another run's lakehouse lease ({@code lakehouse.lease}), and the config's hash
+   * recorded when a run is refused.
+   */
+  public RunPipeline lease(PopHealthConfig.Lease settings, String configHash) {
+    this.lease = settings;
+    this.configHash = configHash;
+    return this;
   }
 
   public RunPipeline stopSignal(StopSignal s) {
@@ -115,6 +131,22 @@ public final class RunPipeline {
     PipelinePlan plan = PipelinePlan.of(pipeline, variables);
     long t0 = System.nanoTime();
     String runId = newRunId(pipelineName);
+    // one writer: the pipeline holds the lakehouse's lease across its jobs (each job nests in it)
+    LakehouseLease held;
+    try {
+      held = LakehouseLease.acquire(lakehouse.root(), lakehouse.spark().sparkContext().hadoopConfiguration(), lease,
+          "pipeline " + pipelineName);
+    } catch (LakehouseLease.BusyException e) {
+      JobAttempts.refused(lakehouse, JobAttempts.start(lakehouse, "pipeline " + pipelineName,
+          "run " + pipelineName + " (" + trigger + ")", runId, configHash), e.getMessage());
+      throw e;
+    }
+    try (held; RunScope.Scope scope = RunScope.enter(runId)) {
+      return run(pipelineName, plan, trigger, runId, t0);
+    }
+  }
+
+  private Result run(String pipelineName, PipelinePlan plan, String trigger, String runId, long t0) {
     LOG.info("pipeline {} run {} ({}): {} jobs", pipelineName, runId, trigger, plan.order().size());
     Set<String> blocked = new HashSet<>();
     List<JobResult> results = new ArrayList<>();

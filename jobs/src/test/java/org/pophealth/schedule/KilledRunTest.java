@@ -69,6 +69,16 @@ class KilledRunTest {
     CliRunner.Result rerun = CliRunner.run("--config", config.toString(), "--lakehouse", killed.root(), "--master",
         "local[2]", "run", "load");
     assertEquals(0, rerun.exitCode(), rerun.out() + rerun.err());
+    // the audit trail: the killed attempt, found by the re-run (its commits rolled back), then the re-run
+    List<org.apache.spark.sql.Row> attempts = killed.read("ops.job_attempt").orderBy("started_at").collectAsList();
+    assertEquals(List.of("killed", "succeeded"), attempts.stream().map(r -> r.<String>getAs("status")).toList(),
+        attempts.toString());
+    assertTrue(attempts.get(0).<String>getAs("error").startsWith("did not finish"), attempts.get(0).toString());
+    assertTrue(attempts.get(1).<String>getAs("run_id").startsWith("load-"), "linked to its pipeline run");
+    try (var open = Files.list(dir.resolve("lakehouse/_audit/open"))) {
+      assertEquals(0, open.count(), "no attempt left open");
+    }
+    assertTrue(!Files.exists(dir.resolve("lakehouse/_lease")), "the lease is released");
     Map<String, List<String>> a = snapshot(clean);
     Map<String, List<String>> b = snapshot(killed);
     assertEquals(a.keySet(), b.keySet(), "same tables");
