@@ -28,9 +28,13 @@ public final class PopHealthCli implements Runnable {
 
   public static void main(String[] args) {
     if (java.util.Arrays.asList(args).contains("--debug")) {
-      // --debug: Spark, Hadoop, Delta and Parquet warnings too (log4j2.properties keeps them at ERROR)
-      for (String logger : java.util.List.of("org.apache.spark", "org.apache.hadoop", "org.apache.parquet", "io.delta")) {
-        org.apache.logging.log4j.core.config.Configurator.setLevel(logger, org.apache.logging.log4j.Level.WARN);
+      // --debug: Spark, Hadoop, Delta and Parquet warnings too, and messages whole with their stack traces
+      // (log4j2.properties keeps them at ERROR, one line each)
+      try {
+        org.apache.logging.log4j.core.config.Configurator.reconfigure(
+            PopHealthCli.class.getResource("/log4j2-debug.properties").toURI());
+      } catch (java.net.URISyntaxException | RuntimeException e) {
+        System.err.println("(--debug: could not switch the log configuration: " + e.getMessage() + ")");
       }
     }
     System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
@@ -103,6 +107,10 @@ public final class PopHealthCli implements Runnable {
       if (ex instanceof org.apache.spark.sql.AnalysisException) {
         userError = true;
         msg = firstLine(msg);
+      }
+      msg = firstLine(msg); // Delta conflicts carry their commit JSON, Spark its plan: one line here
+      if (msg.length() > 500) {
+        msg = msg.substring(0, 500) + "…";
       }
       cmd.getErr().println("error: " + msg);
       if (debug) {

@@ -83,19 +83,28 @@ public abstract class Job<R> implements Callable<Integer> {
       JobAttempts.Attempt attempt = JobAttempts.open(lh, start);
       ctx.jobGroup("pophealth:" + name(), commandLine);
       long t0 = System.nanoTime();
-      R result;
-      try {
-        result = execute(ctx);
-      } catch (Exception | Error e) {
-        ctx.clearJobGroup();
-        Map<String, Long> now = JobAttempts.versions(lh);
-        Map<String, Long> restored = JobAttempts.rollBack(lh, start.versionsRead(), now);
-        if (!restored.isEmpty()) {
-          LOG.warn("job {} failed: {} tables restored to the versions it started from", name(), restored.size());
+      R result = null;
+      for (int tries = 1; result == null; tries++) {
+        try {
+          result = execute(ctx);
+        } catch (Exception | Error e) {
+          Map<String, Long> now = JobAttempts.versions(lh);
+          Map<String, Long> restored = JobAttempts.rollBack(lh, start.versionsRead(), now);
+          if (tries == 1 && deltaConflict(e)) {
+            // another writer outside the product (the lease keeps ours out) committed to a table this job
+            // changes: its commits undone, the job runs once more on the new versions
+            LOG.warn("job {}: a concurrent write conflicted ({}); {} tables restored, running it once more", name(),
+                e.getClass().getSimpleName(), restored.size());
+            continue;
+          }
+          ctx.clearJobGroup();
+          if (!restored.isEmpty()) {
+            LOG.warn("job {} failed: {} tables restored to the versions it started from", name(), restored.size());
+          }
+          attempt.close(new JobAttempts.End("failed", e instanceof IllegalArgumentException ? 2 : 1,
+              inputs(ctx, null), JobAttempts.moved(start.versionsRead(), now), restored, firstLine(e)));
+          throw e;
         }
-        attempt.close(new JobAttempts.End("failed", e instanceof IllegalArgumentException ? 2 : 1,
-            inputs(ctx, null), JobAttempts.moved(start.versionsRead(), now), restored, firstLine(e)));
-        throw e;
       }
       ctx.clearJobGroup();
       LOG.info("job {} finished in {} s", name(), String.format("%.1f", (System.nanoTime() - t0) / 1e9));
@@ -116,6 +125,17 @@ public abstract class Job<R> implements Callable<Integer> {
       LOG.warn("job {}: input files not recorded: {}", name(), e.getMessage());
       return List.of();
     }
+  }
+
+  /** A Delta write conflict (ConcurrentAppendException and its kin), anywhere in the cause chain. */
+  static boolean deltaConflict(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof io.delta.exceptions.DeltaConcurrentModificationException
+          || t instanceof java.util.ConcurrentModificationException && t.getClass().getName().contains("delta")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String firstLine(Throwable e) {

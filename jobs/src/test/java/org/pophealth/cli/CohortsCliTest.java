@@ -39,6 +39,16 @@ class CohortsCliTest {
     assertEquals(0, pub.exitCode(), pub.err());
     assertTrue(pub.out().contains("care_manager/list.csv") && pub.out().contains("group.json")
         && pub.out().contains("changes.csv"), pub.out());
+    // patient-level files are private: folders 0700, files 0600, from the cohort's folder down
+    try (var walk = Files.walk(published.resolve("cancer-screening-due"))) {
+      int files = 0;
+      for (Path p : walk.toList()) {
+        String mode = java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+        assertEquals(Files.isDirectory(p) ? "rwx------" : "rw-------", mode, published.relativize(p).toString());
+        files += Files.isRegularFile(p) ? 1 : 0;
+      }
+      assertTrue(files >= 5, "list.csv, list.parquet, group.json, list.json, changes.csv: " + files);
+    }
 
     CliRunner.Result list = CliRunner.run("--lakehouse", lhArg, "cohorts", "list");
     assertEquals(0, list.exitCode(), list.err());
