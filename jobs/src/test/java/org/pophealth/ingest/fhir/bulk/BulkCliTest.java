@@ -33,6 +33,7 @@ class BulkCliTest {
             level: group:g1
             types: [Patient, Coverage]
             poll_cap_seconds: 0.5
+            token_origins: ["https://Files.fhir.example:443/"]
             auth:
               client_id: c1
               private_key_file: /secure/key.pem
@@ -46,6 +47,11 @@ class BulkCliTest {
     assertEquals(5, s.maxRetries(), "unset keys of a new source take the client defaults");
     assertEquals(Path.of("./.cache/bulk/payer"), s.downloadDir());
     assertEquals("ES384", s.auth().algorithm());
+    assertEquals(List.of("https://files.fhir.example"), s.tokenOrigins(), "kept as origins");
+    assertEquals(List.of(), ehr.tokenOrigins(), "documented default: none besides the server and token endpoint");
+    assertEquals(List.of(), BulkSettings.of("x", new PopHealthConfig.Source("fhir-bulk", null, "https://a.example",
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null))
+        .tokenOrigins(), "a new source without the key");
   }
 
   @Test
