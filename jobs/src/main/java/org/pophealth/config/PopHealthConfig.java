@@ -71,12 +71,13 @@ public record PopHealthConfig(
       String outputFormat,
       Boolean includeAssociatedData,
       Boolean strictCounts,
-      Auth auth)
+      Auth auth,
+      java.util.List<String> tokenOrigins)
       implements Serializable {
     /** A directory-only source (no bulk client). */
     public Source(String kind, String dir) {
       this(kind, dir, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-          null);
+          null, null);
     }
   }
 

@@ -86,7 +86,26 @@ public final class IngestFhirJob extends Job<IngestFhirJob.Result> {
     if (exportTime != null) {
       job.exportTime(exportTime);
     }
-    return new Result(source, null, null, job.execute());
+    IngestResult ingest = job.execute();
+    String notReconciled = countsNotReconciled(ingest, s, source, directory);
+    if (notReconciled != null) {
+      throw new IllegalStateException(notReconciled);
+    }
+    return new Result(source, null, null, ingest);
+  }
+
+  /**
+   * The error for a directory ingest whose lines read differ from its manifest's counts while the
+   * source's {@code strict_counts} is on (the default); null when the counts match or are accepted.
+   */
+  static String countsNotReconciled(IngestResult ingest, PopHealthConfig.Source s, String source, String directory) {
+    if (ingest.countMismatches().isEmpty() || Boolean.FALSE.equals(s.strictCounts())) {
+      return null;
+    }
+    return "NOT reconciled with the manifest of " + directory + ": " + ingest.describeCountMismatches()
+        + ". What was read is ingested (run " + ingest.runId() + ": read " + ingest.linesRead() + " = loaded "
+        + ingest.linesLoaded() + " + quarantined " + ingest.linesQuarantined() + "). Set strict_counts: false for"
+        + " source " + source + " to accept such exports.";
   }
 
   @Override
@@ -116,6 +135,15 @@ public final class IngestFhirJob extends Job<IngestFhirJob.Result> {
           b.export().retries(), b.watermark(), b.export().exportDir());
     }
     IngestSummary.print(r.ingest(), out);
+    if (r.bulk() != null && r.bulk().export().download().mismatches() > 0) {
+      // strict_counts: false (a strict run ends with the error instead)
+      out.println("NOT reconciled: " + IngestBulkExport.describeMismatches(r.bulk().export().download())
+          + "; accepted because strict_counts is false for source " + r.source() + ": the watermark moved to "
+          + r.bulk().watermark());
+    } else if (r.bulk() == null && !r.ingest().countMismatches().isEmpty()) {
+      out.println("NOT reconciled with the manifest: " + r.ingest().describeCountMismatches()
+          + "; accepted because strict_counts is false for source " + r.source());
+    }
   }
 
   @Override
@@ -131,7 +159,7 @@ public final class IngestFhirJob extends Job<IngestFhirJob.Result> {
         url != null ? url : s.baseUrl(), level != null ? level : s.level(), types != null ? types : s.types(),
         s.typeFilters(), s.elements(), s.patients(), s.since(), s.downloadDir(), s.pollCapSeconds(),
         s.initialBackoffMillis(), s.maxRetries(), s.parallelDownloads(), s.cancelOnAbort(), s.outputFormat(),
-        s.includeAssociatedData(), s.strictCounts(), s.auth()));
+        s.includeAssociatedData(), s.strictCounts(), s.auth(), s.tokenOrigins()));
     return since != null ? b.withSince(since) : b;
   }
 

@@ -182,16 +182,20 @@ public final class IngestFhirExport {
     long quarantinedLines = 0;
     Map<String, Integer> filesPerKey = new HashMap<>();
     Map<String, Long> expectedPerKey = new HashMap<>();
+    Map<String, Integer> countedPerKey = new HashMap<>();
     long bytes = 0;
     for (ExportFile f : plan.files()) {
       String key = f.kind() + "|" + (f.resourceType() == null ? "(unknown)" : f.resourceType());
       filesPerKey.merge(key, 1, Integer::sum);
       if (f.expectedCount() != null) {
         expectedPerKey.merge(key, f.expectedCount(), Long::sum);
+        countedPerKey.merge(key, 1, Integer::sum);
       }
       bytes += Math.max(0, f.size());
       counts.computeIfAbsent(key, k -> new long[2]);
     }
+    // a type's expected lines are known only when the manifest gives every one of its files a count
+    expectedPerKey.keySet().removeIf(k -> !countedPerKey.get(k).equals(filesPerKey.get(k)));
     for (Map.Entry<String, long[]> e : counts.entrySet()) {
       String[] k = e.getKey().split("\\|", 2);
       long[] c = e.getValue();

@@ -27,8 +27,20 @@ public record IngestResult(
       String resourceType, String kind, int files, long read, long loaded, long quarantined, Long expected,
       String silverTable, long silverUpserted, long silverDeleted) {}
 
+  /** Nothing lost: read = loaded + quarantined, in all and per type (manifest counts aside). */
   public boolean reconciled() {
     return linesRead == linesLoaded + linesQuarantined
         && byType.stream().allMatch(t -> t.read() == t.loaded() + t.quarantined());
+  }
+
+  /** The types whose lines read differ from the manifest's {@code count} (empty without counts). */
+  public List<TypeCount> countMismatches() {
+    return byType.stream().filter(t -> t.expected() != null && t.expected() != t.read()).toList();
+  }
+
+  /** "output Patient count 5, read 2; ..." for {@link #countMismatches()}, empty when there are none. */
+  public String describeCountMismatches() {
+    return String.join("; ", countMismatches().stream()
+        .map(t -> t.kind() + " " + t.resourceType() + " count " + t.expected() + ", read " + t.read()).toList());
   }
 }

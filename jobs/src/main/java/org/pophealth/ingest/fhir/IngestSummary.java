@@ -3,7 +3,10 @@ package org.pophealth.ingest.fhir;
 import java.io.PrintWriter;
 import org.pophealth.io.TextTable;
 
-/** Console summary of an ingest run: per type read = loaded + quarantined, silver changes. */
+/**
+ * Console summary of an ingest run: per type read = loaded + quarantined (and the manifest's count),
+ * silver changes.
+ */
 public final class IngestSummary {
   private IngestSummary() {}
 
@@ -18,7 +21,7 @@ public final class IngestSummary {
     }
     t.print(out);
     out.printf("read %d = loaded %d + quarantined %d%s; bronze rows added %d; silver rows changed %d; events %d; %.1f s%n",
-        r.linesRead(), r.linesLoaded(), r.linesQuarantined(), r.reconciled() ? " (reconciled)" : " (NOT RECONCILED)",
+        r.linesRead(), r.linesLoaded(), r.linesQuarantined(), verdict(r),
         r.bronzeRowsAdded(), r.silverRowsChanged(), r.events(), r.seconds());
     if (r.linesQuarantined() > 0) {
       out.println("quarantined lines: bin/pophealth sql \"SELECT reason_code, reason, file, line FROM ops.quarantine"
@@ -28,5 +31,14 @@ public final class IngestSummary {
       out.println("not ingested (not an export file): " + f);
     }
     out.flush();
+  }
+
+  /** "(reconciled)" only when nothing is lost and every manifest count matches the lines read. */
+  static String verdict(IngestResult r) {
+    if (!r.reconciled()) {
+      return " (NOT RECONCILED)";
+    }
+    String counts = r.describeCountMismatches();
+    return counts.isEmpty() ? " (reconciled)" : " (NOT reconciled with the manifest: " + counts + ")";
   }
 }

@@ -75,9 +75,17 @@ public final class ReadExportDirectory {
       List<String> used = new ArrayList<>();
       used.add(manifestName);
       for (String kind : List.of("output", "deleted", "error")) {
+        int index = 0;
         for (JsonNode entry : manifest.path(kind)) {
           String url = entry.path("url").asText("");
           String local = url.substring(url.lastIndexOf('/') + 1);
+          if (local.isBlank()) {
+            // name the entry (kind, index, type), not the url: an empty name cannot be a file of the export
+            throw new IllegalArgumentException("manifest " + manifestName + ": entry " + kind + "[" + index + "]"
+                + (entry.path("type").asText("").matches("[A-Za-z]{1,64}") ? " (" + entry.get("type").asText() + ")" : "")
+                + (url.isBlank() ? " has no url" : " has a url that does not end in a file name"));
+          }
+          index++;
           FileStatus s = byName.get(local);
           String type = entry.hasNonNull("type") ? entry.get("type").asText() : typeFromName(local);
           Long count = entry.hasNonNull("count") ? entry.get("count").asLong() : null;

@@ -10,4 +10,12 @@ public interface AccessTokens {
    * already replaced by another thread is left alone, so parallel downloads refresh once.
    */
   void invalidate(String rejected);
+
+  /**
+   * The token endpoint the tokens come from, once known (its origin may receive them, see
+   * {@link TokenOrigins}); null when there is none or it is not known yet.
+   */
+  default java.net.URI tokenEndpoint() {
+    return null;
+  }
 }

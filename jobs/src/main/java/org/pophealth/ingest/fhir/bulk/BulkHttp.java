@@ -1,19 +1,23 @@
 package org.pophealth.ingest.fhir.bulk;
 
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP side shared by the steps: one {@link HttpClient}, bearer tokens (refreshed once on a 401),
- * and bounded retries on network errors, 429, 5xx and OperationOutcomes with issue code {@code transient}.
+ * The HTTP side shared by the steps: one {@link HttpClient}, bearer tokens (refreshed once on a 401,
+ * sent only to the origins of {@link TokenOrigins}), redirects followed here hop by hop
+ * ({@link Redirect}), and bounded retries on network errors, 429, 5xx and OperationOutcomes with issue
+ * code {@code transient}.
  */
 public final class BulkHttp {
   private static final Logger LOG = LoggerFactory.getLogger(BulkHttp.class);
@@ -22,11 +26,12 @@ public final class BulkHttp {
   private final AccessTokens tokens;
   private final BulkSettings settings;
   private final Backoff backoff;
+  private final TokenOrigins origins;
   private final AtomicInteger retries = new AtomicInteger();
 
   public BulkHttp(BulkSettings settings, AccessTokens tokens) {
     this(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
-        .followRedirects(HttpClient.Redirect.NORMAL).build(), settings, tokens);
+        .followRedirects(HttpClient.Redirect.NEVER).build(), settings, tokens);
   }
 
   BulkHttp(HttpClient client, BulkSettings settings, AccessTokens tokens) {
@@ -34,6 +39,7 @@ public final class BulkHttp {
     this.settings = settings;
     this.tokens = tokens;
     this.backoff = new Backoff(settings.initialBackoff(), settings.pollCap());
+    this.origins = new TokenOrigins(settings.baseUrl(), settings.tokenOrigins(), tokens);
   }
 
   BulkSettings settings() {
@@ -54,31 +60,107 @@ public final class BulkHttp {
   }
 
   /**
-   * Sends once, adding the bearer token when {@code authorize} and tokens are configured; a 401 with
-   * a token invalidates it and sends once more with a fresh one.
+   * Sends, following redirects itself (at most {@link Redirect#MAX_HOPS}), with the bearer token when
+   * {@code authorize} and tokens are configured. The token goes only to the origins of
+   * {@link TokenOrigins}: a request that needs it for another origin is refused before anything is
+   * sent, and a redirect to another origin is followed without it (as browsers and curl do: the
+   * redirect is the server's hand-off, e.g. to a pre-signed storage URL). A 401 from a hop that got
+   * the token invalidates it and sends once more with a fresh one; a 401 or 403 from a hop that did
+   * not get it is an error naming that origin.
+   *
+   * @param what the request, for messages ("bulk status", "download of Patient.1.ndjson")
    */
-  <T> HttpResponse<T> send(Supplier<HttpRequest.Builder> request, HttpResponse.BodyHandler<T> handler,
+  <T> HttpResponse<T> send(String what, Supplier<HttpRequest.Builder> request, HttpResponse.BodyHandler<T> handler,
       boolean authorize) throws IOException {
     boolean withToken = authorize && tokens != null;
-    String token = withToken ? tokens.token() : null;
-    HttpResponse<T> r = sendOnce(request, handler, token);
-    if (r.statusCode() == 401 && withToken) {
-      LOG.info("401 from server: refreshing the access token");
-      discard(r);
-      tokens.invalidate(token);
-      r = sendOnce(request, handler, tokens.token());
+    if (withToken) {
+      URI target = request.get().build().uri();
+      if (!tokenMayGoTo(target)) {
+        throw new BulkExportException(what + ": refusing to send the access token to " + TokenOrigins.of(target)
+            + ": it goes only to " + origins.describe() + "; if that origin is the server's own file host, add it"
+            + " to the source's token_origins", -1);
+      }
     }
-    return r;
+    String token = withToken ? tokens.token() : null;
+    Followed<T> r = follow(what, request, handler, token);
+    if (r.response().statusCode() == 401 && r.tokenSent()) {
+      LOG.info("401 from server: refreshing the access token");
+      discard(r.response());
+      tokens.invalidate(token);
+      r = follow(what, request, handler, tokens.token());
+    }
+    int status = r.response().statusCode();
+    if (withToken && !r.tokenSent() && (status == 401 || status == 403)) {
+      discard(r.response());
+      throw new BulkExportException(what + " failed: HTTP " + status + " from " + TokenOrigins.of(r.response().uri())
+          + ", where a redirect led; the access token is not sent there (only to " + origins.describe()
+          + "); if that origin is the server's own file host, add it to the source's token_origins", status);
+    }
+    return r.response();
   }
 
-  private <T> HttpResponse<T> sendOnce(Supplier<HttpRequest.Builder> request, HttpResponse.BodyHandler<T> handler,
-      String token) throws IOException {
-    HttpRequest.Builder b = request.get().timeout(Duration.ofMinutes(10));
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
+  /** True when requests that need authorization carry a token (auth is configured). */
+  boolean sendsTokens() {
+    return tokens != null;
+  }
+
+  /**
+   * True when a request to {@code uri} may carry the access token (false without tokens). Fetches a
+   * token first when only the token endpoint's origin could allow it and that endpoint is not known yet.
+   */
+  boolean tokenMayGoTo(URI uri) {
+    if (tokens == null) {
+      return false;
     }
+    if (!origins.allows(uri) && tokens.tokenEndpoint() == null) {
+      tokens.token();
+    }
+    return origins.allows(uri);
+  }
+
+  /** Where the access token may go, for messages. */
+  String tokenOrigins() {
+    return origins.describe();
+  }
+
+  /** The final answer of a request and whether its last hop carried the token. */
+  private record Followed<T>(HttpResponse<T> response, boolean tokenSent) {}
+
+  private <T> Followed<T> follow(String what, Supplier<HttpRequest.Builder> request,
+      HttpResponse.BodyHandler<T> handler, String token) throws IOException {
+    HttpRequest first = request.get().build();
+    URI uri = first.uri();
+    String method = first.method();
+    for (int hop = 0; ; hop++) {
+      boolean withToken = token != null && origins.allows(uri);
+      HttpRequest.Builder b = request.get().uri(uri).timeout(Duration.ofMinutes(10));
+      if (!method.equals(first.method())) {
+        b.GET(); // the only change of method a redirect makes
+      }
+      if (withToken) {
+        b.header("Authorization", "Bearer " + token);
+      }
+      HttpResponse<T> r = sendOnce(b.build(), handler);
+      Optional<String> location = r.headers().firstValue("Location");
+      if (!Redirect.isRedirect(r.statusCode()) || location.isEmpty()) {
+        return new Followed<>(r, withToken);
+      }
+      discard(r);
+      if (hop >= Redirect.MAX_HOPS) {
+        throw new BulkExportException(what + ": more than " + Redirect.MAX_HOPS + " redirects", r.statusCode());
+      }
+      Redirect next = Redirect.of(what, uri, method, r.statusCode(), location.get());
+      if (withToken && !origins.allows(next.uri())) {
+        LOG.info("{}: redirected to {}, followed without the access token", what, TokenOrigins.of(next.uri()));
+      }
+      uri = next.uri();
+      method = next.method();
+    }
+  }
+
+  private <T> HttpResponse<T> sendOnce(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws IOException {
     try {
-      return client.send(b.build(), handler);
+      return client.send(request, handler);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BulkExportException("interrupted", e);
@@ -93,7 +175,7 @@ public final class BulkHttp {
     for (int attempt = 0; ; attempt++) {
       HttpResponse<byte[]> r;
       try {
-        r = send(request, HttpResponse.BodyHandlers.ofByteArray(), authorize);
+        r = send(what, request, HttpResponse.BodyHandlers.ofByteArray(), authorize);
       } catch (IOException e) {
         if (attempt >= settings.maxRetries()) {
           throw new BulkExportException(what + " failed after " + attempt + " retries: " + e.getClass().getSimpleName(), e);

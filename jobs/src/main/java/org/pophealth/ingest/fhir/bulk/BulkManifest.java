@@ -16,7 +16,12 @@ public record BulkManifest(
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One file of the manifest; {@code count} null when the server did not give it. */
-  public record Entry(String kind, String type, String url, Long count) {}
+  public record Entry(String kind, String type, String url, Long count) {
+    /** The type when it looks like a resource type (letters only, at most 64), else null: safe in names and messages. */
+    public String safeType() {
+      return type != null && type.matches("[A-Za-z]{1,64}") ? type : null;
+    }
+  }
 
   /** Parses a manifest body decoded with {@code charset} (HAPI says ISO-8859-1). */
   public static BulkManifest parse(byte[] body, java.nio.charset.Charset charset) {

@@ -14,6 +14,8 @@ import org.pophealth.config.PopHealthConfig;
  * @param pollCap longest single wait (Retry-After and back-off are capped to it)
  * @param strictCounts a file whose line count still differs from the manifest's {@code count} after one
  *     re-download fails the run (after ingesting what arrived) and keeps the watermark where it was
+ * @param tokenOrigins origins ({@code scheme://host[:port]}) besides the FHIR server's and the token
+ *     endpoint's that may receive the access token: a separate file host of the same server
  */
 public record BulkSettings(
     String baseUrl,
@@ -32,7 +34,8 @@ public record BulkSettings(
     int parallelDownloads,
     boolean cancelOnAbort,
     boolean strictCounts,
-    PopHealthConfig.Auth auth) {
+    PopHealthConfig.Auth auth,
+    List<String> tokenOrigins) {
 
   public BulkSettings {
     if (baseUrl == null || baseUrl.isBlank()) {
@@ -50,6 +53,20 @@ public record BulkSettings(
     if (maxRetries < 0 || parallelDownloads < 1) {
       throw new IllegalArgumentException("max_retries must be >= 0 and parallel_downloads >= 1");
     }
+    if (TokenOrigins.of(java.net.URI.create(baseUrl)) == null) {
+      throw new IllegalArgumentException("base_url must be an absolute http or https url");
+    }
+    tokenOrigins = TokenOrigins.normalize(tokenOrigins);
+  }
+
+  /** Settings without extra token origins (the token goes to the FHIR server and the token endpoint only). */
+  public BulkSettings(String baseUrl, String level, List<String> types, List<String> typeFilters,
+      List<String> elements, List<String> patients, String outputFormat, boolean includeAssociatedData,
+      Instant since, Path downloadDir, Duration pollCap, Duration initialBackoff, int maxRetries,
+      int parallelDownloads, boolean cancelOnAbort, boolean strictCounts, PopHealthConfig.Auth auth) {
+    this(baseUrl, level, types, typeFilters, elements, patients, outputFormat, includeAssociatedData, since,
+        downloadDir, pollCap, initialBackoff, maxRetries, parallelDownloads, cancelOnAbort, strictCounts, auth,
+        List.of());
   }
 
   /** Settings for {@code source} from its config entry. */
@@ -65,7 +82,8 @@ public record BulkSettings(
         s.parallelDownloads() == null ? 2 : s.parallelDownloads(),
         s.cancelOnAbort() == null || s.cancelOnAbort(),
         s.strictCounts() == null || s.strictCounts(),
-        s.auth());
+        s.auth(),
+        s.tokenOrigins());
   }
 
   /** The kick-off URL path for the level, without query. */
@@ -82,6 +100,13 @@ public record BulkSettings(
   public BulkSettings withSince(Instant s) {
     return new BulkSettings(baseUrl, level, types, typeFilters, elements, patients, outputFormat,
         includeAssociatedData, s, downloadDir, pollCap, initialBackoff, maxRetries, parallelDownloads, cancelOnAbort,
-        strictCounts, auth);
+        strictCounts, auth, tokenOrigins);
+  }
+
+  /** These settings with {@code origins} as the extra token origins. */
+  public BulkSettings withTokenOrigins(List<String> origins) {
+    return new BulkSettings(baseUrl, level, types, typeFilters, elements, patients, outputFormat,
+        includeAssociatedData, since, downloadDir, pollCap, initialBackoff, maxRetries, parallelDownloads,
+        cancelOnAbort, strictCounts, auth, origins);
   }
 }

@@ -24,13 +24,16 @@ public final class CancelExport {
 
   public Result execute() {
     try {
-      HttpResponse<byte[]> r = http.send(() -> HttpRequest.newBuilder(URI.create(statusUrl)).DELETE()
+      HttpResponse<byte[]> r = http.send("bulk cancel", () -> HttpRequest.newBuilder(URI.create(statusUrl)).DELETE()
           .header("Accept", "application/fhir+json"), HttpResponse.BodyHandlers.ofByteArray(), true);
       boolean ok = r.statusCode() / 100 == 2;
       LOG.info("bulk export cancel: HTTP {}", r.statusCode());
       return new Result(ok, r.statusCode());
     } catch (IOException e) {
       LOG.warn("bulk export cancel failed: {}", e.getClass().getSimpleName());
+      return new Result(false, -1);
+    } catch (BulkExportException e) {
+      LOG.warn("bulk export cancel failed: {}", e.getMessage());
       return new Result(false, -1);
     }
   }

@@ -71,7 +71,7 @@ public final class DownloadExportFiles {
     Map<String, Integer> seq = new HashMap<>();
     List<String> names = new ArrayList<>();
     for (BulkManifest.Entry e : m.all()) {
-      String type = e.type() != null && e.type().matches("[A-Za-z]{1,64}") ? e.type() : "Resource";
+      String type = e.safeType() != null ? e.safeType() : "Resource";
       String infix = e.kind().equals("output") ? "" : e.kind() + ".";
       int n = seq.merge(type + "|" + e.kind(), 1, Integer::sum);
       names.add(type + "." + infix + n + ".ndjson");
@@ -79,9 +79,16 @@ public final class DownloadExportFiles {
     return names;
   }
 
+  /**
+   * Downloads every file not kept from an earlier run. Every url is checked first
+   * ({@link ManifestUrls}): an empty or invalid url, or a url on an origin the access token may not go
+   * to while the manifest says {@code requiresAccessToken}, fails the run before any download.
+   */
   public Result execute() throws IOException {
-    Files.createDirectories(directory);
     List<BulkManifest.Entry> entries = manifest.all();
+    boolean withToken = manifest.requiresAccessToken() && http.sendsTokens();
+    List<URI> urls = ManifestUrls.check(manifest, withToken ? http::tokenMayGoTo : null, http::tokenOrigins);
+    Files.createDirectories(directory);
     List<String> names = localNames(manifest);
     int before = http.retries();
     ExecutorService pool = Executors.newFixedThreadPool(http.settings().parallelDownloads(), r -> {
@@ -95,6 +102,7 @@ public final class DownloadExportFiles {
       List<Future<FileResult>> futures = new ArrayList<>();
       for (int i = 0; i < entries.size(); i++) {
         BulkManifest.Entry e = entries.get(i);
+        URI uri = urls.get(i);
         String name = names.get(i);
         FileResult prior = done.get(e.url());
         if (prior != null && prior.localName().equals(name) && Files.isRegularFile(directory.resolve(name))
@@ -103,7 +111,7 @@ public final class DownloadExportFiles {
           futures.add(java.util.concurrent.CompletableFuture.completedFuture(prior));
           continue;
         }
-        futures.add(pool.submit(() -> download(e, name)));
+        futures.add(pool.submit(() -> download(e, uri, name)));
       }
       for (Future<FileResult> f : futures) {
         results.add(f.get());
@@ -128,15 +136,14 @@ public final class DownloadExportFiles {
         http.retries() - before);
   }
 
-  private FileResult download(BulkManifest.Entry e, String name) throws IOException {
-    URI uri = URI.create(e.url());
+  private FileResult download(BulkManifest.Entry e, URI uri, String name) throws IOException {
     Path target = directory.resolve(name);
     Path part = directory.resolve("." + name + ".part");
     boolean recounted = false;
     for (int attempt = 0; ; attempt++) {
       HttpResponse<InputStream> r = null;
       try {
-        r = http.send(() -> HttpRequest.newBuilder(uri).GET()
+        r = http.send("download of " + name, () -> HttpRequest.newBuilder(uri).GET()
             .header("Accept", "application/fhir+ndjson")
             .header("Accept-Encoding", "gzip"), HttpResponse.BodyHandlers.ofInputStream(),
             manifest.requiresAccessToken());

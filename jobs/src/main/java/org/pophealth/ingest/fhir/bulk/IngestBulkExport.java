@@ -2,6 +2,8 @@ package org.pophealth.ingest.fhir.bulk;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.UnaryOperator;
 import org.pophealth.ingest.fhir.IngestFhirExport;
 import org.pophealth.ingest.fhir.IngestResult;
@@ -40,6 +42,12 @@ public final class IngestBulkExport {
   public record Result(RunBulkExport.Result export, IngestResult ingest, Instant since, Instant watermark,
       double exportSeconds) {}
 
+  /**
+   * Exports, downloads and ingests; then moves the watermark. With {@code strict_counts} (the default) a
+   * file whose lines still differ from the manifest's {@code count} after a second download is a
+   * {@link BulkExportException} starting "NOT reconciled" with the figures, thrown after the ingest
+   * (nothing that arrived is lost) and before the watermark moves.
+   */
   public Result execute() throws IOException {
     BulkWatermarks marks = new BulkWatermarks(lakehouse);
     Instant since = settings.since() != null ? settings.since() : marks.read(source);
@@ -54,18 +62,33 @@ public final class IngestBulkExport {
     int mismatches = export.download().mismatches();
     if (mismatches > 0 && s.strictCounts()) {
       RunBulkExport.complete(s.downloadDir());
-      throw new BulkExportException(mismatches + " file(s) of the export had a different number of lines than the"
-          + " manifest's count, also when downloaded again. What arrived is ingested (run " + ingest.runId()
+      throw new BulkExportException("NOT reconciled: " + describeMismatches(export.download())
+          + " (also when downloaded again). What arrived is ingested (run " + ingest.runId() + ": read "
+          + ingest.linesRead() + " = loaded " + ingest.linesLoaded() + " + quarantined " + ingest.linesQuarantined()
           + "), but the watermark stays " + (since == null ? "unset" : "at " + since) + ", so the next run exports"
-          + " this window again. Set strict_counts: false for this source to accept such exports.", 0);
+          + " this window again. Set strict_counts: false for source " + source + " to accept such exports.", 0);
     }
     if (mismatches > 0) {
-      LOG.warn("{} file(s) differ from the manifest's count; strict_counts is off, so the watermark moves on",
-          mismatches);
+      LOG.warn("NOT reconciled: {}; strict_counts is off, so the watermark moves on",
+          describeMismatches(export.download()));
     }
     marks.write(source, s.baseUrl(), s.level(), mark, export.since(), ingest.runId(), export.download().files().size(),
         export.download().lines());
     RunBulkExport.complete(s.downloadDir());
     return new Result(export, ingest, export.since(), mark, exportSeconds);
+  }
+
+  /** "Patient.1.ndjson (output Patient) manifest count 5, 2 lines downloaded; ..." for the mismatched files. */
+  public static String describeMismatches(DownloadExportFiles.Result d) {
+    List<String> parts = new ArrayList<>();
+    for (DownloadExportFiles.FileResult f : d.files()) {
+      if (f.countMismatch()) {
+        parts.add(f.localName() + " (" + f.kind() + (f.type() == null || !f.type().matches("[A-Za-z]{1,64}") ? "" : " " + f.type()) + ") manifest count "
+            + f.expected() + ", " + f.lines() + " lines downloaded");
+      }
+    }
+    int shown = Math.min(parts.size(), 5);
+    return String.join("; ", parts.subList(0, shown))
+        + (parts.size() > shown ? "; and " + (parts.size() - shown) + " more file(s)" : "");
   }
 }

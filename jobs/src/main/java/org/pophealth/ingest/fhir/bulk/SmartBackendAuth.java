@@ -63,6 +63,11 @@ public final class SmartBackendAuth implements AccessTokens {
   }
 
   @Override
+  public synchronized URI tokenEndpoint() {
+    return tokenEndpoint == null ? null : URI.create(tokenEndpoint);
+  }
+
+  @Override
   public synchronized String token() {
     if (token == null || !clock.instant().isBefore(refreshAt)) {
       fetch();

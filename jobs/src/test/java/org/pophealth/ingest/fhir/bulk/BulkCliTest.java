@@ -1,6 +1,7 @@
 package org.pophealth.ingest.fhir.bulk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,6 +34,7 @@ class BulkCliTest {
             level: group:g1
             types: [Patient, Coverage]
             poll_cap_seconds: 0.5
+            token_origins: ["https://Files.fhir.example:443/"]
             auth:
               client_id: c1
               private_key_file: /secure/key.pem
@@ -46,6 +48,50 @@ class BulkCliTest {
     assertEquals(5, s.maxRetries(), "unset keys of a new source take the client defaults");
     assertEquals(Path.of("./.cache/bulk/payer"), s.downloadDir());
     assertEquals("ES384", s.auth().algorithm());
+    assertEquals(List.of("https://files.fhir.example"), s.tokenOrigins(), "kept as origins");
+    assertEquals(List.of(), ehr.tokenOrigins(), "documented default: none besides the server and token endpoint");
+    assertEquals(List.of(), BulkSettings.of("x", new PopHealthConfig.Source("fhir-bulk", null, "https://a.example",
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null))
+        .tokenOrigins(), "a new source without the key");
+  }
+
+  @Test
+  void countMismatchIsNotReconciledAndFailsUnlessStrictCountsIsOff() throws Exception {
+    SharedSpark.spark();
+    String lakehouse = Files.createTempDirectory("pophealth-bulk-counts-lh").toString();
+    Path strictDownload = FakeBulkServer.tempDir();
+    Path looseDownload = FakeBulkServer.tempDir();
+    try (FakeBulkServer server = new FakeBulkServer()) {
+      server.pollsBeforeDone = 0;
+      server.patientCount = 5L; // the Patient fixture has 3 lines
+      Path cfg = Files.createTempFile("pophealth-bulk-counts", ".yaml");
+      String common = "    kind: fhir-bulk\n    base_url: " + server.base() + "\n    poll_cap_seconds: 0.05\n"
+          + "    initial_backoff_millis: 10\n";
+      Files.writeString(cfg, "sources:\n  strict:\n" + common + "    download_dir: " + strictDownload + "\n"
+          + "  loose:\n" + common + "    download_dir: " + looseDownload + "\n    strict_counts: false\n");
+
+      CliRunner.Result strict = CliRunner.run("--config", cfg.toString(), "--lakehouse", lakehouse, "ingest-fhir",
+          "--source", "strict", "--type", "Patient");
+      assertEquals(1, strict.exitCode(), strict.out() + strict.err());
+      assertTrue(strict.err().startsWith("error: NOT reconciled: Patient.1.ndjson (output Patient) manifest count 5,"
+          + " 3 lines downloaded (also when downloaded again). What arrived is ingested (run ingest-fhir-strict-"),
+          strict.err());
+      assertTrue(strict.err().contains(": read 3 = loaded 3 + quarantined 0), but the watermark stays unset, so the"
+          + " next run exports this window again. Set strict_counts: false for source strict to accept such exports.\n"),
+          strict.err());
+      assertEquals(2, strict.err().lines().count(), "the error line and the --debug hint: " + strict.err());
+
+      CliRunner.Result loose = CliRunner.run("--config", cfg.toString(), "--lakehouse", lakehouse, "ingest-fhir",
+          "--source", "loose", "--type", "Patient");
+      assertEquals(0, loose.exitCode(), loose.err());
+      assertTrue(loose.out().contains("bulk export: full, 1 files, 3 lines downloaded (1 count mismatches)"), loose.out());
+      assertTrue(loose.out().contains("read 3 = loaded 3 + quarantined 0 (NOT reconciled with the manifest: output"
+          + " Patient count 5, read 3);"), loose.out());
+      assertTrue(loose.out().contains("NOT reconciled: Patient.1.ndjson (output Patient) manifest count 5, 3 lines"
+          + " downloaded; accepted because strict_counts is false for source loose: the watermark moved to"
+          + " 2025-03-01T10:00:00Z"), loose.out());
+      assertFalse(loose.out().contains("(reconciled)"), loose.out());
+    }
   }
 
   @Test

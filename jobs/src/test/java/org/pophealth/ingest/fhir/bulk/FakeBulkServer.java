@@ -60,6 +60,12 @@ final class FakeBulkServer implements AutoCloseable {
   volatile int unauthorizedFileOnce;   // this many 401s on the first file download (token expiry)
   volatile String failFileOnce;        // file name (fixture path) answering 404 once
   volatile String transactionTime = "2025-03-01T10:00:00Z";
+  volatile String fileHost;            // non-null: manifest file urls point at this base (another origin)
+  volatile String redirectFilesTo;     // non-null: file requests answer 302 to this base + the same path
+  volatile boolean redirectFilesToSelf; // file requests answer 302 to themselves (a redirect loop)
+  volatile String statusHost;          // non-null: kick-off's Content-Location points at this base
+  volatile String emptyUrlType;        // this type's manifest entry has an empty url
+  volatile Long patientCount;          // non-null: the manifest's count for the Patient file
   volatile PublicKey clientKey;
   volatile String clientAlg;
   volatile String clientId = "test-client";
@@ -192,7 +198,7 @@ final class FakeBulkServer implements AutoCloseable {
     }
     String id = "job" + ids.incrementAndGet();
     jobs.put(id, new Job(params, path.endsWith("/Patient/$export")));
-    ex.getResponseHeaders().add("Content-Location", base() + "/status/" + id);
+    ex.getResponseHeaders().add("Content-Location", (statusHost != null ? statusHost : base()) + "/status/" + id);
     send(ex, 202, "application/fhir+json", outcome("informational", "accepted"));
   }
 
@@ -249,7 +255,9 @@ final class FakeBulkServer implements AutoCloseable {
       if (FakeBulkServer.class.getResource("/bulk/" + fixture) == null) {
         continue;
       }
-      output.addObject().put("type", t).put("url", fileUrl(id, fixture)).put("count", fixtureLines(fixture).size());
+      long count = patientCount != null && t.equals("Patient") ? patientCount : fixtureLines(fixture).size();
+      output.addObject().put("type", t).put("url", t.equals(emptyUrlType) ? "" : fileUrl(id, fixture))
+          .put("count", count);
     }
     if (since) {
       deleted.addObject().put("type", "Bundle").put("url", fileUrl(id, "since/deleted.ndjson"));
@@ -270,10 +278,16 @@ final class FakeBulkServer implements AutoCloseable {
       binaries.put(bid, fixture);
       return base() + "/Binary/" + bid;
     }
-    return base() + "/files/" + job + "/" + fixture;
+    return (fileHost != null ? fileHost : base()) + "/files/" + job + "/" + fixture;
   }
 
   private void file(HttpExchange ex, String path) throws IOException {
+    if (redirectFilesTo != null || redirectFilesToSelf) {
+      String target = redirectFilesToSelf ? base() + path.substring("/fhir".length()) : redirectFilesTo + path;
+      ex.getResponseHeaders().add("Location", target);
+      send(ex, 302, "text/plain", null);
+      return;
+    }
     String fixture = path.startsWith("/fhir/Binary/")
         ? binaries.get(path.substring("/fhir/Binary/".length()))
         : path.substring(path.indexOf('/', "/fhir/files/".length()) + 1);
