@@ -142,6 +142,10 @@ public final class RunPipeline {
       throw e;
     }
     try (held; RunScope.Scope scope = RunScope.enter(runId)) {
+      if (held.outermost()) {
+        // a run killed before this one left its attempt open: undo it before any job writes
+        JobAttempts.recover(lakehouse, java.util.Set.of());
+      }
       return run(pipelineName, plan, trigger, runId, t0);
     }
   }
