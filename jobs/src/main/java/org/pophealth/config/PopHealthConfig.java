@@ -51,6 +51,7 @@ public record PopHealthConfig(
   /**
    * One data source. With {@code baseUrl} set, {@code ingest-fhir --source NAME} runs a FHIR Bulk Data
    * export against it; otherwise it reads {@code dir}. Null bulk settings take the client's defaults.
+   * {@code charset} (claims sources): the encoding of the delivery's CSV files, null = UTF-8, decoded strictly.
    */
   public record Source(
       String kind,
@@ -72,12 +73,13 @@ public record PopHealthConfig(
       Boolean includeAssociatedData,
       Boolean strictCounts,
       Auth auth,
-      java.util.List<String> tokenOrigins)
+      java.util.List<String> tokenOrigins,
+      String charset)
       implements Serializable {
     /** A directory-only source (no bulk client). */
     public Source(String kind, String dir) {
       this(kind, dir, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-          null, null);
+          null, null, null);
     }
   }
 

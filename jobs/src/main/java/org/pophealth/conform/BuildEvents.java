@@ -126,8 +126,7 @@ public final class BuildEvents {
         LEFT JOIN org_key o ON o.k = e.organization_id
         """.formatted(facts, primary.replace("f.codes", "f.codes"), source, source);
     Dataset<Row> events = org.pophealth.lakehouse.PersonIds.fill(lakehouse, spark.sql(sql), "patient_id");
-    lakehouse.replaceWhere("silver.event", events, "source = '" + source + "'");
-    long n = lakehouse.lastOperationMetric("silver.event", "numOutputRows");
+    long n = lakehouse.replaceWhereCounted("silver.event", events, "source = '" + source + "'");
     return new Result(n);
   }
 }

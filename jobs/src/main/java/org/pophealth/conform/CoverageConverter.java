@@ -25,7 +25,7 @@ public final class CoverageConverter implements ResourceConverter {
     b.set("type_codes", FhirJson.codings(r.get("type")));
     b.set("subscriber_id", text(r, "subscriberId"));
     b.set("relationship_code", FhirJson.firstCode(r.get("relationship")));
-    JsonNode period = r.get("period");
+    JsonNode period = FhirJson.object(r, "period", "Coverage.period");
     b.set("period_start", period == null ? null : FhirJson.dateTime(period, "start", "Coverage.period.start"));
     b.set("period_end", period == null ? null : FhirJson.dateTime(period, "end", "Coverage.period.end"));
     b.set("payor_ids", FhirJson.refIds(r.get("payor"), null));

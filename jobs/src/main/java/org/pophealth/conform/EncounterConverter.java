@@ -24,7 +24,7 @@ public final class EncounterConverter implements ResourceConverter {
     b.set("class_code", cls == null ? null : (cls.isArray() ? FhirJson.firstCode(cls.get(0)) : text(cls, "code")));
     b.set("type_codes", FhirJson.codingsOfAll(r.get("type")));
     b.set("service_type_codes", FhirJson.codingsOfAll(r.get("serviceType")));
-    JsonNode period = r.get("period");
+    JsonNode period = FhirJson.object(r, "period", "Encounter.period");
     b.set("start_time", period == null ? null : FhirJson.dateTime(period, "start", "Encounter.period.start"));
     b.set("end_time", period == null ? null : FhirJson.dateTime(period, "end", "Encounter.period.end"));
     b.set("reason_codes", FhirJson.codingsOfAll(r.get("reasonCode")));

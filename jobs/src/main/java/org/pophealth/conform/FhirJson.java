@@ -11,12 +11,27 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.hl7.fhir.r4.model.ResourceType;
 
-/** Small, allocation-light readers for FHIR R4 JSON elements (Jackson trees). */
+/**
+ * Small, allocation-light readers for FHIR R4 JSON elements (Jackson trees).
+ *
+ * <p>One rule for typed elements: a number, integer, boolean, date/dateTime/instant/time, string value or
+ * complex element (an object) that is present with the wrong JSON type, or a date that does not parse, is a
+ * {@link ConformException} naming the element's path (never its value): {@code bad-date} for the date and
+ * time types, {@code bad-value} for the others. The resource is then quarantined instead of loaded with the
+ * element silently null. JSON {@code null} counts as absent.
+ */
 public final class FhirJson {
+  private static final Set<String> RESOURCE_TYPES =
+      Stream.of(ResourceType.values()).map(Enum::name).collect(Collectors.toUnmodifiableSet());
+  private static final Pattern TIME = Pattern.compile("([01]\\d|2[0-3]):[0-5]\\d:([0-5]\\d|60)(\\.\\d{1,9})?");
   private static final Pattern YEAR = Pattern.compile("\\d{4}");
   private static final Pattern YEAR_MONTH = Pattern.compile("\\d{4}-\\d{2}");
   private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
@@ -29,13 +44,104 @@ public final class FhirJson {
     return v == null || v.isNull() || v.isContainerNode() ? null : v.asText();
   }
 
-  public static Boolean bool(JsonNode n, String field) {
-    JsonNode v = n.get(field);
-    return v == null || !v.isBoolean() ? null : v.booleanValue();
+  /** A boolean element; absent → null, anything but a JSON boolean → {@code bad-value}. */
+  public static Boolean bool(JsonNode n, String field, String path) throws ConformException {
+    JsonNode v = present(n, field);
+    if (v == null) {
+      return null;
+    }
+    if (!v.isBoolean()) {
+      throw badValue(path, "a boolean");
+    }
+    return v.booleanValue();
+  }
+
+  /** A decimal element; absent → null, anything but a JSON number → {@code bad-value}. */
+  public static Double number(JsonNode n, String field, String path) throws ConformException {
+    JsonNode v = present(n, field);
+    if (v == null) {
+      return null;
+    }
+    if (!v.isNumber()) {
+      throw badValue(path, "a number");
+    }
+    return v.doubleValue();
+  }
+
+  /** An integer element; absent → null, anything but a JSON integer (no fraction) → {@code bad-value}. */
+  public static Double integer(JsonNode n, String field, String path) throws ConformException {
+    JsonNode v = present(n, field);
+    if (v == null) {
+      return null;
+    }
+    if (!v.isIntegralNumber()) {
+      throw badValue(path, "an integer");
+    }
+    return v.doubleValue();
+  }
+
+  /** A string-typed primitive read as text; absent → null, a number, boolean, object or array → {@code bad-value}. */
+  public static String string(JsonNode n, String field, String path) throws ConformException {
+    JsonNode v = present(n, field);
+    if (v == null) {
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw badValue(path, "a string");
+    }
+    return v.textValue();
+  }
+
+  /** A complex element (Period, Quantity, meta, ...); absent → null, not a JSON object → {@code bad-value}. */
+  public static JsonNode object(JsonNode n, String field, String path) throws ConformException {
+    JsonNode v = present(n, field);
+    if (v == null) {
+      return null;
+    }
+    if (!v.isObject()) {
+      throw badValue(path, "an object");
+    }
+    return v;
+  }
+
+  /** A FHIR time ({@code hh:mm:ss[.fff]}); absent → null, anything else → {@code bad-date}. */
+  public static String time(JsonNode n, String field, String path) throws ConformException {
+    String s = dateText(n, field, path);
+    if (s != null && !TIME.matcher(s).matches()) {
+      throw new ConformException("bad-date", "unparseable time in " + path);
+    }
+    return s;
+  }
+
+  /** True for a resourceType of FHIR R4 (Patient, Claim, Basic, ...), false for anything else. */
+  public static boolean isResourceType(String type) {
+    return type != null && RESOURCE_TYPES.contains(type);
   }
 
   public static boolean isValidId(String id) {
     return id != null && ID.matcher(id).matches();
+  }
+
+  /** The element, or null when absent or JSON null. */
+  private static JsonNode present(JsonNode n, String field) {
+    JsonNode v = n == null ? null : n.get(field);
+    return v == null || v.isNull() ? null : v;
+  }
+
+  private static ConformException badValue(String path, String what) {
+    return new ConformException("bad-value", path + " is not " + what);
+  }
+
+  /** A date/time element's text: absent → null, anything but a JSON string → {@code bad-date}. */
+  private static String dateText(JsonNode n, String field, String path) throws ConformException {
+    JsonNode v = present(n, field);
+    if (v == null) {
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw new ConformException("bad-date", "unparseable date/time in " + path);
+    }
+    return v.textValue();
   }
 
   /** All codings of one CodeableConcept, as (system, code, display) rows. */
@@ -166,7 +272,7 @@ public final class FhirJson {
 
   /** Parses a FHIR date, dateTime or instant to the UTC instant at its start; null when absent. */
   public static Timestamp dateTime(JsonNode n, String field, String path) throws ConformException {
-    String s = text(n, field);
+    String s = dateText(n, field, path);
     if (s == null) {
       return null;
     }
@@ -188,7 +294,7 @@ public final class FhirJson {
 
   /** Parses a FHIR date (partial dates take their first day). */
   public static Date date(JsonNode n, String field, String path) throws ConformException {
-    String s = text(n, field);
+    String s = dateText(n, field, path);
     if (s == null) {
       return null;
     }
@@ -231,7 +337,7 @@ public final class FhirJson {
     if (t != null) {
       return t;
     }
-    JsonNode period = r.get(prefix + "Period");
+    JsonNode period = object(r, prefix + "Period", type + "." + prefix + "Period");
     if (period != null) {
       return dateTime(period, "start", type + "." + prefix + "Period.start");
     }
@@ -240,7 +346,7 @@ public final class FhirJson {
 
   /** End of a period choice ({@code <prefix>Period.end}), or null. */
   public static Timestamp choiceEnd(JsonNode r, String prefix, String type) throws ConformException {
-    JsonNode period = r.get(prefix + "Period");
+    JsonNode period = object(r, prefix + "Period", type + "." + prefix + "Period");
     return period == null ? null : dateTime(period, "end", type + "." + prefix + "Period.end");
   }
 

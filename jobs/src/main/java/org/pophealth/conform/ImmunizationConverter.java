@@ -20,7 +20,7 @@ public final class ImmunizationConverter implements ResourceConverter {
     b.set("status", FhirJson.text(r, "status"));
     b.set("vaccine_codes", FhirJson.codings(r.get("vaccineCode")));
     b.set("occurrence_time", FhirJson.dateTime(r, "occurrenceDateTime", "Immunization.occurrenceDateTime"));
-    b.set("primary_source", FhirJson.bool(r, "primarySource"));
+    b.set("primary_source", FhirJson.bool(r, "primarySource", "Immunization.primarySource"));
     b.set("encounter_id", FhirJson.refId(r.get("encounter")));
     b.set("location_id", FhirJson.refId(r.get("location")));
   }

@@ -20,7 +20,7 @@ public final class MedicationRequestConverter implements ResourceConverter {
     b.set("patient_id", ResourceConverter.requiredPatient(r, "subject", "MedicationRequest"));
     b.set("status", FhirJson.text(r, "status"));
     b.set("intent", FhirJson.text(r, "intent"));
-    b.set("do_not_perform", FhirJson.bool(r, "doNotPerform"));
+    b.set("do_not_perform", FhirJson.bool(r, "doNotPerform", "MedicationRequest.doNotPerform"));
     JsonNode cc = r.get("medicationCodeableConcept");
     b.set("medication_codes", cc == null ? List.of() : FhirJson.codings(cc));
     b.set("medication_id", FhirJson.refId(r.get("medicationReference")));

@@ -55,32 +55,39 @@ public final class ObservationConverter implements ResourceConverter {
     b.set("performer_ids", FhirJson.refIds(r.get("performer"), null));
   }
 
+  /**
+   * value[x] of an Observation or a component, each choice read by its FHIR type ({@link FhirJson}'s rule):
+   * a Quantity's value must be a JSON number, valueInteger an integer, valueBoolean a boolean, valueString a
+   * string, valueDateTime and valueTime parseable strings, the complex choices objects; otherwise the
+   * resource is quarantined naming the element ({@code bad-value} / {@code bad-date}).
+   */
   private static Value value(JsonNode n, String path) throws ConformException {
     Value v = new Value();
     for (String t : VALUE_TYPES) {
       JsonNode x = n.get("value" + t);
-      if (x == null) {
+      if (x == null || x.isNull()) {
         continue;
       }
+      String element = path + ".value" + t;
       v.type = t.equals("String") || t.equals("Boolean") || t.equals("Integer") || t.equals("Time")
           ? t.toLowerCase() : (t.equals("DateTime") ? "dateTime" : t);
       switch (t) {
         case "Quantity" -> {
-          JsonNode val = x.get("value");
-          v.num = val != null && val.isNumber() ? val.doubleValue() : null;
-          String code = text(x, "code");
-          v.unit = code != null ? code : text(x, "unit");
+          JsonNode q = FhirJson.object(n, "valueQuantity", element);
+          v.num = FhirJson.number(q, "value", element + ".value");
+          String code = text(q, "code");
+          v.unit = code != null ? code : text(q, "unit");
         }
-        case "Integer" -> v.num = x.isNumber() ? x.doubleValue() : null;
-        case "CodeableConcept" -> v.codes = FhirJson.codings(x);
+        case "Integer" -> v.num = FhirJson.integer(n, "valueInteger", element);
+        case "CodeableConcept" -> v.codes = FhirJson.codings(FhirJson.object(n, "valueCodeableConcept", element));
         case "DateTime" -> {
-          if (FhirJson.parseInstant(x.asText()) == null) {
-            throw new ConformException("bad-date", "unparseable date/time in " + path + ".valueDateTime");
-          }
-          v.text = x.asText();
+          FhirJson.dateTime(n, "valueDateTime", element);
+          v.text = x.textValue();
         }
-        case "String", "Boolean", "Time" -> v.text = x.asText();
-        default -> v.text = x.toString();
+        case "Boolean" -> v.text = FhirJson.bool(n, "valueBoolean", element).toString();
+        case "String" -> v.text = FhirJson.string(n, "valueString", element);
+        case "Time" -> v.text = FhirJson.time(n, "valueTime", element);
+        default -> v.text = FhirJson.object(n, "value" + t, element).toString();
       }
       break;
     }

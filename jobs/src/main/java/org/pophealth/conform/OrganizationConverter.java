@@ -17,8 +17,8 @@ public final class OrganizationConverter implements ResourceConverter {
   }
 
   @Override
-  public void fill(JsonNode r, RowBuilder b) {
-    b.set("active", FhirJson.bool(r, "active"));
+  public void fill(JsonNode r, RowBuilder b) throws ConformException {
+    b.set("active", FhirJson.bool(r, "active", "Organization.active"));
     b.set("name", text(r, "name"));
     b.set("npi", FhirJson.identifierWithSystem(r, PractitionerConverter.NPI));
     b.set("identifiers", FhirJson.identifiers(r));

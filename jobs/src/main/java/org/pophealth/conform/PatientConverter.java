@@ -22,12 +22,12 @@ public final class PatientConverter implements ResourceConverter {
 
   @Override
   public void fill(JsonNode r, RowBuilder b) throws ConformException {
-    b.set("active", FhirJson.bool(r, "active"));
+    b.set("active", FhirJson.bool(r, "active", "Patient.active"));
     b.set("gender", text(r, "gender"));
     b.set("birth_date", FhirJson.date(r, "birthDate", "Patient.birthDate"));
     java.sql.Timestamp deceasedAt = FhirJson.dateTime(r, "deceasedDateTime", "Patient.deceasedDateTime");
     b.set("deceased_at", deceasedAt);
-    b.set("deceased", deceasedAt != null || Boolean.TRUE.equals(FhirJson.bool(r, "deceasedBoolean")));
+    b.set("deceased", deceasedAt != null || Boolean.TRUE.equals(FhirJson.bool(r, "deceasedBoolean", "Patient.deceasedBoolean")));
     JsonNode name = pick(r.get("name"), "use", "official");
     if (name != null) {
       List<String> given = new ArrayList<>();

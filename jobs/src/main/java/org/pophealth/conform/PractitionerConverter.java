@@ -21,8 +21,8 @@ public final class PractitionerConverter implements ResourceConverter {
   }
 
   @Override
-  public void fill(JsonNode r, RowBuilder b) {
-    b.set("active", FhirJson.bool(r, "active"));
+  public void fill(JsonNode r, RowBuilder b) throws ConformException {
+    b.set("active", FhirJson.bool(r, "active", "Practitioner.active"));
     b.set("npi", FhirJson.identifierWithSystem(r, NPI));
     b.set("identifiers", FhirJson.identifiers(r));
     JsonNode name = FhirJson.first(r, "name");

@@ -5,9 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import java.sql.Timestamp;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -92,8 +90,7 @@ public final class UpsertSilver {
     if (targetEmpty && deleted == null && !priorTombstonesPossible
         && candidates.groupBy("id").count().filter("count > 1").limit(1).count() == 0) {
       // first load of this source with one version per id: a plain append is the same result
-      lakehouse.append(table, candidates);
-      return new Result(lakehouse.lastOperationMetric(table, "numOutputRows"), 0);
+      return new Result(lakehouse.appendCounted(table, candidates), 0);
     }
     Dataset<Row> winners = candidates
         .withColumn("_order", functions.expr(ORDER))
@@ -105,26 +102,27 @@ public final class UpsertSilver {
     if (targetEmpty) {
       // first load of this source: nothing to compare with, a plain append is the same result
       Dataset<Row> rows = winners.filter(functions.not(col("_deleted")));
-      lakehouse.append(table, rows);
-      return new Result(lakehouse.lastOperationMetric(table, "numOutputRows"), 0);
+      return new Result(lakehouse.appendCounted(table, rows), 0);
     }
-    Map<String, String> assign = new LinkedHashMap<>();
+    List<String> columns = new ArrayList<>();
+    List<String> values = new ArrayList<>();
+    List<String> assign = new ArrayList<>();
     for (String c : contract.columnNames()) {
-      assign.put(c, "s." + c);
+      columns.add("`" + c + "`");
+      values.add("s.`" + c + "`");
+      assign.add("`" + c + "` = s.`" + c + "`");
     }
     String newer = "s._order > " + ORDER.replace("export_time", "t.export_time").replace("version_id", "t.version_id")
         .replace("last_updated", "t.last_updated").replace("bronze_file", "t.bronze_file")
         .replace("bronze_line", "t.bronze_line");
-    lakehouse.delta(table).as("t")
-        .merge(winners.as("s"), "t.source = '" + source + "' AND t.source = s.source AND t.id = s.id")
-        .whenMatched("s._deleted AND s.export_time >= t.export_time").delete()
-        .whenMatched("NOT s._deleted AND " + newer).updateExpr(assign)
-        .whenNotMatched("NOT s._deleted").insertExpr(assign)
-        .execute();
-    long inserted = lakehouse.lastOperationMetric(table, "numTargetRowsInserted");
-    long updated = lakehouse.lastOperationMetric(table, "numTargetRowsUpdated");
-    long deleted = lakehouse.lastOperationMetric(table, "numTargetRowsDeleted");
-    return new Result(inserted + updated, deleted);
+    // counts from the MERGE's own result, not the table's last commit (Lakehouse.merge)
+    Lakehouse.MergeCounts n = lakehouse.merge(table, winners,
+        "t.source = '" + source + "' AND t.source = s.source AND t.id = s.id",
+        "WHEN MATCHED AND s._deleted AND s.export_time >= t.export_time THEN DELETE"
+            + " WHEN MATCHED AND NOT s._deleted AND " + newer + " THEN UPDATE SET " + String.join(", ", assign)
+            + " WHEN NOT MATCHED AND NOT s._deleted THEN INSERT (" + String.join(", ", columns) + ") VALUES ("
+            + String.join(", ", values) + ")");
+    return new Result(n.inserted() + n.updated(), n.deleted());
   }
 
   /** Tombstone rows shaped like the contract: key, ordering and lineage columns set, the rest null. */

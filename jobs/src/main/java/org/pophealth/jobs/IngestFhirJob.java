@@ -159,7 +159,7 @@ public final class IngestFhirJob extends Job<IngestFhirJob.Result> {
         url != null ? url : s.baseUrl(), level != null ? level : s.level(), types != null ? types : s.types(),
         s.typeFilters(), s.elements(), s.patients(), s.since(), s.downloadDir(), s.pollCapSeconds(),
         s.initialBackoffMillis(), s.maxRetries(), s.parallelDownloads(), s.cancelOnAbort(), s.outputFormat(),
-        s.includeAssociatedData(), s.strictCounts(), s.auth(), s.tokenOrigins()));
+        s.includeAssociatedData(), s.strictCounts(), s.auth(), s.tokenOrigins(), s.charset()));
     return since != null ? b.withSince(since) : b;
   }
 

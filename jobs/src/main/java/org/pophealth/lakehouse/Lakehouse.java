@@ -95,23 +95,28 @@ public final class Lakehouse {
   }
 
   /**
-   * Upgrades a table written by an earlier version of the product: nullable columns its contract has
-   * gained since are added (one ALTER TABLE commit, once); rows already there read them as null.
+   * A table created before its contract gained nullable columns gets them ({@code ALTER TABLE ADD COLUMNS},
+   * one metadata commit, null in the existing rows), so a lakehouse written by an earlier version keeps
+   * working without a migration step; a missing required column is an error naming the table.
    */
   private void addMissingColumns(TableContract c) {
-    StructType have = DeltaTable.forPath(spark, path(c)).toDF().schema();
+    java.util.Set<String> have = new java.util.HashSet<>();
+    for (String f : spark.read().format("delta").load(path(c)).schema().fieldNames()) {
+      have.add(f.toLowerCase(java.util.Locale.ROOT));
+    }
     List<String> add = new ArrayList<>();
-    for (ColumnSpec spec : c.columns()) {
-      if (!List.of(have.fieldNames()).contains(spec.name())) {
-        if (!spec.nullable()) {
-          throw new IllegalStateException(c.name() + " lacks the non-null column " + spec.name()
-              + " of its contract: this lakehouse was written by an incompatible version");
-        }
-        add.add("`" + spec.name() + "` " + spec.type().sql());
+    for (StructField f : c.schema().fields()) {
+      if (have.contains(f.name().toLowerCase(java.util.Locale.ROOT))) {
+        continue;
       }
+      if (!f.nullable()) {
+        throw new IllegalStateException(c.name() + " at " + path(c) + " lacks the required column " + f.name()
+            + " of its contract (schemas/); it was written by an incompatible version");
+      }
+      add.add("`" + f.name() + "` " + f.dataType().sql());
     }
     if (!add.isEmpty()) {
-      spark.sql("ALTER TABLE delta.`" + path(c) + "` ADD COLUMNS (" + String.join(", ", add) + ")");
+      spark.sql("ALTER TABLE delta.`" + path(c).replace("`", "``") + "` ADD COLUMNS (" + String.join(", ", add) + ")");
     }
   }
 
@@ -197,17 +202,17 @@ public final class Lakehouse {
   }
 
   /**
-   * Appends rows whose key is not in the table yet; returns rows added. {@code scope} is a predicate
-   * on target rows ({@code t.}-qualified) that covers every row that could share a key with
-   * {@code rows}: when no target row is in scope, this is a plain append, otherwise an insert-only MERGE.
+   * Appends rows whose key is not in the table yet; returns rows added, counted by the commit this call
+   * made ({@link #appendCounted}, {@link #merge}). {@code scope} is a predicate on target rows
+   * ({@code t.}-qualified) that covers every row that could share a key with {@code rows}: when no target
+   * row is in scope, this is a plain append, otherwise an insert-only MERGE.
    */
   public long insertNew(String name, Dataset<Row> rows, String scope) {
     boolean existed = exists(name);
     TableContract c = ensureWritable(name);
     // a table created just now holds no row to match: no scope query, no MERGE
     if (!existed || scope != null && read(name).as("t").filter(scope).limit(1).count() == 0) {
-      append(name, rows);
-      return lastOperationMetric(name, "numOutputRows");
+      return appendCounted(name, rows);
     }
     String condition = scope;
     String on =
@@ -215,14 +220,92 @@ public final class Lakehouse {
     if (condition != null) {
       on = on + " AND " + condition;
     }
-    delta(name).as("t").merge(conform(rows, name).as("s"), on).whenNotMatched().insertAll().execute();
-    return lastOperationMetric(name, "numTargetRowsInserted");
+    return merge(name, conform(rows, name), on, "WHEN NOT MATCHED THEN INSERT *").inserted();
   }
 
   /** Appends rows (ops logs). */
   public void append(String name, Dataset<Row> rows) {
     ensureWritable(name);
     conform(rows, name).write().format("delta").mode("append").save(path(name));
+  }
+
+  /**
+   * Appends rows and returns how many were written, from the operation metrics ({@code numOutputRows}) of
+   * the commit this append made, found by a tag in its commit info: never another writer's commit, and 0
+   * when there was nothing to write (Delta then records no commit, and the table's last commit belongs to
+   * an earlier write).
+   */
+  public long appendCounted(String name, Dataset<Row> rows) {
+    ensureWritable(name);
+    long before = version(name);
+    String tag = commitTag();
+    conform(rows, name).write().format("delta").mode("append").option("userMetadata", tag).save(path(name));
+    return commitMetric(name, before, tag, "numOutputRows");
+  }
+
+  /** As {@link #replaceWhere}, returning the rows written by its own commit ({@code numOutputRows}; see {@link #appendCounted}). */
+  public long replaceWhereCounted(String name, Dataset<Row> rows, String predicate) {
+    ensureWritable(name);
+    long before = version(name);
+    String tag = commitTag();
+    conform(rows, name)
+        .write()
+        .format("delta")
+        .mode("overwrite")
+        .option("replaceWhere", predicate)
+        .option("userMetadata", tag)
+        .save(path(name));
+    return commitMetric(name, before, tag, "numOutputRows");
+  }
+
+  /** Rows one MERGE inserted, updated and deleted, as the MERGE command itself reported them. */
+  public record MergeCounts(long inserted, long updated, long deleted) {}
+
+  /**
+   * {@code MERGE INTO} the table (alias {@code t}) {@code USING} {@code source} (alias {@code s}) {@code ON on}
+   * followed by {@code clauses} ({@code WHEN MATCHED ... THEN ...}), run as SQL so that the counts come from the
+   * command's own result (num_inserted_rows, num_updated_rows, num_deleted_rows) rather than from the table's
+   * history, where a MERGE that changed nothing leaves no commit and another writer's commit may be the last.
+   */
+  public MergeCounts merge(String name, Dataset<Row> source, String on, String clauses) {
+    ensureWritable(name);
+    String view = "pophealth_merge_" + java.util.UUID.randomUUID().toString().replace("-", "");
+    source.createOrReplaceTempView(view);
+    try {
+      Row r = spark.sql("MERGE INTO delta.`" + path(name).replace("`", "``") + "` AS t USING " + view + " AS s ON "
+          + on + " " + clauses).head();
+      return new MergeCounts(metric(r, "num_inserted_rows"), metric(r, "num_updated_rows"),
+          metric(r, "num_deleted_rows"));
+    } finally {
+      spark.catalog().dropTempView(view);
+    }
+  }
+
+  private static long metric(Row r, String column) {
+    int i = r.fieldIndex(column);
+    return r.isNullAt(i) ? 0 : ((Number) r.get(i)).longValue();
+  }
+
+  private static String commitTag() {
+    return "pophealth-write:" + java.util.UUID.randomUUID();
+  }
+
+  /**
+   * A metric of the commit tagged {@code tag} among those made since {@code before}; 0 when the write made no
+   * commit (nothing to write).
+   */
+  private long commitMetric(String name, long before, String tag, String metric) {
+    long now = version(name);
+    if (now <= before) {
+      return 0;
+    }
+    List<Row> mine = DeltaTable.forPath(spark, path(name)).history((int) Math.min(Integer.MAX_VALUE, now - before))
+        .filter(col("userMetadata").equalTo(tag)).select("operationMetrics").collectAsList();
+    if (mine.isEmpty() || mine.get(0).isNullAt(0)) {
+      return 0;
+    }
+    Map<String, String> m = mine.get(0).getJavaMap(0);
+    return m.containsKey(metric) ? Long.parseLong(m.get(metric)) : 0;
   }
 
   /**
@@ -248,7 +331,12 @@ public final class Lakehouse {
         .save(path(name));
   }
 
-  /** A numeric metric of the table's last commit (e.g. numTargetRowsInserted), 0 when absent. */
+  /**
+   * A numeric metric of the table's last commit (e.g. numTargetRowsInserted), 0 when absent. The last commit
+   * need not be the caller's (a write with nothing to write makes none; another writer may have committed
+   * since): counters that are reported use {@link #appendCounted}, {@link #replaceWhereCounted} or
+   * {@link #merge} instead.
+   */
   public long lastOperationMetric(String name, String metric) {
     Row h = DeltaTable.forPath(spark, path(name)).history(1).select("operationMetrics").head();
     Map<String, String> m = h.getJavaMap(0);

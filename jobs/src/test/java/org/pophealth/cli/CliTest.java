@@ -68,6 +68,27 @@ class CliTest {
     assertTrue(r.out().contains("ops.ingest_reconciliation"), r.out());
   }
 
+  /** sources.<name>.charset reaches ingest-claims; an unknown charset is one error line naming the key. */
+  @Test
+  void claimsCharsetComesFromTheSourceConfig() throws Exception {
+    String own = Files.createTempDirectory("pophealth-cli-charset-").toString();
+    Path config = Files.createTempFile("pophealth-charset-", ".yaml");
+    Files.writeString(config, "sources:\n  latin: {kind: claims, charset: ISO-8859-1}\n"
+        + "  typo: {kind: claims, charset: latin-9000}\n");
+    Path input = Path.of(CliTest.class.getResource("/claims/latin1-charset/input").toURI());
+    CliRunner.Result bad = CliRunner.run("--config", config.toString(), "--lakehouse", own, "ingest-claims",
+        "--source", "typo", "--dir", input.toString());
+    assertEquals(2, bad.exitCode(), bad.err());
+    assertTrue(bad.err().startsWith("error: sources.typo.charset: unknown charset 'latin-9000'\n"), bad.err());
+    CliRunner.Result ok = CliRunner.run("--config", config.toString(), "--lakehouse", own, "ingest-claims",
+        "--source", "latin", "--dir", input.toString());
+    assertEquals(0, ok.exitCode(), ok.err());
+    assertTrue(ok.out().contains("read 3 = loaded 3 + quarantined 0 (reconciled)"), ok.out());
+    CliRunner.Result names = CliRunner.run("--lakehouse", own, "sql",
+        "SELECT last_name FROM silver.eligibility WHERE member_id = 'M1'", "--format", "csv");
+    assertEquals("last_name\nM\u00fcller\n", names.out().replace("\r\n", "\n"));
+  }
+
   @Test
   void badInputGivesAMessageNotAStackTrace() {
     CliRunner.Result missing = CliRunner.run("--lakehouse", lakehouse, "ingest-fhir", "--dir", "/no/such/export");

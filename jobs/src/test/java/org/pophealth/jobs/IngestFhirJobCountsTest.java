@@ -21,12 +21,12 @@ class IngestFhirJobCountsTest {
   private static IngestResult patients(Long expected, long read) {
     return new IngestResult("run-7", "ehr", "/exports/x", Instant.parse("2025-07-01T00:00:00Z"), 1, read, read, 0,
         read, read, 0, List.of(new IngestResult.TypeCount("Patient", "output", 1, read, read, 0, expected,
-            "silver.patient", read, 0)), List.of(), Map.of(), 1.0, 100);
+            "silver.patient", read, 0, 0L, 0L)), List.of(), Map.of(), 1.0, 100, Map.of());
   }
 
   private static PopHealthConfig.Source strictCounts(Boolean strict) {
     return new PopHealthConfig.Source("fhir-bulk", "/exports/x", null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, strict, null, null);
+        null, null, null, null, null, null, strict, null, null, null);
   }
 
   @Test

@@ -113,7 +113,6 @@ public final class BuildClaimEvents {
         FROM facts
         """.formatted(codeSys, ICD10CM, dx, ICD10PCS, px, NDC, source);
     Dataset<Row> events = org.pophealth.lakehouse.PersonIds.fill(lakehouse, lakehouse.spark().sql(sql), "patient_id");
-    lakehouse.replaceWhere("silver.event", events, where);
-    return new Result(lakehouse.lastOperationMetric("silver.event", "numOutputRows"));
+    return new Result(lakehouse.replaceWhereCounted("silver.event", events, where));
   }
 }

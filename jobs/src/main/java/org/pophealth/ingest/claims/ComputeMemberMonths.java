@@ -39,7 +39,6 @@ public final class ComputeMemberMonths {
                date_format(m, 'yyyy-MM') AS year_month, payer, plan, '%s' AS source
         FROM s LATERAL VIEW explode(sequence(first_month, last_month, interval 1 month)) x AS m
         """.formatted(source));
-    lakehouse.replaceWhere("silver.member_month", months, where);
-    return new Result(lakehouse.lastOperationMetric("silver.member_month", "numOutputRows"));
+    return new Result(lakehouse.replaceWhereCounted("silver.member_month", months, where));
   }
 }

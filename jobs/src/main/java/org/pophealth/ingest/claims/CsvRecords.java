@@ -1,6 +1,5 @@
 package org.pophealth.ingest.claims;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -10,15 +9,20 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import org.pophealth.io.DecodedLines;
 
 /**
  * RFC 4180 CSV records of one file as {@link ClaimRecord}s: the first record is the header (names
  * lower-cased and trimmed), quoted fields may hold commas, doubled quotes and newlines. A record with
  * a different number of fields than the header, or an unclosed quote, becomes a record with a
  * {@code parseError}. Line numbers count data records (1 = first record after the header).
+ *
+ * <p>Bytes are decoded strictly in the file's charset ({@link DecodedLines}): a record with bytes that are
+ * not valid in it is a {@code bad-encoding} record (quarantined, its raw text showing each invalid byte as
+ * {@code \xNN}), never a row with U+FFFD in a name; when the header itself is not valid, every record is.
  */
 public final class CsvRecords implements Iterator<ClaimRecord> {
-  private final BufferedReader in;
+  private final DecodedLines in;
   private final ClaimTable table;
   private final String file;
   private final String runId;
@@ -26,14 +30,18 @@ public final class CsvRecords implements Iterator<ClaimRecord> {
   private long line;
   private ClaimRecord next;
   private boolean eof;
+  /** Byte offset of the first invalid byte of the record just read (-1: valid), and of the header. */
+  private int badByte = -1;
+  private final int headerBadByte;
 
-  public CsvRecords(BufferedReader in, ClaimTable table, String file, String runId) {
+  public CsvRecords(DecodedLines in, ClaimTable table, String file, String runId) {
     this.in = in;
     this.table = table;
     this.file = file;
     this.runId = runId;
     String[] raw = new String[1];
     List<String> h = readRecord(raw);
+    this.headerBadByte = badByte;
     this.header = new ArrayList<>();
     if (h != null) {
       for (String s : h) {
@@ -81,13 +89,23 @@ public final class CsvRecords implements Iterator<ClaimRecord> {
       }
       if (values == null) {
         eof = true;
+        try {
+          in.close();
+        } catch (IOException ignored) {
+          // read side only
+        }
         return null;
       }
       if (error == null && values.size() == 1 && values.get(0).isBlank()) {
         continue; // blank line
       }
       line++;
-      if (error == null && values.size() != header.size()) {
+      String code = null;
+      if (headerBadByte >= 0 || badByte >= 0) {
+        code = "bad-encoding";
+        error = (headerBadByte >= 0 ? "header" : "record") + " is not valid " + in.charset().name()
+            + " (first invalid byte at byte " + (headerBadByte >= 0 ? headerBadByte : badByte) + " of its line)";
+      } else if (error == null && values.size() != header.size()) {
         error = "record has " + values.size() + " fields, header has " + header.size();
       }
       Map<String, String> fields = new LinkedHashMap<>();
@@ -99,7 +117,14 @@ public final class CsvRecords implements Iterator<ClaimRecord> {
           }
         }
       }
-      return new ClaimRecord(table, "csv", file, line, raw[0], fields, error, runId);
+      return new ClaimRecord(table, "csv", file, line, raw[0], fields, error,
+          error == null ? null : code == null ? "malformed-row" : code, runId);
+    }
+  }
+
+  private void noteEncoding() {
+    if (in.malformed() && badByte < 0) {
+      badByte = in.malformedOffset();
     }
   }
 
@@ -109,13 +134,18 @@ public final class CsvRecords implements Iterator<ClaimRecord> {
     }
   }
 
-  /** One record (possibly several physical lines), or null at end of input; raw[0] gets its text. */
+  /**
+   * One record (possibly several physical lines), or null at end of input; raw[0] gets its text, and
+   * {@link #badByte} the offset of the first invalid byte in its first invalid line (-1 when all are valid).
+   */
   private List<String> readRecord(String[] raw) {
+    badByte = -1;
     try {
       String first = in.readLine();
       if (first == null) {
         return null;
       }
+      noteEncoding();
       StringBuilder text = new StringBuilder(first);
       List<String> out = new ArrayList<>();
       StringBuilder field = new StringBuilder();
@@ -130,6 +160,7 @@ public final class CsvRecords implements Iterator<ClaimRecord> {
               raw[0] = text.toString();
               throw new UnclosedQuote();
             }
+            noteEncoding();
             field.append('\n');
             text.append('\n').append(more);
             cur = more;

@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.pophealth.config.PopHealthConfig;
 import org.pophealth.ingest.fhir.IngestFhirExport;
 import org.pophealth.ingest.fhir.IngestResult;
+import org.pophealth.io.DecodedLines;
 import org.pophealth.lakehouse.Lakehouse;
 import org.pophealth.ops.RunIds;
 import org.slf4j.Logger;
@@ -43,6 +46,7 @@ public final class IngestClaims {
   private final String directory;
   private ValidationRules rules = ValidationRules.defaults();
   private PopHealthConfig.Ingest ingestSettings;
+  private Charset charset = StandardCharsets.UTF_8;
 
   public IngestClaims(Lakehouse lakehouse, String source, String directory) {
     if (source == null || !source.matches("[a-z][a-z0-9_\\-]{0,62}")) {
@@ -53,12 +57,29 @@ public final class IngestClaims {
     this.directory = directory;
   }
 
-  /** Applies the {@code claims:} and {@code ingest:} sections of the config. */
+  /**
+   * Applies the {@code claims:} and {@code ingest:} sections of the config, and the source's
+   * {@code sources.<source>.charset} when it is configured.
+   */
   public IngestClaims settings(PopHealthConfig config) {
     if (config.claims() != null) {
       this.rules = new ValidationRules(config.claims().rules(), config.claims().maxAmount());
     }
     this.ingestSettings = config.ingest();
+    PopHealthConfig.Source s = config.sources() == null ? null : config.sources().get(source);
+    if (s != null && s.charset() != null) {
+      charset(s.charset(), "sources." + source + ".charset");
+    }
+    return this;
+  }
+
+  /**
+   * The charset of the delivery's CSV files (default UTF-8), decoded strictly: a record with bytes that are
+   * not valid in it is quarantined as {@code bad-encoding}. An unknown charset, or one that is not
+   * ASCII-compatible, is an IllegalArgumentException naming {@code what} (the config key).
+   */
+  public IngestClaims charset(String name, String what) {
+    this.charset = DecodedLines.charset(name, what);
     return this;
   }
 
@@ -78,7 +99,8 @@ public final class IngestClaims {
           + " (expected medical_claim*.csv|parquet, pharmacy_claim*, eligibility*, or FHIR *.ndjson)");
     }
     String runId = RunIds.next("ingest-claims", source);
-    LOG.info("claims run {}: source {}, {} flat files, payer FHIR: {}", runId, source, delivery.flatFiles().size(),
+    LOG.info("claims run {}: source {}, {} flat files ({} empty), charset {}, payer FHIR: {}", runId, source,
+        delivery.flatFiles().size(), delivery.flatFiles().stream().filter(f -> f.size() == 0).count(), charset.name(),
         delivery.hasFhir());
     String fhirRunId = null;
     if (delivery.hasFhir()) {
@@ -93,7 +115,7 @@ public final class IngestClaims {
     }
     Timestamp deliveryTs = Timestamp.from(delivery.deliveryTime());
     ValidateClaims validate = new ValidateClaims(spark, source, rules);
-    Map<ClaimTable, Dataset<Row>> flat = validate.files(delivery.flatFiles(), runId);
+    Map<ClaimTable, Dataset<Row>> flat = validate.files(delivery.flatFiles(), runId, charset);
     List<Dataset<Row>> persisted = new ArrayList<>(flat.values());
     try {
       // 1. this delivery's flat rows: quarantine and bronze
@@ -245,16 +267,14 @@ public final class IngestClaims {
         all.get(ClaimTable.ELIGIBILITY).select(silverCols.stream().map(org.apache.spark.sql.functions::col)
             .toArray(org.apache.spark.sql.Column[]::new)));
     String where = "source = '" + source + "'";
-    lakehouse.replaceWhere("silver.eligibility", elig, where);
-    long eligRows = lakehouse.lastOperationMetric("silver.eligibility", "numOutputRows");
+    long eligRows = lakehouse.replaceWhereCounted("silver.eligibility", elig, where);
     Dataset<Row> eligNow = lakehouse.read("silver.eligibility").filter(where);
     Map<ClaimTable, Long> silverRows = new EnumMap<>(ClaimTable.class);
     silverRows.put(ClaimTable.ELIGIBILITY, eligRows);
     for (ClaimTable t : List.of(ClaimTable.MEDICAL, ClaimTable.PHARMACY)) {
       Dataset<Row> resolved = new ResolveFinalActionClaims(spark, t).execute(all.get(t)).localCheckpoint(true);
       Dataset<Row> matched = ResolveFinalActionClaims.matchEligibility(spark, t, resolved, eligNow);
-      lakehouse.replaceWhere(t.silverTable(), matched, where);
-      silverRows.put(t, lakehouse.lastOperationMetric(t.silverTable(), "numOutputRows"));
+      silverRows.put(t, lakehouse.replaceWhereCounted(t.silverTable(), matched, where));
     }
     return silverRows;
   }
@@ -267,6 +287,15 @@ public final class IngestClaims {
       Map<ClaimTable, Dataset<Row>> flat, Map<ClaimTable, Dataset<Row>> fhirRows, String fhirRunId,
       Map<ClaimTable, Long> silverRows, Map<String, Long> findings) {
     List<ClaimsIngestResult.TableCount> byTable = new ArrayList<>();
+    // every listed flat file is counted, an empty one (0 bytes, or a header only) included: its table and
+    // format get a row with files = the files listed, even when no row was read from any of them
+    for (ReadClaimFiles.FlatFile f : delivery.flatFiles()) {
+      if (byTable.stream().noneMatch(c -> c.table().equals(f.table().tableName()) && c.format().equals(f.format()))) {
+        byTable.add(new ClaimsIngestResult.TableCount(f.table().tableName(), f.format(),
+            (int) delivery.flatFiles().stream().filter(g -> g.table() == f.table() && g.format().equals(f.format()))
+                .count(), 0, 0, 0, 0, silverRows.get(f.table())));
+      }
+    }
     for (ClaimTable t : ClaimTable.values()) {
       List<Dataset<Row>> mine = new ArrayList<>();
       if (flat.containsKey(t)) {
@@ -327,7 +356,7 @@ public final class IngestClaims {
     List<Row> rec = new ArrayList<>();
     for (ClaimsIngestResult.TableCount t : r.byTable()) {
       rec.add(RowFactory.create(r.runId(), source, t.table(), t.format(), t.files(), t.read(), t.loaded(),
-          t.quarantined(), null, "silver." + t.table(), t.silverRows(), 0L));
+          t.quarantined(), null, "silver." + t.table(), t.silverRows(), 0L, null, null));
     }
     if (!rec.isEmpty()) {
       lakehouse.append("ops.ingest_reconciliation",

@@ -95,8 +95,9 @@ public final class ValidateClaimRow implements Serializable {
     out[5] = r.raw();
     out[6] = r.fields() == null ? null : scala.collection.JavaConverters.mapAsScalaMap(r.fields());
     if (r.parseError() != null) {
-      fill(out, ValidatedRows.QUARANTINED, "parse", "malformed-row", table.tableName() + ": " + r.parseError(),
-          List.of("error:malformed-row"));
+      String code = r.parseCode() == null ? "malformed-row" : r.parseCode();
+      fill(out, ValidatedRows.QUARANTINED, "parse", code, table.tableName() + ": " + r.parseError(),
+          List.of("error:" + code));
       return RowFactory.create(out);
     }
     Check check = new Check();

@@ -1,8 +1,6 @@
 package org.pophealth.ingest.claims;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -21,6 +19,7 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
 import org.pophealth.ingest.fhir.SerializableHadoopConf;
+import org.pophealth.io.DecodedLines;
 
 /**
  * Job step: claims rows → validated rows (one dataset per table, schema {@link ValidatedRows}), from
@@ -38,11 +37,15 @@ public final class ValidateClaims {
     this.rules = rules;
   }
 
-  /** Validated rows of the delivered files, per table (tables without files are absent). */
-  public Map<ClaimTable, Dataset<Row>> files(List<ReadClaimFiles.FlatFile> files, String runId) {
+  /**
+   * Validated rows of the delivered files, per table (tables without files are absent). CSV files are decoded
+   * strictly in {@code charset}: a record with invalid bytes is quarantined as {@code bad-encoding}.
+   */
+  public Map<ClaimTable, Dataset<Row>> files(List<ReadClaimFiles.FlatFile> files, String runId, Charset charset) {
     Map<ClaimTable, Dataset<Row>> out = new EnumMap<>(ClaimTable.class);
     JavaSparkContext jsc = new JavaSparkContext(spark.sparkContext());
     SerializableHadoopConf conf = new SerializableHadoopConf(spark.sparkContext().hadoopConfiguration());
+    String charsetName = charset.name(); // Charset is not serializable
     for (ClaimTable t : ClaimTable.values()) {
       List<ReadClaimFiles.FlatFile> csv = files.stream().filter(f -> f.table() == t && f.format().equals("csv")).toList();
       List<ReadClaimFiles.FlatFile> parquet =
@@ -58,8 +61,7 @@ public final class ValidateClaims {
           while (it.hasNext()) {
             ReadClaimFiles.FlatFile f = it.next();
             Path p = new Path(f.path());
-            BufferedReader r = new BufferedReader(new InputStreamReader(p.getFileSystem(conf.get()).open(p),
-                StandardCharsets.UTF_8), 1 << 16);
+            DecodedLines r = new DecodedLines(p.getFileSystem(conf.get()).open(p), Charset.forName(charsetName));
             CsvRecords recs = new CsvRecords(r, f.table(), f.relative(), runId);
             iters.add(validated(recs, v));
           }

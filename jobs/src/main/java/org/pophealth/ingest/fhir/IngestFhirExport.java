@@ -138,14 +138,21 @@ public final class IngestFhirExport {
       parsed = spark().createDataFrame(List.of(), ParsedLines.schema(null));
     }
     Timestamp exportTs = Timestamp.from(exportTime);
-    // per type and kind: lines read / loaded / quarantined (a tombstone bundle counts once, as a line)
+    // per type and kind: lines read / loaded / quarantined (a tombstone bundle counts once, as a line),
+    // and quarantined lines per reason code
     Map<String, long[]> counts = new TreeMap<>();
+    Map<String, Long> byReason = new TreeMap<>();
     for (Row r : parsed.filter(col("line_first"))
-        .groupBy(col("kind"), col("resource_type"), col("status")).count().collectAsList()) {
+        .groupBy(col("kind"), col("resource_type"), col("status"), col("reason_code")).count().collectAsList()) {
       String key = r.getString(0) + "|" + (r.isNullAt(1) ? "(unknown)" : r.getString(1));
       long[] c = counts.computeIfAbsent(key, k -> new long[2]);
-      c[ParsedLines.LOADED.equals(r.getString(2)) ? 0 : 1] += r.getLong(3);
+      boolean loadedLine = ParsedLines.LOADED.equals(r.getString(2));
+      c[loadedLine ? 0 : 1] += r.getLong(4);
+      if (!loadedLine) {
+        byReason.merge(r.isNullAt(3) ? "(none)" : r.getString(3), r.getLong(4), Long::sum);
+      }
     }
+    Map<String, long[]> duplicates = duplicateIds(parsed);
 
     Dataset<Row> quarantined = parsed.filter(col("status").equalTo(ParsedLines.QUARANTINED))
         .select(col("row_key"), lit(source).as("source"), col("stage"), col("reason_code"), col("reason"),
@@ -211,8 +218,10 @@ public final class IngestFhirExport {
       if (expected != null && expected != c[0] + c[1]) {
         LOG.warn("{} {} files: manifest count {} but {} lines read", k[0], k[1], expected, c[0] + c[1]);
       }
+      long[] dup = "output".equals(k[0]) ? duplicates.getOrDefault(k[1], new long[2]) : null;
       byType.add(new IngestResult.TypeCount(k[1], k[0], filesPerKey.getOrDefault(e.getKey(), 0),
-          c[0] + c[1], c[0], c[1], expected, "error".equals(k[0]) ? null : table, s[0], s[1]));
+          c[0] + c[1], c[0], c[1], expected, "error".equals(k[0]) ? null : table, s[0], s[1],
+          dup == null ? null : dup[0], dup == null ? null : dup[1]));
       read += c[0] + c[1];
       loaded += c[0];
       quarantinedLines += c[1];
@@ -228,7 +237,7 @@ public final class IngestFhirExport {
     }
     IngestResult result = new IngestResult(runId, source, plan.directory(), exportTime, plan.files().size(), read,
         loaded, quarantinedLines, bronzeAdded, silverChanged, events, byType, plan.ignoredFiles(), versions,
-        (System.nanoTime() - t0) / 1e9, bytes);
+        (System.nanoTime() - t0) / 1e9, bytes, byReason);
     recordRun(result, started);
     if (!result.reconciled()) {
       throw new IllegalStateException("reconciliation failed for run " + runId + ": read " + read + " != loaded "
@@ -237,7 +246,29 @@ public final class IngestFhirExport {
     LOG.info("ingest run {}: read {}, loaded {}, quarantined {}, bronze +{}, silver changes {}, events {} in {}s",
         runId, read, loaded, quarantinedLines, bronzeAdded, silverChanged, events,
         String.format("%.1f", result.seconds()));
+    if (result.duplicateIds() > 0) {
+      LOG.warn("ingest run {}: {} resource ids appear on more than one line of this export ({} lines more than"
+          + " one per id); silver keeps the newest version of each", runId, result.duplicateIds(),
+          result.duplicateLines());
+    }
     return result;
+  }
+
+  /**
+   * Per resource type: ids that more than one loaded output line of this run has, and how many lines beyond
+   * one per id they have (the versions that lose in silver, by UpsertSilver's order; bronze keeps them all).
+   */
+  private static Map<String, long[]> duplicateIds(Dataset<Row> parsed) {
+    Map<String, long[]> out = new TreeMap<>();
+    for (Row r : parsed.filter(col("status").equalTo(ParsedLines.LOADED).and(col("kind").equalTo("output")))
+        .groupBy(col("resource_type"), col("resource_id")).count()
+        .filter(col("count").gt(1))
+        .groupBy(col("resource_type"))
+        .agg(org.apache.spark.sql.functions.count(lit(1)), org.apache.spark.sql.functions.sum(col("count").minus(1)))
+        .collectAsList()) {
+      out.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
+    }
+    return out;
   }
 
   /** Upserts every silver table that has rows in this run, a few tables at a time (Delta commits are per table). */
@@ -309,7 +340,8 @@ public final class IngestFhirExport {
     List<Row> rec = new ArrayList<>();
     for (IngestResult.TypeCount t : r.byType()) {
       rec.add(RowFactory.create(r.runId(), source, t.resourceType(), t.kind(), t.files(), t.read(), t.loaded(),
-          t.quarantined(), t.expected(), t.silverTable(), t.silverUpserted(), t.silverDeleted()));
+          t.quarantined(), t.expected(), t.silverTable(), t.silverUpserted(), t.silverDeleted(), t.duplicateIds(),
+          t.duplicateLines()));
     }
     lakehouse.append("ops.ingest_reconciliation",
         spark.createDataFrame(rec, lakehouse.contract("ops.ingest_reconciliation").schema()));

@@ -3,7 +3,10 @@ package org.pophealth.ingest.fhir;
 import java.util.List;
 import java.util.Map;
 
-/** Counts of one ingest run; {@link #reconciled()} is the nothing-lost invariant. */
+/**
+ * Counts of one ingest run; {@link #reconciled()} is the nothing-lost invariant. {@code quarantinedByReason}:
+ * quarantined lines per reason code ({@code bad-encoding}, {@code unknown-resource-type}, ...).
+ */
 public record IngestResult(
     String runId,
     String source,
@@ -20,12 +23,27 @@ public record IngestResult(
     List<String> ignoredFiles,
     Map<String, Long> tableVersions,
     double seconds,
-    long bytes) {
+    long bytes,
+    Map<String, Long> quarantinedByReason) {
 
-  /** Per resource type and file kind. */
+  /**
+   * Per resource type and file kind. For output files, {@code duplicateIds} is the number of ids that more
+   * than one loaded line of the run has and {@code duplicateLines} the lines beyond one per id (null for
+   * deleted and error files).
+   */
   public record TypeCount(
       String resourceType, String kind, int files, long read, long loaded, long quarantined, Long expected,
-      String silverTable, long silverUpserted, long silverDeleted) {}
+      String silverTable, long silverUpserted, long silverDeleted, Long duplicateIds, Long duplicateLines) {}
+
+  /** Ids on more than one loaded output line of this run, all types. */
+  public long duplicateIds() {
+    return byType.stream().mapToLong(t -> t.duplicateIds() == null ? 0 : t.duplicateIds()).sum();
+  }
+
+  /** Loaded output lines beyond one per id, all types. */
+  public long duplicateLines() {
+    return byType.stream().mapToLong(t -> t.duplicateLines() == null ? 0 : t.duplicateLines()).sum();
+  }
 
   /** Nothing lost: read = loaded + quarantined, in all and per type (manifest counts aside). */
   public boolean reconciled() {

@@ -5,7 +5,8 @@ import org.pophealth.io.TextTable;
 
 /**
  * Console summary of an ingest run: per type read = loaded + quarantined (and the manifest's count),
- * silver changes.
+ * silver changes, then the exact bronze rows added (the commit's own count), duplicate ids of the export
+ * and quarantined lines per reason.
  */
 public final class IngestSummary {
   private IngestSummary() {}
@@ -23,6 +24,23 @@ public final class IngestSummary {
     out.printf("read %d = loaded %d + quarantined %d%s; bronze rows added %d; silver rows changed %d; events %d; %.1f s%n",
         r.linesRead(), r.linesLoaded(), r.linesQuarantined(), verdict(r),
         r.bronzeRowsAdded(), r.silverRowsChanged(), r.events(), r.seconds());
+    if (r.duplicateIds() > 0) {
+      StringBuilder d = new StringBuilder();
+      for (IngestResult.TypeCount c : r.byType()) {
+        if (c.duplicateIds() != null && c.duplicateIds() > 0) {
+          d.append(d.length() == 0 ? "" : ", ").append(c.resourceType()).append(' ').append(c.duplicateIds())
+              .append(c.duplicateIds() == 1 ? " id on " : " ids on ").append(c.duplicateIds() + c.duplicateLines())
+              .append(" lines");
+        }
+      }
+      out.println("duplicate ids in this export: " + d + "; bronze keeps every line, silver the newest version"
+          + " of each id (versionId, lastUpdated, then file and line)");
+    }
+    if (r.quarantinedByReason() != null && !r.quarantinedByReason().isEmpty()) {
+      StringBuilder q = new StringBuilder();
+      r.quarantinedByReason().forEach((code, n) -> q.append(q.length() == 0 ? "" : ", ").append(code).append(' ').append(n));
+      out.println("quarantined by reason: " + q);
+    }
     if (r.linesQuarantined() > 0) {
       out.println("quarantined lines: bin/pophealth sql \"SELECT reason_code, reason, file, line FROM ops.quarantine"
           + " WHERE ingest_run_id = '" + r.runId() + "'\"");

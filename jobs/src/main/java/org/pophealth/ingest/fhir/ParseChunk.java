@@ -3,10 +3,8 @@ package org.pophealth.ingest.fhir;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -25,12 +23,15 @@ import org.pophealth.conform.ConformException;
 import org.pophealth.conform.FhirJson;
 import org.pophealth.conform.ResourceConverter;
 import org.pophealth.conform.RowBuilder;
+import org.pophealth.io.DecodedLines;
 import org.pophealth.lakehouse.ContractRegistry;
 import org.pophealth.conform.ParsedLines;
 
 /**
  * Reads one chunk and turns every line into a {@link ParsedLines} row, lazily: JSON is parsed once
- * (Jackson tree), checked, and converted to its silver row in the same pass.
+ * (Jackson tree), checked, and converted to its silver row in the same pass. Lines are decoded as strict
+ * UTF-8 (NDJSON's encoding): a line with invalid bytes is quarantined ({@code bad-encoding}) rather than
+ * loaded with U+FFFD in place of what it said.
  */
 public final class ParseChunk implements Iterator<Row> {
   private static final HexFormat HEX = HexFormat.of();
@@ -44,7 +45,7 @@ public final class ParseChunk implements Iterator<Row> {
   private final MessageDigest sha;
   private final int width;
   private final Deque<Row> pending = new ArrayDeque<>();
-  private BufferedReader reader;
+  private DecodedLines reader;
   private long lineNo;
   private long remaining;
   private boolean done;
@@ -110,6 +111,11 @@ public final class ParseChunk implements Iterator<Row> {
       if (line.isBlank()) {
         return;
       }
+      if (reader.malformed()) {
+        pending.add(quarantine("parse", "bad-encoding", "line is not valid UTF-8 (first invalid byte at byte "
+            + reader.malformedOffset() + " of the line)", line, null, lineNo));
+        return;
+      }
       switch (f.kind()) {
         case "deleted" -> tombstones(line);
         case "error" -> serverError(line);
@@ -121,7 +127,7 @@ public final class ParseChunk implements Iterator<Row> {
     }
   }
 
-  private BufferedReader open() throws IOException {
+  private DecodedLines open() throws IOException {
     Path p = new Path(chunk.file().uri());
     FSDataInputStream raw = p.getFileSystem(ctx.hadoop().get()).open(p);
     InputStream in = raw;
@@ -130,7 +136,7 @@ public final class ParseChunk implements Iterator<Row> {
     } else if (chunk.start() > 0) {
       raw.seek(chunk.start());
     }
-    return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+    return new DecodedLines(in, StandardCharsets.UTF_8);
   }
 
   private void close() {
@@ -156,6 +162,7 @@ public final class ParseChunk implements Iterator<Row> {
     String id;
     String headerVersion = null;
     String headerUpdated = null;
+    ResourceHeader header = null;
     try {
       if (converter != null) {
         r = json.readTree(line);
@@ -175,6 +182,7 @@ public final class ParseChunk implements Iterator<Row> {
         id = h.id;
         headerVersion = h.versionId;
         headerUpdated = h.lastUpdated;
+        header = h;
       }
     } catch (IOException e) {
       pending.add(quarantine("parse", "malformed-json", "line is not valid JSON", line, null, lineNo));
@@ -187,6 +195,11 @@ public final class ParseChunk implements Iterator<Row> {
     if (expected != null && !expected.equals(type)) {
       pending.add(quarantine("parse", "type-mismatch",
           "resourceType " + type + " in a file of " + expected, line, id, lineNo));
+      return;
+    }
+    if (!FhirJson.isResourceType(type)) {
+      pending.add(quarantine("parse", "unknown-resource-type",
+          "resourceType " + type + " is not a FHIR R4 resource type", line, id, lineNo));
       return;
     }
     if (id == null) {
@@ -203,10 +216,11 @@ public final class ParseChunk implements Iterator<Row> {
       String versionId;
       Timestamp lastUpdated;
       if (r != null) {
-        JsonNode meta = r.get("meta");
+        JsonNode meta = FhirJson.object(r, "meta", type + ".meta");
         versionId = meta == null ? null : FhirJson.text(meta, "versionId");
         lastUpdated = meta == null ? null : FhirJson.dateTime(meta, "lastUpdated", type + ".meta.lastUpdated");
       } else {
+        header.check(type);
         versionId = headerVersion;
         lastUpdated = headerUpdated == null ? null : FhirJson.timestamp(headerUpdated, type + ".meta.lastUpdated");
       }
@@ -226,7 +240,8 @@ public final class ParseChunk implements Iterator<Row> {
         v[ParsedLines.TYPED_INDEX] = b.build();
       }
     } catch (ConformException e) {
-      String stage = "bad-date".equals(e.reasonCode()) || "missing-required".equals(e.reasonCode()) ? "contract" : "parse";
+      String stage = "bad-date".equals(e.reasonCode()) || "bad-value".equals(e.reasonCode())
+          || "missing-required".equals(e.reasonCode()) ? "contract" : "parse";
       pending.add(quarantine(stage, e.reasonCode(), e.getMessage(), line, id, lineNo));
       return;
     }

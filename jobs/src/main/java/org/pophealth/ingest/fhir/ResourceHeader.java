@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import org.pophealth.conform.ConformException;
 
 /**
  * The top-level facts bronze needs (resourceType, id, meta.versionId, meta.lastUpdated), read with a
@@ -16,8 +17,23 @@ final class ResourceHeader {
   String id;
   String versionId;
   String lastUpdated;
+  /** Set when meta is not an object ({@code bad-value}) or meta.lastUpdated not a string ({@code bad-date}). */
+  private String badCode;
+  private String badElement;
 
   private ResourceHeader() {}
+
+  /**
+   * Applies {@link org.pophealth.conform.FhirJson}'s rule for typed elements to what the header read: a
+   * {@code meta} that is not an object or a {@code meta.lastUpdated} that is not a string is an error naming
+   * the element, as it is for resources converted to silver.
+   */
+  void check(String type) throws ConformException {
+    if (badCode != null) {
+      throw new ConformException(badCode, "bad-date".equals(badCode)
+          ? "unparseable date/time in " + type + "." + badElement : type + "." + badElement + " is not an object");
+    }
+  }
 
   /** The header, or null when the line is valid JSON but not an object; throws on malformed JSON. */
   static ResourceHeader read(JsonFactory factory, String line) throws IOException {
@@ -39,14 +55,18 @@ final class ResourceHeader {
                 String m = p.currentName();
                 JsonToken mv = p.nextToken();
                 if ("versionId".equals(m) && mv.isScalarValue()) {
-                  h.versionId = p.getText();
-                } else if ("lastUpdated".equals(m) && mv.isScalarValue()) {
+                  h.versionId = mv == JsonToken.VALUE_NULL ? null : p.getText();
+                } else if ("lastUpdated".equals(m) && mv == JsonToken.VALUE_STRING) {
                   h.lastUpdated = p.getText();
+                } else if ("lastUpdated".equals(m) && mv != JsonToken.VALUE_NULL) {
+                  h.bad("bad-date", "meta.lastUpdated");
+                  p.skipChildren();
                 } else {
                   p.skipChildren();
                 }
               }
-            } else {
+            } else if (value != JsonToken.VALUE_NULL) {
+              h.bad("bad-value", "meta");
               p.skipChildren();
             }
           }
@@ -57,6 +77,13 @@ final class ResourceHeader {
         throw new com.fasterxml.jackson.core.JsonParseException(p, "trailing content after the resource");
       }
       return h;
+    }
+  }
+
+  private void bad(String code, String element) {
+    if (badCode == null) {
+      badCode = code;
+      badElement = element;
     }
   }
 

@@ -51,7 +51,7 @@ class BulkCliTest {
     assertEquals(List.of("https://files.fhir.example"), s.tokenOrigins(), "kept as origins");
     assertEquals(List.of(), ehr.tokenOrigins(), "documented default: none besides the server and token endpoint");
     assertEquals(List.of(), BulkSettings.of("x", new PopHealthConfig.Source("fhir-bulk", null, "https://a.example",
-        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null))
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null))
         .tokenOrigins(), "a new source without the key");
   }
 
