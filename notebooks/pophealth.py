@@ -61,7 +61,11 @@ def _start():
 
 
 def sql(query):
-    """Run Spark SQL (tables as zone.table) and return a pandas DataFrame (columns in query order)."""
+    """Run Spark SQL (tables as zone.table) and return a pandas DataFrame (columns in query order).
+
+    Read-only: queries, SHOW, DESCRIBE and EXPLAIN of the lakehouse's tables; anything else raises
+    RuntimeError("SQL error: refused: ..."); writes go through admin_sql(). Every query is recorded in
+    ops.sql_query (text, user, host, outcome; never rows)."""
     p = _start()
     p.stdin.write(json.dumps(" ".join(query.split())) + "\n")
     p.stdin.flush()
@@ -84,6 +88,13 @@ def sql(query):
         columns = list(dict.fromkeys(k for r in rows for k in r))
     # every column of the query, in its order, also when all of its values are null (suppressed cells)
     return pd.DataFrame(rows, columns=columns)
+
+
+def admin_sql(statement):
+    """Run one maintenance statement (INSERT INTO a table, UPDATE, DELETE, MERGE, ...) through
+    `bin/pophealth sql --admin`: its own JVM (a few seconds), a warning, and a row in ops.sql_query.
+    `sql()` is read-only: it refuses writes, file paths and Java calls."""
+    return run("sql", "--admin", statement, "--format", "json")
 
 
 def plot(df, x, y, kind="bar", title=None, xlabel=None, ylabel=None, ax=None, **kwargs):

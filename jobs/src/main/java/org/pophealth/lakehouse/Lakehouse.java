@@ -14,6 +14,12 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.TableIdentifier;
+import org.apache.spark.sql.catalyst.analysis.NoSuchDatabaseException;
+import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
+import org.apache.spark.sql.catalyst.catalog.CatalogTable;
+import org.apache.spark.sql.catalyst.catalog.CatalogTableType;
+import org.apache.spark.sql.catalyst.catalog.SessionCatalog;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -346,18 +352,68 @@ public final class Lakehouse {
     return Long.parseLong(m.get(metric));
   }
 
-  /** Makes every existing table addressable as {@code zone.table} in Spark SQL. */
+  /**
+   * Makes every existing table addressable as {@code zone.table} in Spark SQL. The catalog is shared by the
+   * JVM's sessions: an entry an earlier lakehouse of this JVM left under a zone (another location, or a table
+   * this lakehouse lacks) is unregistered first (external entries only: the catalog entry, never files), so the
+   * names resolve to this lakehouse's tables only.
+   */
   public void registerCatalog() {
+    SessionCatalog catalog = spark.sessionState().catalog();
     Map<String, Boolean> zones = new LinkedHashMap<>();
+    java.util.Set<String> here = new java.util.HashSet<>();
     for (TableContract c : contracts.all()) {
       if (!exists(c.name())) {
         continue;
       }
+      here.add(c.name());
       if (zones.putIfAbsent(c.zone(), true) == null) {
         spark.sql("CREATE DATABASE IF NOT EXISTS " + c.zone());
       }
+      CatalogTable registered = registered(catalog, new TableIdentifier(c.table(), scala.Option.apply(c.zone())));
+      if (registered != null && !qualified(registered.location().toString()).equals(qualified(path(c)))) {
+        unregister(catalog, registered);
+      }
       spark.sql(
           "CREATE TABLE IF NOT EXISTS " + c.name() + " USING delta LOCATION '" + path(c).replace("'", "\\'") + "'");
+    }
+    for (String zone : contracts.all().stream().map(TableContract::zone).distinct().toList()) {
+      for (TableIdentifier id : listTables(catalog, zone)) {
+        CatalogTable registered = registered(catalog, id);
+        if (id.database().isDefined() && !here.contains(zone + "." + id.table()) && registered != null) {
+          unregister(catalog, registered);
+        }
+      }
+    }
+  }
+
+  private static CatalogTable registered(SessionCatalog catalog, TableIdentifier id) {
+    try {
+      return catalog.tableExists(id) ? catalog.getTableMetadata(id) : null;
+    } catch (NoSuchDatabaseException | NoSuchTableException e) {
+      return null;
+    }
+  }
+
+  private static List<TableIdentifier> listTables(SessionCatalog catalog, String zone) {
+    return catalog.databaseExists(zone) ? scala.collection.JavaConverters.seqAsJavaList(catalog.listTables(zone))
+        : List.of();
+  }
+
+  private static void unregister(SessionCatalog catalog, CatalogTable table) {
+    if (table.tableType() == CatalogTableType.EXTERNAL()) {
+      catalog.dropTable(table.identifier(), true, false);
+    }
+  }
+
+  /** A location as its fully qualified path ({@code /x} becomes {@code file:/x} locally), without a trailing slash. */
+  String qualified(String location) {
+    try {
+      Path p = new Path(location);
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      return stripSlash(fs.makeQualified(p).toString());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot resolve " + location, e);
     }
   }
 

@@ -48,11 +48,12 @@ class SchedulerTest {
   void dependencyOrderRetryThenSuccessAndAFailureStopsOnlyItsDependents() throws Exception {
     Lakehouse lh = SharedSpark.newLakehouse();
     lh.ensure("gold.identity_decision");
-    Path drop = Files.createTempDirectory("drop-").resolve("claims.json");
+    Path drop = Files.createTempDirectory("drop-").resolve("delivery.yaml");
     List<SchedulerConfig.Job> jobs = List.of(
-        // the delivery has not landed at the first attempt: it arrives while the job waits to retry
-        job("arrive", List.of("sql", "SELECT count(*) FROM json.`" + drop + "`"), null, 2),
-        job("decide", List.of("sql", "INSERT INTO gold.identity_decision VALUES "
+        // the delivery (a file the job checks) has not landed at the first attempt: it arrives while the job waits
+        job("arrive", List.of("config", "--config", drop.toString()), null, 2),
+        // a reviewer's decision through the SQL console's maintenance mode (it records itself in ops.sql_query)
+        job("decide", List.of("sql", "--admin", "INSERT INTO gold.identity_decision VALUES "
             + "('ehr','p1','payer','m1','cannot-link','test',current_timestamp(),'twins')"), List.of("arrive"), 0),
         job("broken", List.of("ingest-fhir", "--source", "no-such-source"), List.of("arrive"), 0),
         job("downstream", List.of("schema"), List.of("broken"), 0),
@@ -61,9 +62,9 @@ class SchedulerTest {
     RunPipeline.Launcher real = cli(lh);
     RunPipeline.Launcher delivery = (args, out, err) -> {
       int code = real.run(args, out, err);
-      if (args.size() > 1 && args.get(1).contains(drop.toString()) && !Files.exists(drop)) {
+      if (args.contains(drop.toString()) && !Files.exists(drop)) {
         try {
-          Files.writeString(drop, "{\"claim\": 1}\n");
+          Files.writeString(drop, "# delivered: the defaults\n");
         } catch (java.io.IOException e) {
           throw new java.io.UncheckedIOException(e);
         }
@@ -88,7 +89,8 @@ class SchedulerTest {
     Row decide = runs.get(2);
     scala.collection.Map<String, Object> written = decide.getAs("versions_written");
     assertTrue(written.contains("gold.identity_decision"), "the insert moved gold.identity_decision: " + written);
-    assertEquals(1L, (long) decide.<Long>getAs("rows_written"));
+    assertTrue(written.contains("ops.sql_query"), "the console recorded the statement: " + written);
+    assertEquals(2L, (long) decide.<Long>getAs("rows_written"), "the inserted row and its ops.sql_query row");
     scala.collection.Map<String, Object> read = decide.getAs("versions_read");
     assertEquals(0L, read.get("gold.identity_decision").get(), "the table was at version 0 when decide started");
     assertTrue(runs.get(3).<String>getAs("error").contains("unknown source 'no-such-source'"), runs.get(3).toString());
