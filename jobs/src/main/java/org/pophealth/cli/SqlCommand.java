@@ -59,10 +59,13 @@ final class SqlCommand implements Callable<Integer> {
     if (!stdin && query == null) {
       throw new IllegalArgumentException("a QUERY is required (or --stdin)");
     }
-    Lakehouse lh = new JobContext(parent.global).lakehouse();
+    JobContext ctx = new JobContext(parent.global);
+    Lakehouse lh = ctx.lakehouse();
     PrintWriter out = spec.commandLine().getOut();
     SqlGuard.Mode mode = admin ? SqlGuard.Mode.ADMIN : SqlGuard.Mode.READ_ONLY;
-    try (SqlConsole console = SqlConsole.open(lh, mode, stdin ? "stdin" : "cli", spec.commandLine().getErr())) {
+    // maintenance writes: one writer at a time, like a job (queries need no lease)
+    try (org.pophealth.ops.LakehouseLease lease = admin ? ctx.lease("sql --admin") : null;
+        SqlConsole console = SqlConsole.open(lh, mode, stdin ? "stdin" : "cli", spec.commandLine().getErr())) {
       if (stdin) {
         return session(console, System.in, out);
       }

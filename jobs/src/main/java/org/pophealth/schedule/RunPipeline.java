@@ -245,11 +245,9 @@ public final class RunPipeline {
     return result;
   }
 
-  /** Current version of every lakehouse table that exists (ops.job_run itself left out). */
+  /** Current version of every lakehouse table that exists (the audit logs, ops.job_run included, left out). */
   Map<String, Long> versions() {
-    Map<String, Long> out = lakehouse.versions();
-    out.remove("ops.job_run");
-    return out;
+    return JobAttempts.versions(lakehouse);
   }
 
   private long rowsWritten(Map<String, Long> written, Map<String, Long> before) {
