@@ -251,7 +251,8 @@ public final class LakehouseLease implements AutoCloseable {
       } catch (IOException ignored) {
         // fall through to the error
       }
-      throw new UncheckedIOException("cannot write the lakehouse lease " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot write into the lakehouse " + file.getParent() + " (its lease file): "
+          + e.getClass().getSimpleName() + " " + e.getMessage(), e);
     }
   }
 
