@@ -1,6 +1,5 @@
 package org.pophealth.cli;
 
-import java.net.InetAddress;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,8 +26,8 @@ final class SqlAuditLog {
 
   private final Lakehouse lakehouse;
   private final String sessionId = UUID.randomUUID().toString();
-  private final String user = System.getProperty("user.name", "unknown");
-  private final String host = hostName();
+  private final String user = org.pophealth.ops.Provenance.current().user();
+  private final String host = org.pophealth.ops.Provenance.current().host();
   private final String mode;
   private final String client;
   private final int batchSize;
@@ -78,14 +77,5 @@ final class SqlAuditLog {
 
   synchronized int pending() {
     return buffer.size();
-  }
-
-  private static String hostName() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (java.io.IOException | SecurityException e) {
-      String env = System.getenv("HOSTNAME");
-      return env == null || env.isBlank() ? "unknown" : env;
-    }
   }
 }

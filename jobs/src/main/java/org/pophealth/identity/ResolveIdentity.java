@@ -267,12 +267,9 @@ public final class ResolveIdentity {
     if (!lakehouse.exists("silver.event")) {
       return 0;
     }
-    DeltaTable events = lakehouse.delta("silver.event");
-    events.as("t").merge(crosswalk.select("source", "record_id", "person_id").as("s"),
-            "t.source = s.source AND t.patient_id = s.record_id")
-        .whenMatched("NOT (t.person_id <=> s.person_id)").updateExpr(Map.of("person_id", "s.person_id"))
-        .execute();
-    return lakehouse.lastOperationMetric("silver.event", "numTargetRowsUpdated");
+    return lakehouse.merge("silver.event", crosswalk.select("source", "record_id", "person_id"),
+        "t.source = s.source AND t.patient_id = s.record_id",
+        "WHEN MATCHED AND NOT (t.person_id <=> s.person_id) THEN UPDATE SET person_id = s.person_id").updated();
   }
 
   /**

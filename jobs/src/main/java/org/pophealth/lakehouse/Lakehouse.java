@@ -338,21 +338,6 @@ public final class Lakehouse {
   }
 
   /**
-   * A numeric metric of the table's last commit (e.g. numTargetRowsInserted), 0 when absent. The last commit
-   * need not be the caller's (a write with nothing to write makes none; another writer may have committed
-   * since): counters that are reported use {@link #appendCounted}, {@link #replaceWhereCounted} or
-   * {@link #merge} instead.
-   */
-  public long lastOperationMetric(String name, String metric) {
-    Row h = DeltaTable.forPath(spark, path(name)).history(1).select("operationMetrics").head();
-    Map<String, String> m = h.getJavaMap(0);
-    if (m == null || !m.containsKey(metric)) {
-      return 0;
-    }
-    return Long.parseLong(m.get(metric));
-  }
-
-  /**
    * Makes every existing table addressable as {@code zone.table} in Spark SQL. The catalog is shared by the
    * JVM's sessions: an entry an earlier lakehouse of this JVM left under a zone (another location, or a table
    * this lakehouse lacks) is unregistered first (external entries only: the catalog entry, never files), so the

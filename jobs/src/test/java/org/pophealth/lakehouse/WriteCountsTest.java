@@ -33,7 +33,8 @@ class WriteCountsTest {
     // nothing to write: no commit, and 0 rather than the 17 of the last commit
     assertEquals(0, lh.appendCounted(t, optOuts(lh, 0, 0)));
     assertEquals(v, lh.version(t));
-    assertEquals(17, lh.lastOperationMetric(t, "numOutputRows"), "the last commit is still the first append's");
+    java.util.Map<String, String> last = lh.delta(t).history(1).select("operationMetrics").head().getJavaMap(0);
+    assertEquals("17", last.get("numOutputRows"), "the last commit is still the first append's");
     // insert-only MERGE (rows of the table in scope): only the new keys, then none
     assertEquals(10, lh.insertNew(t, optOuts(lh, 10, 17), "t.note = 'call'"));
     assertEquals(0, lh.insertNew(t, optOuts(lh, 10, 17), "t.note = 'call'"));
