@@ -3,6 +3,7 @@ package org.pophealth.cli;
 import java.io.PrintWriter;
 import java.util.List;
 import org.pophealth.config.ConfigLoader;
+import org.pophealth.io.Messages;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import org.pophealth.jobs.GlobalOptions;
@@ -103,15 +104,11 @@ public final class PopHealthCli implements Runnable {
       boolean userError = ex instanceof IllegalArgumentException
           || ex instanceof org.pophealth.ops.LakehouseLease.BusyException || ex instanceof ConfigLoader.ConfigException
           || ex instanceof java.io.FileNotFoundException;
-      String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
       if (ex instanceof org.apache.spark.sql.AnalysisException) {
         userError = true;
-        msg = firstLine(msg);
       }
-      msg = firstLine(msg); // Delta conflicts carry their commit JSON, Spark its plan: one line here
-      if (msg.length() > 500) {
-        msg = msg.substring(0, 500) + "…";
-      }
+      // Delta conflicts carry their commit JSON, Spark its plan: one line here
+      String msg = Messages.abbreviate(Messages.firstLine(ex), 500);
       cmd.getErr().println("error: " + msg);
       if (debug) {
         root.printStackTrace(cmd.getErr());
@@ -124,10 +121,5 @@ public final class PopHealthCli implements Runnable {
       return userError ? 2 : 1;
     });
     return cli.execute(args);
-  }
-
-  private static String firstLine(String s) {
-    int i = s.indexOf('\n');
-    return i < 0 ? s : s.substring(0, i);
   }
 }

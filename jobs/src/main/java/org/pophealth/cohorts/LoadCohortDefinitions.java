@@ -77,7 +77,7 @@ public final class LoadCohortDefinitions {
     try {
       doc = new ObjectMapper(new YAMLFactory()).readTree(bytes);
     } catch (IOException e) {
-      throw new IllegalArgumentException(where + ": not valid YAML: " + firstLine(e.getMessage()));
+      throw new IllegalArgumentException(where + ": not valid YAML: " + org.pophealth.io.Messages.firstLine(e.getMessage()));
     }
     if (doc == null || !doc.isObject()) {
       throw new IllegalArgumentException(where + ": must be a YAML mapping");
@@ -294,13 +294,5 @@ public final class LoadCohortDefinitions {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    int i = s.indexOf('\n');
-    return i < 0 ? s : s.substring(0, i);
   }
 }

@@ -57,7 +57,7 @@ public final class ConfigLoader {
     } catch (ConfigException e) {
       throw e;
     } catch (IOException e) {
-      throw new ConfigException("invalid config " + (file == null ? DEFAULTS : file) + ": " + firstLine(e.getMessage()));
+      throw new ConfigException("invalid config " + (file == null ? DEFAULTS : file) + ": " + org.pophealth.io.Messages.firstLine(e.getMessage()));
     }
   }
 
@@ -121,14 +121,6 @@ public final class ConfigLoader {
         base.set(e.getKey(), e.getValue());
       }
     }
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    int i = s.indexOf('\n');
-    return i < 0 ? s : s.substring(0, i);
   }
 
   /** A configuration problem the user can fix; printed without a stack trace. */

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.pophealth.io.Messages;
 import org.pophealth.lakehouse.Lakehouse;
 import org.pophealth.ops.InputFiles;
 import org.pophealth.ops.JobAttempts;
@@ -102,7 +103,8 @@ public abstract class Job<R> implements Callable<Integer> {
             LOG.warn("job {} failed: {} tables restored to the versions it started from", name(), restored.size());
           }
           attempt.close(new JobAttempts.End("failed", e instanceof IllegalArgumentException ? 2 : 1,
-              inputs(ctx, null), JobAttempts.moved(start.versionsRead(), now), restored, firstLine(e)));
+              inputs(ctx, null), JobAttempts.moved(start.versionsRead(), now), restored,
+              Messages.abbreviate(Messages.firstLine(e), 500)));
           throw e;
         }
       }
@@ -136,12 +138,5 @@ public abstract class Job<R> implements Callable<Integer> {
       }
     }
     return false;
-  }
-
-  private static String firstLine(Throwable e) {
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    int i = m.indexOf('\n');
-    m = i < 0 ? m : m.substring(0, i);
-    return m.length() > 500 ? m.substring(0, 500) + "…" : m;
   }
 }

@@ -138,7 +138,7 @@ public final class CqlMeasureEvaluator {
         try {
           collect(run(m, patientId, period, evaluationTime, Set.of(x)), values, evidence);
         } catch (RuntimeException ex) {
-          errors.add(x + ": " + firstLine(ex));
+          errors.add(x + ": " + org.pophealth.io.Messages.firstLine(ex));
         }
       }
     }
@@ -266,12 +266,6 @@ public final class CqlMeasureEvaluator {
     return message.startsWith("FHIRHelpers.")
         || (message.startsWith("Could not resolve call to operator 'To") && message.contains("(org.hl7.fhir.r4.model.")
             && message.endsWith("in library 'FHIRHelpers'."));
-  }
-
-  private static String firstLine(Throwable e) {
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    int i = m.indexOf('\n');
-    return i < 0 ? m : m.substring(0, i);
   }
 
   /**

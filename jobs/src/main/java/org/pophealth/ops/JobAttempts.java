@@ -188,7 +188,7 @@ public final class JobAttempts {
         lakehouse.delta(e.getKey()).restoreToVersion(to);
         restored.put(e.getKey(), to);
       } catch (RuntimeException ex) {
-        LOG.error("could not restore {} to version {}: {}", e.getKey(), to, firstLine(ex.getMessage()));
+        LOG.error("could not restore {} to version {}: {}", e.getKey(), to, org.pophealth.io.Messages.firstLine(ex.getMessage()));
       }
     }
     return restored;
@@ -236,13 +236,5 @@ public final class JobAttempts {
     } catch (IOException e) {
       LOG.warn("could not remove {}: {}", p.getName(), e.getClass().getSimpleName());
     }
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    int i = s.indexOf('\n');
-    return i < 0 ? s : s.substring(0, i);
   }
 }

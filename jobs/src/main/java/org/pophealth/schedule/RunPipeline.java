@@ -277,9 +277,7 @@ public final class RunPipeline {
     if (t.isEmpty()) {
       return "(no message)";
     }
-    int i = t.indexOf('\n');
-    String line = i < 0 ? t : t.substring(0, i);
-    return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+    return org.pophealth.io.Messages.abbreviate(org.pophealth.io.Messages.firstLine(t), 300);
   }
 
   private static void sleep(double seconds) {
