@@ -45,10 +45,11 @@ final class CollectPersonFacts {
     SparkSession spark = lakehouse.spark();
     Map<String, Long> versions = new TreeMap<>();
     for (String t : INPUTS) {
-      lakehouse.ensure(t);
       long v = lakehouse.version(t);
-      versions.put(t, v);
-      lakehouse.readVersion(t, v).createOrReplaceTempView("coh_" + t.replace('.', '_'));
+      // an absent table is recorded as version 0, the empty first version it would have when created (so a
+      // publication id does not depend on whether another job created the table already)
+      versions.put(t, Math.max(v, 0));
+      lakehouse.readVersion(t, Math.max(v, 0)).createOrReplaceTempView("coh_" + t.replace('.', '_'));
     }
     reference.gapCodesFrame(spark).createOrReplaceTempView("coh_gap_code");
     String d = "DATE'" + asOf + "'";

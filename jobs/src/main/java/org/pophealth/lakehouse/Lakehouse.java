@@ -66,7 +66,14 @@ public final class Lakehouse {
   }
 
   public boolean exists(String name) {
-    return known.contains(name) || DeltaTable.isDeltaTable(spark, path(name));
+    if (known.contains(name)) {
+      return true;
+    }
+    if (DeltaTable.isDeltaTable(spark, path(name))) {
+      known.add(name); // a table, once there, stays (a roll-back restores versions, it never deletes one)
+      return true;
+    }
+    return false;
   }
 
   /** Creates the table from its contract when it does not exist yet (one Delta commit, no Spark job). */
@@ -126,14 +133,28 @@ public final class Lakehouse {
     }
   }
 
-  /** Reads a table (creating it empty first if needed). */
+  /**
+   * Reads a table; a table that does not exist yet reads as no rows of its contract's columns ({@link #empty}),
+   * and nothing is created: creating it would cost a commit and, on first read, Delta's reconstruction of
+   * the new version's state (a Spark job of several stages), for rows that are known to be none.
+   */
   public Dataset<Row> read(String name) {
-    ensure(name);
+    if (!exists(name)) {
+      return empty(name);
+    }
     return spark.read().format("delta").load(path(name));
+  }
+
+  /** No rows, with the contract's columns: what an absent table holds. */
+  public Dataset<Row> empty(String name) {
+    return spark.createDataFrame(List.of(), contract(name).schema());
   }
 
   /** Reads a table as of a Delta version (time travel). */
   public Dataset<Row> readVersion(String name, long version) {
+    if (version <= 0 && !exists(name)) {
+      return empty(name); // version 0 is the empty first version, which an absent table reads as too
+    }
     return spark.read().format("delta").option("versionAsOf", version).load(path(name));
   }
 
@@ -253,6 +274,9 @@ public final class Lakehouse {
   public long replaceWhereCounted(String name, Dataset<Row> rows, String predicate) {
     ensureWritable(name);
     long before = version(name);
+    if (before == 0) {
+      return appendCounted(name, rows); // nothing to replace in the empty first version (see replaceWhere)
+    }
     String tag = commitTag();
     conform(rows, name)
         .write()
@@ -305,13 +329,34 @@ public final class Lakehouse {
     if (now <= before) {
       return 0;
     }
-    List<Row> mine = DeltaTable.forPath(spark, path(name)).history((int) Math.min(Integer.MAX_VALUE, now - before))
-        .filter(col("userMetadata").equalTo(tag)).select("operationMetrics").collectAsList();
-    if (mine.isEmpty() || mine.get(0).isNullAt(0)) {
+    // the commit files themselves (one small JSON each), not DeltaTable.history(): that is a Spark job per call
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    Path log = new Path(path(name) + "/_delta_log");
+    try {
+      FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      for (long v = now; v > before; v--) {
+        Path commit = new Path(log, String.format("%020d.json", v));
+        if (!fs.exists(commit)) {
+          continue;
+        }
+        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(fs.open(commit),
+            java.nio.charset.StandardCharsets.UTF_8))) {
+          for (String line = in.readLine(); line != null; line = in.readLine()) {
+            if (!line.startsWith("{\"commitInfo\"")) {
+              continue;
+            }
+            com.fasterxml.jackson.databind.JsonNode info = json.readTree(line).path("commitInfo");
+            if (tag.equals(info.path("userMetadata").asText(null))) {
+              com.fasterxml.jackson.databind.JsonNode m = info.path("operationMetrics").path(metric);
+              return m.isMissingNode() || m.isNull() ? 0 : Long.parseLong(m.asText());
+            }
+          }
+        }
+      }
       return 0;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read the Delta log of " + name, e);
     }
-    Map<String, String> m = mine.get(0).getJavaMap(0);
-    return m.containsKey(metric) ? Long.parseLong(m.get(metric)) : 0;
   }
 
   /**
@@ -329,6 +374,13 @@ public final class Lakehouse {
   /** Replaces the rows matching {@code predicate} with {@code rows}, atomically. */
   public void replaceWhere(String name, Dataset<Row> rows, String predicate) {
     ensureWritable(name);
+    // version 0 of every table is the empty one ensure() created (all writes go through it): no row can
+    // match the predicate, and an append spares Delta's scan of that version for files to remove. (One
+    // writer at a time: the lakehouse lease.)
+    if (version(name) == 0) {
+      append(name, rows);
+      return;
+    }
     conform(rows, name)
         .write()
         .format("delta")
