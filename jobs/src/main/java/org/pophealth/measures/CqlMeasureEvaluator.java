@@ -62,7 +62,7 @@ public final class CqlMeasureEvaluator {
     this.pkg = pkg;
     PackageTerminology terminology = new PackageTerminology(pkg.valueSets());
     ModelResolver model = new CachingModelResolverDecorator(new FastPathR4ModelResolver());
-    this.retrieve = new PersonRetrieveProvider(terminology, model);
+    this.retrieve = new PersonRetrieveProvider(terminology, model, pkg.profiles());
     LibraryManager libraries = new LibraryManager(new ModelManager(), CqlCompilerOptions.defaultOptions(),
         new HashMap<>(), kotlin.LazyKt.lazyOf(new CalendarUnitUcum(UcumServiceJvmKt.getDefaultLazyUcumService().getValue())));
     ElmJsonLibraryReader reader = new ElmJsonLibraryReader();

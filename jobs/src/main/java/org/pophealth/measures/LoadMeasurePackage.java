@@ -63,7 +63,10 @@ public final class LoadMeasurePackage {
       String namespace = null;
       Set<String> types = new TreeSet<>();
       Set<String> unfiltered = new TreeSet<>();
-      Set<String> relevant = new HashSet<>(Set.of("39156-5", "85354-9"));
+      ProfileCatalog profiles = ProfileCatalog.load(dir);
+      // codes a profile requires (BMI, blood pressure, ...) matter as much as the value sets' codes
+      Set<String> relevant = new HashSet<>();
+      profiles.requiredCodes().forEach(sc -> relevant.add(sc.substring(sc.indexOf('|') + 1)));
       // codes that reach a retrieve's code filter: "library|name" of CodeRefs and ValueSetRefs
       Set<String> retrieveRefs = new HashSet<>();
       Map<String, String> codeDefs = new HashMap<>();
@@ -95,7 +98,7 @@ public final class LoadMeasurePackage {
         for (JsonNode inc : tree.path("library").path("includes").path("def")) {
           aliases.put(inc.path("localIdentifier").asText(), inc.path("path").asText());
         }
-        collectRetrieveTypes(tree, types, unfiltered, libId, aliases, retrieveRefs);
+        collectRetrieveTypes(tree, types, unfiltered, libId, aliases, retrieveRefs, profiles);
         for (JsonNode c : tree.path("library").path("codes").path("def")) {
           codeDefs.put(libId + "|" + c.path("name").asText(), c.path("id").asText());
         }
@@ -138,7 +141,7 @@ public final class LoadMeasurePackage {
       filtered.removeAll(unfiltered);
       LOG.info("resource types only retrieved by code (pre-filtered): {}", filtered);
       return new MeasurePackage(dir.getFileName().toString().replace("/", ""), List.copyOf(measures), elm, versions,
-          namespace, valueSets, types, filtered, relevant);
+          namespace, valueSets, types, filtered, relevant, profiles);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read measure package " + location, e);
     }
@@ -356,21 +359,23 @@ public final class LoadMeasurePackage {
    * the CodeRefs and ValueSetRefs of code filters go to {@code refs} as "library id|name".
    */
   private static void collectRetrieveTypes(JsonNode node, Set<String> types, Set<String> unfiltered, String libId,
-      Map<String, String> aliases, Set<String> refs) {
+      Map<String, String> aliases, Set<String> refs, ProfileCatalog profiles) {
     if (node instanceof ObjectNode o) {
       if ("Retrieve".equals(o.path("type").asText()) && o.has("dataType")) {
         String t = o.get("dataType").asText();
         String type = t.substring(t.indexOf('}') + 1);
         types.add(type);
         String template = o.path("templateId").asText("");
-        boolean vitalProfile = template.endsWith("/StructureDefinition/bmi") || template.endsWith("/StructureDefinition/bp");
-        if (!vitalProfile && (!o.has("codes") || !codeRefs(o.get("codes"), libId, aliases, refs))) {
+        // every profile retrieved by must be described (an unknown one fails the load, naming it)
+        ProfileCatalog.Rule rule = template.isEmpty() ? null : profiles.require(template, type, libId);
+        boolean byProfileCode = rule != null && !rule.code().isEmpty();
+        if (!byProfileCode && (!o.has("codes") || !codeRefs(o.get("codes"), libId, aliases, refs))) {
           unfiltered.add(type);
         }
       }
-      o.elements().forEachRemaining(v -> collectRetrieveTypes(v, types, unfiltered, libId, aliases, refs));
+      o.elements().forEachRemaining(v -> collectRetrieveTypes(v, types, unfiltered, libId, aliases, refs, profiles));
     } else if (node instanceof ArrayNode a) {
-      a.forEach(v -> collectRetrieveTypes(v, types, unfiltered, libId, aliases, refs));
+      a.forEach(v -> collectRetrieveTypes(v, types, unfiltered, libId, aliases, refs, profiles));
     }
   }
 

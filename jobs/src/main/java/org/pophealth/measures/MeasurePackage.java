@@ -17,6 +17,7 @@ import java.util.Set;
  * @param resourceTypes FHIR resource types the libraries retrieve (from their data requirements)
  * @param codeFilteredTypes types every retrieve of which filters by code (see {@link #mayMatter})
  * @param relevantCodes every code value of the package's value sets and direct codes
+ * @param profiles how a resource is recognised as an instance of each profile the logic retrieves by
  */
 public record MeasurePackage(
     String name,
@@ -27,7 +28,8 @@ public record MeasurePackage(
     Map<String, Set<String>> valueSets,
     Set<String> resourceTypes,
     Set<String> codeFilteredTypes,
-    Set<String> relevantCodes)
+    Set<String> relevantCodes,
+    ProfileCatalog profiles)
     implements Serializable {
 
   /**

@@ -11,13 +11,7 @@ import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
-import org.hl7.fhir.r4.model.DeviceRequest;
-import org.hl7.fhir.r4.model.Extension;
-import org.hl7.fhir.r4.model.MedicationRequest;
-import org.hl7.fhir.r4.model.Observation;
-import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.Resource;
-import org.hl7.fhir.r4.model.ServiceRequest;
 import org.opencds.cqf.cql.engine.model.ModelResolver;
 import org.opencds.cqf.cql.engine.retrieve.RetrieveProvider;
 import org.opencds.cqf.cql.engine.runtime.Code;
@@ -27,22 +21,22 @@ import org.opencds.cqf.cql.engine.runtime.Interval;
  * Retrieves for one person from that person's resources held in memory, indexed: by resource type,
  * then lazily per (type, code path) by {@code system|code}. A value-set retrieve probes the smaller of
  * (value-set expansion, the person's distinct codes) against the other, so its cost does not grow
- * with the size of the history. Profiles are honoured where QI-Core distinguishes them by content:
- * negation profiles (not requested / not done) and the vital-sign profiles BMI and BP.
+ * with the size of the history. A retrieve by profile keeps the resources its rule in the package's
+ * profile catalog accepts ({@link ProfileCatalog}: negation profiles, vital signs by code, ...).
  */
 public final class PersonRetrieveProvider implements RetrieveProvider {
-  private static final String QICORE = "http://hl7.org/fhir/us/qicore/StructureDefinition/";
-  private static final String LOINC = "http://loinc.org|";
   private static final String ID_PATH = "id";
 
   private final PackageTerminology terminology;
   private final ModelResolver model;
+  private final ProfileCatalog profiles;
   private Map<String, List<Resource>> byType = Map.of();
   private final Map<String, Map<String, List<Resource>>> codeIndex = new HashMap<>();
 
-  public PersonRetrieveProvider(PackageTerminology terminology, ModelResolver model) {
+  public PersonRetrieveProvider(PackageTerminology terminology, ModelResolver model, ProfileCatalog profiles) {
     this.terminology = terminology;
     this.model = model;
+    this.profiles = profiles;
   }
 
   /** Switches to another person's resources (the provider is reused per thread). */
@@ -185,55 +179,17 @@ public final class PersonRetrieveProvider implements RetrieveProvider {
   }
 
   /** QI-Core profiles that differ by content rather than by resource type. */
-  static boolean matchesProfile(Resource r, String templateId) {
+  /** Whether {@code r} is an instance of the profile, by the package's profile catalog ({@link ProfileCatalog}). */
+  boolean matchesProfile(Resource r, String templateId) {
     if (templateId == null) {
       return true;
     }
-    switch (templateId) {
-      case QICORE + "qicore-mednotrequested":
-        return r instanceof MedicationRequest m && m.getDoNotPerform();
-      case QICORE + "qicore-medicationrequest":
-        return !(r instanceof MedicationRequest m && m.getDoNotPerform());
-      case QICORE + "qicore-servicenotrequested":
-        return r instanceof ServiceRequest s && s.getDoNotPerform();
-      case QICORE + "qicore-servicerequest":
-        return !(r instanceof ServiceRequest s && s.getDoNotPerform());
-      case QICORE + "qicore-devicenotrequested":
-        return r instanceof DeviceRequest d && deviceDoNotPerform(d);
-      case QICORE + "qicore-devicerequest":
-        return !(r instanceof DeviceRequest d && deviceDoNotPerform(d));
-      case QICORE + "qicore-observationnotdone":
-        return r instanceof Observation o && o.getStatus() == Observation.ObservationStatus.CANCELLED;
-      case QICORE + "qicore-procedurenotdone":
-        return r instanceof Procedure p && p.getStatus() == Procedure.ProcedureStatus.NOTDONE;
-      case "http://hl7.org/fhir/StructureDefinition/bmi":
-        return hasLoinc(r, "39156-5");
-      case "http://hl7.org/fhir/StructureDefinition/bp":
-        return hasLoinc(r, "85354-9");
-      default:
-        return true;
+    ProfileCatalog.Rule rule = profiles.rule(templateId);
+    if (rule == null) {
+      // the package load checks every profile its logic names: reaching here is a defect, never a match-all
+      throw new IllegalStateException("no profile catalog describes " + templateId);
     }
-  }
-
-  private static boolean deviceDoNotPerform(DeviceRequest d) {
-    for (Extension e : d.getModifierExtension()) {
-      if (e.getUrl() != null && e.getUrl().endsWith("request-doNotPerform") && e.getValue() instanceof org.hl7.fhir.r4.model.BooleanType b) {
-        return b.booleanValue();
-      }
-    }
-    return false;
-  }
-
-  private static boolean hasLoinc(Resource r, String code) {
-    if (!(r instanceof Observation o)) {
-      return false;
-    }
-    for (Coding c : o.getCode().getCoding()) {
-      if ((LOINC).equals(c.getSystem() + "|") && code.equals(c.getCode())) {
-        return true;
-      }
-    }
-    return false;
+    return rule.matches(r);
   }
 
   @SuppressWarnings("unused")

@@ -31,7 +31,7 @@ class ImprovementNotationTest {
   void aPackageDirectoryHasItsOwnFileOrNone() throws Exception {
     Path packaged = Path.of(getClass().getClassLoader().getResource("measures/ecqm/qicore-2024/measure").toURI())
         .getParent();
-    for (String f : new String[] {"measure/" + MEASURE + ".json", "library/" + MEASURE + ".json"}) {
+    for (String f : new String[] {"measure/" + MEASURE + ".json", "library/" + MEASURE + ".json", "profiles.yaml"}) {
       Files.createDirectories(dir.resolve(f).getParent());
       Files.copy(packaged.resolve(f), dir.resolve(f));
     }
