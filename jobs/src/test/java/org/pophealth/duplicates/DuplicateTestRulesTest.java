@@ -54,8 +54,10 @@ class DuplicateTestRulesTest {
   }
 
   @Test
-  void cliReportsAMissingRulesDirectoryAsAUserError() {
-    CliRunner.Result r = CliRunner.run("detect-duplicate-tests", "--rules", "/nonexistent/rules");
+  void cliReportsAMissingRulesDirectoryAsAUserError(@TempDir Path dir) {
+    // its own lakehouse: the failed attempt is recorded there (ops.job_attempt), not in a ./lakehouse of the build
+    CliRunner.Result r = CliRunner.run("--lakehouse", dir.resolve("lh").toString(), "detect-duplicate-tests",
+        "--rules", "/nonexistent/rules");
     assertEquals(2, r.exitCode(), r.err());
     assertTrue(r.err().startsWith("error: duplicate-test rules directory not found"), r.err());
   }
