@@ -48,11 +48,10 @@ final class SqlConsole implements AutoCloseable {
       throw new IllegalArgumentException("lakehouse not found: " + lakehouse.root());
     }
     lakehouse.ensure(SqlAuditLog.TABLE);
-    if (mode == SqlGuard.Mode.ADMIN) {
-      // maintenance writes into contract tables (a reviewer's INSERT INTO gold.identity_decision): those no job
-      // has written yet are created empty from their contracts first (reads treat an absent table as empty)
-      lakehouse.contracts().all().forEach(c -> lakehouse.ensure(c.name()));
-    }
+    // every contract table is addressable, those no job has written yet as empty tables created from their
+    // contracts (jobs read an absent table as empty; SQL names a catalog table, and a reviewer's
+    // INSERT INTO gold.identity_decision needs one)
+    lakehouse.contracts().all().forEach(c -> lakehouse.ensure(c.name()));
     SparkSession session = lakehouse.spark().newSession();
     // second line of defence: even a statement the guard let through cannot read a file by path (the audit log
     // writes through the caller's session: Delta's own table builder addresses tables as delta.`path`)
