@@ -29,6 +29,8 @@ import org.apache.spark.sql.types.StructType;
  * write goes through {@link #conform} so what lands matches {@code schemas/}.
  */
 public final class Lakehouse {
+  private static final com.fasterxml.jackson.databind.ObjectMapper COMMIT_JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
   private final SparkSession spark;
   private final String root;
   private final ContractRegistry contracts;
@@ -330,7 +332,6 @@ public final class Lakehouse {
       return 0;
     }
     // the commit files themselves (one small JSON each), not DeltaTable.history(): that is a Spark job per call
-    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
     Path log = new Path(path(name) + "/_delta_log");
     try {
       FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -345,7 +346,7 @@ public final class Lakehouse {
             if (!line.startsWith("{\"commitInfo\"")) {
               continue;
             }
-            com.fasterxml.jackson.databind.JsonNode info = json.readTree(line).path("commitInfo");
+            com.fasterxml.jackson.databind.JsonNode info = COMMIT_JSON.readTree(line).path("commitInfo");
             if (tag.equals(info.path("userMetadata").asText(null))) {
               com.fasterxml.jackson.databind.JsonNode m = info.path("operationMetrics").path(metric);
               return m.isMissingNode() || m.isNull() ? 0 : Long.parseLong(m.asText());

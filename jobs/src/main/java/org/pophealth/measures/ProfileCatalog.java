@@ -35,6 +35,7 @@ import org.hl7.fhir.r4.model.Resource;
  */
 public final class ProfileCatalog implements Serializable {
   private static final long serialVersionUID = 1L;
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final String DO_NOT_PERFORM_EXT = "http://hl7.org/fhir/StructureDefinition/request-doNotPerform";
   private static final Set<String> KEYS =
       Set.of("url", "type", "status", "status_not", "do_not_perform", "code", "category", "category_not");
@@ -125,8 +126,8 @@ public final class ProfileCatalog implements Serializable {
 
   private static JsonNode readYaml(Path f) {
     try (InputStream in = Files.newInputStream(f)) {
-      JsonNode n = new ObjectMapper(new YAMLFactory()).readTree(in);
-      return n == null ? new ObjectMapper().createObjectNode() : n;
+      JsonNode n = YAML.readTree(in);
+      return n == null ? YAML.createObjectNode() : n;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read profile catalog " + f, e);
     }
