@@ -1,7 +1,6 @@
 package org.pophealth.cli;
 
 import java.io.PrintWriter;
-import org.apache.spark.sql.Row;
 import org.pophealth.lakehouse.Lakehouse;
 import org.pophealth.lakehouse.TableContract;
 import org.pophealth.io.TextTable;
@@ -18,12 +17,14 @@ public final class TablesCommandRunner {
     TextTable t = new TextTable("zone", "table", "rows", "version", "last_update");
     int n = 0;
     for (TableContract c : lh.contracts().all()) {
-      if (!lh.exists(c.name())) {
+      long version = lh.version(c.name());
+      if (version < 0) {
         continue;
       }
-      Row h = lh.delta(c.name()).history(1).select("version", "timestamp").head();
+      // version and time from the Delta log's files; the count is answered from the table's file statistics
       long rows = lh.read(c.name()).count();
-      t.row(c.zone(), c.name(), rows, h.getLong(0), h.getTimestamp(1).toInstant());
+      java.time.Instant committed = lh.commitTime(c.name(), version);
+      t.row(c.zone(), c.name(), rows, version, committed == null ? "" : committed);
       n++;
     }
     t.print(out);

@@ -87,10 +87,9 @@ public final class DetectDuplicateTests {
     } finally {
       // the job's intermediate views (dup_*) do not outlive it on a shared session
       SparkSession spark = lakehouse.spark();
-      for (org.apache.spark.sql.catalog.Table t : spark.catalog().listTables().collectAsList()) {
-        if (t.isTemporary() && t.name().startsWith("dup_")) {
-          spark.catalog().dropTempView(t.name());
-        }
+      for (org.apache.spark.sql.catalyst.TableIdentifier t : scala.collection.JavaConverters.seqAsJavaList(
+          spark.sessionState().catalog().listLocalTempViews("dup_*"))) {
+        spark.catalog().dropTempView(t.table());
       }
     }
   }

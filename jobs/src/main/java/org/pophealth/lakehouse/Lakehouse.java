@@ -204,6 +204,21 @@ public final class Lakehouse {
   }
 
   /**
+   * When a table's version was committed: the modification time of its commit file, as Delta's own history
+   * reports it (no Spark job). Null when that commit file is gone (cleaned up after a checkpoint).
+   */
+  public java.time.Instant commitTime(String name, long version) {
+    org.apache.hadoop.fs.Path f = new org.apache.hadoop.fs.Path(path(name) + "/_delta_log/"
+        + String.format("%020d.json", version));
+    try {
+      org.apache.hadoop.fs.FileSystem fs = f.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      return fs.exists(f) ? java.time.Instant.ofEpochMilli(fs.getFileStatus(f).getModificationTime()) : null;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read the Delta log of " + name, e);
+    }
+  }
+
+  /**
    * Shapes a DataFrame to a contract: every contract column in order, cast to its type; columns the
    * frame lacks are an error (a contract is not met by accident).
    */

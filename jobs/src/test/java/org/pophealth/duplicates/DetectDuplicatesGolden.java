@@ -35,8 +35,8 @@ public final class DetectDuplicatesGolden implements GoldenJob {
     }
     DetectDuplicateTests.Result r = job.execute();
     assertTrue(r.eventsMatched() > 0, c + ": the fixture has events of a family");
-    assertEquals(List.of(), lh.spark().catalog().listTables().collectAsList().stream()
-        .filter(t -> t.isTemporary() && t.name().startsWith("dup_")).map(t -> t.name()).toList(),
+    assertEquals(List.of(), scala.collection.JavaConverters.seqAsJavaList(
+        lh.spark().sessionState().catalog().listLocalTempViews("dup_*")).stream().map(t -> t.table()).toList(),
         "the job's views are not left on the shared session");
     if (c.flag("rerun")) {
       List<String> events = sorted(lh.read(DetectDuplicateTests.EVENT_TABLE));

@@ -13,7 +13,7 @@ import org.pophealth.lakehouse.SparkSessions;
 
 /**
  * One SparkSession for the whole test JVM, owned by spark-testing-base (STACK.md pitfall 3):
- * local[2], Delta enabled, two shuffle partitions.
+ * local[2], Delta enabled, two shuffle partitions, interpreted (not code-generated) evaluation.
  */
 public final class SharedSpark {
   private static Suite suite;
@@ -36,7 +36,12 @@ public final class SharedSpark {
           .set("spark.ui.retainedJobs", "100")
           .set("spark.ui.retainedStages", "100")
           .set("spark.ui.retainedTasks", "2000")
-          .set("spark.sql.ui.retainedExecutions", "50");
+          .set("spark.sql.ui.retainedExecutions", "50")
+          // tiny fixtures: compiling generated code costs more than it saves. Interpreted evaluation (Spark's
+          // own fallback path, same results) cut a six-case golden run from 291 to 219 s of CPU
+          // (docs/BENCHMARKS.md); the demo and bin/pophealth keep whole-stage code generation.
+          .set("spark.sql.codegen.wholeStage", "false")
+          .set("spark.sql.codegen.factoryMode", "NO_CODEGEN");
       // -Dtest.spark.conf=key=value,key=value: try a setting on the test session without editing code
       String extra = System.getProperty("test.spark.conf", "");
       for (String kv : extra.split(",")) {
