@@ -145,10 +145,26 @@ public final class CqlMeasureEvaluator {
     List<MeasureOutcome.GroupOutcome> groups = new ArrayList<>();
     for (MeasurePackage.Group g : m.groups()) {
       Map<String, Boolean> raw = new LinkedHashMap<>();
+      Map<String, Set<String>> rawEpisodes = new LinkedHashMap<>();
+      boolean episodeBased = false;
       for (Map.Entry<String, String> p : g.populations().entrySet()) {
-        raw.put(p.getKey(), truthy(values.get(p.getValue())));
+        Object v = values.get(p.getValue());
+        raw.put(p.getKey(), truthy(v));
+        rawEpisodes.put(p.getKey(), episodes(v));
+        episodeBased |= v instanceof Iterable<?>;
       }
-      Map<String, Boolean> member = cascade(raw);
+      Map<String, Integer> episodeCounts = null;
+      Map<String, Boolean> member;
+      if (episodeBased && EPISODE_SCORING.contains(g.scoring())) {
+        episodeCounts = new LinkedHashMap<>();
+        member = new LinkedHashMap<>();
+        for (Map.Entry<String, Set<String>> e : cascadeEpisodes(rawEpisodes).entrySet()) {
+          episodeCounts.put(e.getKey(), e.getValue().size());
+          member.put(e.getKey(), !e.getValue().isEmpty());
+        }
+      } else {
+        member = cascade(raw);
+      }
       Map<String, List<String>> ev = new LinkedHashMap<>();
       for (Map.Entry<String, String> p : g.populations().entrySet()) {
         if (Boolean.TRUE.equals(member.get(p.getKey()))) {
@@ -160,7 +176,7 @@ public final class CqlMeasureEvaluator {
       for (Map.Entry<String, String> s : g.stratifiers().entrySet()) {
         strata.put(s.getKey(), String.valueOf(render(values.get(s.getValue()))));
       }
-      groups.add(new MeasureOutcome.GroupOutcome(g.index(), g.id(), member, ev, strata));
+      groups.add(new MeasureOutcome.GroupOutcome(g.index(), g.id(), member, ev, strata, episodeCounts));
     }
     return new MeasureOutcome(m.name(), List.copyOf(groups), List.copyOf(errors));
   }
@@ -228,6 +244,66 @@ public final class CqlMeasureEvaluator {
         case "denominator-exception" -> except;
         default -> raw.get(code);
       });
+    }
+    return out;
+  }
+
+  /** Scorings whose populations are counted episode by episode when the basis is a resource type. */
+  private static final Set<String> EPISODE_SCORING = Set.of("proportion", "cohort");
+
+  /**
+   * The eCQM cascade episode by episode (episode-based proportion measures): an episode is in the
+   * denominator when it is in the initial population and the denominator criteria, excluded only from the
+   * denominator, in the numerator only when in the denominator and not excluded, an exception only when in
+   * the denominator, neither excluded nor in the numerator. A population the group does not define is not
+   * in the result; a denominator it does not define is the initial population.
+   */
+  static Map<String, Set<String>> cascadeEpisodes(Map<String, Set<String>> raw) {
+    Set<String> ip = raw.getOrDefault("initial-population", Set.of());
+    Set<String> denom = raw.containsKey("denominator") ? intersect(ip, raw.get("denominator")) : ip;
+    Set<String> excl = intersect(denom, raw.getOrDefault("denominator-exclusion", Set.of()));
+    Set<String> open = minus(denom, excl);
+    Set<String> numer = intersect(open, raw.getOrDefault("numerator", Set.of()));
+    Set<String> numerExcl = intersect(numer, raw.getOrDefault("numerator-exclusion", Set.of()));
+    Set<String> except = intersect(minus(open, numer), raw.getOrDefault("denominator-exception", Set.of()));
+    Map<String, Set<String>> out = new LinkedHashMap<>();
+    for (String code : raw.keySet()) {
+      out.put(code, switch (code) {
+        case "initial-population" -> ip;
+        case "denominator" -> denom;
+        case "denominator-exclusion" -> excl;
+        case "numerator" -> numer;
+        case "numerator-exclusion" -> numerExcl;
+        case "denominator-exception" -> except;
+        default -> raw.get(code);
+      });
+    }
+    return out;
+  }
+
+  private static Set<String> intersect(Set<String> a, Set<String> b) {
+    Set<String> out = new LinkedHashSet<>(a);
+    out.retainAll(b);
+    return out;
+  }
+
+  private static Set<String> minus(Set<String> a, Set<String> b) {
+    Set<String> out = new LinkedHashSet<>(a);
+    out.removeAll(b);
+    return out;
+  }
+
+  /** The episodes a population expression returned: resources by type and id, other values as text. */
+  private static Set<String> episodes(Object v) {
+    Set<String> out = new LinkedHashSet<>();
+    if (v instanceof Iterable<?> it) {
+      for (Object o : it) {
+        if (o instanceof Resource r) {
+          out.add(r.fhirType() + "/" + r.getIdElement().getIdPart());
+        } else if (o != null) {
+          out.add(String.valueOf(o));
+        }
+      }
     }
     return out;
   }

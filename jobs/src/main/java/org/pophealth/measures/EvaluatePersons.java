@@ -121,7 +121,7 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
               JavaConverters.mapAsScalaMap(ev), JavaConverters.mapAsScalaMap(g.strata()),
               ageBand, sex, payer, org,
               o.errors().isEmpty() ? null : JavaConverters.asScalaBuffer(o.errors()).toSeq(), evaluatedAt,
-              found, unmatched));
+              g.episodes() == null ? null : JavaConverters.mapAsScalaMap(g.episodes()), found, unmatched));
         }
       }
       evalNanos += System.nanoTime() - t2;

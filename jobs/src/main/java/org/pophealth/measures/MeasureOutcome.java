@@ -11,7 +11,10 @@ public record MeasureOutcome(String measure, List<GroupOutcome> groups, List<Str
    * @param populations population code → member (after the eCQM cascade)
    * @param evidence population code → resource references the engine evaluated for it (members only)
    * @param strata stratifier id → value
+   * @param episodes episode-based groups (population basis Encounter, Procedure, ...): population code →
+   *     the person's episodes in it, after the cascade applied episode by episode; null for patient-based groups
    */
   public record GroupOutcome(int index, String id, Map<String, Boolean> populations,
-      Map<String, List<String>> evidence, Map<String, String> strata) implements Serializable {}
+      Map<String, List<String>> evidence, Map<String, String> strata, Map<String, Integer> episodes)
+      implements Serializable {}
 }

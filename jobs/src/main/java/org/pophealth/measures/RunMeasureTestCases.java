@@ -127,7 +127,8 @@ public final class RunMeasureTestCases {
         .execute();
     Map<String, Map<Integer, Row>> got = new HashMap<>();
     for (Row row : r.results().select("person_key", "group_index", "initial_population", "denominator",
-        "denominator_exclusion", "numerator", "numerator_exclusion", "denominator_exception", "errors").collectAsList()) {
+        "denominator_exclusion", "numerator", "numerator_exclusion", "denominator_exception", "errors",
+        "episode_counts").collectAsList()) {
       got.computeIfAbsent(row.getString(0), k -> new HashMap<>()).put(row.getInt(1), row);
     }
     r.release();
@@ -180,6 +181,11 @@ public final class RunMeasureTestCases {
       case "denominator-exception" -> 7;
       default -> -1;
     };
+    if (!row.isNullAt(9)) {
+      // episode-based group: the count of the person's episodes in the population
+      Integer episodes = row.<String, Integer>getJavaMap(9).get(population);
+      return episodes == null ? 0 : episodes;
+    }
     return i >= 0 && row.getBoolean(i) ? 1 : 0;
   }
 

@@ -159,6 +159,6 @@ class MeasureSummaryTest {
     return RowFactory.create(person, null, JavaConverters.asScalaBuffer(List.of("ehr:" + person)).toSeq(), measure,
         "CMS", "url", "1", "qicore-2024", Date.valueOf("2025-01-01"), Date.valueOf("2025-12-31"), 1, "g1", improvement,
         true, true, excl, n, false, exception, JavaConverters.mapAsScalaMap(Map.of()), JavaConverters.mapAsScalaMap(Map.of()),
-        null, sex, null, null, null, new Timestamp(0));
+        null, sex, null, null, null, new Timestamp(0), null);
   }
 }
