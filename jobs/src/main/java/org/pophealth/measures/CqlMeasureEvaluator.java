@@ -227,26 +227,14 @@ public final class CqlMeasureEvaluator {
    * denominator members neither excluded nor in the numerator.
    */
   static Map<String, Boolean> cascade(Map<String, Boolean> raw) {
+    // the person as the one episode of a patient-based measure
+    Map<String, Set<String>> asEpisodes = new LinkedHashMap<>();
+    raw.forEach((code, member) -> asEpisodes.put(code, member ? Set.of("patient") : Set.of()));
     Map<String, Boolean> out = new LinkedHashMap<>();
-    boolean ip = raw.getOrDefault("initial-population", false);
-    boolean denom = ip && raw.getOrDefault("denominator", ip);
-    boolean excl = denom && raw.getOrDefault("denominator-exclusion", false);
-    boolean numer = denom && !excl && raw.getOrDefault("numerator", false);
-    boolean numerExcl = numer && raw.getOrDefault("numerator-exclusion", false);
-    boolean except = denom && !excl && !numer && raw.getOrDefault("denominator-exception", false);
-    for (String code : raw.keySet()) {
-      out.put(code, switch (code) {
-        case "initial-population" -> ip;
-        case "denominator" -> denom;
-        case "denominator-exclusion" -> excl;
-        case "numerator" -> numer;
-        case "numerator-exclusion" -> numerExcl;
-        case "denominator-exception" -> except;
-        default -> raw.get(code);
-      });
-    }
+    cascadeEpisodes(asEpisodes).forEach((code, episodes) -> out.put(code, !episodes.isEmpty()));
     return out;
   }
+
 
   /** Scorings whose populations are counted episode by episode when the basis is a resource type. */
   private static final Set<String> EPISODE_SCORING = Set.of("proportion", "cohort");
