@@ -69,6 +69,7 @@ public final class CqlMeasureEvaluator {
     for (Map.Entry<String, String> e : pkg.elmByLibrary().entrySet()) {
       Library lib = reader.read(e.getValue());
       lib.getStatements().getDef().sort(Comparator.comparing(ExpressionDef::getName));
+      ElmResultTypes.restore(lib);
       CompiledLibrary compiled = new CompiledLibrary();
       compiled.setIdentifier(lib.getIdentifier());
       compiled.setLibrary(lib);

@@ -204,18 +204,24 @@ public final class EvaluateMeasures {
       Dataset<Row> s = results.select(col("measure"), col("cms_id"), col("measure_version"), col("period_start"),
           col("period_end"), col("group_index"), col("improvement_notation"), lit(d).as("stratifier"),
           stratum.as("stratum"), col("initial_population"), col("denominator"), col("denominator_exclusion"),
-          col("denominator_exception"), col("numerator"));
+          col("denominator_exception"), col("numerator"), col("episode_counts"));
       stacked = stacked == null ? s : stacked.unionByName(s);
     }
+    // counts of episodes (persons for patient-based groups); the persons behind them are counted too, as
+    // small cells are about persons: 12 episodes of 2 people are a small cell
     Dataset<Row> counts = stacked.groupBy("measure", "cms_id", "measure_version", "period_start", "period_end",
             "group_index", "improvement_notation", "stratifier", "stratum")
         .agg(count("initial_population"), count("denominator"), count("denominator_exclusion"),
-            count("denominator_exception"), count("numerator"));
+            count("denominator_exception"), count("numerator"), persons("denominator"), persons("numerator"),
+            org.apache.spark.sql.functions.max(col("episode_counts").isNotNull()).as("episode_based"));
     Column perfDenom = col("denominator").minus(col("denominator_exclusion")).minus(col("denominator_exception"));
-    // primary: a small count, or a small count of those not meeting the measure (denominator minus numerator)
-    Column small = cell(perfDenom).or(cell(col("numerator"))).or(cell(perfDenom.minus(col("numerator"))));
+    // primary: a small count, or a small count of those not meeting the measure (denominator minus numerator);
+    // for an episode-based group also a small count of persons in the denominator or the numerator
+    Column small = cell(perfDenom).or(cell(col("numerator"))).or(cell(perfDenom.minus(col("numerator"))))
+        .or(col("episode_based").and(cell(col("persons_denominator")).or(cell(col("persons_numerator")))));
+    counts = counts.withColumn("suppressed", small).drop("persons_denominator", "persons_numerator", "episode_based");
     Column rate = when(perfDenom.gt(0), col("numerator").cast("double").divide(perfDenom));
-    Dataset<Row> withRate = complementary(counts.withColumn("suppressed", small).withColumn("perf_denominator", perfDenom))
+    Dataset<Row> withRate = complementary(counts.withColumn("perf_denominator", perfDenom))
         .drop("perf_denominator").withColumn("performance_rate", rate);
     for (String c : List.of("initial_population", "denominator", "denominator_exclusion", "denominator_exception",
         "numerator", "performance_rate")) {
@@ -254,8 +260,18 @@ public final class EvaluateMeasures {
     return n.gt(0).and(n.lt(smallCell));
   }
 
+  /**
+   * Members of a population: episodes for an episode-based group ({@code episode_counts}, keyed by population
+   * code), else persons.
+   */
   private static Column count(String flag) {
-    return sum(when(col(flag), 1L).otherwise(0L)).as(flag);
+    Column episodes = col("episode_counts").getItem(flag.replace('_', '-')).cast("long");
+    return sum(coalesce(episodes, when(col(flag), 1L).otherwise(0L))).as(flag);
+  }
+
+  /** Persons in a population, whatever the group's basis. */
+  private static Column persons(String flag) {
+    return sum(when(col(flag), 1L).otherwise(0L)).as("persons_" + flag);
   }
 
   /** Open gaps: in the denominator, not excluded or excepted, and not meeting the measure. */

@@ -60,7 +60,7 @@ public final class ExportMeasureReports {
         .filter(col("period_start").equalTo(java.sql.Date.valueOf(start)).and(col("period_end").equalTo(java.sql.Date.valueOf(end))))
         .filter(col("initial_population"))
         .select("measure", "measure_url", "group_index", "group_id", "person_key", "initial_population", "denominator",
-            "denominator_exclusion", "numerator", "numerator_exclusion", "denominator_exception")
+            "denominator_exclusion", "numerator", "numerator_exclusion", "denominator_exception", "episode_counts")
         .orderBy("measure", "group_index", "person_key").collectAsList();
     Map<String, List<Row>> byMeasure = new TreeMap<>();
     for (Row r : rows) {
@@ -111,7 +111,9 @@ public final class ExportMeasureReports {
         list.setStatus(ListResource.ListStatus.CURRENT).setMode(ListResource.ListMode.SNAPSHOT);
         for (Row r : g) {
           if (r.getBoolean(5 + i)) {
-            n++;
+            // an episode-based group counts the person's episodes; the subject list names the person once
+            Integer episodes = r.isNullAt(11) ? null : r.<String, Integer>getJavaMap(11).get(CODES[i]);
+            n += episodes == null ? 1 : episodes;
             list.addEntry().setItem(new Reference("Patient/" + r.getString(4)));
           }
         }

@@ -69,6 +69,41 @@ class MeasureSummaryTest {
   }
 
   @Test
+  void episodeBasedGroupsCountEpisodesAndSuppressSmallCellsOfPersons() {
+    Lakehouse lh = SharedSpark.newLakehouse();
+    List<Row> rows = new ArrayList<>();
+    // threshold 5. An episode-based measure (population basis Encounter): e1-e6 have 4 encounters each in the
+    // denominator, 2 of them in the numerator -> 24 episodes in the denominator, 12 in the numerator, rate 0.5.
+    // By sex: e1-e3 female, e4-e6 male -> 12 episodes each, 6 met, 6 not (none small), but 3 persons each (small).
+    for (int i = 1; i <= 6; i++) {
+      rows.add(episodes(row("CesareanBirthFHIR", "decrease", "e" + i, i <= 3 ? "female" : "male", false, false, true),
+          Map.of("initial-population", 4, "denominator", 4, "numerator", 2)));
+    }
+    Dataset<Row> results = lh.spark().createDataFrame(rows, lh.contract("gold.measure_result").schema());
+    EvaluateMeasures job = new EvaluateMeasures(lh, "qicore-2024", LocalDate.of(2025, 1, 1), LocalDate.of(2025, 12, 31))
+        .smallCellThreshold(5);
+    Map<String, Row> summary = job.summarize(results, new Timestamp(0)).collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.getAs("stratifier") + "/" + r.getAs("stratum"), r -> r));
+    Row all = summary.get("all/all");
+    assertFalse((boolean) all.getAs("suppressed"), "6 persons, 24 episodes, 12 met, 12 not met");
+    assertEquals(24L, (long) all.getAs("initial_population"));
+    assertEquals(24L, (long) all.getAs("denominator"));
+    assertEquals(12L, (long) all.getAs("numerator"));
+    assertEquals(0.5, (double) all.getAs("performance_rate"), 1e-9);
+    assertTrue((boolean) summary.get("sex/female").getAs("suppressed"), "12 episodes, but of 3 persons");
+    assertTrue((boolean) summary.get("sex/male").getAs("suppressed"), "12 episodes, but of 3 persons");
+  }
+
+  private static Row episodes(Row r, Map<String, Integer> counts) {
+    Object[] v = new Object[r.length()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = r.get(i);
+    }
+    v[v.length - 1] = JavaConverters.mapAsScalaMap(counts);
+    return RowFactory.create(v);
+  }
+
+  @Test
   void complementarySuppressionHidesTheSmallestOtherStratumOnlyWhenNeeded() {
     Lakehouse lh = SharedSpark.newLakehouse();
     List<Row> rows = new ArrayList<>();
@@ -117,13 +152,18 @@ class MeasureSummaryTest {
     for (int i = 1; i <= 20; i++) {
       rows.add(row("BreastCancerScreeningFHIR", "increase", "p" + i, "female", i <= 2, i >= 3 && i <= 5, i >= 6 && i <= 14));
     }
+    // episode-based: e1 has 3 encounters in the denominator (2 met), e2 has 1 (not met) -> 4 and 2, score 0.5
+    rows.add(episodes(row("CesareanBirthFHIR", "decrease", "e1", "female", false, false, true),
+        Map.of("initial-population", 3, "denominator", 3, "numerator", 2)));
+    rows.add(episodes(row("CesareanBirthFHIR", "decrease", "e2", "female", false, false, false),
+        Map.of("initial-population", 1, "denominator", 1, "numerator", 0)));
     lh.replaceWhere("gold.measure_result", lh.spark().createDataFrame(rows, lh.contract("gold.measure_result").schema()),
         "period_start = DATE'2025-01-01'");
     java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("measure-reports-");
     ExportMeasureReports.Result r = new ExportMeasureReports(lh, LocalDate.of(2025, 1, 1), LocalDate.of(2025, 12, 31),
         dir, true).execute();
-    assertEquals(1, r.summaries());
-    assertEquals(20, r.individuals());
+    assertEquals(2, r.summaries());
+    assertEquals(22, r.individuals());
     ca.uhn.fhir.parser.IParser parser = FhirContexts.r4().newJsonParser();
     org.hl7.fhir.r4.model.MeasureReport summary = parser.parseResource(org.hl7.fhir.r4.model.MeasureReport.class,
         java.nio.file.Files.readString(dir.resolve("summary/BreastCancerScreeningFHIR.json")));
@@ -151,6 +191,17 @@ class MeasureSummaryTest {
     assertEquals(1, one.getGroupFirstRep().getPopulation().stream()
         .filter(pc -> pc.getCode().getCodingFirstRep().getCode().equals("denominator-exclusion")).findFirst()
         .orElseThrow().getCount(), "p1 is excluded");
+    org.hl7.fhir.r4.model.MeasureReport episodes = parser.parseResource(org.hl7.fhir.r4.model.MeasureReport.class,
+        java.nio.file.Files.readString(dir.resolve("summary/CesareanBirthFHIR.json")));
+    assertEquals(Map.of("initial-population", 4, "denominator", 4, "denominator-exclusion", 0, "numerator", 2,
+        "numerator-exclusion", 0, "denominator-exception", 0), episodes.getGroupFirstRep().getPopulation().stream()
+        .collect(Collectors.toMap(pc -> pc.getCode().getCodingFirstRep().getCode(), pc -> pc.getCount())));
+    assertEquals(0.5, episodes.getGroupFirstRep().getMeasureScore().getValue().doubleValue(), 1e-9, "2 / 4 encounters");
+    org.hl7.fhir.r4.model.MeasureReport e1 = parser.parseResource(org.hl7.fhir.r4.model.MeasureReport.class,
+        java.nio.file.Files.readString(dir.resolve("individual/CesareanBirthFHIR/e1.json")));
+    assertEquals(2, e1.getGroupFirstRep().getPopulation().stream()
+        .filter(pc -> pc.getCode().getCodingFirstRep().getCode().equals("numerator")).findFirst().orElseThrow()
+        .getCount(), "e1: 2 encounters in the numerator");
   }
 
   private static Row row(String measure, String improvement, String person, String sex, boolean excl, boolean exception,
