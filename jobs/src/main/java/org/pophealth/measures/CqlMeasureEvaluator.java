@@ -145,26 +145,21 @@ public final class CqlMeasureEvaluator {
     }
     List<MeasureOutcome.GroupOutcome> groups = new ArrayList<>();
     for (MeasurePackage.Group g : m.groups()) {
-      Map<String, Boolean> raw = new LinkedHashMap<>();
-      Map<String, Set<String>> rawEpisodes = new LinkedHashMap<>();
-      boolean episodeBased = false;
+      // one cascade for both bases: a patient-based group has the person as its one episode
+      boolean episodeBased = EPISODE_SCORING.contains(g.scoring()) && g.populations().values().stream()
+          .anyMatch(x -> values.get(x) instanceof Iterable<?>);
+      Map<String, Set<String>> raw = new LinkedHashMap<>();
       for (Map.Entry<String, String> p : g.populations().entrySet()) {
         Object v = values.get(p.getValue());
-        raw.put(p.getKey(), truthy(v));
-        rawEpisodes.put(p.getKey(), episodes(v));
-        episodeBased |= v instanceof Iterable<?>;
+        raw.put(p.getKey(), episodeBased ? episodes(v) : truthy(v) ? Set.of("patient") : Set.of());
       }
-      Map<String, Integer> episodeCounts = null;
-      Map<String, Boolean> member;
-      if (episodeBased && EPISODE_SCORING.contains(g.scoring())) {
-        episodeCounts = new LinkedHashMap<>();
-        member = new LinkedHashMap<>();
-        for (Map.Entry<String, Set<String>> e : cascadeEpisodes(rawEpisodes).entrySet()) {
+      Map<String, Integer> episodeCounts = episodeBased ? new LinkedHashMap<>() : null;
+      Map<String, Boolean> member = new LinkedHashMap<>();
+      for (Map.Entry<String, Set<String>> e : cascadeEpisodes(raw).entrySet()) {
+        member.put(e.getKey(), !e.getValue().isEmpty());
+        if (episodeBased) {
           episodeCounts.put(e.getKey(), e.getValue().size());
-          member.put(e.getKey(), !e.getValue().isEmpty());
         }
-      } else {
-        member = cascade(raw);
       }
       Map<String, List<String>> ev = new LinkedHashMap<>();
       for (Map.Entry<String, String> p : g.populations().entrySet()) {
@@ -222,21 +217,6 @@ public final class CqlMeasureEvaluator {
     }
   }
 
-  /**
-   * Population cascade of eCQM proportion measures: denominator within the initial population,
-   * exclusions only from the denominator, numerator only when not excluded, exceptions only for
-   * denominator members neither excluded nor in the numerator.
-   */
-  static Map<String, Boolean> cascade(Map<String, Boolean> raw) {
-    // the person as the one episode of a patient-based measure
-    Map<String, Set<String>> asEpisodes = new LinkedHashMap<>();
-    raw.forEach((code, member) -> asEpisodes.put(code, member ? Set.of("patient") : Set.of()));
-    Map<String, Boolean> out = new LinkedHashMap<>();
-    cascadeEpisodes(asEpisodes).forEach((code, episodes) -> out.put(code, !episodes.isEmpty()));
-    return out;
-  }
-
-
   /** Scorings whose populations are counted episode by episode when the basis is a resource type. */
   private static final Set<String> EPISODE_SCORING = Set.of("proportion", "cohort");
 
@@ -245,7 +225,8 @@ public final class CqlMeasureEvaluator {
    * denominator when it is in the initial population and the denominator criteria, excluded only from the
    * denominator, in the numerator only when in the denominator and not excluded, an exception only when in
    * the denominator, neither excluded nor in the numerator. A population the group does not define is not
-   * in the result; a denominator it does not define is the initial population.
+   * in the result; a denominator it does not define is the initial population. A patient-based group is
+   * the same rule with the person as its one episode.
    */
   static Map<String, Set<String>> cascadeEpisodes(Map<String, Set<String>> raw) {
     Set<String> ip = raw.getOrDefault("initial-population", Set.of());

@@ -131,6 +131,21 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
     return out.iterator();
   }
 
+  /**
+   * Members of a population ({@code initial-population}, ...) in a gold.measure_result row: the person's
+   * episodes in it for an episode-based group, else 1 or 0; 0 for a population the table has no column for
+   * (measure-observation, ...).
+   */
+  public static int members(Row r, String population) {
+    int e = r.fieldIndex("episode_counts");
+    if (!r.isNullAt(e)) {
+      Integer n = r.<String, Integer>getJavaMap(e).get(population);
+      return n == null ? 0 : n;
+    }
+    scala.Option<Object> flag = r.schema().getFieldIndex(population.replace('-', '_'));
+    return flag.isDefined() && r.getBoolean((Integer) flag.get()) ? 1 : 0;
+  }
+
   /** Extra columns of the evaluation rows (explanations, not written to gold.measure_result). */
   public static org.apache.spark.sql.types.StructType rowSchema(org.apache.spark.sql.types.StructType contract) {
     var strings = org.apache.spark.sql.types.DataTypes.createArrayType(org.apache.spark.sql.types.DataTypes.StringType);

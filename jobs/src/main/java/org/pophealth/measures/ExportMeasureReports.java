@@ -112,8 +112,7 @@ public final class ExportMeasureReports {
         for (Row r : g) {
           if (r.getBoolean(5 + i)) {
             // an episode-based group counts the person's episodes; the subject list names the person once
-            Integer episodes = r.isNullAt(11) ? null : r.<String, Integer>getJavaMap(11).get(CODES[i]);
-            n += episodes == null ? 1 : episodes;
+            n += EvaluatePersons.members(r, CODES[i]);
             list.addEntry().setItem(new Reference("Patient/" + r.getString(4)));
           }
         }

@@ -153,7 +153,7 @@ public final class RunMeasureTestCases {
       for (Map.Entry<Integer, Map<String, Integer>> g : c.expected().entrySet()) {
         Row row = groups.get(g.getKey());
         for (Map.Entry<String, Integer> p : g.getValue().entrySet()) {
-          int actual = row == null ? 0 : count(row, p.getKey());
+          int actual = row == null ? 0 : EvaluatePersons.members(row, p.getKey());
           if (actual != p.getValue()) {
             ok = false;
             List<String> errors = row == null || row.isNullAt(8) ? List.of() : row.getList(8);
@@ -169,24 +169,6 @@ public final class RunMeasureTestCases {
     LOG.info("measure test cases: {} passed, {} failed", cases.size() - failed, failed);
     return new Result(cases.size(), cases.size() - failed, failed, mismatches, ingest, (System.nanoTime() - t0) / 1e9,
         engineErrors, dataErrors);
-  }
-
-  private static int count(Row row, String population) {
-    int i = switch (population) {
-      case "initial-population" -> 2;
-      case "denominator" -> 3;
-      case "denominator-exclusion" -> 4;
-      case "numerator" -> 5;
-      case "numerator-exclusion" -> 6;
-      case "denominator-exception" -> 7;
-      default -> -1;
-    };
-    if (!row.isNullAt(9)) {
-      // episode-based group: the count of the person's episodes in the population
-      Integer episodes = row.<String, Integer>getJavaMap(9).get(population);
-      return episodes == null ? 0 : episodes;
-    }
-    return i >= 0 && row.getBoolean(i) ? 1 : 0;
   }
 
   /**
