@@ -27,7 +27,7 @@ import org.pophealth.dashboard.DashboardModel.Table;
 final class MeasuresSection {
   static final String ID = "measures";
   private static final String TITLE = "Quality measures";
-  private static final List<String> STRATIFIERS = List.of("age_band", "sex", "payer", "organization");
+  private static final List<String> STRATIFIERS = List.of("age_band", "sex", "payer", "organization", "race", "ethnicity");
 
   private MeasuresSection() {}
 

@@ -68,6 +68,11 @@ public final class CqlMeasureEvaluator {
     ElmJsonLibraryReader reader = new ElmJsonLibraryReader();
     for (Map.Entry<String, String> e : pkg.elmByLibrary().entrySet()) {
       Library lib = reader.read(e.getValue());
+      for (MeasurePackage.MeasureDefinition m : pkg.measures()) {
+        if (m.library().equals(e.getKey())) {
+          ObservationExpressions.add(lib, m);
+        }
+      }
       lib.getStatements().getDef().sort(Comparator.comparing(ExpressionDef::getName));
       ElmResultTypes.restore(lib);
       CompiledLibrary compiled = new CompiledLibrary();
@@ -127,6 +132,9 @@ public final class CqlMeasureEvaluator {
     for (MeasurePackage.Group g : m.groups()) {
       expressions.addAll(g.populations().values());
       expressions.addAll(g.stratifiers().values());
+      for (MeasurePackage.Observation o : g.observations()) {
+        expressions.add(ObservationExpressions.name(g, o));
+      }
     }
     Map<String, Object> values = new HashMap<>();
     Map<String, Set<String>> evidence = new HashMap<>();
@@ -146,18 +154,20 @@ public final class CqlMeasureEvaluator {
     List<MeasureOutcome.GroupOutcome> groups = new ArrayList<>();
     for (MeasurePackage.Group g : m.groups()) {
       // one cascade for both bases: a patient-based group has the person as its one episode
-      boolean episodeBased = EPISODE_SCORING.contains(g.scoring()) && g.populations().values().stream()
-          .anyMatch(x -> values.get(x) instanceof Iterable<?>);
+      boolean episodeBased = g.populations().values().stream().anyMatch(x -> values.get(x) instanceof Iterable<?>);
       Map<String, Set<String>> raw = new LinkedHashMap<>();
       for (Map.Entry<String, String> p : g.populations().entrySet()) {
         Object v = values.get(p.getValue());
-        raw.put(p.getKey(), episodeBased ? episodes(v) : truthy(v) ? Set.of("patient") : Set.of());
+        raw.put(p.getKey(), episodeBased ? episodes(v) : truthy(v) ? Set.of(PATIENT) : Set.of());
       }
-      Map<String, Integer> episodeCounts = episodeBased ? new LinkedHashMap<>() : null;
+      // populations without a flag column (measure-population, ...) are counted here for patient-based groups too
+      boolean counted = episodeBased || g.populations().containsKey("measure-population");
+      Map<String, Integer> episodeCounts = counted ? new LinkedHashMap<>() : null;
       Map<String, Boolean> member = new LinkedHashMap<>();
-      for (Map.Entry<String, Set<String>> e : cascadeEpisodes(raw).entrySet()) {
+      Map<String, Set<String>> cascaded = cascadeEpisodes(raw, g.scoring());
+      for (Map.Entry<String, Set<String>> e : cascaded.entrySet()) {
         member.put(e.getKey(), !e.getValue().isEmpty());
-        if (episodeBased) {
+        if (counted) {
           episodeCounts.put(e.getKey(), e.getValue().size());
         }
       }
@@ -169,10 +179,34 @@ public final class CqlMeasureEvaluator {
         }
       }
       Map<String, String> strata = new LinkedHashMap<>();
+      Map<String, Map<String, Integer>> stratumEpisodes = null;
       for (Map.Entry<String, String> s : g.stratifiers().entrySet()) {
-        strata.put(s.getKey(), String.valueOf(render(values.get(s.getValue()))));
+        Object v = values.get(s.getValue());
+        if (episodeBased && v instanceof Iterable<?>) {
+          // an episode stratifier: the stratum holds the episodes it returns, population by population
+          Set<String> in = episodes(v);
+          Map<String, Integer> counts = new LinkedHashMap<>();
+          for (Map.Entry<String, Set<String>> e : cascaded.entrySet()) {
+            counts.put(e.getKey(), intersect(e.getValue(), in).size());
+          }
+          if (stratumEpisodes == null) {
+            stratumEpisodes = new LinkedHashMap<>();
+          }
+          stratumEpisodes.put(s.getKey(), counts);
+        } else {
+          strata.put(s.getKey(), String.valueOf(render(booleans(v))));
+        }
       }
-      groups.add(new MeasureOutcome.GroupOutcome(g.index(), g.id(), member, ev, strata, episodeCounts));
+      Map<String, List<Double>> observations = null;
+      for (MeasurePackage.Observation o : g.observations()) {
+        if (observations == null) {
+          observations = new LinkedHashMap<>();
+        }
+        observations.put(o.population(), observe(values.get(ObservationExpressions.name(g, o)),
+            observed(cascaded, o.population())));
+      }
+      groups.add(new MeasureOutcome.GroupOutcome(g.index(), g.id(), member, ev, strata, episodeCounts, observations,
+          stratumEpisodes));
     }
     return new MeasureOutcome(m.name(), List.copyOf(groups), List.copyOf(errors));
   }
@@ -217,25 +251,30 @@ public final class CqlMeasureEvaluator {
     }
   }
 
-  /** Scorings whose populations are counted episode by episode when the basis is a resource type. */
-  private static final Set<String> EPISODE_SCORING = Set.of("proportion", "cohort");
+  /** The one episode of a patient-based group: the person. */
+  static final String PATIENT = "patient";
 
   /**
-   * The eCQM cascade episode by episode (episode-based proportion measures): an episode is in the
-   * denominator when it is in the initial population and the denominator criteria, excluded only from the
-   * denominator, in the numerator only when in the denominator and not excluded, an exception only when in
-   * the denominator, neither excluded nor in the numerator. A population the group does not define is not
-   * in the result; a denominator it does not define is the initial population. A patient-based group is
-   * the same rule with the person as its one episode.
+   * The eCQM cascade episode by episode; a patient-based group is the same rule with the person as its one
+   * episode. Proportion and cohort: an episode is in the denominator when it is in the initial population
+   * and the denominator criteria, excluded only from the denominator, in the numerator only when in the
+   * denominator and not excluded, an exception only when in the denominator, neither excluded nor in the
+   * numerator. Ratio: denominator and numerator are each drawn from the initial population, each with its
+   * own exclusions. Continuous variable: the measure population is drawn from the initial population, its
+   * exclusions from it. A population the group does not define is not in the result; a denominator it
+   * does not define is the initial population.
    */
-  static Map<String, Set<String>> cascadeEpisodes(Map<String, Set<String>> raw) {
+  static Map<String, Set<String>> cascadeEpisodes(Map<String, Set<String>> raw, String scoring) {
     Set<String> ip = raw.getOrDefault("initial-population", Set.of());
     Set<String> denom = raw.containsKey("denominator") ? intersect(ip, raw.get("denominator")) : ip;
     Set<String> excl = intersect(denom, raw.getOrDefault("denominator-exclusion", Set.of()));
     Set<String> open = minus(denom, excl);
-    Set<String> numer = intersect(open, raw.getOrDefault("numerator", Set.of()));
+    boolean ratio = "ratio".equals(scoring);
+    Set<String> numer = intersect(ratio ? ip : open, raw.getOrDefault("numerator", Set.of()));
     Set<String> numerExcl = intersect(numer, raw.getOrDefault("numerator-exclusion", Set.of()));
     Set<String> except = intersect(minus(open, numer), raw.getOrDefault("denominator-exception", Set.of()));
+    Set<String> measurePop = intersect(ip, raw.getOrDefault("measure-population", Set.of()));
+    Set<String> measurePopExcl = intersect(measurePop, raw.getOrDefault("measure-population-exclusion", Set.of()));
     Map<String, Set<String>> out = new LinkedHashMap<>();
     for (String code : raw.keySet()) {
       out.put(code, switch (code) {
@@ -244,11 +283,64 @@ public final class CqlMeasureEvaluator {
         case "denominator-exclusion" -> excl;
         case "numerator" -> numer;
         case "numerator-exclusion" -> numerExcl;
-        case "denominator-exception" -> except;
+        case "denominator-exception" -> ratio ? Set.of() : except;
+        case "measure-population" -> measurePop;
+        case "measure-population-exclusion" -> measurePopExcl;
         default -> raw.get(code);
       });
     }
     return out;
+  }
+
+  /** The episodes an observation of a population applies to: the population less its exclusions. */
+  static Set<String> observed(Map<String, Set<String>> cascaded, String population) {
+    Set<String> members = cascaded.getOrDefault(population, Set.of());
+    return switch (population) {
+      case "measure-population" -> minus(members, cascaded.getOrDefault("measure-population-exclusion", Set.of()));
+      case "denominator" -> minus(members, cascaded.getOrDefault("denominator-exclusion", Set.of()));
+      case "numerator" -> minus(members, cascaded.getOrDefault("numerator-exclusion", Set.of()));
+      default -> members;
+    };
+  }
+
+  /**
+   * The observation values of the observed episodes, ordered by episode: the added observation expression
+   * returned (episode, value) tuples, or one value for a patient-based group. Null values (the function
+   * found nothing to observe) are left out, as the clinical-reasoning evaluator leaves them out.
+   */
+  private static List<Double> observe(Object result, Set<String> episodes) {
+    List<Double> out = new ArrayList<>();
+    if (result instanceof Iterable<?> it) {
+      Map<String, Double> byEpisode = new java.util.TreeMap<>();
+      for (Object o : it) {
+        if (o instanceof org.opencds.cqf.cql.engine.runtime.Tuple t) {
+          Object e = t.getElements().get(ObservationExpressions.EPISODE);
+          String key = e instanceof Resource r ? r.fhirType() + "/" + r.getIdElement().getIdPart() : String.valueOf(e);
+          Double v = number(t.getElements().get(ObservationExpressions.VALUE));
+          if (episodes.contains(key) && v != null) {
+            byEpisode.put(key, v);
+          }
+        }
+      }
+      out.addAll(byEpisode.values());
+    } else if (episodes.contains(PATIENT)) {
+      Double v = number(result);
+      if (v != null) {
+        out.add(v);
+      }
+    }
+    return out;
+  }
+
+  /** An observation value as a number: Integer, Long, Decimal, or a Quantity's value. */
+  static Double number(Object v) {
+    if (v instanceof Number n) {
+      return n.doubleValue();
+    }
+    if (v instanceof org.opencds.cqf.cql.engine.runtime.Quantity q && q.getValue() != null) {
+      return q.getValue().doubleValue();
+    }
+    return null;
   }
 
   private static Set<String> intersect(Set<String> a, Set<String> b) {
@@ -276,6 +368,25 @@ public final class CqlMeasureEvaluator {
       }
     }
     return out;
+  }
+
+  /**
+   * A patient-based stratifier that returns a list of booleans (one per index event, CMS159's "age at the
+   * index assessment") stratifies by whether any is true; any other value is itself.
+   */
+  static Object booleans(Object v) {
+    if (v instanceof Iterable<?> it) {
+      boolean any = false;
+      boolean all = true;
+      for (Object o : it) {
+        all &= o instanceof Boolean;
+        any |= Boolean.TRUE.equals(o);
+      }
+      if (all) {
+        return any;
+      }
+    }
+    return v;
   }
 
   private static boolean truthy(Object v) {

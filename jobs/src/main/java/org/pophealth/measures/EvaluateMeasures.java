@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EvaluateMeasures {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluateMeasures.class);
-  private static final String[] DIMENSIONS = {"age_band", "sex", "payer", "organization"};
+  private static final String[] DIMENSIONS = {"age_band", "sex", "payer", "organization", "race", "ethnicity"};
 
   private final Lakehouse lakehouse;
   private final String packageLocation;
@@ -194,40 +194,160 @@ public final class EvaluateMeasures {
     return d.withColumn("computed_at", lit(now));
   }
 
-  /** Counts per measure, group and stratum; rate; small cells suppressed. */
+  /** Group columns every summary row carries. */
+  private static final String[] GROUP_KEYS = {"measure", "cms_id", "measure_version", "period_start", "period_end",
+      "group_index", "improvement_notation"};
+
+  /**
+   * Counts per measure, group and stratum; the group's score by its scoring; small cells suppressed. Strata:
+   * ours (age band, sex, payer, organisation, race, ethnicity) and the measure's own stratifiers
+   * ({@code measure:<stratifier id>}: strata true / false, or {@code episodes} for a stratifier that returns
+   * episodes).
+   */
   Dataset<Row> summarize(Dataset<Row> results, Timestamp now) {
     Dataset<Row> stacked = null;
     List<String> dims = new ArrayList<>(List.of("all"));
     dims.addAll(List.of(DIMENSIONS));
     for (String d : dims) {
       Column stratum = d.equals("all") ? lit("all") : coalesce(col(d), lit("(none)"));
-      Dataset<Row> s = results.select(col("measure"), col("cms_id"), col("measure_version"), col("period_start"),
-          col("period_end"), col("group_index"), col("improvement_notation"), lit(d).as("stratifier"),
-          stratum.as("stratum"), col("initial_population"), col("denominator"), col("denominator_exclusion"),
-          col("denominator_exception"), col("numerator"), col("episode_counts"));
+      Dataset<Row> s = results.select(cols(col("person_key"), lit(d).as("stratifier"), stratum.as("stratum"),
+          col("initial_population"), col("denominator"), col("denominator_exclusion"), col("denominator_exception"),
+          col("numerator"), col("episode_counts"), col("observations")));
       stacked = stacked == null ? s : stacked.unionByName(s);
     }
+    // the measure's own boolean stratifiers: the person's value is the stratum
+    Dataset<Row> own = results.select(cols(col("person_key"), org.apache.spark.sql.functions.explode(col("strata")),
+            col("initial_population"), col("denominator"), col("denominator_exclusion"), col("denominator_exception"),
+            col("numerator"), col("episode_counts"), col("observations")))
+        .withColumn("stratifier", org.apache.spark.sql.functions.concat(lit("measure:"), col("key")))
+        .withColumn("stratum", coalesce(col("value"), lit("(none)"))).drop("key", "value");
+    // ... and those returning episodes: the episodes of each population the stratifier returns
+    Column counts = col("value");
+    Dataset<Row> ownEpisodes = results.filter(col("stratum_episodes").isNotNull())
+        .select(cols(col("person_key"), org.apache.spark.sql.functions.explode(col("stratum_episodes"))))
+        .select(cols(col("person_key"), org.apache.spark.sql.functions.concat(lit("measure:"), col("key")).as("stratifier"),
+            lit("episodes").as("stratum"), inStratum(counts, "initial-population").as("initial_population"),
+            inStratum(counts, "denominator").as("denominator"), inStratum(counts, "denominator-exclusion").as("denominator_exclusion"),
+            inStratum(counts, "denominator-exception").as("denominator_exception"), inStratum(counts, "numerator").as("numerator"),
+            counts.as("episode_counts"), lit(null).cast(results.schema().apply("observations").dataType()).as("observations")));
+    stacked = stacked.unionByName(own).unionByName(ownEpisodes);
+    List<String> keys = new ArrayList<>(List.of(GROUP_KEYS));
+    keys.addAll(List.of("stratifier", "stratum"));
     // counts of episodes (persons for patient-based groups); the persons behind them are counted too, as
     // small cells are about persons: 12 episodes of 2 people are a small cell
-    Dataset<Row> counts = stacked.groupBy("measure", "cms_id", "measure_version", "period_start", "period_end",
-            "group_index", "improvement_notation", "stratifier", "stratum")
+    Dataset<Row> agg = stacked.groupBy(keys.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new))
         .agg(count("initial_population"), count("denominator"), count("denominator_exclusion"),
-            count("denominator_exception"), count("numerator"), persons("denominator"), persons("numerator"),
+            count("denominator_exception"), count("numerator"), episodes("measure-population"),
+            episodes("measure-population-exclusion"), persons("denominator"), persons("numerator"),
+            sum(when(col("episode_counts").getItem("measure-population").gt(0), 1L).otherwise(0L))
+                .as("persons_measure_population"),
             org.apache.spark.sql.functions.max(col("episode_counts").isNotNull()).as("episode_based"));
-    Column perfDenom = col("denominator").minus(col("denominator_exclusion")).minus(col("denominator_exception"));
+    Dataset<Row> scored = agg.join(groupDefinitions(results), scala.collection.JavaConverters
+            .asScalaBuffer(List.of("measure", "group_index")).toSeq(), "left")
+        .join(observationAggregates(stacked, keys), scala.collection.JavaConverters.asScalaBuffer(keys).toSeq(), "left")
+        .withColumn("scoring", coalesce(col("scoring"), lit("proportion"))); // a measure the package does not define
+    Column cv = col("scoring").equalTo("continuous-variable");
+    Column ratio = col("scoring").equalTo("ratio");
+    Column measurePop = col("measure_population").minus(col("measure_population_exclusion"));
+    Column perfDenom = when(cv, measurePop)
+        .otherwise(col("denominator").minus(col("denominator_exclusion")).minus(col("denominator_exception")));
     // primary: a small count, or a small count of those not meeting the measure (denominator minus numerator);
-    // for an episode-based group also a small count of persons in the denominator or the numerator
-    Column small = cell(perfDenom).or(cell(col("numerator"))).or(cell(perfDenom.minus(col("numerator"))))
-        .or(col("episode_based").and(cell(col("persons_denominator")).or(cell(col("persons_numerator")))));
-    counts = counts.withColumn("suppressed", small).drop("persons_denominator", "persons_numerator", "episode_based");
-    Column rate = when(perfDenom.gt(0), col("numerator").cast("double").divide(perfDenom));
-    Dataset<Row> withRate = complementary(counts.withColumn("perf_denominator", perfDenom))
-        .drop("perf_denominator").withColumn("performance_rate", rate);
-    for (String c : List.of("initial_population", "denominator", "denominator_exclusion", "denominator_exception",
-        "numerator", "performance_rate")) {
-      withRate = withRate.withColumn(c, when(col("suppressed"), lit(null)).otherwise(col(c)));
+    // for an episode-based group also a small count of persons in the denominator, numerator or measure population
+    Column small = cell(perfDenom).or(cell(col("numerator"))).or(when(cv, lit(false)).otherwise(cell(perfDenom.minus(col("numerator")))))
+        .or(col("episode_based").and(cell(col("persons_denominator")).or(cell(col("persons_numerator")))
+            .or(cell(col("persons_measure_population")))));
+    Dataset<Row> c = scored.withColumn("suppressed", small)
+        .drop("persons_denominator", "persons_numerator", "persons_measure_population", "episode_based");
+    Column rate = when(perfDenom.gt(0).and(cv.unary_$bang()).and(ratio.unary_$bang()),
+        col("numerator").cast("double").divide(perfDenom));
+    Column ratioScore = when(col("denominator_value").isNotNull().and(col("numerator_value").isNotNull()),
+            when(col("denominator_value").notEqual(0), col("numerator_value").divide(col("denominator_value"))))
+        .otherwise(when(col("denominator").minus(col("denominator_exclusion")).gt(0),
+            col("numerator").cast("double").divide(col("denominator").minus(col("denominator_exclusion")))));
+    Column score = when(cv, col("measure_population_value")).when(ratio, ratioScore)
+        .when(col("scoring").equalTo("cohort"), lit(null).cast("double")).otherwise(rate);
+    Dataset<Row> withRate = complementary(c.withColumn("perf_denominator", perfDenom))
+        .drop("perf_denominator").withColumn("performance_rate", rate).withColumn("measure_score", score)
+        .drop("measure_population_value", "numerator_value", "denominator_value");
+    for (String col : List.of("initial_population", "denominator", "denominator_exclusion", "denominator_exception",
+        "numerator", "performance_rate", "measure_population", "measure_population_exclusion", "observations",
+        "measure_score")) {
+      withRate = withRate.withColumn(col, when(col("suppressed"), lit(null)).otherwise(col(col)));
     }
     return withRate.withColumn("computed_at", lit(now));
+  }
+
+  /** The group columns followed by {@code more}. */
+  private static Column[] cols(Column... more) {
+    List<Column> out = new ArrayList<>();
+    for (String k : GROUP_KEYS) {
+      out.add(col(k));
+    }
+    out.addAll(List.of(more));
+    return out.toArray(Column[]::new);
+  }
+
+  private static Column inStratum(Column counts, String population) {
+    return coalesce(counts.getItem(population), lit(0)).gt(0);
+  }
+
+  /** Scoring of every group of the package, and its observations' aggregate methods (one row per group). */
+  private Dataset<Row> groupDefinitions(Dataset<Row> results) {
+    MeasurePackage pkg = LoadMeasurePackage.cached(packageLocation);
+    List<Row> defs = new ArrayList<>();
+    for (MeasurePackage.MeasureDefinition m : pkg.measures()) {
+      for (MeasurePackage.Group g : m.groups()) {
+        defs.add(RowFactory.create(m.name(), g.index(), g.scoring() == null ? m.scoring() : g.scoring()));
+      }
+    }
+    StructType shape = new StructType().add("measure", DataTypes.StringType).add("group_index", DataTypes.IntegerType)
+        .add("scoring", DataTypes.StringType);
+    return results.sparkSession().createDataFrame(defs, shape);
+  }
+
+  /**
+   * Per group and stratum, each observed population's values aggregated by the observation's method (Sum,
+   * Count, Average, Median, Minimum, Maximum): {@code measure_population_value}, {@code numerator_value},
+   * {@code denominator_value}, and how many values there were ({@code observations}).
+   */
+  private Dataset<Row> observationAggregates(Dataset<Row> stacked, List<String> keys) {
+    MeasurePackage pkg = LoadMeasurePackage.cached(packageLocation);
+    List<Row> defs = new ArrayList<>();
+    for (MeasurePackage.MeasureDefinition m : pkg.measures()) {
+      for (MeasurePackage.Group g : m.groups()) {
+        for (MeasurePackage.Observation o : g.observations()) {
+          defs.add(RowFactory.create(m.name(), g.index(), o.population(), o.aggregate()));
+        }
+      }
+    }
+    StructType shape = new StructType().add("measure", DataTypes.StringType).add("group_index", DataTypes.IntegerType)
+        .add("population", DataTypes.StringType).add("aggregate", DataTypes.StringType);
+    Dataset<Row> methods = stacked.sparkSession().createDataFrame(defs, shape);
+    List<Column> k = new ArrayList<>(keys.stream().map(org.apache.spark.sql.functions::col).toList());
+    List<Column> select = new ArrayList<>(k);
+    select.add(org.apache.spark.sql.functions.explode(col("observations")).as(new String[] {"population", "values"}));
+    Dataset<Row> values = stacked.filter(col("observations").isNotNull()).select(select.toArray(Column[]::new))
+        .withColumn("v", org.apache.spark.sql.functions.explode(col("values")));
+    List<Column> byPopulation = new ArrayList<>(k);
+    byPopulation.add(col("population"));
+    Column v = col("v");
+    Dataset<Row> perPopulation = values.groupBy(byPopulation.toArray(Column[]::new))
+        .agg(sum(v).as("o_sum"), org.apache.spark.sql.functions.count(v).as("o_count"),
+            org.apache.spark.sql.functions.avg(v).as("o_avg"),
+            org.apache.spark.sql.functions.expr("percentile(v, 0.5)").as("o_median"),
+            org.apache.spark.sql.functions.min(v).as("o_min"), org.apache.spark.sql.functions.max(v).as("o_max"))
+        .join(methods, scala.collection.JavaConverters.asScalaBuffer(List.of("measure", "group_index", "population")).toSeq());
+    Column method = col("aggregate");
+    Column value = when(method.equalTo("Sum"), col("o_sum")).when(method.equalTo("Count"), col("o_count").cast("double"))
+        .when(method.equalTo("Average"), col("o_avg")).when(method.equalTo("Median"), col("o_median"))
+        .when(method.equalTo("Minimum"), col("o_min")).when(method.equalTo("Maximum"), col("o_max"));
+    return perPopulation.withColumn("value", value).groupBy(k.toArray(Column[]::new)).agg(
+        org.apache.spark.sql.functions.max(when(col("population").equalTo("measure-population"), col("value")))
+            .as("measure_population_value"),
+        org.apache.spark.sql.functions.max(when(col("population").equalTo("numerator"), col("value"))).as("numerator_value"),
+        org.apache.spark.sql.functions.max(when(col("population").equalTo("denominator"), col("value")))
+            .as("denominator_value"),
+        sum(col("o_count")).as("observations"));
   }
 
   /**
@@ -267,6 +387,11 @@ public final class EvaluateMeasures {
   private static Column count(String flag) {
     Column episodes = col("episode_counts").getItem(flag.replace('_', '-')).cast("long");
     return sum(coalesce(episodes, when(col(flag), 1L).otherwise(0L))).as(flag);
+  }
+
+  /** Episodes of a population the table has no flag column for (measure-population, ...); 0 when none. */
+  private static Column episodes(String population) {
+    return sum(coalesce(col("episode_counts").getItem(population).cast("long"), lit(0L))).as(population.replace('-', '_'));
   }
 
   /** Persons in a population, whatever the group's basis. */

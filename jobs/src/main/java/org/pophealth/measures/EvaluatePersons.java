@@ -101,6 +101,8 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
       String sex = patient.hasGender() ? patient.getGender().toCode() : null;
       String payer = payer(parsed, start, end);
       String org = organization(patient, parsed);
+      String race = ombCategory(patient, US_CORE + "us-core-race");
+      String ethnicity = ombCategory(patient, US_CORE + "us-core-ethnicity");
       for (MeasurePackage.MeasureDefinition m : measures) {
         MeasureOutcome o = evaluator.evaluate(m, patientId, period, now);
         scala.collection.Seq<String> found = JavaConverters.asScalaBuffer(evaluator.dataFound(m)).toSeq();
@@ -119,9 +121,10 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
               flag(g, "initial-population"), flag(g, "denominator"), flag(g, "denominator-exclusion"),
               flag(g, "numerator"), flag(g, "numerator-exclusion"), flag(g, "denominator-exception"),
               JavaConverters.mapAsScalaMap(ev), JavaConverters.mapAsScalaMap(g.strata()),
-              ageBand, sex, payer, org,
+              ageBand, sex, payer, org, race, ethnicity,
               o.errors().isEmpty() ? null : JavaConverters.asScalaBuffer(o.errors()).toSeq(), evaluatedAt,
-              g.episodes() == null ? null : JavaConverters.mapAsScalaMap(g.episodes()), found, unmatched));
+              g.episodes() == null ? null : JavaConverters.mapAsScalaMap(g.episodes()), observations(g),
+              stratumEpisodes(g), found, unmatched));
         }
       }
       evalNanos += System.nanoTime() - t2;
@@ -129,6 +132,25 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
     LOG.debug("partition: {} persons, {} resources; parse {} ms, index {} ms, evaluate {} ms", personCount,
         resourceCount, parseNanos / 1_000_000, indexNanos / 1_000_000, evalNanos / 1_000_000);
     return out.iterator();
+  }
+
+  private static scala.collection.Map<String, scala.collection.Seq<Double>> observations(MeasureOutcome.GroupOutcome g) {
+    if (g.observations() == null) {
+      return null;
+    }
+    Map<String, scala.collection.Seq<Double>> out = new LinkedHashMap<>();
+    g.observations().forEach((k, v) -> out.put(k, JavaConverters.asScalaBuffer(v).toSeq()));
+    return JavaConverters.mapAsScalaMap(out);
+  }
+
+  private static scala.collection.Map<String, scala.collection.Map<String, Integer>> stratumEpisodes(
+      MeasureOutcome.GroupOutcome g) {
+    if (g.stratumEpisodes() == null) {
+      return null;
+    }
+    Map<String, scala.collection.Map<String, Integer>> out = new LinkedHashMap<>();
+    g.stratumEpisodes().forEach((k, v) -> out.put(k, JavaConverters.mapAsScalaMap(v)));
+    return JavaConverters.mapAsScalaMap(out);
   }
 
   /**
@@ -273,6 +295,27 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
       }
     }
     return payers.isEmpty() ? null : payers.first();
+  }
+
+  private static final String US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/";
+
+  /**
+   * The OMB category of a US Core race or ethnicity extension: its display (else code), {@code Multiple}
+   * when it names several, null without one. Categories, not detailed codes or free text: they are what
+   * strata are reported by, and cells stay few.
+   */
+  static String ombCategory(Patient p, String url) {
+    org.hl7.fhir.r4.model.Extension e = p.getExtensionByUrl(url);
+    if (e == null) {
+      return null;
+    }
+    TreeSet<String> categories = new TreeSet<>();
+    for (org.hl7.fhir.r4.model.Extension x : e.getExtension()) {
+      if ("ombCategory".equals(x.getUrl()) && x.getValue() instanceof org.hl7.fhir.r4.model.Coding c) {
+        categories.add(c.hasDisplay() ? c.getDisplay() : c.getCode());
+      }
+    }
+    return categories.isEmpty() ? null : categories.size() == 1 ? categories.first() : "Multiple";
   }
 
   /** Patient.managingOrganization, else the serviceProvider of the latest encounter. */

@@ -172,10 +172,21 @@ public final class LoadMeasurePackage {
       }
       Map<String, String> pops = new LinkedHashMap<>();
       Map<String, String> descriptions = new LinkedHashMap<>();
+      Map<String, String> codeById = new LinkedHashMap<>();
+      List<JsonNode> observed = new ArrayList<>();
       for (JsonNode p : g.path("population")) {
         String pc = p.path("code").path("coding").path(0).path("code").asText();
+        if (pc.equals("measure-observation")) {
+          observed.add(p);
+          continue;
+        }
         pops.put(pc, p.path("criteria").path("expression").asText());
         descriptions.put(pc, p.path("description").asText(""));
+        codeById.put(p.path("id").asText(pc), pc);
+      }
+      List<MeasurePackage.Observation> observations = new ArrayList<>();
+      for (JsonNode p : observed) {
+        observations.add(observation(m.path("name").asText(), index, p, codeById, gScoring, observations.size()));
       }
       Map<String, String> strat = new LinkedHashMap<>();
       for (JsonNode s : g.path("stratifier")) {
@@ -183,7 +194,8 @@ public final class LoadMeasurePackage {
           strat.put(s.path("id").asText(s.path("criteria").path("expression").asText()), s.path("criteria").path("expression").asText());
         }
       }
-      groups.add(new MeasurePackage.Group(index, g.path("id").asText("group-" + index), pops, gScoring, gImprovement, strat, descriptions));
+      groups.add(new MeasurePackage.Group(index, g.path("id").asText("group-" + index), pops, gScoring, gImprovement, strat,
+          descriptions, List.copyOf(observations)));
     }
     List<String> sde = new ArrayList<>();
     for (JsonNode s : m.path("supplementalData")) {
@@ -231,11 +243,57 @@ public final class LoadMeasurePackage {
     }
     List<MeasurePackage.Group> groups = new ArrayList<>();
     for (MeasurePackage.Group g : m.groups()) {
-      groups.add(new MeasurePackage.Group(g.index(), g.id(), g.populations(), g.scoring(), n, g.stratifiers(), g.descriptions()));
+      groups.add(g.withImprovementNotation(n));
     }
     return new MeasurePackage.MeasureDefinition(m.name(), m.cmsId(), m.url(), m.version(), m.title(), m.library(), m.scoring(),
         List.copyOf(groups), m.supplementalExpressions());
   }
+
+  /**
+   * A {@code measure-observation} population: its function, aggregate method and the population it observes
+   * (cqfm-criteriaReference, a population id of the group; without one, the measure population of a
+   * continuous-variable group, else the denominator then the numerator of a ratio group, in order).
+   */
+  private static MeasurePackage.Observation observation(String measure, int group, JsonNode p,
+      Map<String, String> codeById, String scoring, int position) {
+    String aggregate = null;
+    String reference = null;
+    for (JsonNode e : p.path("extension")) {
+      String url = e.path("url").asText();
+      if (url.endsWith("cqfm-aggregateMethod")) {
+        aggregate = e.path("valueCode").asText(e.path("valueString").asText()); // packages use either
+      } else if (url.endsWith("cqfm-criteriaReference")) {
+        reference = e.path("valueString").asText();
+      }
+    }
+    String population;
+    if (reference != null) {
+      population = codeById.get(reference);
+      if (population == null) {
+        throw new IllegalArgumentException("measure " + measure + " group " + group + ": observation "
+            + p.path("id").asText() + " refers to population " + reference + ", which the group does not define");
+      }
+    } else {
+      population = "continuous-variable".equals(scoring) ? "measure-population" : position == 0 ? "denominator" : "numerator";
+    }
+    String function = p.path("criteria").path("expression").asText();
+    if (function.isEmpty()) {
+      throw new IllegalArgumentException("measure " + measure + " group " + group + ": observation "
+          + p.path("id").asText() + " names no CQL function");
+    }
+    if (aggregate == null) {
+      aggregate = "continuous-variable".equals(scoring) ? "Average" : "Sum";
+    }
+    if (!AGGREGATES.contains(aggregate)) {
+      throw new IllegalArgumentException("measure " + measure + " group " + group + ": unknown aggregate method "
+          + aggregate + " (known: " + AGGREGATES + ")");
+    }
+    return new MeasurePackage.Observation(p.path("id").asText("observation-" + (position + 1)), function, aggregate,
+        population);
+  }
+
+  /** The cqfm-aggregateMethod codes. */
+  static final Set<String> AGGREGATES = Set.of("Sum", "Count", "Average", "Median", "Minimum", "Maximum");
 
   private static String code(JsonNode concept) {
     JsonNode c = concept.path("coding").path(0).path("code");

@@ -13,8 +13,14 @@ public record MeasureOutcome(String measure, List<GroupOutcome> groups, List<Str
    * @param strata stratifier id → value
    * @param episodes episode-based groups (population basis Encounter, Procedure, ...): population code →
    *     the person's episodes in it, after the cascade applied episode by episode; null for patient-based groups
+   * @param observations groups with measure observations: observed population code → the values, one per
+   *     observed episode (ordered by episode), one for a patient-based group; null for groups without
+   * @param stratumEpisodes episode-based groups with stratifiers that return episodes: stratifier id →
+   *     population code → the person's episodes of the population the stratifier returns; null when none
+   *     (boolean stratifiers are in {@code strata} as true / false)
    */
   public record GroupOutcome(int index, String id, Map<String, Boolean> populations,
-      Map<String, List<String>> evidence, Map<String, String> strata, Map<String, Integer> episodes)
+      Map<String, List<String>> evidence, Map<String, String> strata, Map<String, Integer> episodes,
+      Map<String, List<Double>> observations, Map<String, Map<String, Integer>> stratumEpisodes)
       implements Serializable {}
 }

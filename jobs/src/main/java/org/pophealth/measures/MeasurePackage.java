@@ -96,6 +96,7 @@ public record MeasurePackage(
    * @param improvementNotation increase or decrease (inverse measure)
    * @param stratifiers stratifier id → CQL expression name (only those defined by an expression)
    * @param descriptions population code → the Measure's narrative description of it
+   * @param observations the measure observations (continuous-variable and ratio groups), in Measure order
    */
   public record Group(
       int index,
@@ -104,6 +105,23 @@ public record MeasurePackage(
       String scoring,
       String improvementNotation,
       Map<String, String> stratifiers,
-      Map<String, String> descriptions)
-      implements Serializable {}
+      Map<String, String> descriptions,
+      List<Observation> observations)
+      implements Serializable {
+    public Group withImprovementNotation(String notation) {
+      return new Group(index, id, populations, scoring, notation, stratifiers, descriptions, observations);
+    }
+  }
+
+  /**
+   * A measure observation: a CQL function the measure applies to each episode of a population (or once per
+   * person in a patient-based group), whose values the group aggregates into its score.
+   *
+   * @param id the population id in the Measure (e.g. {@code MeasureObservation_1})
+   * @param function the CQL function's name
+   * @param aggregate cqfm-aggregateMethod: Sum, Count, Average, Median, Minimum, Maximum
+   * @param population the code of the population it observes (cqfm-criteriaReference): measure-population,
+   *     denominator or numerator
+   */
+  public record Observation(String id, String function, String aggregate, String population) implements Serializable {}
 }

@@ -18,18 +18,25 @@ public final class MeasureSummaryPrinter {
         start, end, r.persons(), r.evaluations(), r.evaluateSeconds(), r.evaluationsPerSecond(), r.errors(),
         r.resultRows(), r.summaryRows(), r.gaps());
     TextTable t = new TextTable("measure", "group", "improve", "initial_pop", "denominator", "exclusions", "exceptions",
-        "numerator", "rate");
+        "numerator", "rate/score");
     for (Row s : lakehouse.read("gold.measure_summary")
         .filter(col("stratifier").equalTo("all").and(col("period_start").equalTo(java.sql.Date.valueOf(start)))
             .and(col("period_end").equalTo(java.sql.Date.valueOf(end))))
         .orderBy("cms_id", "group_index")
         .select("cms_id", "group_index", "improvement_notation", "initial_population", "denominator",
-            "denominator_exclusion", "denominator_exception", "numerator", "performance_rate", "suppressed")
+            "denominator_exclusion", "denominator_exception", "numerator", "performance_rate", "suppressed", "scoring",
+            "measure_population", "measure_score")
         .collectAsList()) {
       boolean suppressed = s.getBoolean(9);
-      t.row(s.get(0), s.get(1), s.get(2), cell(s, 3, suppressed), cell(s, 4, suppressed), cell(s, 5, suppressed),
-          cell(s, 6, suppressed), cell(s, 7, suppressed),
-          suppressed ? "<11" : s.isNullAt(8) ? "-" : String.format("%.1f%%", 100 * s.getDouble(8)));
+      String scoring = s.isNullAt(10) ? "proportion" : s.getString(10);
+      boolean cv = scoring.equals("continuous-variable");
+      // a continuous-variable group shows its measure population where others show the denominator, and its
+      // observations' aggregate as the score; a ratio its numerator over denominator; a cohort its count only
+      String score = suppressed ? "<11" : scoring.equals("cohort") ? "(cohort)"
+          : cv || scoring.equals("ratio") ? (s.isNullAt(12) ? "-" : String.format("%.3f", s.getDouble(12)))
+          : s.isNullAt(8) ? "-" : String.format("%.1f%%", 100 * s.getDouble(8));
+      t.row(s.get(0), s.get(1), s.get(2), cell(s, 3, suppressed), cell(s, cv ? 11 : 4, suppressed),
+          cell(s, 5, suppressed), cell(s, 6, suppressed), cell(s, 7, suppressed), score);
     }
     t.print(out);
     out.println("(cells with 1-10 persons are suppressed: '<11'; exact counts in gold.measure_result)");

@@ -58,9 +58,17 @@ public final class RunMeasureTestCases {
     this.end = end;
   }
 
-  /** One population of one group whose count differs from the expected report. */
+  /**
+   * One population of one group (or of one stratum of a group: {@code stratum}) whose count differs from the
+   * expected report.
+   */
   public record Mismatch(String measure, String caseId, String description, int group, String population,
-      int expected, int actual, List<String> errors) {
+      int expected, int actual, List<String> errors, boolean stratum) {
+    Mismatch(String measure, String caseId, String description, int group, String population, int expected, int actual,
+        List<String> errors) {
+      this(measure, caseId, description, group, population, expected, actual, errors, false);
+    }
+
     @Override
     public String toString() {
       return measure + " " + caseId + " group " + group + " " + population + ": expected " + expected + ", got "
@@ -128,7 +136,7 @@ public final class RunMeasureTestCases {
     Map<String, Map<Integer, Row>> got = new HashMap<>();
     for (Row row : r.results().select("person_key", "group_index", "initial_population", "denominator",
         "denominator_exclusion", "numerator", "numerator_exclusion", "denominator_exception", "errors",
-        "episode_counts").collectAsList()) {
+        "episode_counts", "observations", "strata", "stratum_episodes").collectAsList()) {
       got.computeIfAbsent(row.getString(0), k -> new HashMap<>()).put(row.getInt(1), row);
     }
     r.release();
@@ -162,6 +170,34 @@ public final class RunMeasureTestCases {
           }
         }
       }
+      for (int gi : groups.keySet().stream().sorted().toList()) {
+        List<Double> expectedValues = c.observations().getOrDefault(gi, List.of());
+        List<Double> actualValues = observations(groups.get(gi));
+        if (c.expected().containsKey(gi) && !sameValues(expectedValues, actualValues)) {
+          ok = false;
+          Row row = groups.get(gi);
+          mismatches.add(new Mismatch(c.measure(), c.caseId(), c.description(), gi,
+              "measure-observation " + expectedValues + " vs " + actualValues, expectedValues.size(), actualValues.size(),
+              row.isNullAt(8) ? List.of() : row.getList(8)));
+        }
+      }
+      for (Map.Entry<Integer, List<MeasureTestCase.Stratum>> g : c.strata().entrySet()) {
+        Row row = groups.get(g.getKey());
+        for (MeasureTestCase.Stratum st : g.getValue()) {
+          if (st.value().equals("false")) {
+            continue; // see MeasureTestCase.Stratum: the reports' false strata are not counts of members
+          }
+          for (Map.Entry<String, Integer> p : st.counts().entrySet()) {
+            int actual = row == null ? 0 : stratumMembers(row, st, p.getKey());
+            if (actual != p.getValue()) {
+              ok = false;
+              mismatches.add(new Mismatch(c.measure(), c.caseId(), c.description(), g.getKey(),
+                  st.stratifier() + " stratum " + st.value() + " " + p.getKey(), p.getValue(), actual,
+                  row == null || row.isNullAt(8) ? List.of() : row.getList(8), true));
+            }
+          }
+        }
+      }
       if (!ok) {
         failed++;
       }
@@ -169,6 +205,58 @@ public final class RunMeasureTestCases {
     LOG.info("measure test cases: {} passed, {} failed", cases.size() - failed, failed);
     return new Result(cases.size(), cases.size() - failed, failed, mismatches, ingest, (System.nanoTime() - t0) / 1e9,
         engineErrors, dataErrors);
+  }
+
+  /**
+   * Members of a population within one stratum: for a boolean stratifier the population's members when the
+   * person's value is the stratum's ({@code true} / {@code false}), else none; for an episode stratifier the
+   * episodes of the population it returns.
+   */
+  static int stratumMembers(Row row, MeasureTestCase.Stratum st, String population) {
+    int e = row.fieldIndex("stratum_episodes");
+    if (!row.isNullAt(e)) {
+      scala.collection.Map<String, Integer> counts =
+          row.<String, scala.collection.Map<String, Integer>>getJavaMap(e).get(st.stratifier());
+      if (counts != null) {
+        scala.Option<Integer> n = counts.get(population);
+        return n.isDefined() ? n.get() : 0;
+      }
+    }
+    int s = row.fieldIndex("strata");
+    String value = row.isNullAt(s) ? null : row.<String, String>getJavaMap(s).get(st.stratifier());
+    return st.value().equals(value) ? EvaluatePersons.members(row, population) : 0;
+  }
+
+  /** Every observation value of a result row (all observed populations), sorted. */
+  static List<Double> observations(Row row) {
+    int i = row.fieldIndex("observations");
+    List<Double> out = new ArrayList<>();
+    if (!row.isNullAt(i)) {
+      for (scala.collection.Seq<Double> v : row.<String, scala.collection.Seq<Double>>getJavaMap(i).values()) {
+        out.addAll(scala.collection.JavaConverters.seqAsJavaList(v));
+      }
+    }
+    out.sort(null);
+    return out;
+  }
+
+  /**
+   * Observation values agree: the same number of values, pairwise equal once sorted. The test-case reports
+   * carry each value in a population {@code count}, an integer: a decimal observation (a percentage, say)
+   * agrees when it rounds to it.
+   */
+  static boolean sameValues(List<Double> expected, List<Double> actual) {
+    if (expected.size() != actual.size()) {
+      return false;
+    }
+    for (int i = 0; i < expected.size(); i++) {
+      double e = expected.get(i);
+      double a = actual.get(i);
+      if (Math.abs(e - a) > 1e-9 && !(e == Math.rint(e) && Math.abs(Math.round(a) - e) < 1e-9)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -95,12 +95,63 @@ class MeasureSummaryTest {
   }
 
   private static Row episodes(Row r, Map<String, Integer> counts) {
-    Object[] v = new Object[r.length()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = r.get(i);
+    return with(r, Map.of("episode_counts", JavaConverters.mapAsScalaMap(counts)));
+  }
+
+  @Test
+  void aContinuousVariableGroupScoresTheAggregateOfItsObservations(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    // a package whose one measure is a continuous-variable group observed by a function, aggregate Median
+    java.nio.file.Path packaged = java.nio.file.Path.of(getClass().getClassLoader()
+        .getResource("measures/ecqm/qicore-2024/measure").toURI()).getParent();
+    String m = "BreastCancerScreeningFHIR";
+    for (String f : new String[] {"library/" + m + ".json", "profiles.yaml"}) {
+      java.nio.file.Files.createDirectories(dir.resolve(f).getParent());
+      java.nio.file.Files.copy(packaged.resolve(f), dir.resolve(f));
     }
-    v[v.length - 1] = JavaConverters.mapAsScalaMap(counts);
-    return RowFactory.create(v);
+    java.nio.file.Files.createDirectories(dir.resolve("valueset"));
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode measure = (com.fasterxml.jackson.databind.node.ObjectNode)
+        json.readTree(packaged.resolve("measure/" + m + ".json").toFile());
+    measure.set("group", json.readTree("""
+        [{"id": "G1", "extension": [{"url": "http://hl7.org/fhir/us/cqfmeasures/StructureDefinition/cqfm-scoring",
+           "valueCodeableConcept": {"coding": [{"code": "continuous-variable"}]}}],
+          "population": [
+           {"id": "IP", "code": {"coding": [{"code": "initial-population"}]}, "criteria": {"expression": "Initial Population"}},
+           {"id": "MP", "code": {"coding": [{"code": "measure-population"}]}, "criteria": {"expression": "Denominator"}},
+           {"id": "MPX", "code": {"coding": [{"code": "measure-population-exclusion"}]}, "criteria": {"expression": "Denominator Exclusions"}},
+           {"id": "OBS", "code": {"coding": [{"code": "measure-observation"}]}, "criteria": {"expression": "Some Function"},
+            "extension": [{"url": "http://hl7.org/fhir/us/cqfmeasures/StructureDefinition/cqfm-aggregateMethod", "valueCode": "Median"},
+                          {"url": "http://hl7.org/fhir/us/cqfmeasures/StructureDefinition/cqfm-criteriaReference", "valueString": "MP"}]}]}]
+        """));
+    java.nio.file.Files.createDirectories(dir.resolve("measure"));
+    json.writeValue(dir.resolve("measure/" + m + ".json").toFile(), measure);
+
+    Lakehouse lh = SharedSpark.newLakehouse();
+    List<Row> rows = new ArrayList<>();
+    // 12 persons observed with values 1..12 (median 6.5); a 13th in the measure population but excluded: no value
+    for (int i = 1; i <= 13; i++) {
+      Row r = row(m, "increase", "v" + i, "female", false, false, false);
+      Map<String, Object> set = new java.util.HashMap<>();
+      set.put("episode_counts", JavaConverters.mapAsScalaMap(Map.of("initial-population", 1, "measure-population", 1,
+          "measure-population-exclusion", i == 13 ? 1 : 0)));
+      if (i < 13) {
+        set.put("observations", JavaConverters.mapAsScalaMap(Map.of("measure-population",
+            JavaConverters.asScalaBuffer(List.of((double) i)).toSeq())));
+      }
+      rows.add(with(r, set));
+    }
+    Dataset<Row> results = lh.spark().createDataFrame(rows, RESULT);
+    EvaluateMeasures job = new EvaluateMeasures(lh, dir.toString(), LocalDate.of(2025, 1, 1), LocalDate.of(2025, 12, 31))
+        .smallCellThreshold(5);
+    Row all = job.summarize(results, new Timestamp(0)).filter("stratifier = 'all'").collectAsList().get(0);
+    assertEquals("continuous-variable", all.getAs("scoring"));
+    assertEquals(13L, (long) all.getAs("measure_population"));
+    assertEquals(1L, (long) all.getAs("measure_population_exclusion"));
+    assertEquals(12L, (long) all.getAs("observations"));
+    assertEquals(6.5, (double) all.getAs("measure_score"), 1e-9, "median of 1..12");
+    assertNull(all.getAs("performance_rate"), "no proportion here");
+    assertFalse((boolean) all.getAs("suppressed"));
   }
 
   @Test
@@ -204,12 +255,45 @@ class MeasureSummaryTest {
         .getCount(), "e1: 2 encounters in the numerator");
   }
 
+  private static final org.apache.spark.sql.types.StructType RESULT =
+      org.pophealth.lakehouse.ContractRegistry.get().contract("gold.measure_result").schema();
+
   private static Row row(String measure, String improvement, String person, String sex, boolean excl, boolean exception,
       boolean numer) {
     boolean n = numer && !excl && !exception;
-    return RowFactory.create(person, null, JavaConverters.asScalaBuffer(List.of("ehr:" + person)).toSeq(), measure,
-        "CMS", "url", "1", "qicore-2024", Date.valueOf("2025-01-01"), Date.valueOf("2025-12-31"), 1, "g1", improvement,
-        true, true, excl, n, false, exception, JavaConverters.mapAsScalaMap(Map.of()), JavaConverters.mapAsScalaMap(Map.of()),
-        null, sex, null, null, null, new Timestamp(0), null);
+    Map<String, Object> v = new java.util.HashMap<>();
+    v.put("person_key", person);
+    v.put("patient_refs", JavaConverters.asScalaBuffer(List.of("ehr:" + person)).toSeq());
+    v.put("measure", measure);
+    v.put("cms_id", "CMS");
+    v.put("measure_url", "url");
+    v.put("measure_version", "1");
+    v.put("measure_package", "qicore-2024");
+    v.put("period_start", Date.valueOf("2025-01-01"));
+    v.put("period_end", Date.valueOf("2025-12-31"));
+    v.put("group_index", 1);
+    v.put("group_id", "g1");
+    v.put("improvement_notation", improvement);
+    v.put("initial_population", true);
+    v.put("denominator", true);
+    v.put("denominator_exclusion", excl);
+    v.put("numerator", n);
+    v.put("numerator_exclusion", false);
+    v.put("denominator_exception", exception);
+    v.put("evidence", JavaConverters.mapAsScalaMap(Map.of()));
+    v.put("strata", JavaConverters.mapAsScalaMap(Map.of()));
+    v.put("sex", sex);
+    v.put("evaluated_at", new Timestamp(0));
+    return with(RowFactory.create(new Object[RESULT.size()]), v);
+  }
+
+  /** The row with the named columns set. */
+  private static Row with(Row r, Map<String, Object> values) {
+    Object[] v = new Object[RESULT.size()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = r.get(i);
+    }
+    values.forEach((k, x) -> v[RESULT.fieldIndex(k)] = x);
+    return RowFactory.create(v);
   }
 }
