@@ -200,14 +200,16 @@ class MeasureSummaryTest {
     Lakehouse lh = SharedSpark.newLakehouse();
     List<Row> rows = new ArrayList<>();
     // as in the first test: 20 in the denominator, 2 excluded, 3 exceptions, 9 in the numerator
+    // the measure's own stratifier: true for p1-p8 (2 excluded, 3 exceptions, p6-p8 in the numerator), false for p9-p20
     for (int i = 1; i <= 20; i++) {
-      rows.add(row("BreastCancerScreeningFHIR", "increase", "p" + i, "female", i <= 2, i >= 3 && i <= 5, i >= 6 && i <= 14));
+      rows.add(with(row("BreastCancerScreeningFHIR", "increase", "p" + i, "female", i <= 2, i >= 3 && i <= 5, i >= 6 && i <= 14),
+          Map.of("strata", JavaConverters.mapAsScalaMap(Map.of("Stratification_1_1", i <= 8 ? "true" : "false")))));
     }
     // episode-based: e1 has 3 encounters in the denominator (2 met), e2 has 1 (not met) -> 4 and 2, score 0.5
     rows.add(episodes(row("CesareanBirthFHIR", "decrease", "e1", "female", false, false, true),
-        Map.of("initial-population", 3, "denominator", 3, "numerator", 2)));
+        Map.of("initial-population", 3, "denominator", 3, "denominator-exclusion", 0, "numerator", 2)));
     rows.add(episodes(row("CesareanBirthFHIR", "decrease", "e2", "female", false, false, false),
-        Map.of("initial-population", 1, "denominator", 1, "numerator", 0)));
+        Map.of("initial-population", 1, "denominator", 1, "denominator-exclusion", 0, "numerator", 0)));
     lh.replaceWhere("gold.measure_result", lh.spark().createDataFrame(rows, lh.contract("gold.measure_result").schema()),
         "period_start = DATE'2025-01-01'");
     java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("measure-reports-");
@@ -224,6 +226,16 @@ class MeasureSummaryTest {
     assertEquals(Map.of("initial-population", 20, "denominator", 20, "denominator-exclusion", 2, "numerator", 9,
         "numerator-exclusion", 0, "denominator-exception", 3), counts);
     assertEquals(0.6, summary.getGroupFirstRep().getMeasureScore().getValue().doubleValue(), 1e-9, "9 / (20 - 2 - 3)");
+    org.hl7.fhir.r4.model.MeasureReport.MeasureReportGroupStratifierComponent strat = summary.getGroupFirstRep()
+        .getStratifierFirstRep();
+    assertEquals("Stratification_1_1", strat.getId());
+    Map<String, Map<String, Integer>> strata = strat.getStratum().stream().collect(Collectors.toMap(
+        st -> st.getValue().getText(), st -> st.getPopulation().stream().collect(Collectors.toMap(
+            pc -> pc.getCode().getCodingFirstRep().getCode(), pc -> pc.getCount()))));
+    assertEquals(Map.of("initial-population", 8, "denominator", 8, "denominator-exclusion", 2, "numerator", 3,
+        "numerator-exclusion", 0, "denominator-exception", 3), strata.get("true"));
+    assertEquals(Map.of("initial-population", 12, "denominator", 12, "denominator-exclusion", 0, "numerator", 6,
+        "numerator-exclusion", 0, "denominator-exception", 0), strata.get("false"));
     org.hl7.fhir.r4.model.MeasureReport list = parser.parseResource(org.hl7.fhir.r4.model.MeasureReport.class,
         java.nio.file.Files.readString(dir.resolve("subject-list/BreastCancerScreeningFHIR.json")));
     org.hl7.fhir.r4.model.MeasureReport.MeasureReportGroupPopulationComponent numer = list.getGroupFirstRep()
@@ -244,8 +256,8 @@ class MeasureSummaryTest {
         .orElseThrow().getCount(), "p1 is excluded");
     org.hl7.fhir.r4.model.MeasureReport episodes = parser.parseResource(org.hl7.fhir.r4.model.MeasureReport.class,
         java.nio.file.Files.readString(dir.resolve("summary/CesareanBirthFHIR.json")));
-    assertEquals(Map.of("initial-population", 4, "denominator", 4, "denominator-exclusion", 0, "numerator", 2,
-        "numerator-exclusion", 0, "denominator-exception", 0), episodes.getGroupFirstRep().getPopulation().stream()
+    assertEquals(Map.of("initial-population", 4, "denominator", 4, "denominator-exclusion", 0, "numerator", 2),
+        episodes.getGroupFirstRep().getPopulation().stream()
         .collect(Collectors.toMap(pc -> pc.getCode().getCodingFirstRep().getCode(), pc -> pc.getCount())));
     assertEquals(0.5, episodes.getGroupFirstRep().getMeasureScore().getValue().doubleValue(), 1e-9, "2 / 4 encounters");
     org.hl7.fhir.r4.model.MeasureReport e1 = parser.parseResource(org.hl7.fhir.r4.model.MeasureReport.class,
