@@ -80,6 +80,7 @@ final class CollectPersonFacts {
         WITH gaps AS (
           SELECT person_key, max(person_id) AS person_id, array_sort(collect_set(regexp_replace(cms_id, 'FHIR$', ''))) AS gaps
           FROM coh_gold_care_gap WHERE period_start = DATE'%2$s' AND period_end = DATE'%3$s'
+            AND status IN ('open', 'prospective')
           GROUP BY person_key),
         gap_last AS (
           SELECT e.person_key, g.cms,

@@ -122,7 +122,7 @@ public final class EvaluateMeasures {
       summaryRows = lakehouse.read("gold.measure_summary").filter(where).count();
       Dataset<Row> gapRows = careGaps(written, pkg);
       lakehouse.replaceWhere("gold.care_gap", gapRows, where);
-      gaps = lakehouse.read("gold.care_gap").filter(where).count();
+      gaps = lakehouse.read("gold.care_gap").filter(where).filter(col("status").isin("open", "prospective")).count();
       lakehouse.replaceWhere("gold.measure_diagnostic", diagnose(results, pkg, now), where);
     }
     return new Result(personCount, evaluations, rows, errors, summaryRows, gaps, (System.nanoTime() - t0) / 1e9,
@@ -399,7 +399,15 @@ public final class EvaluateMeasures {
     return sum(when(col(flag), 1L).otherwise(0L)).as("persons_" + flag);
   }
 
-  /** Open gaps: in the denominator, not excluded or excepted, and not meeting the measure. */
+  /**
+   * Care-gap status of every person in a measure group's initial population, as the DEQM gaps-in-care
+   * report defines them: {@code not-applicable} (not in the denominator, or excluded, or an exception),
+   * {@code closed} (meets the measure: in the numerator, or for an inverse measure outside it),
+   * {@code open} (does not, and the period — the date by which it had to — is over at evaluation time),
+   * {@code prospective} (does not yet, and the period is still running: the gap can still be closed). Each
+   * row says what was found (the evidence of the population behind the status, with dates), what closes
+   * it (the measure's numerator criterion and the data elements its logic looks for) and by when.
+   */
   static Dataset<Row> careGaps(Dataset<Row> results, MeasurePackage pkg) {
     List<Row> defs = new ArrayList<>();
     for (MeasurePackage.MeasureDefinition m : pkg.measures()) {
@@ -407,18 +415,41 @@ public final class EvaluateMeasures {
         boolean inverse = "decrease".equals(g.improvementNotation());
         String numer = g.descriptions().getOrDefault("numerator", "").strip();
         String close = (inverse ? "Inverse measure: leave the numerator — " : "Meet the numerator — ")
-            + (numer.isEmpty() ? g.populations().get("numerator") : numer);
-        defs.add(RowFactory.create(m.name(), g.index(), m.title(), inverse, close));
+            + (numer.isEmpty() ? g.populations().getOrDefault("numerator", "") : numer);
+        java.util.Set<String> others = new java.util.HashSet<>(g.populations().values());
+        String numerator = g.populations().get("numerator");
+        List<String> closeWith = numerator == null ? List.of()
+            : MeasureDataElements.reachedFrom(pkg, m, numerator, others);
+        defs.add(RowFactory.create(m.name(), g.index(), m.title(), inverse, close,
+            scala.collection.JavaConverters.asScalaBuffer(closeWith).toSeq()));
       }
     }
     StructType shape = new StructType().add("measure", DataTypes.StringType).add("group_index", DataTypes.IntegerType)
         .add("measure_title", DataTypes.StringType).add("inverse", DataTypes.BooleanType)
-        .add("to_close", DataTypes.StringType);
+        .add("to_close", DataTypes.StringType).add("close_with", DataTypes.createArrayType(DataTypes.StringType));
     Dataset<Row> d = results.sparkSession().createDataFrame(defs, shape);
-    Dataset<Row> open = results.join(d, scala.collection.JavaConverters.asScalaBuffer(List.of("measure", "group_index")).toSeq())
-        .filter(col("denominator").and(col("denominator_exclusion").unary_$bang())
-            .and(col("denominator_exception").unary_$bang())
-            .and(when(col("inverse"), col("numerator")).otherwise(col("numerator").unary_$bang())));
-    return open.withColumn("evidence", col("evidence").getItem("denominator"));
+    Column applicable = col("denominator").and(col("denominator_exclusion").unary_$bang())
+        .and(col("denominator_exception").unary_$bang());
+    Column meets = when(col("inverse"), col("numerator").unary_$bang()).otherwise(col("numerator"));
+    // the period is over when evaluated after its last day
+    Column over = org.apache.spark.sql.functions.to_date(col("evaluated_at")).gt(col("period_end"));
+    Column status = when(applicable.unary_$bang(), lit("not-applicable")).when(meets, lit("closed"))
+        .when(over, lit("open")).otherwise(lit("prospective"));
+    Column ev = col("evidence");
+    Column evidence = when(col("status").equalTo("closed"),
+            when(col("inverse"), ev.getItem("denominator")).otherwise(ev.getItem("numerator")))
+        .when(col("status").equalTo("not-applicable"), coalesce(ev.getItem("denominator-exclusion"),
+            ev.getItem("denominator-exception"), ev.getItem("initial-population")))
+        .otherwise(ev.getItem("denominator"));
+    Dataset<Row> gaps = results.filter(col("initial_population"))
+        .join(d, scala.collection.JavaConverters.asScalaBuffer(List.of("measure", "group_index")).toSeq())
+        .withColumn("status", status)
+        .withColumn("evidence", evidence)
+        .withColumn("due_date", col("period_end"))
+        .withColumn("evidence_dates", org.apache.spark.sql.functions.expr(
+            "CASE WHEN evidence IS NULL OR evidence_dates IS NULL THEN NULL"
+                + " ELSE map_filter(evidence_dates, (k, v) -> array_contains(evidence, k)) END"));
+    return gaps.withColumn("last_evidence_date", org.apache.spark.sql.functions.expr(
+        "array_max(map_values(evidence_dates))"));
   }
 }

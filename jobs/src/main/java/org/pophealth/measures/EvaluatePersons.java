@@ -101,6 +101,13 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
       String sex = patient.hasGender() ? patient.getGender().toCode() : null;
       String payer = payer(parsed, start, end);
       String org = organization(patient, parsed);
+      Map<String, Date> dates = new java.util.HashMap<>();
+      for (Resource r : parsed) {
+        java.util.Date d = resourceDate(r);
+        if (d != null) {
+          dates.put(r.fhirType() + "/" + r.getIdElement().getIdPart(), Date.valueOf(d.toInstant().atZone(ZoneOffset.UTC).toLocalDate()));
+        }
+      }
       String race = ombCategory(patient, US_CORE + "us-core-race");
       String ethnicity = ombCategory(patient, US_CORE + "us-core-ethnicity");
       for (MeasurePackage.MeasureDefinition m : measures) {
@@ -124,7 +131,7 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
               ageBand, sex, payer, org, race, ethnicity,
               o.errors().isEmpty() ? null : JavaConverters.asScalaBuffer(o.errors()).toSeq(), evaluatedAt,
               g.episodes() == null ? null : JavaConverters.mapAsScalaMap(g.episodes()), observations(g),
-              stratumEpisodes(g), found, unmatched));
+              stratumEpisodes(g), evidenceDates(g, dates), found, unmatched));
         }
       }
       evalNanos += System.nanoTime() - t2;
@@ -295,6 +302,83 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
       }
     }
     return payers.isEmpty() ? null : payers.first();
+  }
+
+  /** The dates of the group's evidence resources that have one (reference → date), null when none. */
+  private static scala.collection.Map<String, Date> evidenceDates(MeasureOutcome.GroupOutcome g, Map<String, Date> dates) {
+    Map<String, Date> out = new java.util.TreeMap<>();
+    for (List<String> refs : g.evidence().values()) {
+      for (String ref : refs) {
+        Date d = dates.get(ref);
+        if (d != null) {
+          out.put(ref, d);
+        }
+      }
+    }
+    return out.isEmpty() ? null : JavaConverters.mapAsScalaMap(out);
+  }
+
+  /**
+   * When a resource happened, as a care manager reads evidence: the clinical date of the event (period start,
+   * effective, performed, onset, authored, occurrence), else its recorded or issued date; null when it has none.
+   */
+  static java.util.Date resourceDate(Resource r) {
+    try {
+      if (r instanceof Encounter e) {
+        return e.getPeriod().getStart();
+      }
+      if (r instanceof org.hl7.fhir.r4.model.Observation o) {
+        return o.hasEffectiveDateTimeType() ? o.getEffectiveDateTimeType().getValue()
+            : o.hasEffectivePeriod() ? o.getEffectivePeriod().getStart()
+            : o.hasEffectiveInstantType() ? o.getEffectiveInstantType().getValue() : o.getIssued();
+      }
+      if (r instanceof org.hl7.fhir.r4.model.Procedure p) {
+        return p.hasPerformedDateTimeType() ? p.getPerformedDateTimeType().getValue()
+            : p.hasPerformedPeriod() ? p.getPerformedPeriod().getStart() : null;
+      }
+      if (r instanceof org.hl7.fhir.r4.model.Condition c) {
+        return c.hasOnsetDateTimeType() ? c.getOnsetDateTimeType().getValue()
+            : c.hasOnsetPeriod() ? c.getOnsetPeriod().getStart() : c.getRecordedDate();
+      }
+      if (r instanceof org.hl7.fhir.r4.model.MedicationRequest m) {
+        return m.getAuthoredOn();
+      }
+      if (r instanceof org.hl7.fhir.r4.model.MedicationDispense m) {
+        return m.hasWhenHandedOver() ? m.getWhenHandedOver() : m.getWhenPrepared();
+      }
+      if (r instanceof org.hl7.fhir.r4.model.MedicationAdministration m) {
+        return m.hasEffectiveDateTimeType() ? m.getEffectiveDateTimeType().getValue()
+            : m.hasEffectivePeriod() ? m.getEffectivePeriod().getStart() : null;
+      }
+      if (r instanceof org.hl7.fhir.r4.model.Immunization i) {
+        return i.hasOccurrenceDateTimeType() ? i.getOccurrenceDateTimeType().getValue() : i.getRecorded();
+      }
+      if (r instanceof org.hl7.fhir.r4.model.DiagnosticReport d) {
+        return d.hasEffectiveDateTimeType() ? d.getEffectiveDateTimeType().getValue()
+            : d.hasEffectivePeriod() ? d.getEffectivePeriod().getStart() : d.getIssued();
+      }
+      if (r instanceof org.hl7.fhir.r4.model.ServiceRequest sr) {
+        return sr.getAuthoredOn();
+      }
+      if (r instanceof org.hl7.fhir.r4.model.DeviceRequest dr) {
+        return dr.getAuthoredOn();
+      }
+      if (r instanceof org.hl7.fhir.r4.model.Coverage c) {
+        return c.getPeriod().getStart();
+      }
+      if (r instanceof org.hl7.fhir.r4.model.AllergyIntolerance a) {
+        return a.hasOnsetDateTimeType() ? a.getOnsetDateTimeType().getValue() : a.getRecordedDate();
+      }
+      if (r instanceof org.hl7.fhir.r4.model.Communication c) {
+        return c.getSent();
+      }
+      if (r instanceof org.hl7.fhir.r4.model.Claim c) {
+        return c.getCreated();
+      }
+    } catch (org.hl7.fhir.exceptions.FHIRException e) {
+      return null; // a choice element of another type than asked
+    }
+    return null;
   }
 
   private static final String US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/";

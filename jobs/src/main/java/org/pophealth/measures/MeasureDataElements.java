@@ -85,6 +85,72 @@ public final class MeasureDataElements {
     return out;
   }
 
+  /**
+   * The data elements a population criterion looks for: the value-set retrieves reachable from the expression
+   * through the definitions and functions it calls (in the measure's library and those it includes), not
+   * through the {@code stop} definitions of the measure's library (the group's other populations: a numerator
+   * that starts from the denominator does not ask again for the visit that put the person there). Labels
+   * ({@code Type: value set name}), sorted.
+   */
+  public static List<String> reachedFrom(MeasurePackage pkg, MeasurePackage.MeasureDefinition m, String expression,
+      Set<String> stop) {
+    Map<String, JsonNode> trees = new HashMap<>();
+    for (Map.Entry<String, String> e : pkg.elmByLibrary().entrySet()) {
+      try {
+        trees.put(e.getKey(), JSON.readTree(e.getValue()).path("library"));
+      } catch (IOException ex) {
+        throw new UncheckedIOException("cannot read the ELM of " + e.getKey(), ex);
+      }
+    }
+    java.util.TreeSet<String> labels = new java.util.TreeSet<>();
+    Set<String> seen = new HashSet<>();
+    Deque<String[]> todo = new ArrayDeque<>();
+    todo.add(new String[] {m.library(), expression});
+    while (!todo.isEmpty()) {
+      String[] at = todo.pop();
+      JsonNode lib = trees.get(at[0]);
+      if (lib == null || !seen.add(at[0] + "|" + at[1]) || (at[0].equals(m.library()) && stop.contains(at[1])
+          && !at[1].equals(expression))) {
+        continue;
+      }
+      Map<String, String> aliases = new HashMap<>();
+      for (JsonNode inc : lib.path("includes").path("def")) {
+        aliases.put(inc.path("localIdentifier").asText(), inc.path("path").asText());
+      }
+      for (JsonNode def : lib.path("statements").path("def")) {
+        if (!at[1].equals(def.path("name").asText())) {
+          continue;
+        }
+        List<JsonNode> nodes = new ArrayList<>();
+        collectAll(def.path("expression"), nodes);
+        for (JsonNode n : nodes) {
+          String type = n.path("type").asText();
+          if (type.equals("ExpressionRef") || type.equals("FunctionRef")) {
+            String owner = n.has("libraryName") ? aliases.get(n.path("libraryName").asText()) : at[0];
+            if (owner != null) {
+              todo.add(new String[] {owner, n.path("name").asText()});
+            }
+          } else if (type.equals("Retrieve") && "ValueSetRef".equals(n.path("codes").path("type").asText())) {
+            labels.add(n.path("dataType").asText().replaceFirst("^\\{[^}]*}", "") + ": "
+                + n.path("codes").path("name").asText());
+          }
+        }
+      }
+    }
+    return List.copyOf(labels);
+  }
+
+  private static void collectAll(JsonNode n, List<JsonNode> out) {
+    if (n.isObject()) {
+      if (n.has("type")) {
+        out.add(n);
+      }
+      n.elements().forEachRemaining(c -> collectAll(c, out));
+    } else if (n.isArray()) {
+      n.elements().forEachRemaining(c -> collectAll(c, out));
+    }
+  }
+
   private static String valueSetUrl(JsonNode lib, String name) {
     if (lib == null) {
       return null;

@@ -14,7 +14,7 @@ public final class MeasureSummaryPrinter {
 
   public static void print(EvaluateMeasures.Result r, Lakehouse lakehouse, LocalDate start, LocalDate end, PrintWriter out) {
     out.printf("evaluate-measures %s..%s: %d persons, %d person-measure evaluations in %.1f s (%.0f/s), %d with CQL"
-            + " errors; gold.measure_result %d rows, gold.measure_summary %d rows, gold.care_gap %d open gaps%n",
+            + " errors; gold.measure_result %d rows, gold.measure_summary %d rows, gold.care_gap %d open or prospective gaps%n",
         start, end, r.persons(), r.evaluations(), r.evaluateSeconds(), r.evaluationsPerSecond(), r.errors(),
         r.resultRows(), r.summaryRows(), r.gaps());
     TextTable t = new TextTable("measure", "group", "improve", "initial_pop", "denominator", "exclusions", "exceptions",

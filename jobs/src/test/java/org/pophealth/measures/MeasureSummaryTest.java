@@ -63,9 +63,25 @@ class MeasureSummaryTest {
     assertEquals(20L, (long) summary.get("age_band/(none)").getAs("denominator"), "unknown stratum kept as (none)");
 
     MeasurePackage pkg = LoadMeasurePackage.cached("qicore-2024");
-    List<String> gaps = EvaluateMeasures.careGaps(results, pkg).select("person_key").collectAsList().stream()
-        .map(r -> r.getString(0)).sorted().toList();
-    assertEquals(List.of("p15", "p16", "p17", "p18", "p19", "p20", "q1"), gaps);
+    Map<String, String> status = EvaluateMeasures.careGaps(results, pkg).collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.getAs("person_key"), r -> r.getAs("status")));
+    Map<String, String> expected = new java.util.HashMap<>();
+    for (int i = 1; i <= 20; i++) {
+      // evaluated 2026-01-15, after the 2025 period: what is not met is open
+      expected.put("p" + i, i <= 5 ? "not-applicable" : i <= 14 ? "closed" : "open");
+    }
+    expected.put("q1", "open"); // inverse: in the numerator (poor control)
+    expected.put("q2", "closed");
+    assertEquals(expected, status);
+    Row p15 = EvaluateMeasures.careGaps(results, pkg).filter("person_key = 'p15'").collectAsList().get(0);
+    assertEquals(Date.valueOf("2025-12-31"), p15.getAs("due_date"));
+    List<String> closeWith = p15.getList(p15.fieldIndex("close_with"));
+    // CMS125's Numerator: exists ([Observation: "Mammography"]).isDiagnosticStudyPerformed() ... (no visit retrieve)
+    assertEquals(List.of("Observation: Mammography"), closeWith);
+    // still running: a 2025 period evaluated in mid-2025 makes the same gap prospective
+    Dataset<Row> midYear = results.withColumn("evaluated_at", org.apache.spark.sql.functions.lit(Timestamp.valueOf("2025-06-30 00:00:00")));
+    assertEquals("prospective", EvaluateMeasures.careGaps(midYear, pkg).filter("person_key = 'p15'").collectAsList().get(0)
+        .getAs("status"));
   }
 
   @Test
@@ -295,7 +311,7 @@ class MeasureSummaryTest {
     v.put("evidence", JavaConverters.mapAsScalaMap(Map.of()));
     v.put("strata", JavaConverters.mapAsScalaMap(Map.of()));
     v.put("sex", sex);
-    v.put("evaluated_at", new Timestamp(0));
+    v.put("evaluated_at", Timestamp.valueOf("2026-01-15 00:00:00"));
     return with(RowFactory.create(new Object[RESULT.size()]), v);
   }
 
