@@ -323,62 +323,63 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
    * effective, performed, onset, authored, occurrence), else its recorded or issued date; null when it has none.
    */
   static java.util.Date resourceDate(Resource r) {
-    try {
-      if (r instanceof Encounter e) {
-        return e.getPeriod().getStart();
-      }
-      if (r instanceof org.hl7.fhir.r4.model.Observation o) {
-        return o.hasEffectiveDateTimeType() ? o.getEffectiveDateTimeType().getValue()
-            : o.hasEffectivePeriod() ? o.getEffectivePeriod().getStart()
-            : o.hasEffectiveInstantType() ? o.getEffectiveInstantType().getValue() : o.getIssued();
-      }
-      if (r instanceof org.hl7.fhir.r4.model.Procedure p) {
-        return p.hasPerformedDateTimeType() ? p.getPerformedDateTimeType().getValue()
-            : p.hasPerformedPeriod() ? p.getPerformedPeriod().getStart() : null;
-      }
-      if (r instanceof org.hl7.fhir.r4.model.Condition c) {
-        return c.hasOnsetDateTimeType() ? c.getOnsetDateTimeType().getValue()
-            : c.hasOnsetPeriod() ? c.getOnsetPeriod().getStart() : c.getRecordedDate();
-      }
-      if (r instanceof org.hl7.fhir.r4.model.MedicationRequest m) {
-        return m.getAuthoredOn();
-      }
-      if (r instanceof org.hl7.fhir.r4.model.MedicationDispense m) {
-        return m.hasWhenHandedOver() ? m.getWhenHandedOver() : m.getWhenPrepared();
-      }
-      if (r instanceof org.hl7.fhir.r4.model.MedicationAdministration m) {
-        return m.hasEffectiveDateTimeType() ? m.getEffectiveDateTimeType().getValue()
-            : m.hasEffectivePeriod() ? m.getEffectivePeriod().getStart() : null;
-      }
-      if (r instanceof org.hl7.fhir.r4.model.Immunization i) {
-        return i.hasOccurrenceDateTimeType() ? i.getOccurrenceDateTimeType().getValue() : i.getRecorded();
-      }
-      if (r instanceof org.hl7.fhir.r4.model.DiagnosticReport d) {
-        return d.hasEffectiveDateTimeType() ? d.getEffectiveDateTimeType().getValue()
-            : d.hasEffectivePeriod() ? d.getEffectivePeriod().getStart() : d.getIssued();
-      }
-      if (r instanceof org.hl7.fhir.r4.model.ServiceRequest sr) {
-        return sr.getAuthoredOn();
-      }
-      if (r instanceof org.hl7.fhir.r4.model.DeviceRequest dr) {
-        return dr.getAuthoredOn();
-      }
-      if (r instanceof org.hl7.fhir.r4.model.Coverage c) {
-        return c.getPeriod().getStart();
-      }
-      if (r instanceof org.hl7.fhir.r4.model.AllergyIntolerance a) {
-        return a.hasOnsetDateTimeType() ? a.getOnsetDateTimeType().getValue() : a.getRecordedDate();
-      }
-      if (r instanceof org.hl7.fhir.r4.model.Communication c) {
-        return c.getSent();
-      }
-      if (r instanceof org.hl7.fhir.r4.model.Claim c) {
-        return c.getCreated();
-      }
-    } catch (org.hl7.fhir.exceptions.FHIRException e) {
-      return null; // a choice element of another type than asked
+    if (r instanceof Encounter e) {
+      return e.getPeriod().getStart();
+    }
+    if (r instanceof org.hl7.fhir.r4.model.Observation o) {
+      return when(o.getEffective(), o.getIssued());
+    }
+    if (r instanceof org.hl7.fhir.r4.model.Procedure p) {
+      return when(p.getPerformed(), null);
+    }
+    if (r instanceof org.hl7.fhir.r4.model.Condition c) {
+      return when(c.getOnset(), c.getRecordedDate());
+    }
+    if (r instanceof org.hl7.fhir.r4.model.MedicationRequest m) {
+      return m.getAuthoredOn();
+    }
+    if (r instanceof org.hl7.fhir.r4.model.MedicationDispense m) {
+      return m.hasWhenHandedOver() ? m.getWhenHandedOver() : m.getWhenPrepared();
+    }
+    if (r instanceof org.hl7.fhir.r4.model.MedicationAdministration m) {
+      return when(m.getEffective(), null);
+    }
+    if (r instanceof org.hl7.fhir.r4.model.Immunization i) {
+      return when(i.getOccurrence(), i.getRecorded());
+    }
+    if (r instanceof org.hl7.fhir.r4.model.DiagnosticReport d) {
+      return when(d.getEffective(), d.getIssued());
+    }
+    if (r instanceof org.hl7.fhir.r4.model.ServiceRequest sr) {
+      return sr.getAuthoredOn();
+    }
+    if (r instanceof org.hl7.fhir.r4.model.DeviceRequest dr) {
+      return dr.getAuthoredOn();
+    }
+    if (r instanceof org.hl7.fhir.r4.model.Coverage c) {
+      return c.getPeriod().getStart();
+    }
+    if (r instanceof org.hl7.fhir.r4.model.AllergyIntolerance a) {
+      return when(a.getOnset(), a.getRecordedDate());
+    }
+    if (r instanceof org.hl7.fhir.r4.model.Communication c) {
+      return c.getSent();
+    }
+    if (r instanceof org.hl7.fhir.r4.model.Claim c) {
+      return c.getCreated();
     }
     return null;
+  }
+
+  /** The date of a choice element (dateTime, instant or Period: its start), else {@code otherwise}. */
+  private static java.util.Date when(org.hl7.fhir.r4.model.Type choice, java.util.Date otherwise) {
+    if (choice instanceof org.hl7.fhir.r4.model.BaseDateTimeType d && d.getValue() != null) {
+      return d.getValue();
+    }
+    if (choice instanceof org.hl7.fhir.r4.model.Period p && p.getStart() != null) {
+      return p.getStart();
+    }
+    return otherwise;
   }
 
   private static final String US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/";

@@ -38,7 +38,14 @@ public final class MeasureDataElements {
     return CACHE.computeIfAbsent(pkg.name() + "@" + pkg.elmByLibrary().hashCode(), k -> compute(pkg));
   }
 
-  private static Map<String, List<Element>> compute(MeasurePackage pkg) {
+  private static final Map<String, Map<String, JsonNode>> TREES = new ConcurrentHashMap<>();
+
+  /** The ELM trees of the package's libraries, by library name; read once per package and JVM. */
+  private static Map<String, JsonNode> trees(MeasurePackage pkg) {
+    return TREES.computeIfAbsent(pkg.name() + "@" + pkg.elmByLibrary().hashCode(), k -> readTrees(pkg));
+  }
+
+  private static Map<String, JsonNode> readTrees(MeasurePackage pkg) {
     Map<String, JsonNode> trees = new HashMap<>();
     for (Map.Entry<String, String> e : pkg.elmByLibrary().entrySet()) {
       try {
@@ -47,6 +54,11 @@ public final class MeasureDataElements {
         throw new UncheckedIOException("cannot read the ELM of " + e.getKey(), ex);
       }
     }
+    return trees;
+  }
+
+  private static Map<String, List<Element>> compute(MeasurePackage pkg) {
+    Map<String, JsonNode> trees = trees(pkg);
     Map<String, List<Element>> out = new LinkedHashMap<>();
     for (MeasurePackage.MeasureDefinition m : pkg.measures()) {
       TreeMap<String, Element> elements = new TreeMap<>();
@@ -94,14 +106,7 @@ public final class MeasureDataElements {
    */
   public static List<String> reachedFrom(MeasurePackage pkg, MeasurePackage.MeasureDefinition m, String expression,
       Set<String> stop) {
-    Map<String, JsonNode> trees = new HashMap<>();
-    for (Map.Entry<String, String> e : pkg.elmByLibrary().entrySet()) {
-      try {
-        trees.put(e.getKey(), JSON.readTree(e.getValue()).path("library"));
-      } catch (IOException ex) {
-        throw new UncheckedIOException("cannot read the ELM of " + e.getKey(), ex);
-      }
-    }
+    Map<String, JsonNode> trees = trees(pkg);
     java.util.TreeSet<String> labels = new java.util.TreeSet<>();
     Set<String> seen = new HashSet<>();
     Deque<String[]> todo = new ArrayDeque<>();
