@@ -102,6 +102,7 @@ public final class CollectPersonResources {
         .filter(col("patient_id").isNotNull().and(col("patient_id").notEqual("")));
 
     Dataset<Row> ehrRows = ehr.select("source", "patient_id", "resource_type", "raw");
+    ehrRows = ehrRows.unionByName(referenced(current, ehrRows));
     Dataset<Row> claims = claims();
     Dataset<Row> all = claims == null ? ehrRows : ehrRows.unionByName(claims);
     // one person, every source: the crosswalk gives each source record its person (null: one source, no identity)
@@ -113,6 +114,36 @@ public final class CollectPersonResources {
         .agg(first("person_id", true).as("person_id"),
             collect_list(struct(col("source"), col("patient_id"), col("resource_type"), col("raw"))).as("resources"));
   }
+
+  /**
+   * Resources outside any patient's compartment (Location, Medication, ...) that a person's resources
+   * reference, attached to that person: the logic follows such references (an encounter's location type,
+   * a request's Medication code) by retrieving the type, and the retrieve sees only the person's resources.
+   * Matched within the source, by type and id of relative or absolute references.
+   */
+  private Dataset<Row> referenced(Dataset<Row> current, Dataset<Row> personRows) {
+    List<String> shared = SHARED_TYPES.stream().filter(types::contains).toList();
+    if (shared.isEmpty()) {
+      return personRows.limit(0);
+    }
+    // "reference": "Location/1" or ".../fhir/Location/1": group 1 is "Location/1"
+    String pattern = "\"reference\"\\s*:\\s*\"(?:[^\"]*/)?((?:" + String.join("|", shared) + ")/[^\"/]+)\"";
+    Dataset<Row> refs = personRows.filter(col("resource_type").isin(shared.toArray()).unary_$bang())
+        .select(col("source"), col("patient_id"), org.apache.spark.sql.functions.explode(
+            org.apache.spark.sql.functions.regexp_extract_all(col("raw"), lit(pattern), lit(1))).as("ref"))
+        .select(col("source"), col("patient_id"),
+            org.apache.spark.sql.functions.substring_index(col("ref"), "/", 1).as("resource_type"),
+            org.apache.spark.sql.functions.substring_index(col("ref"), "/", -1).as("resource_id"))
+        .distinct();
+    Dataset<Row> sharedRows = current.filter(col("resource_type").isin(shared.toArray()))
+        .select("source", "resource_type", "resource_id", "raw");
+    return refs.join(sharedRows, seq("source", "resource_type", "resource_id"), "inner")
+        .select("source", "patient_id", "resource_type", "raw");
+  }
+
+  /** Resource types no patient compartment holds, which measure logic reaches through references. */
+  static final List<String> SHARED_TYPES = List.of("Location", "Medication", "Organization", "Practitioner",
+      "PractitionerRole", "Device", "Substance");
 
   /**
    * FHIR evidence from silver claims and eligibility (members as Patient + Coverage); null when no such
