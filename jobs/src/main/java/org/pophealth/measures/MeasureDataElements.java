@@ -135,14 +135,45 @@ public final class MeasureDataElements {
             if (owner != null) {
               todo.add(new String[] {owner, n.path("name").asText()});
             }
-          } else if (type.equals("Retrieve") && "ValueSetRef".equals(n.path("codes").path("type").asText())) {
-            labels.add(n.path("dataType").asText().replaceFirst("^\\{[^}]*}", "") + ": "
-                + n.path("codes").path("name").asText());
+          } else if (type.equals("Retrieve")) {
+            String dataType = n.path("dataType").asText().replaceFirst("^\\{[^}]*}", "");
+            String what = retrieved(n, dataType);
+            if (what != null) {
+              labels.add(dataType + ": " + what);
+            }
           }
         }
       }
     }
     return List.copyOf(labels);
+  }
+
+  /**
+   * What a retrieve asks for: its value set, else the codes it names ({@code [Observation: "Systolic blood
+   * pressure"]}), else the profile it retrieves by ({@code observation-bp}); null for a retrieve of every
+   * resource of the type (the logic following a reference, as {@code getEncounter()} does: no data to collect).
+   */
+  private static String retrieved(JsonNode retrieve, String dataType) {
+    JsonNode codes = retrieve.path("codes");
+    if ("ValueSetRef".equals(codes.path("type").asText())) {
+      return codes.path("name").asText();
+    }
+    List<JsonNode> refs = new ArrayList<>();
+    collectAll(codes, refs);
+    java.util.TreeSet<String> names = new java.util.TreeSet<>();
+    for (JsonNode r : refs) {
+      if ("CodeRef".equals(r.path("type").asText())) {
+        names.add(r.path("name").asText());
+      }
+    }
+    if (!names.isEmpty()) {
+      return String.join(", ", names);
+    }
+    String template = retrieve.path("templateId").asText("");
+    String profile = template.substring(template.lastIndexOf('/') + 1);
+    boolean base = profile.isEmpty() || profile.equalsIgnoreCase(dataType) || profile.equalsIgnoreCase("qicore-" + dataType)
+        || profile.equalsIgnoreCase("us-core-" + dataType);
+    return base ? null : profile;
   }
 
   private static void collectAll(JsonNode n, List<JsonNode> out) {
