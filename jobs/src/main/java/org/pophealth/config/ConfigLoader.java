@@ -52,6 +52,11 @@ public final class ConfigLoader {
           merge((ObjectNode) merged, user);
         }
       }
+      boolean periodGiven = file != null && yaml.readTree(file.toFile()) instanceof ObjectNode u && u.has("measurement_period");
+      if (!periodGiven) {
+        periodOfPackage(merged.path("measures").path("package_dir").asText(""))
+            .ifPresent(p -> ((ObjectNode) merged).set("measurement_period", yaml.valueToTree(Map.of("start", p[0], "end", p[1]))));
+      }
       absolutePaths((ObjectNode) merged);
       return yaml.treeToValue(merged, PopHealthConfig.class);
     } catch (ConfigException e) {
@@ -59,6 +64,60 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ConfigException("invalid config " + (file == null ? DEFAULTS : file) + ": " + org.pophealth.io.Messages.firstLine(e.getMessage()));
     }
+  }
+
+  /**
+   * The measurement period a measure package is for: the {@code effectivePeriod} most of its Measure resources
+   * state (start and end dates), read from {@code <package>/measure/*.json} of a package directory or of a
+   * packaged folder {@code measures/ecqm/<name>/}. Empty when the package states none (or cannot be read here:
+   * loading it reports that with the package's own message).
+   */
+  static java.util.Optional<String[]> periodOfPackage(String packageDir) {
+    if (packageDir.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    Map<java.util.List<String>, Integer> counts = new java.util.HashMap<>();
+    ObjectMapper json = new ObjectMapper();
+    try {
+      Path dir = Path.of(packageDir).resolve("measure");
+      java.nio.file.FileSystem jar = null;
+      if (!Files.isDirectory(dir)) {
+        java.net.URL u = ConfigLoader.class.getClassLoader().getResource("measures/ecqm/" + packageDir + "/measure");
+        if (u == null) {
+          return java.util.Optional.empty();
+        }
+        if ("jar".equals(u.getProtocol())) {
+          try {
+            jar = java.nio.file.FileSystems.newFileSystem(u.toURI(), Map.of());
+          } catch (java.nio.file.FileSystemAlreadyExistsException e) {
+            jar = null;
+          }
+          dir = java.nio.file.Paths.get(u.toURI());
+        } else {
+          dir = Path.of(u.toURI());
+        }
+      }
+      try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+        for (Path f : files.filter(x -> x.getFileName().toString().endsWith(".json")).toList()) {
+          JsonNode p = json.readTree(Files.readString(f)).path("effectivePeriod");
+          String start = p.path("start").asText("");
+          String end = p.path("end").asText("");
+          if (start.length() >= 10 && end.length() >= 10) {
+            counts.merge(java.util.List.of(start.substring(0, 10), end.substring(0, 10)), 1, Integer::sum);
+          }
+        }
+      } finally {
+        if (jar != null) {
+          jar.close();
+        }
+      }
+    } catch (IOException | java.net.URISyntaxException | RuntimeException e) {
+      return java.util.Optional.empty();
+    }
+    return counts.entrySet().stream()
+        .max(Map.Entry.<java.util.List<String>, Integer>comparingByValue()
+            .thenComparing(e -> e.getKey().get(0), java.util.Comparator.reverseOrder()))
+        .map(e -> new String[] {e.getKey().get(0), e.getKey().get(1)});
   }
 
   /** The documented default file, as text. */

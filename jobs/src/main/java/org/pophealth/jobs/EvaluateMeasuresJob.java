@@ -80,7 +80,7 @@ public final class EvaluateMeasuresJob extends Job<EvaluateMeasuresJob.Result> {
   @Override
   protected void summarize(Result r, JobContext ctx, PrintWriter out) {
     for (Period t : r.trend()) {
-      out.printf("period %s..%s: %d persons, %d person-measure evaluations, %d open gaps%n", t.start(), t.end(),
+      out.printf("period %s..%s: %d persons, %d person-measure evaluations, %d open or prospective care gaps%n", t.start(), t.end(),
           t.result().persons(), t.result().evaluations(), t.result().gaps());
     }
     Period p = r.period();

@@ -94,8 +94,11 @@ public final class CollectPersonResources {
     current = current.filter((org.apache.spark.api.java.function.FilterFunction<Row>) r ->
         MeasurePackage.mayMatter(filteredTypes, codes, r.getString(1), r.getString(3)));
 
+    // the element that names the patient: subject (most), patient (Immunization, Claim, ...), beneficiary
+    // (Coverage), for (Task: a referral's consultant report, CMS50)
     Column ref = coalesce(get_json_object(col("raw"), "$.subject.reference"),
-        get_json_object(col("raw"), "$.patient.reference"), get_json_object(col("raw"), "$.beneficiary.reference"));
+        get_json_object(col("raw"), "$.patient.reference"), get_json_object(col("raw"), "$.beneficiary.reference"),
+        get_json_object(col("raw"), "$.for.reference"));
     Dataset<Row> ehr = current.withColumn("patient_id",
             when(col("resource_type").equalTo("Patient"), col("resource_id"))
                 .otherwise(regexp_extract(ref, "(?:Patient/|urn:uuid:)([^/]+)$", 1)))

@@ -102,6 +102,7 @@ public final class RunMeasureTestCases {
     Map<String, Integer> caseByPerson = new HashMap<>();
     Map<String, String> measureByPerson = new HashMap<>();
     Map<String, List<String>> lines = new TreeMap<>();
+    int attached = 0;
     for (int i = 0; i < cases.size(); i++) {
       MeasureTestCase c = cases.get(i);
       String prefix = "c" + i + "-";
@@ -114,6 +115,7 @@ public final class RunMeasureTestCases {
       for (JsonNode r : c.resources()) {
         JsonNode copy = r.deepCopy();
         rewrite(copy, ids, patientRef);
+        attached += attach((ObjectNode) copy, patientRef);
         ((ObjectNode) copy).put("id", ids.get(r.path("resourceType").asText() + "/" + r.path("id").asText()));
         lines.computeIfAbsent(r.path("resourceType").asText(), k -> new ArrayList<>()).add(JSON.writeValueAsString(copy));
       }
@@ -128,6 +130,9 @@ public final class RunMeasureTestCases {
           w.write('\n');
         }
       }
+    }
+    if (attached > 0) {
+      LOG.info("{} case resources name no patient: attached to their case's patient", attached);
     }
     IngestResult ingest = new IngestFhirExport(scratch, SOURCE, export.toString())
         .exportTime(Instant.parse("2026-01-01T00:00:00Z")).execute();
@@ -286,6 +291,31 @@ public final class RunMeasureTestCases {
     } else if (node != null && node.isArray()) {
       node.forEach(v -> rewrite(v, ids, patientRef));
     }
+  }
+
+  /** The element that names the patient, for the patient-compartment types whose cases may omit it. */
+  private static final Map<String, String> PATIENT_ELEMENT = Map.ofEntries(
+      Map.entry("Communication", "subject"), Map.entry("CommunicationRequest", "subject"),
+      Map.entry("Condition", "subject"), Map.entry("Observation", "subject"), Map.entry("Procedure", "subject"),
+      Map.entry("Encounter", "subject"), Map.entry("ServiceRequest", "subject"), Map.entry("MedicationRequest", "subject"),
+      Map.entry("MedicationAdministration", "subject"), Map.entry("MedicationDispense", "subject"),
+      Map.entry("DiagnosticReport", "subject"), Map.entry("DeviceRequest", "subject"), Map.entry("Task", "for"),
+      Map.entry("Immunization", "patient"), Map.entry("AllergyIntolerance", "patient"), Map.entry("Claim", "patient"),
+      Map.entry("Coverage", "beneficiary"));
+
+  /**
+   * A case is one patient's record: the reference evaluation of the official cases runs each case's bundle in
+   * that patient's context, so a resource of the patient's compartment whose cases omit the patient element
+   * (CMS142: a Communication "not done" without subject) is that patient's. It gets the element; returns 1
+   * when it did. (Outside the test cases such a resource names nobody and evaluates for nobody.)
+   */
+  private static int attach(ObjectNode r, String patientRef) {
+    String element = PATIENT_ELEMENT.get(r.path("resourceType").asText());
+    if (element == null || r.has(element)) {
+      return 0;
+    }
+    r.putObject(element).put("reference", patientRef);
+    return 1;
   }
 
   /** Prefixed id, hashed when the prefix would pass FHIR's 64-character limit. */
