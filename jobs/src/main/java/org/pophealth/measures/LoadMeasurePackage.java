@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>ELM repairs (documented in ../shared/STACK.md): the 3.10 translator wrote ChoiceTypeSpecifier as
  * {@code "type":[]}, restored here; {@code FHIRHelpers.ToInterval(x)} has no overload the engine can pick
- * for a null argument, so each call is guarded ({@code if x is null then null else ToInterval(x)}).
+ * for a null argument, so each call is guarded ({@code if x is null then null else ToInterval(x)}); a
+ * {@code Split} of a FHIR reference element splits its value (see {@code splitPrimitive}).
  */
 public final class LoadMeasurePackage {
   private static final Logger LOG = LoggerFactory.getLogger(LoadMeasurePackage.class);
@@ -307,6 +308,8 @@ public final class LoadMeasurePackage {
         o.set("type", TextNode.valueOf("ChoiceTypeSpecifier"));
       }
       lookupById(o);
+      splitPrimitive(o);
+      scopeRelationship(o);
       var it = o.fields();
       List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
       it.forEachRemaining(entries::add);
@@ -367,6 +370,71 @@ public final class LoadMeasurePackage {
         ((ObjectNode) retrieve).set("codes", list);
         return;
       }
+    }
+  }
+
+  /**
+   * {@code Split(MR.medication.reference, '/')} as the 2024 package writes it (CMS156, CMS347, CMS138, CMS69,
+   * CMS2: the Medication a request references) splits a FHIR element the translator left unconverted: the
+   * engine gets a FHIR string and fails ("Expected Split(String, String), Found Split(StringType, String)")
+   * the moment the person's referenced Medication is there to compare with. The element's value is what the
+   * logic means: a property path is extended by {@code .value}, which the engine resolves to the Java string;
+   * so is the {@code M.id} it is compared with ({@code [Medication] M such that M.id = Last(Split(...))}),
+   * else the comparison of a FHIR id with a string never holds and no referenced Medication counts.
+   */
+  private static void splitPrimitive(ObjectNode o) {
+    if ("Equal".equals(o.path("type").asText()) && o.path("operand").size() == 2) {
+      // ... and compares it with the Medication's id, itself a FHIR element: compared by value too
+      for (int i = 0; i < 2; i++) {
+        JsonNode id = o.path("operand").get(i);
+        JsonNode other = o.path("operand").get(1 - i);
+        if ("Property".equals(id.path("type").asText()) && "id".equals(id.path("path").asText())
+            && id.has("scope") && "Last".equals(other.path("type").asText())
+            && "Split".equals(other.path("source").path("type").asText())) {
+          ((ObjectNode) id).put("path", "id.value");
+        }
+      }
+      return;
+    }
+    if (!"Split".equals(o.path("type").asText())) {
+      return;
+    }
+    JsonNode s = o.path("stringToSplit");
+    if ("Property".equals(s.path("type").asText()) && s.path("path").asText().endsWith(".reference")) {
+      ((ObjectNode) s).put("path", s.path("path").asText() + ".value");
+    }
+  }
+
+  /**
+   * The same expansion of a value-set retrieve by a referenced Medication writes {@code with [Medication] M
+   * such that ... and code in "<value set>"} with the {@code code} property unscoped (no source, no scope), which
+   * the engine cannot resolve: the property is the related resource's, so it gets the relationship's alias,
+   * and, tested against a value set, FHIRHelpers' conversion to a Concept.
+   */
+  private static void scopeRelationship(ObjectNode o) {
+    String type = o.path("type").asText();
+    if ((type.equals("With") || type.equals("Without")) && o.has("alias") && o.has("suchThat")) {
+      scopeUnscoped(o.get("suchThat"), o.path("alias").asText());
+    }
+  }
+
+  private static void scopeUnscoped(JsonNode n, String alias) {
+    if (n instanceof ObjectNode o) {
+      JsonNode code = o.path("code");
+      if ("InValueSet".equals(o.path("type").asText()) && "Property".equals(code.path("type").asText())
+          && !code.has("scope") && !code.has("source")) {
+        // the FHIR CodeableConcept converted as everywhere else in the logic
+        ObjectNode toConcept = JSON.createObjectNode();
+        toConcept.put("type", "FunctionRef").put("name", "ToConcept").put("libraryName", "FHIRHelpers");
+        toConcept.putArray("operand").add(code.deepCopy());
+        o.set("code", toConcept);
+      }
+      if ("Property".equals(o.path("type").asText()) && !o.has("scope") && !o.has("source")) {
+        o.put("scope", alias);
+      }
+      o.elements().forEachRemaining(c -> scopeUnscoped(c, alias));
+    } else if (n instanceof ArrayNode a) {
+      a.forEach(c -> scopeUnscoped(c, alias));
     }
   }
 
