@@ -338,24 +338,51 @@ public final class LoadMeasurePackage {
    * is the same whatever the provider returns.
    */
   private static void lookupById(ObjectNode q) {
-    if (!"Query".equals(q.path("type").asText()) || q.path("source").size() != 1
+    String type = q.path("type").asText();
+    if (type.equals("With") || type.equals("Without")) {
+      // with [Medication] M such that M.id = <the request's reference> and ...: the same idiom in a relationship,
+      // whose retrieve the engine runs once per row of the query
+      JsonNode cond = q.path("suchThat");
+      List<JsonNode> equals = new ArrayList<>();
+      if ("Equal".equals(cond.path("type").asText())) {
+        equals.add(cond);
+      } else if ("And".equals(cond.path("type").asText())) {
+        cond.path("operand").forEach(x -> {
+          if ("Equal".equals(x.path("type").asText())) {
+            equals.add(x);
+          }
+        });
+      }
+      for (JsonNode eq : equals) {
+        if (idLookup(q.path("expression"), q.path("alias").asText(), eq)) {
+          return;
+        }
+      }
+      return;
+    }
+    if (!"Query".equals(type) || q.path("source").size() != 1
         || !"Equal".equals(q.path("where").path("type").asText())) {
       return;
     }
     JsonNode src = q.path("source").get(0);
-    JsonNode retrieve = src.path("expression");
-    String alias = src.path("alias").asText();
-    if (!"Retrieve".equals(retrieve.path("type").asText()) || retrieve.has("codes") || alias.isEmpty()) {
-      return;
+    idLookup(src.path("expression"), src.path("alias").asText(), q.path("where"));
+  }
+
+  /** Turns {@code retrieve} into an id lookup when {@code equal} compares the alias's id with an expression free of it. */
+  private static boolean idLookup(JsonNode retrieve, String alias, JsonNode equal) {
+    if (!"Retrieve".equals(retrieve.path("type").asText()) || retrieve.has("codes") || alias.isEmpty()
+        || equal.path("operand").size() != 2) {
+      return false;
     }
-    JsonNode[] sides = {q.path("where").path("operand").get(0), q.path("where").path("operand").get(1)};
+    JsonNode[] sides = {equal.path("operand").get(0), equal.path("operand").get(1)};
     for (int i = 0; i < 2; i++) {
       JsonNode idSide = sides[i];
       JsonNode other = sides[1 - i];
-      boolean isId = "Property".equals(idSide.path("type").asText()) && "value".equals(idSide.path("path").asText())
+      boolean isId = "Property".equals(idSide.path("type").asText()) && (("value".equals(idSide.path("path").asText())
           && "Property".equals(idSide.path("source").path("type").asText())
           && "id".equals(idSide.path("source").path("path").asText())
-          && alias.equals(idSide.path("source").path("scope").asText());
+          && alias.equals(idSide.path("source").path("scope").asText()))
+          || (idSide.path("path").asText().matches("id(\\.value)?") && alias.equals(idSide.path("scope").asText())));
       if (isId && other != null && !mentions(other, alias)) {
         ObjectNode code = JSON.createObjectNode();
         code.put("type", "Instance");
@@ -368,9 +395,10 @@ public final class LoadMeasurePackage {
         list.set("operand", code);
         ((ObjectNode) retrieve).put("codeProperty", "id");
         ((ObjectNode) retrieve).set("codes", list);
-        return;
+        return true;
       }
     }
+    return false;
   }
 
   /**
