@@ -107,6 +107,10 @@ public class DemoEndToEndTest {
     for (String gold : List.of("gold.person", "gold.measure_result", "gold.cohort_member", "gold.risk_score")) {
       assertFalse(all.getOrDefault(gold, List.of()).isEmpty(), "the demo filled " + gold);
     }
+    // an engine error is a failure, never a row that merely counts as "not met"
+    assertEquals(List.of(), lh.read("gold.measure_result").filter("errors IS NOT NULL")
+        .selectExpr("concat(measure, ': ', errors[0])").distinct().as(org.apache.spark.sql.Encoders.STRING())
+        .collectAsList(), "CQL engine errors in gold.measure_result");
     GoldenSnapshot.assertMatches(SNAPSHOT, all);
 
     // the same export again: only the demo's ingest jobs (what is compared is the input side; re-running the
