@@ -226,7 +226,7 @@ public final class EvaluateMeasures {
     Dataset<Row> ownEpisodes = results.filter(col("stratum_episodes").isNotNull())
         .select(cols(col("person_key"), org.apache.spark.sql.functions.explode(col("stratum_episodes"))))
         .select(cols(col("person_key"), org.apache.spark.sql.functions.concat(lit("measure:"), col("key")).as("stratifier"),
-            lit("episodes").as("stratum"), inStratum(counts, "initial-population").as("initial_population"),
+            lit(EvaluatePersons.EPISODES).as("stratum"), inStratum(counts, "initial-population").as("initial_population"),
             inStratum(counts, "denominator").as("denominator"), inStratum(counts, "denominator-exclusion").as("denominator_exclusion"),
             inStratum(counts, "denominator-exception").as("denominator_exception"), inStratum(counts, "numerator").as("numerator"),
             counts.as("episode_counts"), lit(null).cast(results.schema().apply("observations").dataType()).as("observations")));

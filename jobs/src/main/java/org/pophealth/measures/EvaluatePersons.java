@@ -175,6 +175,59 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
     return flag.isDefined() && r.getBoolean((Integer) flag.get()) ? 1 : 0;
   }
 
+  /**
+   * Members of a population within one stratum of one of the measure's stratifiers, in a gold.measure_result
+   * row: for a stratifier that returns episodes ({@code stratum_episodes}), the population's episodes it
+   * returns; for a boolean one, the population's members when the person's value is {@code value}, else 0.
+   */
+  public static int stratumMembers(Row r, String stratifier, String value, String population) {
+    int e = r.fieldIndex("stratum_episodes");
+    if (!r.isNullAt(e)) {
+      scala.collection.Map<String, Integer> counts =
+          r.<String, scala.collection.Map<String, Integer>>getJavaMap(e).get(stratifier);
+      if (counts != null) {
+        scala.Option<Integer> n = counts.get(population);
+        return n.isDefined() ? n.get() : 0;
+      }
+    }
+    int s = r.fieldIndex("strata");
+    String mine = r.isNullAt(s) ? null : r.<String, String>getJavaMap(s).get(stratifier);
+    return value.equals(mine) ? members(r, population) : 0;
+  }
+
+  /**
+   * The strata of the measure's own stratifiers a gold.measure_result row is in: stratifier id → stratum
+   * value (true / false, or {@code episodes} for a stratifier that returns episodes).
+   */
+  public static Map<String, String> strata(Row r) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    int s = r.fieldIndex("strata");
+    if (!r.isNullAt(s)) {
+      r.<String, String>getJavaMap(s).forEach((k, v) -> out.put(k, String.valueOf(v)));
+    }
+    int e = r.fieldIndex("stratum_episodes");
+    if (!r.isNullAt(e)) {
+      r.<String, Object>getJavaMap(e).keySet().forEach(k -> out.put(k, EPISODES));
+    }
+    return out;
+  }
+
+  /** The stratum of a stratifier that returns episodes. */
+  public static final String EPISODES = "episodes";
+
+  /** Every measure-observation value of a gold.measure_result row (all observed populations), sorted. */
+  public static List<Double> observations(Row r) {
+    int i = r.fieldIndex("observations");
+    List<Double> out = new ArrayList<>();
+    if (!r.isNullAt(i)) {
+      for (scala.collection.Seq<Double> v : r.<String, scala.collection.Seq<Double>>getJavaMap(i).values()) {
+        out.addAll(JavaConverters.seqAsJavaList(v));
+      }
+    }
+    out.sort(null);
+    return out;
+  }
+
   /** Extra columns of the evaluation rows (explanations, not written to gold.measure_result). */
   public static org.apache.spark.sql.types.StructType rowSchema(org.apache.spark.sql.types.StructType contract) {
     var strings = org.apache.spark.sql.types.DataTypes.createArrayType(org.apache.spark.sql.types.DataTypes.StringType);

@@ -104,8 +104,9 @@ public final class ExportMeasureReports {
   private static List<String> codes(List<Row> g) {
     java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
     for (Row r : g) {
-      if (!r.isNullAt(11)) {
-        out.addAll(r.<String, Integer>getJavaMap(11).keySet());
+      int e = r.fieldIndex("episode_counts");
+      if (!r.isNullAt(e)) {
+        out.addAll(r.<String, Integer>getJavaMap(e).keySet());
       }
     }
     return out.isEmpty() ? List.of(CODES) : new ArrayList<>(out);
@@ -131,7 +132,7 @@ public final class ExportMeasureReports {
           groupId);
       int observations = 0;
       for (Row r : g) {
-        observations += RunMeasureTestCases.observations(r).size();
+        observations += EvaluatePersons.observations(r).size();
       }
       if (observations > 0) {
         gc.addPopulation().setCode(new CodeableConcept(new Coding(POP, "measure-observation", null))).setCount(observations);
@@ -211,24 +212,11 @@ public final class ExportMeasureReports {
   private static void strata(List<Row> g, List<String> codes, MeasureReport.MeasureReportGroupComponent gc) {
     Map<String, Map<String, Map<String, Integer>>> byStratifier = new TreeMap<>();
     for (Row r : g) {
-      if (!r.isNullAt(13)) {
-        for (Map.Entry<String, String> s : r.<String, String>getJavaMap(13).entrySet()) {
-          Map<String, Integer> counts = byStratifier.computeIfAbsent(s.getKey(), k -> new TreeMap<>())
-              .computeIfAbsent(String.valueOf(s.getValue()), k -> new LinkedHashMap<>());
-          for (String code : codes) {
-            counts.merge(code, EvaluatePersons.members(r, code), Integer::sum);
-          }
-        }
-      }
-      if (!r.isNullAt(14)) {
-        for (Map.Entry<String, scala.collection.Map<String, Integer>> s
-            : r.<String, scala.collection.Map<String, Integer>>getJavaMap(14).entrySet()) {
-          Map<String, Integer> counts = byStratifier.computeIfAbsent(s.getKey(), k -> new TreeMap<>())
-              .computeIfAbsent("episodes", k -> new LinkedHashMap<>());
-          for (String code : codes) {
-            scala.Option<Integer> n = s.getValue().get(code);
-            counts.merge(code, n.isDefined() ? n.get() : 0, Integer::sum);
-          }
+      for (Map.Entry<String, String> s : EvaluatePersons.strata(r).entrySet()) {
+        Map<String, Integer> counts = byStratifier.computeIfAbsent(s.getKey(), k -> new TreeMap<>())
+            .computeIfAbsent(s.getValue(), k -> new LinkedHashMap<>());
+        for (String code : codes) {
+          counts.merge(code, EvaluatePersons.stratumMembers(r, s.getKey(), s.getValue(), code), Integer::sum);
         }
       }
     }

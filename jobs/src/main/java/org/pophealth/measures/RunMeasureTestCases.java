@@ -177,7 +177,7 @@ public final class RunMeasureTestCases {
       }
       for (int gi : groups.keySet().stream().sorted().toList()) {
         List<Double> expectedValues = c.observations().getOrDefault(gi, List.of());
-        List<Double> actualValues = observations(groups.get(gi));
+        List<Double> actualValues = EvaluatePersons.observations(groups.get(gi));
         if (c.expected().containsKey(gi) && !sameValues(expectedValues, actualValues)) {
           ok = false;
           Row row = groups.get(gi);
@@ -193,7 +193,7 @@ public final class RunMeasureTestCases {
             continue; // see MeasureTestCase.Stratum: the reports' false strata are not counts of members
           }
           for (Map.Entry<String, Integer> p : st.counts().entrySet()) {
-            int actual = row == null ? 0 : stratumMembers(row, st, p.getKey());
+            int actual = row == null ? 0 : EvaluatePersons.stratumMembers(row, st.stratifier(), st.value(), p.getKey());
             if (actual != p.getValue()) {
               ok = false;
               mismatches.add(new Mismatch(c.measure(), c.caseId(), c.description(), g.getKey(),
@@ -210,39 +210,6 @@ public final class RunMeasureTestCases {
     LOG.info("measure test cases: {} passed, {} failed", cases.size() - failed, failed);
     return new Result(cases.size(), cases.size() - failed, failed, mismatches, ingest, (System.nanoTime() - t0) / 1e9,
         engineErrors, dataErrors);
-  }
-
-  /**
-   * Members of a population within one stratum: for a boolean stratifier the population's members when the
-   * person's value is the stratum's ({@code true} / {@code false}), else none; for an episode stratifier the
-   * episodes of the population it returns.
-   */
-  static int stratumMembers(Row row, MeasureTestCase.Stratum st, String population) {
-    int e = row.fieldIndex("stratum_episodes");
-    if (!row.isNullAt(e)) {
-      scala.collection.Map<String, Integer> counts =
-          row.<String, scala.collection.Map<String, Integer>>getJavaMap(e).get(st.stratifier());
-      if (counts != null) {
-        scala.Option<Integer> n = counts.get(population);
-        return n.isDefined() ? n.get() : 0;
-      }
-    }
-    int s = row.fieldIndex("strata");
-    String value = row.isNullAt(s) ? null : row.<String, String>getJavaMap(s).get(st.stratifier());
-    return st.value().equals(value) ? EvaluatePersons.members(row, population) : 0;
-  }
-
-  /** Every observation value of a result row (all observed populations), sorted. */
-  static List<Double> observations(Row row) {
-    int i = row.fieldIndex("observations");
-    List<Double> out = new ArrayList<>();
-    if (!row.isNullAt(i)) {
-      for (scala.collection.Seq<Double> v : row.<String, scala.collection.Seq<Double>>getJavaMap(i).values()) {
-        out.addAll(scala.collection.JavaConverters.seqAsJavaList(v));
-      }
-    }
-    out.sort(null);
-    return out;
   }
 
   /**
