@@ -72,6 +72,7 @@ public final class LoadMeasurePackage {
       Set<String> retrieveRefs = new HashSet<>();
       Map<String, String> codeDefs = new HashMap<>();
       Map<String, String> valueSetDefs = new HashMap<>();
+      Map<String, Set<String>> includes = new HashMap<>();
       for (Path f : list(dir.resolve("library"))) {
         JsonNode lib = read(f);
         for (JsonNode dr : lib.path("dataRequirement")) {
@@ -98,6 +99,9 @@ public final class LoadMeasurePackage {
         Map<String, String> aliases = new HashMap<>();
         for (JsonNode inc : tree.path("library").path("includes").path("def")) {
           aliases.put(inc.path("localIdentifier").asText(), inc.path("path").asText());
+          // path is the library id, or in a namespaced package its URL ending in the id
+          String path = inc.path("path").asText();
+          includes.computeIfAbsent(libId, k -> new TreeSet<>()).add(path.substring(path.lastIndexOf('/') + 1));
         }
         collectRetrieveTypes(tree, types, unfiltered, libId, aliases, retrieveRefs, profiles);
         for (JsonNode c : tree.path("library").path("codes").path("def")) {
@@ -108,6 +112,7 @@ public final class LoadMeasurePackage {
         }
       }
       Map<String, Set<String>> valueSets = new TreeMap<>();
+      Map<String, String> partial = new TreeMap<>();
       for (Path f : list(dir.resolve("valueset"))) {
         JsonNode vs = read(f);
         Set<String> codes = new HashSet<>();
@@ -116,6 +121,18 @@ public final class LoadMeasurePackage {
           relevant.add(c.path("code").asText());
         }
         valueSets.put(vs.path("url").asText(), codes);
+        // a paged expansion (expansion.total above what it contains): codes past the page are unknown here
+        int total = vs.path("expansion").path("total").asInt(0);
+        if (total > codes.size()) {
+          partial.put(vs.path("url").asText(), String.format("%s (%,d of %,d codes)",
+              vs.path("name").asText(vs.path("url").asText()), codes.size(), total));
+        }
+      }
+      Map<String, List<String>> partialByLibrary = partialByLibrary(valueSetDefs, includes, partial);
+      if (!partial.isEmpty()) {
+        LOG.warn("measure package {}: {} value sets have a partial (paged) expansion and no component value sets to"
+            + " complete it; codes beyond the shipped page are not recognised: {}", location, partial.size(),
+            partial.values());
       }
       for (String ref : retrieveRefs) {
         if (codeDefs.containsKey(ref)) {
@@ -128,8 +145,14 @@ public final class LoadMeasurePackage {
       }
       Map<String, String> notation = improvementNotation(csvFolder(location));
       List<MeasurePackage.MeasureDefinition> measures = new ArrayList<>();
+      Map<String, List<String>> partialByMeasure = new TreeMap<>();
       for (Path f : list(dir.resolve("measure"))) {
-        measures.add(withNotation(measure(read(f)), notation));
+        MeasurePackage.MeasureDefinition m = withNotation(measure(read(f)), notation);
+        measures.add(m);
+        List<String> p = partialByLibrary.getOrDefault(m.library(), List.of());
+        if (!p.isEmpty()) {
+          partialByMeasure.put(m.name(), p);
+        }
       }
       for (MeasurePackage.MeasureDefinition m : measures) {
         if (!elm.containsKey(m.library())) {
@@ -142,7 +165,7 @@ public final class LoadMeasurePackage {
       filtered.removeAll(unfiltered);
       LOG.info("resource types only retrieved by code (pre-filtered): {}", filtered);
       return new MeasurePackage(dir.getFileName().toString().replace("/", ""), List.copyOf(measures), elm, versions,
-          namespace, valueSets, types, filtered, relevant, profiles);
+          namespace, valueSets, types, filtered, relevant, profiles, partialByMeasure);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read measure package " + location, e);
     }
@@ -210,6 +233,39 @@ public final class LoadMeasurePackage {
     }
     return new MeasurePackage.MeasureDefinition(m.path("name").asText(), cmsId, m.path("url").asText(),
         m.path("version").asText(), m.path("title").asText(), library, scoring, List.copyOf(groups), List.copyOf(sde));
+  }
+
+  /**
+   * Per library, the partial value sets it uses itself or through its includes (descriptions, sorted).
+   * {@code valueSetDefs} is "library|name" → url.
+   */
+  private static Map<String, List<String>> partialByLibrary(Map<String, String> valueSetDefs,
+      Map<String, Set<String>> includes, Map<String, String> partial) {
+    Map<String, Set<String>> own = new HashMap<>();
+    valueSetDefs.forEach((key, url) -> {
+      if (partial.containsKey(url)) {
+        own.computeIfAbsent(key.substring(0, key.indexOf('|')), k -> new TreeSet<>()).add(partial.get(url));
+      }
+    });
+    Set<String> libraries = new TreeSet<>(includes.keySet());
+    valueSetDefs.keySet().forEach(k -> libraries.add(k.substring(0, k.indexOf('|'))));
+    Map<String, List<String>> out = new TreeMap<>();
+    for (String lib : libraries) {
+      Set<String> seen = new HashSet<>();
+      Set<String> found = new TreeSet<>();
+      java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(List.of(lib));
+      while (!todo.isEmpty()) {
+        String l = todo.pop();
+        if (seen.add(l)) {
+          found.addAll(own.getOrDefault(l, Set.of()));
+          todo.addAll(includes.getOrDefault(l, Set.of()));
+        }
+      }
+      if (!found.isEmpty()) {
+        out.put(lib, List.copyOf(found));
+      }
+    }
+    return out;
   }
 
   /** Optional {@code improvement-notation.csv} of the package (measure,improvement_notation; # comments). */

@@ -18,6 +18,9 @@ import java.util.Set;
  * @param codeFilteredTypes types every retrieve of which filters by code (see {@link #mayMatter})
  * @param relevantCodes every code value of the package's value sets and direct codes
  * @param profiles how a resource is recognised as an instance of each profile the logic retrieves by
+ * @param partialValueSets measure name → the value sets its logic uses whose shipped expansion is a page of a
+ *     larger one ({@code expansion.total} above its codes), described with both counts: codes beyond the page
+ *     are not recognised, so a case needing one fails for the package's terminology, not the logic
  */
 public record MeasurePackage(
     String name,
@@ -29,7 +32,8 @@ public record MeasurePackage(
     Set<String> resourceTypes,
     Set<String> codeFilteredTypes,
     Set<String> relevantCodes,
-    ProfileCatalog profiles)
+    ProfileCatalog profiles,
+    Map<String, List<String>> partialValueSets)
     implements Serializable {
 
   /**

@@ -22,8 +22,9 @@ import org.pophealth.testing.SharedSpark;
 /**
  * Next year's edition (../shared/reference/ecqm-qicore-2025: QI-Core 6.0.0, measurement period 2026, 66
  * measures, 2,017 shared cases with expected MeasureReports written by the content's authors), read as a new
- * package is: the published folders plus a {@code profiles.yaml} naming the catalogs the logic is written
- * against (QI-Core 6.0.0, US Core 6.1.0). One test per case. The cases that fail today are listed with their
+ * package is: the shipped package {@code measures/ecqm/qicore-2025} (the published folders, see its PROVENANCE.md,
+ * plus a {@code profiles.yaml} naming the catalogs the logic is written against: QI-Core 6.0.0, US Core 6.1.0),
+ * run on the reference folder's cases. One test per case. The cases that fail today are listed with their
  * reason in {@code measures/qicore-2025-known-failures.csv} (issue 22: other scoring types, episode-based
  * counts, an engine error): they are skipped with that reason, and fail the moment they pass, so the list only
  * shrinks.
@@ -68,20 +69,10 @@ class MeasureConformance2025Test {
     return cases.stream().map(c -> Arguments.of(c.measure(), c.caseId(), c.description()));
   }
 
-  /** The edition as a user adds it: its folders, and a profiles.yaml naming its profile catalogs. */
-  private static Path packageDir() throws IOException {
-    Path dir = Files.createTempDirectory("pophealth-qicore-2025-");
-    for (String sub : List.of("measure", "library", "valueset")) {
-      Files.createSymbolicLink(dir.resolve(sub), reference().resolve(sub));
-    }
-    Files.writeString(dir.resolve("profiles.yaml"), "catalogs: [qicore-6.0.0, us-core-6.1.0, fhir-r4-vital-signs]\n");
-    return dir;
-  }
-
   private static synchronized RunMeasureTestCases.Result suite() throws Exception {
     if (suite == null) {
       suite = new RunMeasureTestCases(SharedSpark.newLakehouse(), reference().resolve("tests"), null,
-          packageDir().toString(), LocalDate.of(2026, 1, 1), LocalDate.of(2026, 12, 31)).execute();
+          "qicore-2025", LocalDate.of(2026, 1, 1), LocalDate.of(2026, 12, 31)).execute();
       assertEquals(CASES, suite.cases());
       assertTrue(suite.ingest().reconciled(), "every case resource loaded or quarantined");
     }
