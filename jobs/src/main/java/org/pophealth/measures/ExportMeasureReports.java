@@ -11,6 +11,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DecimalType;
 import org.hl7.fhir.r4.model.ListResource;
 import org.hl7.fhir.r4.model.MeasureReport;
+import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.Reference;
 import org.pophealth.lakehouse.Lakehouse;
@@ -29,11 +31,26 @@ import org.pophealth.lakehouse.Lakehouse;
 /**
  * Job step: FHIR MeasureReports (HAPI, compact JSON) from gold.measure_result for one period, into a
  * directory: {@code summary/<measure>.json} (population counts and measure score per group),
- * {@code subject-list/<measure>.json} (counts plus, per population, a contained List of the subjects)
- * and, when asked, {@code individual/<measure>/<person>.json} (one per person in the initial population).
+ * {@code subject-list/<measure>.json} (counts plus, per population and per stratum population, a contained
+ * List of the subjects) and, when asked, {@code individual/<measure>/<person>.json} (one per person in the
+ * initial population).
+ *
+ * <p>Each report claims and meets its Da Vinci DEQM profile (STU5 line: summary, subject-list, individual;
+ * checked with HAPI's validator by DeqmValidationTest): the measure canonical carries its version, the
+ * reporter is named, the measure scoring and improvement notation are stated (DEQM invariants deqm-0..deqm-4).
  */
 public final class ExportMeasureReports {
   private static final String POP = "http://terminology.hl7.org/CodeSystem/measure-population";
+  private static final String DEQM = "http://hl7.org/fhir/us/davinci-deqm/StructureDefinition/";
+  static final String SUMMARY_PROFILE = DEQM + "summary-measurereport-deqm";
+  static final String SUBJECT_LIST_PROFILE = DEQM + "subjectlist-measurereport-deqm";
+  static final String INDIVIDUAL_PROFILE = DEQM + "indv-measurereport-deqm";
+  static final String SCORING_EXTENSION = DEQM + "extension-measureScoring";
+  static final String GROUP_IMPROVEMENT_EXTENSION = DEQM + "extension-groupImprovementNotation";
+  private static final String SCORING = "http://terminology.hl7.org/CodeSystem/measure-scoring";
+  private static final String IMPROVEMENT = "http://terminology.hl7.org/CodeSystem/measure-improvement-notation";
+  /** Default reporter: the reporting organization is not in the lakehouse, so the reports name the system. */
+  public static final String DEFAULT_REPORTER = "pophealth";
   private static final String[] CODES = {"initial-population", "denominator", "denominator-exclusion", "numerator",
       "numerator-exclusion", "denominator-exception"};
 
@@ -42,6 +59,7 @@ public final class ExportMeasureReports {
   private final LocalDate end;
   private final Path dir;
   private final boolean individual;
+  private String reporter = DEFAULT_REPORTER;
 
   public ExportMeasureReports(Lakehouse lakehouse, LocalDate start, LocalDate end, Path dir, boolean individual) {
     this.lakehouse = lakehouse;
@@ -51,6 +69,15 @@ public final class ExportMeasureReports {
     this.individual = individual;
   }
 
+  /**
+   * The organization the reports are made for (DEQM requires a reporter); written as a contained
+   * Organization with this name, since the lakehouse holds no Organization resource for it.
+   */
+  public ExportMeasureReports reporter(String organizationName) {
+    this.reporter = organizationName;
+    return this;
+  }
+
   public record Result(int summaries, int subjectLists, int individuals) {}
 
   public Result execute() throws IOException {
@@ -58,44 +85,59 @@ public final class ExportMeasureReports {
     Column period = col("period_start").equalTo(java.sql.Date.valueOf(start)).and(col("period_end").equalTo(java.sql.Date.valueOf(end)));
     List<Row> rows = lakehouse.read("gold.measure_result").filter(period)
         .filter(col("initial_population"))
-        .select("measure", "measure_url", "group_index", "group_id", "person_key", "initial_population", "denominator",
-            "denominator_exclusion", "numerator", "numerator_exclusion", "denominator_exception", "episode_counts",
-            "observations", "strata", "stratum_episodes")
+        .select("measure", "measure_url", "measure_version", "improvement_notation", "group_index", "group_id",
+            "person_key", "initial_population", "denominator", "denominator_exclusion", "numerator",
+            "numerator_exclusion", "denominator_exception", "episode_counts", "observations", "strata",
+            "stratum_episodes")
         .orderBy("measure", "group_index", "person_key").collectAsList();
-    scores = new java.util.HashMap<>();
+    Map<String, Row> scores = new HashMap<>();
     if (lakehouse.exists("gold.measure_summary")) {
       for (Row s : lakehouse.read("gold.measure_summary").filter(period.and(col("stratifier").equalTo("all")))
           .select("measure", "group_index", "scoring", "measure_score").collectAsList()) {
-        scores.put(s.getString(0) + "|" + s.getInt(1), s);
+        scores.put(s.<String>getAs("measure") + "|" + s.<Integer>getAs("group_index"), s);
       }
     }
+    Reports built = reports(rows, scores);
+    for (Map.Entry<String, MeasureReport> e : built.files().entrySet()) {
+      write(json, dir.resolve(e.getKey()), e.getValue());
+    }
+    return built.result();
+  }
+
+  /** The reports of one period, by file path relative to the export directory, and their counts. */
+  record Reports(Map<String, MeasureReport> files, Result result) {}
+
+  /**
+   * Builds every report from gold.measure_result rows (columns by name, initial population only, ordered by
+   * measure, group, person) and gold.measure_summary's overall rows ({@code measure|group_index} → row with
+   * scoring and measure_score). Plain rows in, resources out: no Spark needed, so tests can validate them.
+   */
+  Reports reports(List<Row> rows, Map<String, Row> scores) {
     Map<String, List<Row>> byMeasure = new TreeMap<>();
     for (Row r : rows) {
-      byMeasure.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r);
+      byMeasure.computeIfAbsent(r.getAs("measure"), k -> new ArrayList<>()).add(r);
     }
+    Map<String, MeasureReport> files = new LinkedHashMap<>();
     int individuals = 0;
     for (Map.Entry<String, List<Row>> e : byMeasure.entrySet()) {
-      write(json, dir.resolve("summary").resolve(e.getKey() + ".json"), report(e.getValue(), MeasureReport.MeasureReportType.SUMMARY));
-      write(json, dir.resolve("subject-list").resolve(e.getKey() + ".json"),
-          report(e.getValue(), MeasureReport.MeasureReportType.SUBJECTLIST));
+      files.put("summary/" + e.getKey() + ".json", report(e.getValue(), MeasureReport.MeasureReportType.SUMMARY, scores));
+      files.put("subject-list/" + e.getKey() + ".json",
+          report(e.getValue(), MeasureReport.MeasureReportType.SUBJECTLIST, scores));
       if (individual) {
         Map<String, List<Row>> byPerson = new TreeMap<>();
         for (Row r : e.getValue()) {
-          byPerson.computeIfAbsent(r.getString(4), k -> new ArrayList<>()).add(r);
+          byPerson.computeIfAbsent(r.getAs("person_key"), k -> new ArrayList<>()).add(r);
         }
         for (Map.Entry<String, List<Row>> p : byPerson.entrySet()) {
-          MeasureReport mr = report(p.getValue(), MeasureReport.MeasureReportType.INDIVIDUAL);
+          MeasureReport mr = report(p.getValue(), MeasureReport.MeasureReportType.INDIVIDUAL, scores);
           mr.setSubject(new Reference("Patient/" + p.getKey()));
-          write(json, dir.resolve("individual").resolve(e.getKey()).resolve(fileName(p.getKey()) + ".json"), mr);
+          files.put("individual/" + e.getKey() + "/" + fileName(p.getKey()) + ".json", mr);
           individuals++;
         }
       }
     }
-    return new Result(byMeasure.size(), byMeasure.size(), individuals);
+    return new Reports(files, new Result(byMeasure.size(), byMeasure.size(), individuals));
   }
-
-  /** gold.measure_summary's overall row per {@code measure|group}: scoring and score. */
-  private Map<String, Row> scores;
 
   /**
    * The population codes of a group: those its rows count episode by episode (continuous-variable groups
@@ -112,43 +154,95 @@ public final class ExportMeasureReports {
     return out.isEmpty() ? List.of(CODES) : new ArrayList<>(out);
   }
 
-  private MeasureReport report(List<Row> rows, MeasureReport.MeasureReportType type) {
+  private MeasureReport report(List<Row> rows, MeasureReport.MeasureReportType type, Map<String, Row> scores) {
     MeasureReport mr = new MeasureReport();
+    mr.getMeta().addProfile(switch (type) {
+      case SUMMARY -> SUMMARY_PROFILE;
+      case SUBJECTLIST -> SUBJECT_LIST_PROFILE;
+      default -> INDIVIDUAL_PROFILE;
+    });
     mr.setStatus(MeasureReport.MeasureReportStatus.COMPLETE);
     mr.setType(type);
-    mr.setMeasure(rows.get(0).getString(1));
+    Row first = rows.get(0);
+    // DEQM deqm-0: the canonical names the version of the Measure that was evaluated
+    mr.setMeasure(first.<String>getAs("measure_url") + "|" + first.<String>getAs("measure_version"));
     mr.setDate(new Date());
     mr.setPeriod(new Period().setStart(date(start)).setEnd(date(end)));
+    Organization org = new Organization().setName(reporter);
+    org.setId("reporter");
+    mr.addContained(org);
+    mr.setReporter(new Reference("#reporter"));
     Map<Integer, List<Row>> groups = new TreeMap<>();
     for (Row r : rows) {
-      groups.computeIfAbsent(r.getInt(2), k -> new ArrayList<>()).add(r);
+      groups.computeIfAbsent(r.<Integer>getAs("group_index"), k -> new ArrayList<>()).add(r);
     }
-    for (List<Row> g : groups.values()) {
+    Map<Integer, String> scoringOf = new TreeMap<>();
+    for (Map.Entry<Integer, List<Row>> g : groups.entrySet()) {
+      Row summary = scores.get(first.<String>getAs("measure") + "|" + g.getKey());
+      scoringOf.put(g.getKey(), summary == null || summary.isNullAt(summary.fieldIndex("scoring")) ? "proportion"
+          : summary.<String>getAs("scoring"));
+    }
+    // DEQM deqm-3: scoring on the root when every group shares it, else on every group; the improvement
+    // notation goes with it (deqm-2 on the root, deqm-4 on a group)
+    boolean oneScoring = new java.util.HashSet<>(scoringOf.values()).size() == 1;
+    String improvement = first.getAs("improvement_notation");
+    if (oneScoring) {
+      mr.addExtension(SCORING_EXTENSION, scoring(scoringOf.values().iterator().next()));
+      if (improvement != null) {
+        mr.setImprovementNotation(improvement(improvement));
+      }
+    }
+    for (Map.Entry<Integer, List<Row>> e : groups.entrySet()) {
+      List<Row> g = e.getValue();
       MeasureReport.MeasureReportGroupComponent gc = mr.addGroup();
-      String groupId = g.get(0).getString(3);
+      String groupId = g.get(0).getAs("group_id");
       gc.setId(groupId);
+      String scoring = scoringOf.get(e.getKey());
+      String groupImprovement = g.get(0).getAs("improvement_notation");
+      if (!oneScoring) {
+        gc.addExtension(SCORING_EXTENSION, scoring(scoring));
+        if (groupImprovement != null) {
+          gc.addExtension(GROUP_IMPROVEMENT_EXTENSION, improvement(groupImprovement));
+        }
+      }
       List<String> codes = codes(g);
-      Map<String, Integer> counts = populations(g, codes, gc, type == MeasureReport.MeasureReportType.SUBJECTLIST ? mr : null,
-          groupId);
+      boolean lists = type == MeasureReport.MeasureReportType.SUBJECTLIST;
+      Map<String, Integer> counts = populations(g, codes, gc, lists ? mr : null, groupId);
       int observations = 0;
       for (Row r : g) {
         observations += EvaluatePersons.observations(r).size();
       }
       if (observations > 0) {
-        gc.addPopulation().setCode(new CodeableConcept(new Coding(POP, "measure-observation", null))).setCount(observations);
+        MeasureReport.MeasureReportGroupPopulationComponent pc = gc.addPopulation()
+            .setCode(new CodeableConcept(new Coding(POP, "measure-observation", null))).setCount(observations);
+        if (lists) {
+          // the observed episodes' subjects are the measure population's; the subject list names them
+          pc.setSubjectResults(subjectList(mr, listId(groupId + "-measure-observation"), g,
+              r -> !EvaluatePersons.observations(r).isEmpty()));
+        }
       }
-      Row summary = scores.get(g.get(0).getString(0) + "|" + g.get(0).getInt(2));
-      String scoring = summary == null || summary.isNullAt(2) ? "proportion" : summary.getString(2);
-      Double score = score(scoring, counts, summary, type, g);
+      Row summary = scores.get(g.get(0).<String>getAs("measure") + "|" + e.getKey());
+      Double score = score(scoring, counts, summary, type);
       if (score != null) {
         gc.setMeasureScore(new org.hl7.fhir.r4.model.Quantity().setValueElement(new DecimalType(score)));
       }
-      strata(g, codes, gc);
+      strata(g, codes, gc, lists ? mr : null, groupId);
     }
     return mr;
   }
 
-  /** Adds the group's populations with their counts (and subject lists, when {@code listInto} is given). */
+  private static CodeableConcept scoring(String code) {
+    return new CodeableConcept(new Coding(SCORING, code, null));
+  }
+
+  private static CodeableConcept improvement(String code) {
+    return new CodeableConcept(new Coding(IMPROVEMENT, code, null));
+  }
+
+  /**
+   * Adds the group's populations with their counts; for a subject-list report, each population's subjects as
+   * a contained List (DEQM requires one for every population, so an empty population has an empty List).
+   */
   private static Map<String, Integer> populations(List<Row> g, List<String> codes,
       MeasureReport.MeasureReportGroupComponent gc, MeasureReport listInto, String groupId) {
     Map<String, Integer> counts = new LinkedHashMap<>();
@@ -156,40 +250,48 @@ public final class ExportMeasureReports {
       MeasureReport.MeasureReportGroupPopulationComponent pc = gc.addPopulation();
       pc.setCode(new CodeableConcept(new Coding(POP, code, null)));
       int n = 0;
-      ListResource list = new ListResource();
-      list.setStatus(ListResource.ListStatus.CURRENT).setMode(ListResource.ListMode.SNAPSHOT);
       for (Row r : g) {
-        int members = EvaluatePersons.members(r, code);
-        if (members > 0) {
-          // an episode-based group counts the person's episodes; the subject list names the person once
-          n += members;
-          list.addEntry().setItem(new Reference("Patient/" + r.getString(4)));
-        }
+        // an episode-based group counts the person's episodes; the subject list names the person once
+        n += EvaluatePersons.members(r, code);
       }
       pc.setCount(n);
       counts.put(code, n);
-      if (listInto != null && n > 0) {
-        String id = groupId + "-" + code;
-        list.setId(id);
-        listInto.addContained(list);
-        pc.setSubjectResults(new Reference("#" + id));
+      if (listInto != null) {
+        pc.setSubjectResults(subjectList(listInto, listId(groupId + "-" + code), g, r -> EvaluatePersons.members(r, code) > 0));
       }
     }
     return counts;
+  }
+
+  /** A contained List (snapshot) of the persons of {@code rows} that {@code in} selects; returns its reference. */
+  private static Reference subjectList(MeasureReport into, String id, List<Row> rows,
+      java.util.function.Predicate<Row> in) {
+    ListResource list = new ListResource();
+    list.setStatus(ListResource.ListStatus.CURRENT).setMode(ListResource.ListMode.SNAPSHOT);
+    for (Row r : rows) {
+      if (in.test(r)) {
+        list.addEntry().setItem(new Reference("Patient/" + r.<String>getAs("person_key")));
+      }
+    }
+    // a FHIR id has at most 64 characters: a longer one keeps its start and a hash of the whole
+    String fhirId = id.length() <= 64 ? id : id.substring(0, 55) + "-" + String.format("%08x", id.hashCode());
+    list.setId(fhirId);
+    into.addContained(list);
+    return new Reference("#" + fhirId);
   }
 
   /**
    * The group's score: proportion, numerator over the denominator less exclusions and exceptions; ratio,
    * numerator over denominator (each less its exclusions); continuous variable, the observations' aggregate —
    * for a summary the one gold.measure_summary computed by the measure's method (none when it suppressed it),
-   * for one person the mean of the person's values is not the measure's method, so none; cohort, none.
+   * for one person the mean of the person's values is not the measure's method, so none; cohort, none. One
+   * person outside the performance denominator scores 0 (DEQM), a population with none of them has no rate.
    */
-  private static Double score(String scoring, Map<String, Integer> c, Row summary, MeasureReport.MeasureReportType type,
-      List<Row> g) {
+  private static Double score(String scoring, Map<String, Integer> c, Row summary, MeasureReport.MeasureReportType type) {
     switch (scoring) {
       case "continuous-variable":
-        return type != MeasureReport.MeasureReportType.INDIVIDUAL && summary != null && !summary.isNullAt(3)
-            ? summary.getDouble(3) : null;
+        return type != MeasureReport.MeasureReportType.INDIVIDUAL && summary != null
+            && !summary.isNullAt(summary.fieldIndex("measure_score")) ? summary.<Double>getAs("measure_score") : null;
       case "cohort":
         return null;
       case "ratio": {
@@ -200,6 +302,11 @@ public final class ExportMeasureReports {
       default: {
         int den = c.getOrDefault("denominator", 0) - c.getOrDefault("denominator-exclusion", 0)
             - c.getOrDefault("denominator-exception", 0);
+        if (den == 0 && type == MeasureReport.MeasureReportType.INDIVIDUAL) {
+          // DEQM (deqm-6) wants a 0..1 score on every proportion group, and scores one person 1.0 or 0.0: a
+          // person excluded or excepted from the performance denominator does not meet it; the populations say why
+          return 0.0;
+        }
         return den > 0 ? c.getOrDefault("numerator", 0) / (double) den : null;
       }
     }
@@ -209,7 +316,8 @@ public final class ExportMeasureReports {
    * The measure's own stratifiers: a boolean stratifier's strata are the persons whose value is true or
    * false; an episode stratifier has one stratum, the episodes it returns. Counts per population code.
    */
-  private static void strata(List<Row> g, List<String> codes, MeasureReport.MeasureReportGroupComponent gc) {
+  private static void strata(List<Row> g, List<String> codes, MeasureReport.MeasureReportGroupComponent gc,
+      MeasureReport listInto, String groupId) {
     Map<String, Map<String, Map<String, Integer>>> byStratifier = new TreeMap<>();
     for (Row r : g) {
       for (Map.Entry<String, String> s : EvaluatePersons.strata(r).entrySet()) {
@@ -228,10 +336,22 @@ public final class ExportMeasureReports {
         MeasureReport.StratifierGroupComponent stratum = sc.addStratum();
         stratum.setValue(new CodeableConcept().setText(st.getKey()));
         for (Map.Entry<String, Integer> c : st.getValue().entrySet()) {
-          stratum.addPopulation().setCode(new CodeableConcept(new Coding(POP, c.getKey(), null))).setCount(c.getValue());
+          MeasureReport.StratifierGroupPopulationComponent sp = stratum.addPopulation()
+              .setCode(new CodeableConcept(new Coding(POP, c.getKey(), null))).setCount(c.getValue());
+          if (listInto != null) {
+            // DEQM's subject list names the subjects of every stratum population too
+            String code = c.getKey();
+            sp.setSubjectResults(subjectList(listInto, listId(groupId + "-" + s.getKey() + "-" + st.getKey() + "-" + code), g,
+                r -> EvaluatePersons.stratumMembers(r, s.getKey(), st.getKey(), code) > 0));
+          }
         }
       }
     }
+  }
+
+  /** A contained resource id from group, stratifier, stratum and population names (FHIR ids: [A-Za-z0-9-.]). */
+  private static String listId(String s) {
+    return s.replaceAll("[^A-Za-z0-9.-]", "-");
   }
 
   private static String fileName(String personKey) {

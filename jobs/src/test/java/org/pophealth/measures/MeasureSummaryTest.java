@@ -288,30 +288,8 @@ class MeasureSummaryTest {
 
   private static Row row(String measure, String improvement, String person, String sex, boolean excl, boolean exception,
       boolean numer) {
-    boolean n = numer && !excl && !exception;
-    Map<String, Object> v = new java.util.HashMap<>();
-    v.put("person_key", person);
-    v.put("patient_refs", JavaConverters.asScalaBuffer(List.of("ehr:" + person)).toSeq());
-    v.put("measure", measure);
-    v.put("cms_id", "CMS");
-    v.put("measure_url", "url");
-    v.put("measure_version", "1");
-    v.put("measure_package", "qicore-2024");
-    v.put("period_start", Date.valueOf("2025-01-01"));
-    v.put("period_end", Date.valueOf("2025-12-31"));
-    v.put("group_index", 1);
-    v.put("group_id", "g1");
-    v.put("improvement_notation", improvement);
-    v.put("initial_population", true);
-    v.put("denominator", true);
-    v.put("denominator_exclusion", excl);
-    v.put("numerator", n);
-    v.put("numerator_exclusion", false);
-    v.put("denominator_exception", exception);
-    v.put("evidence", JavaConverters.mapAsScalaMap(Map.of()));
-    v.put("strata", JavaConverters.mapAsScalaMap(Map.of()));
+    Map<String, Object> v = MeasureResultRows.columns(measure, improvement, person, excl, exception, numer);
     v.put("sex", sex);
-    v.put("evaluated_at", Timestamp.valueOf("2026-01-15 00:00:00"));
     return with(RowFactory.create(new Object[RESULT.size()]), v);
   }
 
