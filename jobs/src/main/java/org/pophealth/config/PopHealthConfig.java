@@ -92,9 +92,9 @@ public record PopHealthConfig(
 
   /**
    * Quality measures: the eCQM package folder under {@code measures/ecqm/} (or a directory path) and the
-   * small-cell threshold of the executive summary.
+   * small-cell threshold of the executive summary, the reporting organisation exported MeasureReports name.
    */
-  public record Measures(String packageDir, int smallCellThreshold) implements Serializable {}
+  public record Measures(String packageDir, int smallCellThreshold, String reporter) implements Serializable {}
 
   public record Ingest(long chunkBytes, int maxQuarantineRawChars) implements Serializable {}
 

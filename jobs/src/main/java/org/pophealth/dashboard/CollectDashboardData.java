@@ -51,6 +51,7 @@ public final class CollectDashboardData {
     DashboardTables t = new DashboardTables(lakehouse);
     List<Section> sections = List.of(
         MeasuresSection.build(MeasuresSection.query(t), targets, min),
+        CareGapsSection.build(CareGapsSection.query(t), min),
         RiskSection.build(RiskSection.query(t), min),
         DuplicatesSection.build(DuplicatesSection.query(t), min),
         CohortsSection.build(CohortsSection.query(t), min),

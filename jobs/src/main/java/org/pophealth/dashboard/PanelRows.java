@@ -33,6 +33,15 @@ final class PanelRows {
     values.get(1).add(second);
   }
 
+  /** A category with one value per series, in series order. */
+  void add(String label, List<Double> perSeries, List<String> row) {
+    labels.add(label);
+    for (int i = 0; i < values.size(); i++) {
+      values.get(i).add(perSeries.get(i));
+    }
+    rows.add(row);
+  }
+
   /** A table row that is no chart category (e.g. a total). */
   void row(List<String> row) {
     rows.add(row);

@@ -64,7 +64,8 @@ public final class EvaluateMeasuresJob extends Job<EvaluateMeasuresJob.Result> {
       }
     }
     ExportMeasureReports.Result e = exportDir == null ? null
-        : new ExportMeasureReports(ctx.lakehouse(), p.start(), p.end(), exportDir, individual).execute();
+        : new ExportMeasureReports(ctx.lakehouse(), p.start(), p.end(), exportDir, individual)
+            .reporter(ctx.config().measures().reporter()).execute();
     return new Result(List.copyOf(earlier), p, e);
   }
 

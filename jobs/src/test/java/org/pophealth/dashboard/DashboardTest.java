@@ -81,7 +81,7 @@ class DashboardTest {
         checked.add(id);
       }
     }
-    assertEquals(11, checked.size());
+    assertEquals(12, checked.size());
     // no payer panel without gold.measure_result; suppressed values are gaps in the charts
     assertFalse(byChart.containsKey("risk-by-payer"));
     assertEquals(java.util.Arrays.asList(14.0, null, null, 0.0, 0.0, 0.0),
