@@ -324,7 +324,8 @@ public final class Lakehouse {
       return new MergeCounts(metric(r, "num_inserted_rows"), metric(r, "num_updated_rows"),
           metric(r, "num_deleted_rows"));
     } finally {
-      spark.catalog().dropTempView(view);
+      // the name only: Catalog.dropTempView would also uncache the source when the caller persisted it
+      spark.sessionState().catalog().dropTempView(view);
     }
   }
 
