@@ -136,7 +136,7 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
       }
       evalNanos += System.nanoTime() - t2;
     }
-    LOG.debug("partition: {} persons, {} resources; parse {} ms, index {} ms, evaluate {} ms", personCount,
+    LOG.info("partition: {} persons, {} resources; parse {} ms, index {} ms, evaluate {} ms", personCount,
         resourceCount, parseNanos / 1_000_000, indexNanos / 1_000_000, evalNanos / 1_000_000);
     return out.iterator();
   }

@@ -373,6 +373,8 @@ public final class LoadMeasurePackage {
         JsonNode v = e.getValue();
         if (isToInterval(v)) {
           o.set(e.getKey(), guardNull((ObjectNode) v));
+        } else if (isOpenInAtPrecision(v)) {
+          o.set(e.getKey(), exclusiveIn((ObjectNode) v));
         }
         repair(o.get(e.getKey()));
       }
@@ -380,10 +382,68 @@ public final class LoadMeasurePackage {
       for (int i = 0; i < a.size(); i++) {
         if (isToInterval(a.get(i))) {
           a.set(i, guardNull((ObjectNode) a.get(i)));
+        } else if (isOpenInAtPrecision(a.get(i))) {
+          a.set(i, exclusiveIn((ObjectNode) a.get(i)));
         }
         repair(a.get(i));
       }
     }
+  }
+
+  /**
+   * {@code point in <precision> of Interval(low, high]} (or {@code [low, high)}) with an interval selector: what
+   * timing phrases such as {@code starts 6 months or less after day of start of X} translate to.
+   */
+  private static boolean isOpenInAtPrecision(JsonNode n) {
+    if (!(n instanceof ObjectNode o) || !"In".equals(o.path("type").asText()) || !o.hasNonNull("precision")
+        || o.path("operand").size() != 2) {
+      return false;
+    }
+    JsonNode interval = o.path("operand").get(1);
+    return "Interval".equals(interval.path("type").asText()) && !interval.has("lowClosedExpression")
+        && !interval.has("highClosedExpression")
+        && (!interval.path("lowClosed").asBoolean(true) || !interval.path("highClosed").asBoolean(true));
+  }
+
+  /**
+   * CQL's In compares an open boundary exclusively at the operator's precision (spec, Appendix B, In): a BCG
+   * instillation the same day as the staging is not "6 months or less after day of" it. The engine (4.4.0)
+   * replaces an open boundary by its successor at the value's own precision (one millisecond) before comparing
+   * at day precision, which makes the boundary closed. The In becomes the comparisons the specification states:
+   * {@code (low is null or point after <precision> of low) and point same or before <precision> of high} (mirrored
+   * for an open high; a closed boundary keeps same-or-after / same-or-before, an open null one is unbounded). A
+   * null point still gives null.
+   */
+  private static ObjectNode exclusiveIn(ObjectNode in) {
+    JsonNode point = in.path("operand").get(0);
+    JsonNode interval = in.path("operand").get(1);
+    String precision = in.path("precision").asText();
+    ObjectNode low = boundary(point, interval.path("low"), interval.path("lowClosed").asBoolean(true), "SameOrAfter",
+        "After", precision);
+    ObjectNode high = boundary(point, interval.path("high"), interval.path("highClosed").asBoolean(true),
+        "SameOrBefore", "Before", precision);
+    ObjectNode and = JSON.createObjectNode();
+    and.put("type", "And");
+    and.putArray("operand").add(low).add(high);
+    return and;
+  }
+
+  private static ObjectNode boundary(JsonNode point, JsonNode bound, boolean closed, String closedOp, String openOp,
+      String precision) {
+    ObjectNode cmp = JSON.createObjectNode();
+    cmp.put("type", closed ? closedOp : openOp);
+    cmp.put("precision", precision);
+    cmp.putArray("operand").add(point.deepCopy()).add(bound.deepCopy());
+    if (closed) {
+      return cmp;
+    }
+    ObjectNode isNull = JSON.createObjectNode();
+    isNull.put("type", "IsNull");
+    isNull.set("operand", bound.deepCopy());
+    ObjectNode or = JSON.createObjectNode();
+    or.put("type", "Or");
+    or.putArray("operand").add(isNull).add(cmp);
+    return or;
   }
 
   /**
