@@ -16,7 +16,16 @@ import org.junit.jupiter.api.Test;
 class ExclusiveBoundaryTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static JsonNode repaired(String elm) throws Exception {
+  /** {@code P in <precision> of Interval<low closed?>L, H<high closed?>} as ELM JSON. */
+  private static String in(boolean lowClosed, boolean highClosed, String precision) {
+    return "{\"type\": \"In\"" + (precision == null ? "" : ", \"precision\": \"" + precision + "\"")
+        + ", \"operand\": [{\"type\": \"ExpressionRef\", \"name\": \"P\"}, {\"type\": \"Interval\", \"lowClosed\": "
+        + lowClosed + ", \"highClosed\": " + highClosed + ", \"low\": {\"type\": \"ExpressionRef\", \"name\": \"L\"},"
+        + " \"high\": {\"type\": \"ExpressionRef\", \"name\": \"H\"}}]}";
+  }
+
+  private static JsonNode repaired(String expression) throws Exception {
+    String elm = "{\"name\": \"x\", \"expression\": " + expression + "}";
     JsonNode def = JSON.readTree(elm);
     LoadMeasurePackage.repair(def);
     return def.get("expression");
@@ -24,11 +33,7 @@ class ExclusiveBoundaryTest {
 
   @Test
   void openLowBoundaryBecomesAfterAtThePrecision() throws Exception {
-    JsonNode e = repaired("""
-        {"name": "x", "expression": {"type": "In", "precision": "Day", "operand": [
-          {"type": "ExpressionRef", "name": "P"},
-          {"type": "Interval", "lowClosed": false, "highClosed": true,
-           "low": {"type": "ExpressionRef", "name": "L"}, "high": {"type": "ExpressionRef", "name": "H"}}]}}""");
+    JsonNode e = repaired(in(false, true, "Day"));
     assertEquals(JSON.readTree("""
         {"type": "And", "operand": [
           {"type": "Or", "operand": [
@@ -41,11 +46,7 @@ class ExclusiveBoundaryTest {
 
   @Test
   void openHighBoundaryBecomesBefore() throws Exception {
-    JsonNode e = repaired("""
-        {"name": "x", "expression": {"type": "In", "precision": "Day", "operand": [
-          {"type": "ExpressionRef", "name": "P"},
-          {"type": "Interval", "lowClosed": true, "highClosed": false,
-           "low": {"type": "ExpressionRef", "name": "L"}, "high": {"type": "ExpressionRef", "name": "H"}}]}}""");
+    JsonNode e = repaired(in(true, false, "Day"));
     assertEquals("SameOrAfter", e.path("operand").get(0).path("type").asText());
     assertEquals("Or", e.path("operand").get(1).path("type").asText());
     assertEquals("Before", e.path("operand").get(1).path("operand").get(1).path("type").asText());
@@ -53,16 +54,10 @@ class ExclusiveBoundaryTest {
 
   @Test
   void closedIntervalsAndInWithoutPrecisionAreLeftAlone() throws Exception {
-    String closed = """
-        {"type": "In", "precision": "Day", "operand": [{"type": "ExpressionRef", "name": "P"},
-          {"type": "Interval", "lowClosed": true, "highClosed": true,
-           "low": {"type": "ExpressionRef", "name": "L"}, "high": {"type": "ExpressionRef", "name": "H"}}]}""";
-    assertEquals(JSON.readTree(closed), repaired("{\"name\": \"x\", \"expression\": " + closed + "}"));
+    String closed = in(true, true, "Day");
+    assertEquals(JSON.readTree(closed), repaired(closed));
     // without a precision the engine's successor step is exact: nothing to repair
-    String noPrecision = """
-        {"type": "In", "operand": [{"type": "ExpressionRef", "name": "P"},
-          {"type": "Interval", "lowClosed": false, "highClosed": true,
-           "low": {"type": "ExpressionRef", "name": "L"}, "high": {"type": "ExpressionRef", "name": "H"}}]}""";
-    assertEquals(JSON.readTree(noPrecision), repaired("{\"name\": \"x\", \"expression\": " + noPrecision + "}"));
+    String noPrecision = in(false, true, null);
+    assertEquals(JSON.readTree(noPrecision), repaired(noPrecision));
   }
 }
