@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.pophealth.config.PopHealthConfig;
 import org.pophealth.measures.EvaluateMeasures;
+import org.pophealth.measures.ExportCareGapBundles;
 import org.pophealth.measures.ExportMeasureReports;
 import org.pophealth.measures.MeasureSummaryPrinter;
 import picocli.CommandLine.Command;
@@ -33,11 +34,19 @@ public final class EvaluateMeasuresJob extends Job<EvaluateMeasuresJob.Result> {
   @Option(names = "--individual", description = "With --export-reports: also one individual MeasureReport per person.")
   boolean individual;
 
+  @Option(names = "--export-care-gaps", paramLabel = "DIR",
+      description = "Also write Da Vinci DEQM gaps-in-care Bundles (one per person with an open or prospective gap) to DIR.")
+  Path careGapDir;
+
+  @Option(names = "--all-statuses", description = "With --export-care-gaps: also closed and not-applicable gaps.")
+  boolean allStatuses;
+
   /** One evaluated period. */
   public record Period(LocalDate start, LocalDate end, EvaluateMeasures.Result result) {}
 
-  /** The earlier periods (earliest first), then the period itself; the MeasureReports when exported. */
-  public record Result(List<Period> trend, Period period, ExportMeasureReports.Result reports) {}
+  /** The earlier periods (earliest first), then the period itself; the MeasureReports and gap Bundles when exported. */
+  public record Result(List<Period> trend, Period period, ExportMeasureReports.Result reports,
+      ExportCareGapBundles.Result careGaps) {}
 
   @Override
   protected Result execute(JobContext ctx) throws java.io.IOException {
@@ -66,7 +75,10 @@ public final class EvaluateMeasuresJob extends Job<EvaluateMeasuresJob.Result> {
     ExportMeasureReports.Result e = exportDir == null ? null
         : new ExportMeasureReports(ctx.lakehouse(), p.start(), p.end(), exportDir, individual)
             .reporter(ctx.config().measures().reporter()).execute();
-    return new Result(List.copyOf(earlier), p, e);
+    ExportCareGapBundles.Result g = careGapDir == null ? null
+        : new ExportCareGapBundles(ctx.lakehouse(), p.start(), p.end(), careGapDir).allStatuses(allStatuses)
+            .reporter(ctx.config().measures().reporter()).execute();
+    return new Result(List.copyOf(earlier), p, e, g);
   }
 
   private static Period evaluate(JobContext ctx, LocalDate start, LocalDate end,
@@ -89,6 +101,11 @@ public final class EvaluateMeasuresJob extends Job<EvaluateMeasuresJob.Result> {
     if (r.reports() != null) {
       out.printf("MeasureReports in %s: %d summary, %d subject-list, %d individual%n", exportDir,
           r.reports().summaries(), r.reports().subjectLists(), r.reports().individuals());
+    }
+    if (r.careGaps() != null) {
+      ExportCareGapBundles.Result g = r.careGaps();
+      out.printf("Care-gap Bundles in %s: %d bundles, %d DetectedIssues (open %d, prospective %d, closed %d, not applicable %d)%n",
+          careGapDir, g.bundles(), g.detectedIssues(), g.open(), g.prospective(), g.closed(), g.notApplicable());
     }
   }
 }

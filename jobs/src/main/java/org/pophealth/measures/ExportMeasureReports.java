@@ -82,14 +82,35 @@ public final class ExportMeasureReports {
 
   public Result execute() throws IOException {
     IParser json = FhirContexts.r4().newJsonParser(); // compact: HAPI pretty printing needs Jackson 2.16+
-    Column period = col("period_start").equalTo(java.sql.Date.valueOf(start)).and(col("period_end").equalTo(java.sql.Date.valueOf(end)));
+    Column period = period(start, end);
     List<Row> rows = lakehouse.read("gold.measure_result").filter(period)
         .filter(col("initial_population"))
-        .select("measure", "measure_url", "measure_version", "improvement_notation", "group_index", "group_id",
-            "person_key", "initial_population", "denominator", "denominator_exclusion", "numerator",
-            "numerator_exclusion", "denominator_exception", "episode_counts", "observations", "strata",
-            "stratum_episodes")
+        .select(RESULT_COLUMNS)
         .orderBy("measure", "group_index", "person_key").collectAsList();
+    Map<String, Row> scores = scores(lakehouse, period);
+    Reports built = reports(rows, scores);
+    for (Map.Entry<String, MeasureReport> e : built.files().entrySet()) {
+      write(json, dir.resolve(e.getKey()), e.getValue());
+    }
+    return built.result();
+  }
+
+  /** gold.measure_result's columns the reports are built from. */
+  static final Column[] RESULT_COLUMNS = java.util.stream.Stream.of("measure", "measure_url", "measure_version",
+      "improvement_notation", "group_index", "group_id", "person_key", "initial_population", "denominator",
+      "denominator_exclusion", "numerator", "numerator_exclusion", "denominator_exception", "episode_counts",
+      "observations", "strata", "stratum_episodes").map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+
+  /** The rows of one measurement period in a gold table partitioned by it. */
+  static Column period(LocalDate start, LocalDate end) {
+    return col("period_start").equalTo(java.sql.Date.valueOf(start)).and(col("period_end").equalTo(java.sql.Date.valueOf(end)));
+  }
+
+  /**
+   * gold.measure_summary's overall rows of the period, {@code measure|group_index} → row with scoring and
+   * measure_score; empty before the first summary was written (every group then counts as proportion).
+   */
+  static Map<String, Row> scores(Lakehouse lakehouse, Column period) {
     Map<String, Row> scores = new HashMap<>();
     if (lakehouse.exists("gold.measure_summary")) {
       for (Row s : lakehouse.read("gold.measure_summary").filter(period.and(col("stratifier").equalTo("all")))
@@ -97,11 +118,17 @@ public final class ExportMeasureReports {
         scores.put(s.<String>getAs("measure") + "|" + s.<Integer>getAs("group_index"), s);
       }
     }
-    Reports built = reports(rows, scores);
-    for (Map.Entry<String, MeasureReport> e : built.files().entrySet()) {
-      write(json, dir.resolve(e.getKey()), e.getValue());
-    }
-    return built.result();
+    return scores;
+  }
+
+  /**
+   * One person's individual report of one measure (DEQM indv profile), from that person's gold.measure_result
+   * rows of the measure (every group, ordered by group); the subject is {@code Patient/<person_key>}.
+   */
+  MeasureReport individual(List<Row> personRows, Map<String, Row> scores) {
+    MeasureReport mr = report(personRows, MeasureReport.MeasureReportType.INDIVIDUAL, scores);
+    mr.setSubject(new Reference("Patient/" + personRows.get(0).<String>getAs("person_key")));
+    return mr;
   }
 
   /** The reports of one period, by file path relative to the export directory, and their counts. */
@@ -129,8 +156,7 @@ public final class ExportMeasureReports {
           byPerson.computeIfAbsent(r.getAs("person_key"), k -> new ArrayList<>()).add(r);
         }
         for (Map.Entry<String, List<Row>> p : byPerson.entrySet()) {
-          MeasureReport mr = report(p.getValue(), MeasureReport.MeasureReportType.INDIVIDUAL, scores);
-          mr.setSubject(new Reference("Patient/" + p.getKey()));
+          MeasureReport mr = individual(p.getValue(), scores);
           files.put("individual/" + e.getKey() + "/" + fileName(p.getKey()) + ".json", mr);
           individuals++;
         }
@@ -273,8 +299,7 @@ public final class ExportMeasureReports {
         list.addEntry().setItem(new Reference("Patient/" + r.<String>getAs("person_key")));
       }
     }
-    // a FHIR id has at most 64 characters: a longer one keeps its start and a hash of the whole
-    String fhirId = id.length() <= 64 ? id : id.substring(0, 55) + "-" + String.format("%08x", id.hashCode());
+    String fhirId = fhirId(id);
     list.setId(fhirId);
     into.addContained(list);
     return new Reference("#" + fhirId);
@@ -349,21 +374,34 @@ public final class ExportMeasureReports {
     }
   }
 
+  /**
+   * A FHIR id (at most 64 of [A-Za-z0-9-.]) for {@code s}: unchanged when it already is one; else the other
+   * characters become '-' and, so that two keys cannot meet in one id, a hash of the whole is appended (the
+   * start is kept when it is longer).
+   */
+  static String fhirId(String s) {
+    if (s.length() <= 64 && s.matches("[A-Za-z0-9.-]+")) {
+      return s;
+    }
+    String clean = s.replaceAll("[^A-Za-z0-9.-]", "-");
+    return (clean.length() <= 55 ? clean : clean.substring(0, 55)) + "-" + String.format("%08x", s.hashCode());
+  }
+
   /** A contained resource id from group, stratifier, stratum and population names (FHIR ids: [A-Za-z0-9-.]). */
   private static String listId(String s) {
     return s.replaceAll("[^A-Za-z0-9.-]", "-");
   }
 
-  private static String fileName(String personKey) {
+  static String fileName(String personKey) {
     return personKey.replaceAll("[^A-Za-z0-9._-]", "_");
   }
 
-  private static Date date(LocalDate d) {
+  static Date date(LocalDate d) {
     return Date.from(d.atStartOfDay().toInstant(ZoneOffset.UTC));
   }
 
-  private static void write(IParser json, Path file, MeasureReport mr) throws IOException {
+  static void write(IParser json, Path file, org.hl7.fhir.instance.model.api.IBaseResource r) throws IOException {
     Files.createDirectories(file.getParent());
-    Files.writeString(file, json.encodeResourceToString(mr), StandardCharsets.UTF_8);
+    Files.writeString(file, json.encodeResourceToString(r), StandardCharsets.UTF_8);
   }
 }

@@ -283,6 +283,40 @@ class MeasureSummaryTest {
         .getCount(), "e1: 2 encounters in the numerator");
   }
 
+  @Test
+  void exportsCareGapBundlesFromTheGoldTablesOnlyActionableByDefault() throws Exception {
+    Lakehouse lh = SharedSpark.newLakehouse();
+    String bcs = "BreastCancerScreeningFHIR";
+    String url = "https://madie.cms.gov/Measure/" + bcs;
+    // p1 open, p2 closed (numerator), p3 prospective, p4 not applicable (excluded)
+    List<Row> results = List.of(MeasureResultRows.row(bcs, url, "increase", "p1", false, false, false, Map.of()),
+        MeasureResultRows.row(bcs, url, "increase", "p2", false, false, true, Map.of()),
+        MeasureResultRows.row(bcs, url, "increase", "p3", false, false, false, Map.of()),
+        MeasureResultRows.row(bcs, url, "increase", "p4", true, false, false, Map.of()));
+    List<Row> gaps = List.of(MeasureResultRows.careGap("p1", bcs, 1, "open", false),
+        MeasureResultRows.careGap("p2", bcs, 1, "closed", false), MeasureResultRows.careGap("p3", bcs, 1, "prospective", false),
+        MeasureResultRows.careGap("p4", bcs, 1, "not-applicable", false));
+    lh.replaceWhere("gold.measure_result", lh.spark().createDataFrame(results, lh.contract("gold.measure_result").schema()),
+        "period_start = DATE'2025-01-01'");
+    lh.replaceWhere("gold.care_gap", lh.spark().createDataFrame(gaps, lh.contract("gold.care_gap").schema()),
+        "period_start = DATE'2025-01-01'");
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("care-gaps-");
+    ExportCareGapBundles.Result r = new ExportCareGapBundles(lh, LocalDate.of(2025, 1, 1), LocalDate.of(2025, 12, 31), dir)
+        .execute();
+    assertEquals(new ExportCareGapBundles.Result(2, 2, 1, 1, 0, 0), r);
+    try (var files = java.nio.file.Files.list(dir)) {
+      assertEquals(java.util.Set.of("p1.json", "p3.json"),
+          files.map(f -> f.getFileName().toString()).collect(Collectors.toSet()));
+    }
+    org.hl7.fhir.r4.model.Bundle b = FhirContexts.r4().newJsonParser().parseResource(org.hl7.fhir.r4.model.Bundle.class,
+        java.nio.file.Files.readString(dir.resolve("p1.json")));
+    assertEquals(org.hl7.fhir.r4.model.Bundle.BundleType.DOCUMENT, b.getType());
+    assertEquals(1, b.getEntry().stream().filter(e -> e.getResource() instanceof org.hl7.fhir.r4.model.DetectedIssue).count());
+    ExportCareGapBundles.Result all = new ExportCareGapBundles(lh, LocalDate.of(2025, 1, 1), LocalDate.of(2025, 12, 31),
+        java.nio.file.Files.createTempDirectory("care-gaps-all-")).allStatuses(true).execute();
+    assertEquals(new ExportCareGapBundles.Result(4, 4, 1, 1, 1, 1), all);
+  }
+
   private static final org.apache.spark.sql.types.StructType RESULT =
       org.pophealth.lakehouse.ContractRegistry.get().contract("gold.measure_result").schema();
 
