@@ -33,7 +33,8 @@ import org.pophealth.lakehouse.Lakehouse;
  * directory: {@code summary/<measure>.json} (population counts and measure score per group),
  * {@code subject-list/<measure>.json} (counts plus, per population and per stratum population, a contained
  * List of the subjects) and, when asked, {@code individual/<measure>/<person>.json} (one per person in the
- * initial population).
+ * initial population; {@code <person>-group<N>.json} per group of a multi-group measure, DEQM allowing one group per
+ * individual report).
  *
  * <p>Each report claims and meets its Da Vinci DEQM profile (STU5 line: summary, subject-list, individual;
  * checked with HAPI's validator by DeqmValidationTest): the measure canonical carries its version, the
@@ -155,10 +156,19 @@ public final class ExportMeasureReports {
         for (Row r : e.getValue()) {
           byPerson.computeIfAbsent(r.getAs("person_key"), k -> new ArrayList<>()).add(r);
         }
+        // DEQM's individual report holds one group: a multi-group measure (CMS138's three rates) gets one report
+        // per group, <person>-group<N>.json
+        boolean oneGroup = e.getValue().stream().map(r -> r.<Integer>getAs("group_index")).distinct().count() == 1;
         for (Map.Entry<String, List<Row>> p : byPerson.entrySet()) {
-          MeasureReport mr = individual(p.getValue(), scores);
-          files.put("individual/" + e.getKey() + "/" + fileName(p.getKey()) + ".json", mr);
-          individuals++;
+          Map<Integer, List<Row>> byGroup = new TreeMap<>();
+          for (Row r : p.getValue()) {
+            byGroup.computeIfAbsent(r.<Integer>getAs("group_index"), k -> new ArrayList<>()).add(r);
+          }
+          for (Map.Entry<Integer, List<Row>> g : byGroup.entrySet()) {
+            String name = fileName(p.getKey()) + (oneGroup ? "" : "-group" + g.getKey());
+            files.put("individual/" + e.getKey() + "/" + name + ".json", individual(g.getValue(), scores));
+            individuals++;
+          }
         }
       }
     }

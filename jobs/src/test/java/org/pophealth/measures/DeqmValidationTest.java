@@ -42,6 +42,7 @@ class DeqmValidationTest {
       ExportMeasureReports.SUBJECT_LIST_PROFILE, ExportMeasureReports.INDIVIDUAL_PROFILE,
       ExportMeasureReports.SCORING_EXTENSION, ExportMeasureReports.GROUP_IMPROVEMENT_EXTENSION);
 
+  private static final String TWO_RATES = "TobaccoScreeningFHIR";
   private static DeqmValidator validator;
   private static ExportMeasureReports.Reports reports;
 
@@ -63,7 +64,14 @@ class DeqmValidationTest {
     rows.add(row("CesareanBirthFHIR", "https://madie.cms.gov/Measure/CesareanBirthFHIR", "decrease", "e2", false, false,
         false, Map.of("episode_counts", JavaConverters.mapAsScalaMap(
             Map.of("initial-population", 1, "denominator", 1, "denominator-exclusion", 0, "numerator", 0)))));
+    // a measure of two rates (as CMS138): one person in both groups, numerator in the second only
+    for (int g = 1; g <= 2; g++) {
+      rows.add(row(TWO_RATES, "https://madie.cms.gov/Measure/" + TWO_RATES, "increase", "t1", false, false, g == 2,
+          Map.of("group_index", g, "group_id", "Group_" + g)));
+    }
     Map<String, Row> scores = Map.of(
+        TWO_RATES + "|1", new GenericRowWithSchema(new Object[] {TWO_RATES, 1, "proportion", 0.0}, SUMMARY),
+        TWO_RATES + "|2", new GenericRowWithSchema(new Object[] {TWO_RATES, 2, "proportion", 1.0}, SUMMARY),
         BCS + "|1", new GenericRowWithSchema(new Object[] {BCS, 1, "proportion", 0.6}, SUMMARY),
         "CesareanBirthFHIR|1", new GenericRowWithSchema(new Object[] {"CesareanBirthFHIR", 1, "proportion", 0.5}, SUMMARY));
     reports = new ExportMeasureReports(null, LocalDate.of(2025, 1, 1), LocalDate.of(2025, 12, 31), null, true)
@@ -95,7 +103,13 @@ class DeqmValidationTest {
   void individualReportsConformToTheDeqmIndividualProfile() {
     List<Map.Entry<String, MeasureReport>> individual = reports.files().entrySet().stream()
         .filter(e -> e.getKey().startsWith("individual/")).toList();
-    assertEquals(22, individual.size(), "20 + 2 persons in an initial population");
+    assertEquals(24, individual.size(), "20 + 2 persons in an initial population, and one person's two rates");
+    // DEQM's individual report holds one group: the two-rate measure's person has one report per group
+    for (int g = 1; g <= 2; g++) {
+      MeasureReport mr = reports.files().get("individual/" + TWO_RATES + "/t1-group" + g + ".json");
+      assertEquals(1, mr.getGroup().size());
+      assertEquals("Group_" + g, mr.getGroupFirstRep().getId());
+    }
     for (Map.Entry<String, MeasureReport> e : individual) {
       assertEquals(ExportMeasureReports.INDIVIDUAL_PROFILE, e.getValue().getMeta().getProfile().get(0).getValue());
       assertConforms(e.getKey(), e.getValue());
