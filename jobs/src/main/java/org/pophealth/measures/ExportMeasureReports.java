@@ -30,9 +30,9 @@ import org.pophealth.lakehouse.Lakehouse;
 
 /**
  * Job step: FHIR MeasureReports (HAPI, compact JSON) from gold.measure_result for one period, into a
- * directory: {@code summary/<measure>.json} (population counts and measure score per group),
+ * directory: {@code summary/<measure>.json} (population counts and measure score),
  * {@code subject-list/<measure>.json} (counts plus, per population and per stratum population, a contained
- * List of the subjects) and, when asked, {@code individual/<measure>/<person>.json} (one per person in the
+ * List of the subjects), both {@code <measure>-group<N>.json} per group of a multi-group measure, and, when asked, {@code individual/<measure>/<person>.json} (one per person in the
  * initial population; {@code <person>-group<N>.json} per group of a multi-group measure, DEQM allowing one group per
  * individual report).
  *
@@ -146,25 +146,27 @@ public final class ExportMeasureReports {
       byMeasure.computeIfAbsent(r.getAs("measure"), k -> new ArrayList<>()).add(r);
     }
     Map<String, MeasureReport> files = new LinkedHashMap<>();
+    int summaries = 0;
     int individuals = 0;
     for (Map.Entry<String, List<Row>> e : byMeasure.entrySet()) {
-      files.put("summary/" + e.getKey() + ".json", report(e.getValue(), MeasureReport.MeasureReportType.SUMMARY, scores));
-      files.put("subject-list/" + e.getKey() + ".json",
-          report(e.getValue(), MeasureReport.MeasureReportType.SUBJECTLIST, scores));
+      // DEQM's MeasureReport profiles hold one group each: a multi-group measure (CMS138's three rates) gets one
+      // report per group, <name>-group<N>.json
+      Map<Integer, List<Row>> groups = byGroup(e.getValue());
+      boolean oneGroup = groups.size() == 1;
+      for (Map.Entry<Integer, List<Row>> g : groups.entrySet()) {
+        String name = e.getKey() + (oneGroup ? "" : "-group" + g.getKey());
+        files.put("summary/" + name + ".json", report(g.getValue(), MeasureReport.MeasureReportType.SUMMARY, scores));
+        files.put("subject-list/" + name + ".json",
+            report(g.getValue(), MeasureReport.MeasureReportType.SUBJECTLIST, scores));
+        summaries++;
+      }
       if (individual) {
         Map<String, List<Row>> byPerson = new TreeMap<>();
         for (Row r : e.getValue()) {
           byPerson.computeIfAbsent(r.getAs("person_key"), k -> new ArrayList<>()).add(r);
         }
-        // DEQM's individual report holds one group: a multi-group measure (CMS138's three rates) gets one report
-        // per group, <person>-group<N>.json
-        boolean oneGroup = e.getValue().stream().map(r -> r.<Integer>getAs("group_index")).distinct().count() == 1;
         for (Map.Entry<String, List<Row>> p : byPerson.entrySet()) {
-          Map<Integer, List<Row>> byGroup = new TreeMap<>();
-          for (Row r : p.getValue()) {
-            byGroup.computeIfAbsent(r.<Integer>getAs("group_index"), k -> new ArrayList<>()).add(r);
-          }
-          for (Map.Entry<Integer, List<Row>> g : byGroup.entrySet()) {
+          for (Map.Entry<Integer, List<Row>> g : byGroup(p.getValue()).entrySet()) {
             String name = fileName(p.getKey()) + (oneGroup ? "" : "-group" + g.getKey());
             files.put("individual/" + e.getKey() + "/" + name + ".json", individual(g.getValue(), scores));
             individuals++;
@@ -172,7 +174,16 @@ public final class ExportMeasureReports {
         }
       }
     }
-    return new Reports(files, new Result(byMeasure.size(), byMeasure.size(), individuals));
+    return new Reports(files, new Result(summaries, summaries, individuals));
+  }
+
+  /** Rows by group index, in group order. */
+  private static Map<Integer, List<Row>> byGroup(List<Row> rows) {
+    Map<Integer, List<Row>> out = new TreeMap<>();
+    for (Row r : rows) {
+      out.computeIfAbsent(r.<Integer>getAs("group_index"), k -> new ArrayList<>()).add(r);
+    }
+    return out;
   }
 
   /**

@@ -112,6 +112,7 @@ public class DemoEndToEndTest {
         .selectExpr("concat(measure, ': ', errors[0])").distinct().as(org.apache.spark.sql.Encoders.STRING())
         .collectAsList(), "CQL engine errors in gold.measure_result");
     GoldenSnapshot.assertMatches(SNAPSHOT, all);
+    demoExportsConformToDeqm(lh);
 
     // the same export again: only the demo's ingest jobs (what is compared is the input side; re-running the
     // analytics jobs here would double the test's time and compare nothing)
@@ -130,6 +131,37 @@ public class DemoEndToEndTest {
     assertEquals(before.keySet(), after.keySet());
     for (String table : before.keySet()) {
       assertEquals(before.get(table), after.get(table), "re-running the same export changed " + table);
+    }
+  }
+
+  /**
+   * The demo's MeasureReports (summary, subject-list, individual) and care-gap Bundles (every status), exported
+   * from its gold tables as {@code evaluate-measures --export-reports --individual --export-care-gaps} writes them,
+   * validate against the Da Vinci DEQM profiles (HAPI's validator; any error fails).
+   */
+  private static void demoExportsConformToDeqm(Lakehouse lh) throws Exception {
+    Row period = lh.read("gold.measure_result").selectExpr("max(period_start)", "max(period_end)").head();
+    java.time.LocalDate start = period.getDate(0).toLocalDate();
+    java.time.LocalDate end = period.getDate(1).toLocalDate();
+    Path out = Files.createTempDirectory("pophealth-demo-deqm-");
+    var reports = new org.pophealth.measures.ExportMeasureReports(lh, start, end, out.resolve("reports"), true).execute();
+    var bundles = new org.pophealth.measures.ExportCareGapBundles(lh, start, end, out.resolve("gaps")).allStatuses(true)
+        .execute();
+    assertTrue(reports.summaries() > 0 && reports.individuals() > 0 && bundles.bundles() > 0,
+        reports + " " + bundles);
+    org.pophealth.measures.DeqmValidator deqm = org.pophealth.measures.DeqmValidator.forExports();
+    ca.uhn.fhir.parser.IParser json = org.pophealth.measures.FhirContexts.r4().newJsonParser();
+    List<Path> files;
+    try (java.util.stream.Stream<Path> walk = Files.walk(out)) {
+      files = walk.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+    }
+    int individuals = 0;
+    for (Path f : files) {
+      // every summary, subject list and Bundle; individual reports up to 40 (they differ only by person)
+      if (f.toString().contains("/individual/") && ++individuals > 40) {
+        continue;
+      }
+      deqm.assertConforms(out.relativize(f).toString(), json.parseResource(Files.readString(f)));
     }
   }
 

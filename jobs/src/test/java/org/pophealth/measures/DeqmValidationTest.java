@@ -80,8 +80,9 @@ class DeqmValidationTest {
 
   @Test
   void summaryReportsConformToTheDeqmSummaryProfile() {
-    for (String m : List.of(BCS, "CesareanBirthFHIR")) {
+    for (String m : List.of(BCS, "CesareanBirthFHIR", TWO_RATES + "-group1", TWO_RATES + "-group2")) {
       MeasureReport mr = reports.files().get("summary/" + m + ".json");
+      assertEquals(1, mr.getGroup().size(), m);
       assertEquals(ExportMeasureReports.SUMMARY_PROFILE, mr.getMeta().getProfile().get(0).getValue());
       assertConforms("summary/" + m, mr);
     }
@@ -92,8 +93,10 @@ class DeqmValidationTest {
 
   @Test
   void subjectListReportsConformToTheDeqmSubjectListProfile() {
-    for (String m : List.of(BCS, "CesareanBirthFHIR")) {
+    // the two-rate measure: one subject-list report per group (DEQM: one group per report)
+    for (String m : List.of(BCS, "CesareanBirthFHIR", TWO_RATES + "-group1", TWO_RATES + "-group2")) {
       MeasureReport mr = reports.files().get("subject-list/" + m + ".json");
+      assertEquals(1, mr.getGroup().size(), m);
       assertEquals(ExportMeasureReports.SUBJECT_LIST_PROFILE, mr.getMeta().getProfile().get(0).getValue());
       assertConforms("subject-list/" + m, mr);
     }

@@ -61,14 +61,7 @@ class ExportCareGapBundlesTest {
 
   @BeforeAll
   static void fixture() {
-    List<String> files = new ArrayList<>(DeqmValidationTest.FILES);
-    files.addAll(List.of("StructureDefinition-gaps-bundle-deqm.xml", "StructureDefinition-gaps-composition-deqm.xml",
-        "StructureDefinition-gaps-detectedissue-deqm.xml", "StructureDefinition-extension-gapStatus.json",
-        "ValueSet-gaps-status.json"));
-    Set<String> loaded = new java.util.HashSet<>(DeqmValidationTest.DEQM_LOADED);
-    loaded.addAll(Set.of(ExportCareGapBundles.BUNDLE_PROFILE, ExportCareGapBundles.COMPOSITION_PROFILE,
-        ExportCareGapBundles.DETECTED_ISSUE_PROFILE, ExportCareGapBundles.GAP_STATUS_EXTENSION));
-    validator = new DeqmValidator(files, loaded);
+    validator = DeqmValidator.forExports();
 
     List<Row> results = new ArrayList<>();
     List<Row> gaps = new ArrayList<>();
