@@ -80,12 +80,7 @@ class DeqmValidationTest {
 
   @Test
   void summaryReportsConformToTheDeqmSummaryProfile() {
-    for (String m : List.of(BCS, "CesareanBirthFHIR", TWO_RATES + "-group1", TWO_RATES + "-group2")) {
-      MeasureReport mr = reports.files().get("summary/" + m + ".json");
-      assertEquals(1, mr.getGroup().size(), m);
-      assertEquals(ExportMeasureReports.SUMMARY_PROFILE, mr.getMeta().getProfile().get(0).getValue());
-      assertConforms("summary/" + m, mr);
-    }
+    assertEveryMeasureConforms("summary/", ExportMeasureReports.SUMMARY_PROFILE);
     MeasureReport bcs = reports.files().get("summary/" + BCS + ".json");
     assertEquals(BCS_URL + "|0.2.000", bcs.getMeasure(), "versioned canonical (deqm-0)");
     assertEquals(2, bcs.getGroupFirstRep().getStratifierFirstRep().getStratum().size(), "the fixture has strata");
@@ -93,13 +88,7 @@ class DeqmValidationTest {
 
   @Test
   void subjectListReportsConformToTheDeqmSubjectListProfile() {
-    // the two-rate measure: one subject-list report per group (DEQM: one group per report)
-    for (String m : List.of(BCS, "CesareanBirthFHIR", TWO_RATES + "-group1", TWO_RATES + "-group2")) {
-      MeasureReport mr = reports.files().get("subject-list/" + m + ".json");
-      assertEquals(1, mr.getGroup().size(), m);
-      assertEquals(ExportMeasureReports.SUBJECT_LIST_PROFILE, mr.getMeta().getProfile().get(0).getValue());
-      assertConforms("subject-list/" + m, mr);
-    }
+    assertEveryMeasureConforms("subject-list/", ExportMeasureReports.SUBJECT_LIST_PROFILE);
   }
 
   @Test
@@ -142,6 +131,19 @@ class DeqmValidationTest {
     MeasureReport noList = reports.files().get("subject-list/" + BCS + ".json").copy();
     noList.getGroupFirstRep().getPopulationFirstRep().setSubjectResults(null);
     assertFalse(errors(noList).isEmpty(), "subject-list population without subjectResults must be an error");
+  }
+
+  /**
+   * The folder's report of each fixture measure, the two-rate measure's one per group (DEQM: one group per
+   * report), each with one group, claiming {@code profile} and conforming to it.
+   */
+  private static void assertEveryMeasureConforms(String folder, String profile) {
+    for (String m : List.of(BCS, "CesareanBirthFHIR", TWO_RATES + "-group1", TWO_RATES + "-group2")) {
+      MeasureReport mr = reports.files().get(folder + m + ".json");
+      assertEquals(1, mr.getGroup().size(), m);
+      assertEquals(profile, mr.getMeta().getProfile().get(0).getValue());
+      assertConforms(folder + m, mr);
+    }
   }
 
   private static void assertConforms(String name, MeasureReport mr) {
