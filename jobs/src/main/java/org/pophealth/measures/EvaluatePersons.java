@@ -64,6 +64,9 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
     long parseNanos = 0;
     long indexNanos = 0;
     long evalNanos = 0;
+    long engineNanos = 0;
+    long explainNanos = 0;
+    Map<String, Long> byMeasure = new java.util.TreeMap<>();
     long resourceCount = 0;
     int personCount = 0;
     while (persons.hasNext()) {
@@ -111,11 +114,17 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
       String race = ombCategory(patient, US_CORE + "us-core-race");
       String ethnicity = ombCategory(patient, US_CORE + "us-core-ethnicity");
       for (MeasurePackage.MeasureDefinition m : measures) {
+        long e0 = System.nanoTime();
         MeasureOutcome o = evaluator.evaluate(m, patientId, period, now);
+        long e1 = System.nanoTime();
         scala.collection.Seq<String> found = JavaConverters.asScalaBuffer(evaluator.dataFound(m)).toSeq();
         boolean inIp = !o.groups().isEmpty() && flag(o.groups().get(0), "initial-population");
         scala.collection.Seq<String> unmatched = JavaConverters.asScalaBuffer(
             inIp ? List.<String>of() : unmatchedEncounterCodes(pkg, m, parsed, start, end)).toSeq();
+        long e2 = System.nanoTime();
+        engineNanos += e1 - e0;
+        explainNanos += e2 - e1;
+        byMeasure.merge(m.cmsId(), e1 - e0, Long::sum);
         for (MeasureOutcome.GroupOutcome g : o.groups()) {
           MeasurePackage.Group def = m.groups().get(g.index() - 1);
           Map<String, scala.collection.Seq<String>> ev = new LinkedHashMap<>();
@@ -136,8 +145,11 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
       }
       evalNanos += System.nanoTime() - t2;
     }
-    LOG.info("partition: {} persons, {} resources; parse {} ms, index {} ms, evaluate {} ms", personCount,
-        resourceCount, parseNanos / 1_000_000, indexNanos / 1_000_000, evalNanos / 1_000_000);
+    LOG.info("partition: {} persons, {} resources; parse {} ms, index {} ms, evaluate {} ms (engine {} ms, explain {} ms);"
+        + " slowest measures: {}", personCount, resourceCount, parseNanos / 1_000_000, indexNanos / 1_000_000,
+        evalNanos / 1_000_000, engineNanos / 1_000_000, explainNanos / 1_000_000,
+        byMeasure.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(3)
+            .map(e -> e.getKey() + " " + e.getValue() / 1_000_000 + " ms").collect(java.util.stream.Collectors.joining(", ")));
     return out.iterator();
   }
 

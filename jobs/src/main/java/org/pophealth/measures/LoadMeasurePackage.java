@@ -363,6 +363,7 @@ public final class LoadMeasurePackage {
       if (o.has("choice") && o.path("type").isArray()) {
         o.set("type", TextNode.valueOf("ChoiceTypeSpecifier"));
       }
+      narrowByReference(o);
       lookupById(o);
       splitPrimitive(o);
       scopeRelationship(o);
@@ -482,6 +483,110 @@ public final class LoadMeasurePackage {
     }
     JsonNode src = q.path("source").get(0);
     idLookup(src.path("expression"), src.path("alias").asText(), q.path("where"));
+  }
+
+  /**
+   * Query optimisation, semantics unchanged: the expansion of a value-set retrieve by a referenced resource,
+   * {@code [MedicationRequest] MR with [Medication] M such that M.id = Last(Split(MR.medication.reference, '/'))
+   * and M.code in "<value set>"} (or {@code M.code ~ "<code>"}), runs its relationship once for every request of the person, although only a
+   * request whose referenced Medication is coded in the value set can qualify. The source retrieve gets
+   * {@code codeProperty "medication.resolve().code"} and the value set (or the code), which {@link PersonRetrieveProvider}
+   * answers with the requests whose referenced resource (by the reference's last segment) has such a code: a
+   * superset of the query's result, which the relationship, kept as it is, still decides. Only {@code with}:
+   * {@code without} keeps the rows that fail the relationship, so narrowing its source would lose rows.
+   */
+  private static void narrowByReference(ObjectNode q) {
+    if (!"Query".equals(q.path("type").asText()) || q.path("source").size() != 1) {
+      return;
+    }
+    JsonNode source = q.path("source").get(0);
+    JsonNode retrieve = source.path("expression");
+    String alias = source.path("alias").asText();
+    if (!"Retrieve".equals(retrieve.path("type").asText()) || retrieve.has("codes") || alias.isEmpty()) {
+      return;
+    }
+    for (JsonNode rel : q.path("relationship")) {
+      if (!"With".equals(rel.path("type").asText()) || !"Retrieve".equals(rel.path("expression").path("type").asText())
+          || !"And".equals(rel.path("suchThat").path("type").asText())) {
+        continue;
+      }
+      String related = rel.path("alias").asText();
+      String referencePath = null;
+      String codePath = null;
+      ObjectNode codes = null;
+      for (JsonNode c : rel.path("suchThat").path("operand")) {
+        String path = referenceSplit(c, related, alias);
+        if (path != null) {
+          referencePath = path;
+        }
+        // M.code in "<value set>"
+        if ("InValueSet".equals(c.path("type").asText()) && c.path("valueset").has("name")
+            && relatedProperty(c.path("code"), related) != null) {
+          codePath = relatedProperty(c.path("code"), related);
+          codes = JSON.createObjectNode();
+          codes.put("type", "ValueSetRef");
+          codes.put("name", c.path("valueset").path("name").asText());
+          if (c.path("valueset").has("libraryName")) {
+            codes.put("libraryName", c.path("valueset").path("libraryName").asText());
+          }
+          codes.put("preserve", true);
+        }
+        // M.code ~ "<code>": the retrieve's codes are that one code
+        if ("Equivalent".equals(c.path("type").asText()) && c.path("operand").size() == 2
+            && relatedProperty(c.path("operand").get(0), related) != null
+            && "ToConcept".equals(c.path("operand").get(1).path("type").asText())
+            && "CodeRef".equals(c.path("operand").get(1).path("operand").path("type").asText())) {
+          codePath = relatedProperty(c.path("operand").get(0), related);
+          codes = JSON.createObjectNode();
+          codes.put("type", "ToList");
+          codes.set("operand", c.path("operand").get(1).path("operand").deepCopy());
+        }
+      }
+      if (referencePath != null && codePath != null) {
+        ((ObjectNode) retrieve).put("codeProperty", referencePath + ".resolve()." + codePath);
+        ((ObjectNode) retrieve).set("codes", codes);
+        return;
+      }
+    }
+  }
+
+  /** The path of {@code related}'s property {@code p} (scoped to it or unscoped, optionally converted by ToConcept). */
+  private static String relatedProperty(JsonNode p, String related) {
+    if ("FunctionRef".equals(p.path("type").asText()) && "ToConcept".equals(p.path("name").asText())
+        && p.path("operand").size() == 1) {
+      p = p.path("operand").get(0);
+    }
+    boolean ok = "Property".equals(p.path("type").asText()) && !p.has("source")
+        && (!p.has("scope") || related.equals(p.path("scope").asText()));
+    return ok ? p.path("path").asText() : null;
+  }
+
+  /**
+   * For {@code related.id = Last(Split(alias.<element>.reference, '/'))} (either side, {@code id} or
+   * {@code id.value}, {@code reference} or {@code reference.value}), the referencing element ({@code medication}).
+   */
+  private static String referenceSplit(JsonNode equal, String related, String alias) {
+    if (!"Equal".equals(equal.path("type").asText()) || equal.path("operand").size() != 2) {
+      return null;
+    }
+    for (int i = 0; i < 2; i++) {
+      JsonNode id = equal.path("operand").get(i);
+      JsonNode last = equal.path("operand").get(1 - i);
+      boolean isId = "Property".equals(id.path("type").asText()) && related.equals(id.path("scope").asText())
+          && id.path("path").asText().matches("id(\\.value)?");
+      JsonNode split = last.path("source");
+      JsonNode element = split.path("stringToSplit");
+      if (isId && "Last".equals(last.path("type").asText()) && "Split".equals(split.path("type").asText())
+          && "/".equals(split.path("separator").path("value").asText())
+          && "Property".equals(element.path("type").asText()) && alias.equals(element.path("scope").asText())) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([a-zA-Z]+)\\.reference(\\.value)?")
+            .matcher(element.path("path").asText());
+        if (m.matches()) {
+          return m.group(1);
+        }
+      }
+    }
+    return null;
   }
 
   /** Turns {@code retrieve} into an id lookup when {@code equal} compares the alias's id with an expression free of it. */

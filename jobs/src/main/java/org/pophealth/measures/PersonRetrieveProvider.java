@@ -11,6 +11,7 @@ import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.opencds.cqf.cql.engine.model.ModelResolver;
 import org.opencds.cqf.cql.engine.retrieve.RetrieveProvider;
@@ -26,12 +27,14 @@ import org.opencds.cqf.cql.engine.runtime.Interval;
  */
 public final class PersonRetrieveProvider implements RetrieveProvider {
   private static final String ID_PATH = "id";
+  private static final String RESOLVE = ".resolve().";
 
   private final PackageTerminology terminology;
   private final ModelResolver model;
   private final ProfileCatalog profiles;
   private Map<String, List<Resource>> byType = Map.of();
   private final Map<String, Map<String, List<Resource>>> codeIndex = new HashMap<>();
+  private Map<String, List<Resource>> byId;
 
   public PersonRetrieveProvider(PackageTerminology terminology, ModelResolver model, ProfileCatalog profiles) {
     this.terminology = terminology;
@@ -47,6 +50,7 @@ public final class PersonRetrieveProvider implements RetrieveProvider {
     }
     byType = m;
     codeIndex.clear();
+    byId = null;
   }
 
   /** True when the current person has a resource of {@code dataType} coded (at {@code codePath}) in the value set. */
@@ -148,20 +152,57 @@ public final class PersonRetrieveProvider implements RetrieveProvider {
 
   private Map<String, List<Resource>> index(List<Resource> resources, String codePath) {
     Map<String, List<Resource>> index = new HashMap<>();
+    int resolve = codePath.indexOf(RESOLVE);
     for (Resource r : resources) {
       Set<String> keys = new LinkedHashSet<>();
-      Object v;
-      try {
-        v = model.resolvePath(r, codePath);
-      } catch (RuntimeException e) {
-        v = null;
+      if (resolve > 0) {
+        for (Resource target : referenced(r, codePath.substring(0, resolve))) {
+          collect(resolve(target, codePath.substring(resolve + RESOLVE.length())), keys);
+        }
+      } else {
+        collect(resolve(r, codePath), keys);
       }
-      collect(v, keys);
       for (String k : keys) {
         index.computeIfAbsent(k, x -> new ArrayList<>()).add(r);
       }
     }
     return index;
+  }
+
+  private Object resolve(Resource r, String path) {
+    try {
+      return model.resolvePath(r, path);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The person's resources that {@code element} of {@code r} references ({@code codeProperty
+   * "medication.resolve().code"}, see {@code LoadMeasurePackage.narrowByReference}): any resource whose id is
+   * the reference's last segment, as the logic's {@code Last(Split(reference, '/'))} compares it, or the
+   * reference's id part; a superset of what the logic matches, whose own comparison then decides.
+   */
+  private List<Resource> referenced(Resource r, String element) {
+    if (!(resolve(r, element) instanceof Reference ref) || ref.getReference() == null) {
+      return List.of();
+    }
+    if (byId == null) {
+      byId = new HashMap<>();
+      for (List<Resource> rs : byType.values()) {
+        for (Resource x : rs) {
+          if (x.getIdElement().getIdPart() != null) {
+            byId.computeIfAbsent(x.getIdElement().getIdPart(), k -> new ArrayList<>()).add(x);
+          }
+        }
+      }
+    }
+    String value = ref.getReference();
+    Set<Resource> out = new LinkedHashSet<>(byId.getOrDefault(value.substring(value.lastIndexOf('/') + 1), List.of()));
+    if (ref.getReferenceElement().getIdPart() != null) {
+      out.addAll(byId.getOrDefault(ref.getReferenceElement().getIdPart(), List.of()));
+    }
+    return new ArrayList<>(out);
   }
 
   private static void collect(Object v, Set<String> keys) {
