@@ -14,6 +14,7 @@ public final class JobRegistry {
       IngestClaimsJob::new,
       ResolveIdentityJob::new,
       ScoreRiskJob::new,
+      FindHccGapsJob::new,
       DetectDuplicateTestsJob::new,
       EvaluateMeasuresJob::new,
       BuildCohortsJob::new,

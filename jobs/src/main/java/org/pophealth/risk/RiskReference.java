@@ -146,6 +146,26 @@ public final class RiskReference {
     return new ModelTables(model, dxToCc, edits, children, coefficients, payment, groups, terms, labels);
   }
 
+  /** How many prior payment years' scores a recapture gap looks back to ({@code gaps.yaml}). */
+  public static int recaptureLookbackYears() {
+    JsonNode n = yaml("gaps.yaml").path("recapture").path("lookback_years");
+    if (!n.canConvertToInt() || n.asInt() < 1) {
+      throw new IllegalArgumentException(SETTINGS.where("gaps.yaml") + ": recapture.lookback_years must be a whole number >= 1");
+    }
+    return n.asInt();
+  }
+
+  /** Chronic HCCs per CMS-HCC model version ({@code cms-hcc/hcc_is_chronic.csv}, domain CMS-HCC, flag Y). */
+  public static Map<String, Set<Integer>> chronicHccs() {
+    Map<String, Set<Integer>> out = new LinkedHashMap<>();
+    for (ReferenceRow r : csv("hcc_is_chronic.csv")) {
+      if ("CMS-HCC".equals(r.text("model_domain")) && "Y".equals(r.text("is_chronic")) && r.text("hcc").startsWith("HCC")) {
+        out.computeIfAbsent(r.text("model_version"), k -> new TreeSet<>()).add(Integer.parseInt(r.text("hcc").substring(3)));
+      }
+    }
+    return out;
+  }
+
   private static JsonNode yaml(String name) {
     try {
       return new ObjectMapper(new YAMLFactory()).readTree(SETTINGS.bytes(name));
