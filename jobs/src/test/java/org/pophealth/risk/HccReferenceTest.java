@@ -111,6 +111,36 @@ class HccReferenceTest {
     alone.forEach((k, row) -> assertEquals(ours.get(k), row, k));
   }
 
+  @Test
+  void esrdColumnsInTheMembersFileGiveTheSameRows(@TempDir Path own) throws IOException {
+    // the members file with esrd_status,crec appended (empty for members not in ESRD status), no --esrd
+    Map<String, String> esrd = new HashMap<>();
+    for (String l : Files.readAllLines(dir.resolve("members_esrd.csv")).subList(1, 56)) {
+      esrd.put(l.substring(0, l.indexOf(',')), l.substring(l.indexOf(',') + 1));
+    }
+    List<String> lines = new ArrayList<>();
+    List<String> members = Files.readAllLines(dir.resolve("members.csv"));
+    lines.add(members.get(0) + ",esrd_status,crec");
+    for (String l : members.subList(1, members.size())) {
+      lines.add(l + "," + esrd.getOrDefault(l.substring(0, l.indexOf(',')), ","));
+    }
+    Path file = Files.write(own.resolve("members.csv"), lines);
+    Path out = own.resolve("esrd.csv");
+    ScoreRiskFiles.Result r = new ScoreRiskFiles(file, dir.resolve("diagnoses.csv"), 2026, "esrd-v24", out).execute();
+    assertEquals(0, r.rejected());
+    Map<String, Map<String, String>> rows = read(out);
+    assertEquals(55, rows.size());
+    rows.forEach((k, row) -> assertEquals(ours.get(k), row, k));
+  }
+
+  @Test
+  void esrdModelNeedsTheEsrdStatus(@TempDir Path own) {
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new ScoreRiskFiles(dir.resolve("members.csv"), dir.resolve("diagnoses.csv"), 2026, "ESRD-V24",
+            own.resolve("x.csv")).execute());
+    assertTrue(e.getMessage().contains("--esrd"), e.getMessage());
+  }
+
   /** A CSV file as (member_id|model) → row, in file order. */
   private static Map<String, Map<String, String>> read(Path file) throws IOException {
     List<String> lines = Files.readAllLines(file);
