@@ -4,14 +4,32 @@ import java.io.Serializable;
 import java.time.LocalDate;
 
 /**
- * Demographics of one person for CMS-HCC scoring.
+ * Demographics of one person for CMS-HCC and ESRD scoring.
  *
  * @param sex 'M' or 'F'
  * @param orec original reason for entitlement: 0 old age, 1 disability, 2 ESRD, 3 disability and ESRD
+ * @param esrd ESRD status: {@link EsrdStatus#NONE} for everyone the ESRD models do not score
+ * @param crec current reason for entitlement (0-3), null when unknown; carried, not used by the scores
  */
 public record Member(
-    String id, char sex, LocalDate birthDate, int orec, DualStatus dual, boolean institutional, boolean newEnrollee)
+    String id, char sex, LocalDate birthDate, int orec, DualStatus dual, boolean institutional, boolean newEnrollee,
+    EsrdStatus esrd, Integer crec)
     implements Serializable {
+
+  public Member {
+    java.util.Objects.requireNonNull(esrd, "esrd");
+  }
+
+  /** A person not in ESRD status. */
+  public Member(
+      String id, char sex, LocalDate birthDate, int orec, DualStatus dual, boolean institutional, boolean newEnrollee) {
+    this(id, sex, birthDate, orec, dual, institutional, newEnrollee, EsrdStatus.NONE, null);
+  }
+
+  /** The same person with an ESRD status and current reason for entitlement. */
+  public Member withEsrd(EsrdStatus status, Integer currentReason) {
+    return new Member(id, sex, birthDate, orec, dual, institutional, newEnrollee, status, currentReason);
+  }
 
   /** Medicare-Medicaid dual eligibility. */
   public enum DualStatus {
@@ -24,6 +42,25 @@ public record Member(
         case "partial" -> PARTIAL;
         case "full" -> FULL;
         default -> throw new IllegalArgumentException("dual_status must be non, partial or full");
+      };
+    }
+  }
+
+  /**
+   * ESRD status in the payment month: on dialysis, with a functioning graft, or in the months of a kidney
+   * transplant. Only {@link #DIALYSIS} is scored (ESRD-V24 segments DI and DNE).
+   */
+  public enum EsrdStatus {
+    NONE, DIALYSIS, GRAFT, TRANSPLANT;
+
+    /** {@code dialysis}, {@code graft}, {@code transplant} (any case); empty is {@link #NONE}. */
+    public static EsrdStatus parse(String s) {
+      return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+        case "" -> NONE;
+        case "dialysis" -> DIALYSIS;
+        case "graft" -> GRAFT;
+        case "transplant" -> TRANSPLANT;
+        default -> throw new IllegalArgumentException("esrd_status must be dialysis, graft, transplant or empty");
       };
     }
   }

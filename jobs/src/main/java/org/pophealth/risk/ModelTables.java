@@ -10,9 +10,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Everything one CMS-HCC model (V24 or V28) needs for one payment year, loaded from
- * {@code measures/risk/} by {@link RiskReference}: ICD-10 → CC, age/sex edits, hierarchies,
- * coefficients by {@code <SEGMENT>_<VARIABLE>}, interaction groups and terms, labels.
+ * Everything one model (CMS-HCC V24 or V28, ESRD dialysis V24) needs for one payment year, loaded from
+ * {@code measures/risk/} by {@link RiskReference}: ICD-10 → CC, age/sex edits, CCs that need another CC,
+ * hierarchies, coefficients by {@code <SEGMENT>_<VARIABLE>}, interaction groups and terms, labels.
  * Demographic cells are derived from the coefficient names themselves (e.g. {@code CNA_F70_74},
  * {@code NE_MCAID_NORIGDIS_NEM66}), so a new table release with other age bands needs no code change.
  */
@@ -31,7 +31,13 @@ public final class ModelTables implements Serializable {
     }
   }
 
+  /** Kind of model: CMS-HCC (community, institutional, new enrollee segments). */
+  static final String CMS_HCC = "cms-hcc";
+  /** Kind of model: ESRD dialysis (segments DI and DNE). */
+  static final String ESRD_DIALYSIS = "esrd-dialysis";
+
   final String model;
+  final String kind;
   final Map<String, int[]> dxToCc;
   final Map<String, List<DxEdit>> edits;
   final Map<Integer, int[]> children;
@@ -40,13 +46,17 @@ public final class ModelTables implements Serializable {
   final Map<String, int[]> groups;
   final Map<String, String[]> terms;
   final Map<Integer, String> labels;
+  /** CC → the CCs of which at least one must be present for it to count (before hierarchies). */
+  final Map<Integer, int[]> requires;
   /** segment + "|" + cell prefix + sex → cells, e.g. "CNA|F", "NE|MCAID_ORIGDIS_NEF". */
   final Map<String, List<Cell>> cells = new HashMap<>();
 
-  ModelTables(String model, Map<String, int[]> dxToCc, Map<String, List<DxEdit>> edits,
+  ModelTables(String model, String kind, Map<String, int[]> dxToCc, Map<String, List<DxEdit>> edits,
       Map<Integer, int[]> children, Map<String, Double> coefficients, Set<Integer> paymentHccs,
-      Map<String, int[]> groups, Map<String, String[]> terms, Map<Integer, String> labels) {
+      Map<String, int[]> groups, Map<String, String[]> terms, Map<Integer, String> labels,
+      Map<Integer, int[]> requires) {
     this.model = model;
+    this.kind = kind;
     this.dxToCc = dxToCc;
     this.edits = edits;
     this.children = children;
@@ -55,6 +65,7 @@ public final class ModelTables implements Serializable {
     this.groups = groups;
     this.terms = terms;
     this.labels = labels;
+    this.requires = requires;
     for (String name : coefficients.keySet()) {
       int us = name.indexOf('_');
       String segment = name.substring(0, us);
@@ -68,8 +79,51 @@ public final class ModelTables implements Serializable {
     }
   }
 
-  /** A coefficient-table term compiled for one segment: factors as HCC sets (null entry = DISABL). */
-  record Term(String variable, double coefficient, int[][] factors, boolean disabled) implements Serializable {}
+  /**
+   * Facts about a person an interaction term of {@code interactions.yaml} may require (its factor names), as
+   * bits of {@link Term#flags()}; {@link ScoreMember} computes a person's bits once per score.
+   */
+  enum Flag {
+    /** age < 65 and OREC != 0 (CMS DISABL). */
+    DISABL,
+    /** age < 65. */
+    NONAGED,
+    /** age >= 65. */
+    AGED,
+    FEMALE,
+    MALE,
+    /** OREC 1 and not DISABL (originally disabled). */
+    ORIGDS,
+    /** OREC 2 or 3 (originally entitled by ESRD). */
+    ORIGESRD,
+    FULL_DUAL,
+    PARTIAL_DUAL,
+    /** long-term institutional. */
+    LTI;
+
+    int bit() {
+      return 1 << ordinal();
+    }
+
+    static Flag named(String name) {
+      for (Flag f : values()) {
+        if (f.name().equals(name)) {
+          return f;
+        }
+      }
+      return null;
+    }
+  }
+
+  /**
+   * A coefficient-table term compiled for one segment: its group / HCC factors as HCC sets (each must have one
+   * HCC present) and the {@link Flag} bits the person must have. No HCC factor: a demographic factor.
+   */
+  record Term(String variable, double coefficient, int[][] factors, int flags) implements Serializable {
+    String kind() {
+      return factors.length == 0 ? "demographic" : flags != 0 ? "disabled_interaction" : "interaction";
+    }
+  }
 
   /** Per-segment lookups precomputed from the coefficient names (no string building per person). */
   static final class Segment implements Serializable {
@@ -96,20 +150,20 @@ public final class ModelTables implements Serializable {
         if (c == null) {
           continue;
         }
-        int[][] f = new int[e.getValue().length][];
-        boolean disabled = false;
-        for (int i = 0; i < f.length; i++) {
-          String name = e.getValue()[i];
-          if (name.equals("DISABL")) {
-            disabled = true;
-            f[i] = null;
-          } else if (name.startsWith("HCC") && Character.isDigit(name.charAt(3))) {
-            f[i] = new int[] {Integer.parseInt(name.substring(3))};
+        List<int[]> f = new ArrayList<>();
+        int flags = 0;
+        for (String name : e.getValue()) {
+          Flag flag = Flag.named(name);
+          if (flag != null) {
+            flags |= flag.bit();
+          } else if (name.startsWith("HCC") && name.length() > 3 && Character.isDigit(name.charAt(3))) {
+            f.add(new int[] {Integer.parseInt(name.substring(3))});
           } else {
-            f[i] = java.util.Objects.requireNonNull(t.groups.get(name), "unknown interaction group " + name);
+            f.add(java.util.Objects.requireNonNull(t.groups.get(name),
+                "interactions.yaml " + t.model + " term " + e.getKey() + ": unknown group or person fact " + name));
           }
         }
-        list.add(new Term(seg + "_" + e.getKey(), c, f, disabled));
+        list.add(new Term(seg + "_" + e.getKey(), c, f.toArray(new int[0][]), flags));
       }
       terms = list.toArray(new Term[0]);
       for (int n = 1; n <= 10; n++) {
@@ -140,6 +194,11 @@ public final class ModelTables implements Serializable {
 
   public String model() {
     return model;
+  }
+
+  /** {@link #CMS_HCC} or {@link #ESRD_DIALYSIS}. */
+  public String kind() {
+    return kind;
   }
 
   /** Relative factor of {@code <segment>_<variable>}, null when the table has none. */

@@ -5,19 +5,30 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The CMS-HCC data of one payment year: the models with their blend weight and normalisation
- * factor, the MA coding-pattern adjustment, and the risk-adjustment-eligible CPT/HCPCS codes.
+ * The risk-adjustment data of one payment year: the CMS-HCC models with their blend weight and normalisation
+ * factor, the ESRD models (scored for members in ESRD status, outside the blend) with theirs, the MA
+ * coding-pattern adjustment, and the risk-adjustment-eligible CPT/HCPCS codes.
+ *
+ * @param models the CMS-HCC models of the blend (V24, V28)
+ * @param esrdModels the ESRD models (ESRD-V24), empty when the year configures none
+ * @param normalization normalisation factor of every model, CMS-HCC and ESRD
  */
 public record PaymentYearTables(
-    int paymentYear, Map<String, ModelTables> models, Map<String, Double> weights,
+    int paymentYear, Map<String, ModelTables> models, Map<String, ModelTables> esrdModels, Map<String, Double> weights,
     Map<String, Double> normalization, double codingAdjustment, Set<String> eligibleCptHcpcs)
     implements Serializable {
 
+  /** A CMS-HCC or ESRD model of the year; IllegalArgumentException naming the available ones otherwise. */
   public ModelTables model(String name) {
     ModelTables m = models.get(name);
     if (m == null) {
+      m = esrdModels.get(name);
+    }
+    if (m == null) {
+      java.util.Set<String> all = new java.util.TreeSet<>(models.keySet());
+      all.addAll(esrdModels.keySet());
       throw new IllegalArgumentException("model " + name + " has no tables for payment year " + paymentYear
-          + " (available: " + models.keySet() + ")");
+          + " (available: " + all + "; see measures/risk/payment_years.yaml)");
     }
     return m;
   }

@@ -19,9 +19,9 @@ import org.pophealth.reference.ReferenceData;
 import org.pophealth.reference.ReferenceRow;
 
 /**
- * Loads the CMS-HCC data of a payment year from {@code measures/risk/} through {@link ReferenceData}
- * ({@code payment_years.yaml}, {@code interactions.yaml}, {@code cms-hcc/*.csv}); one copy per JVM
- * and year, so Spark executors load the tables once.
+ * Loads the risk-adjustment data of a payment year from {@code measures/risk/} through {@link ReferenceData}
+ * ({@code payment_years.yaml}, {@code models.yaml}, {@code interactions.yaml}, {@code cc_requirements.yaml},
+ * {@code cms-hcc/*.csv}); one copy per JVM and year, so Spark executors load the tables once.
  */
 public final class RiskReference {
   /** {@code measures/risk/}: the YAML settings. */
@@ -29,7 +29,6 @@ public final class RiskReference {
   /** {@code measures/risk/cms-hcc/}: the CMS tables, typed by their columns.yaml. */
   private static final ReferenceData TABLES = ReferenceData.packaged("risk/cms-hcc");
   private static final Map<Integer, PaymentYearTables> CACHE = new ConcurrentHashMap<>();
-  private static final List<String> MODELS = List.of("V24", "V28");
 
   private RiskReference() {}
 
@@ -52,23 +51,51 @@ public final class RiskReference {
           + " (configured: " + paymentYears() + ")");
     }
     JsonNode tables = py.get("tables");
+    JsonNode known = yaml("models.yaml").get("models");
     JsonNode interactions = yaml("interactions.yaml");
+    JsonNode requirements = yaml("cc_requirements.yaml");
     List<ReferenceRow> dx = csv(tables.get("dx_to_cc").asText());
     List<ReferenceRow> coef = csv(tables.get("coefficients").asText());
     List<ReferenceRow> edits = csv("ra_dx_edits.csv");
     List<ReferenceRow> labels = csv("ra_labels_2026.csv");
     Map<String, ModelTables> models = new LinkedHashMap<>();
+    Map<String, ModelTables> esrdModels = new LinkedHashMap<>();
     Map<String, Double> weights = new LinkedHashMap<>();
     Map<String, Double> norms = new LinkedHashMap<>();
-    for (String model : MODELS) {
-      JsonNode m = py.get("models").get(model);
-      if (m == null) {
+    for (String group : List.of("models", "esrd_models")) {
+      JsonNode list = py.get(group);
+      if (list == null) {
         continue;
       }
-      weights.put(model, m.get("weight").asDouble());
-      norms.put(model, m.get("normalization").asDouble());
-      models.put(model, model(model, dx, coef, edits, labels, csv(tables.get("hierarchies").get(model).asText()),
-          interactions.get(model)));
+      for (Iterator<Map.Entry<String, JsonNode>> it = list.fields(); it.hasNext(); ) {
+        var e = it.next();
+        String model = e.getKey();
+        JsonNode m = e.getValue();
+        JsonNode def = known.get(model);
+        if (def == null) {
+          throw new IllegalStateException("payment_years.yaml " + year + " " + group + ": model " + model
+              + " is not in measures/risk/models.yaml (known: " + fieldNames(known) + ")");
+        }
+        String kind = def.get("kind").asText();
+        boolean esrd = group.equals("esrd_models");
+        if (esrd != kind.equals(ModelTables.ESRD_DIALYSIS)) {
+          throw new IllegalStateException("payment_years.yaml " + year + ": model " + model + " of kind " + kind
+              + (esrd ? " is not an ESRD model" : " belongs under esrd_models"));
+        }
+        JsonNode hierarchyFile = tables.get("hierarchies").get(model);
+        if (hierarchyFile == null) {
+          throw new IllegalStateException("payment_years.yaml " + year + ": no hierarchies file for " + model);
+        }
+        norms.put(model, m.get("normalization").asDouble());
+        ModelTables t = model(model, def, dx, coef, edits, labels, csv(hierarchyFile.asText()), interactions.get(model),
+            requirements.get(model));
+        if (esrd) {
+          esrdModels.put(model, t);
+        } else {
+          weights.put(model, m.get("weight").asDouble());
+          models.put(model, t);
+        }
+      }
     }
     double sum = weights.values().stream().mapToDouble(Double::doubleValue).sum();
     if (Math.abs(sum - 1.0) > 1e-9) {
@@ -78,24 +105,44 @@ public final class RiskReference {
     for (ReferenceRow r : csv(tables.get("eligible_cpt_hcpcs").asText())) {
       cpt.add(r.text("cpt_hcpcs_code"));
     }
-    return new PaymentYearTables(year, Map.copyOf(models), Map.copyOf(weights), Map.copyOf(norms),
-        py.get("ma_coding_adjustment").asDouble(), Set.copyOf(cpt));
+    return new PaymentYearTables(year, Map.copyOf(models), Map.copyOf(esrdModels), Map.copyOf(weights),
+        Map.copyOf(norms), py.get("ma_coding_adjustment").asDouble(), Set.copyOf(cpt));
   }
 
-  private static ModelTables model(String model, List<ReferenceRow> dx, List<ReferenceRow> coef,
-      List<ReferenceRow> editRows, List<ReferenceRow> labelRows, List<ReferenceRow> hier, JsonNode inter) {
-    String dxModel = "CMS-HCC Model " + model;
-    String coefVersion = "C" + model.substring(1);
+  private static List<String> fieldNames(JsonNode n) {
+    List<String> names = new ArrayList<>();
+    n.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  private static ModelTables model(String model, JsonNode def, List<ReferenceRow> dx, List<ReferenceRow> coef,
+      List<ReferenceRow> editRows, List<ReferenceRow> labelRows, List<ReferenceRow> hier, JsonNode inter,
+      JsonNode requirements) {
+    String dxModel = def.get("dx_to_cc").asText();
+    String coefDomain = def.get("coefficients").get("domain").asText();
+    String coefVersion = def.get("coefficients").get("version").asText();
+    String hierDomain = def.get("hierarchies").get("domain").asText();
+    String hierVersion = def.get("hierarchies").get("version").asText();
+    String labelDomain = def.get("labels").get("domain").asText();
+    String labelVersion = def.get("labels").get("version").asText();
+    String paymentPrefix = def.get("payment_hccs").asText() + "_HCC";
+    if (inter == null) {
+      throw new IllegalStateException("measures/risk/interactions.yaml has no section " + model);
+    }
     Map<String, Double> coefficients = new HashMap<>();
     Set<Integer> payment = new HashSet<>();
     for (ReferenceRow r : coef) {
-      if (r.text("model_domain").equals("CMS-HCC") && r.text("model_version").equals(coefVersion)) {
+      if (r.text("model_domain").equals(coefDomain) && r.text("model_version").equals(coefVersion)) {
         String name = r.text("coefficient");
         coefficients.put(name, r.decimal("value"));
-        if (name.matches("CNA_HCC\\d+")) {
-          payment.add(Integer.parseInt(name.substring(7)));
+        if (name.startsWith(paymentPrefix) && name.length() > paymentPrefix.length()
+            && name.substring(paymentPrefix.length()).chars().allMatch(Character::isDigit)) {
+          payment.add(Integer.parseInt(name.substring(paymentPrefix.length())));
         }
       }
+    }
+    if (coefficients.isEmpty()) {
+      throw new IllegalStateException("no coefficients " + coefDomain + "/" + coefVersion + " for model " + model);
     }
     Map<String, List<Integer>> ccs = new HashMap<>();
     for (ReferenceRow r : dx) {
@@ -116,7 +163,7 @@ public final class RiskReference {
     }
     Map<Integer, List<Integer>> kids = new HashMap<>();
     for (ReferenceRow r : hier) {
-      if (r.text("model_domain").equals("CMS-HCC") && r.text("model_version").equals(model)) {
+      if (r.text("model_domain").equals(hierDomain) && r.text("model_version").equals(hierVersion)) {
         kids.computeIfAbsent(r.integer("cc_parent"), k -> new ArrayList<>()).add(r.integer("cc_child"));
       }
     }
@@ -138,12 +185,22 @@ public final class RiskReference {
     }
     Map<Integer, String> labels = new HashMap<>();
     for (ReferenceRow r : labelRows) {
-      if (r.text("model_domain").equals("CMS-HCC") && r.text("model_version").equals(model)
+      if (r.text("model_domain").equals(labelDomain) && r.text("model_version").equals(labelVersion)
           && r.text("cc").startsWith("HCC")) {
         labels.put(Integer.parseInt(r.text("cc").substring(3)), r.text("label"));
       }
     }
-    return new ModelTables(model, dxToCc, edits, children, coefficients, payment, groups, terms, labels);
+    Map<Integer, int[]> requires = new HashMap<>();
+    if (requirements != null) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = requirements.fields(); it.hasNext(); ) {
+        var e = it.next();
+        List<Integer> any = new ArrayList<>();
+        e.getValue().forEach(x -> any.add(x.asInt()));
+        requires.put(Integer.parseInt(e.getKey()), any.stream().mapToInt(Integer::intValue).toArray());
+      }
+    }
+    return new ModelTables(model, def.get("kind").asText(), dxToCc, edits, children, coefficients, payment, groups,
+        terms, labels, requires);
   }
 
   /** How many prior payment years' scores a recapture gap looks back to ({@code gaps.yaml}). */

@@ -6,10 +6,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The CMS-HCC scoring core, plain Java (used by the Spark job per partition and by the file scorer):
+ * The risk-adjustment scoring core, plain Java (used by the Spark job per partition and by the file scorer):
  * demographics → segment and demographic cell (age on February 1 of the payment year), ICD-10-CM →
- * CC with the age/sex edits, hierarchies, disease and disabled interactions, payment-HCC count,
- * then raw, normalised and payment scores, each factor kept with its coefficient and sources.
+ * CC with the age/sex edits and the CC requirements, hierarchies, demographic, disease and disabled
+ * interactions, payment-HCC count, then raw, normalised and payment scores, each factor kept with its
+ * coefficient and sources. CMS-HCC models (V24, V28, their blend) score everyone; the ESRD dialysis model
+ * (ESRD-V24: DI, or DNE for new enrollees) scores members in ESRD dialysis status.
  * Diagnosis codes must already be normalised and valid ({@link Icd10}); callers report the others.
  */
 public final class ScoreMember {
@@ -34,7 +36,7 @@ public final class ScoreMember {
     return out;
   }
 
-  /** Scores {@code model} (V24, V28) or {@code BLEND}. */
+  /** Scores {@code model} (V24, V28, ESRD-V24) or {@code BLEND}. ESRD-V24 needs a member in dialysis status. */
   public ModelScore score(String model, Member m, List<Diagnosis> dx) {
     if (model.equalsIgnoreCase(BLEND)) {
       List<ModelScore> parts = new ArrayList<>();
@@ -71,19 +73,31 @@ public final class ScoreMember {
     if (age < 0) {
       throw new IllegalArgumentException("birth date after February 1 of payment year " + tables.paymentYear());
     }
+    boolean esrd = t.kind().equals(ModelTables.ESRD_DIALYSIS);
+    if (esrd) {
+      requireDialysis(t, m);
+    }
     boolean disabl = age < 65 && m.orec() != 0;
     boolean origds = m.orec() == 1 && !disabl;
     boolean medicaid = m.dual() != Member.DualStatus.NON;
-    String segment = segment(m, age);
+    String segment = esrd ? (m.newEnrollee() ? "DNE" : "DI") : segment(m, age);
+    boolean newEnrollee = segment.equals("NE") || segment.equals("DNE");
     List<Factor> factors = new ArrayList<>();
 
     // demographic cell
     String cell;
-    if (segment.equals("NE")) {
+    if (newEnrollee) {
       int neAge = age == 64 && m.orec() == 0 ? 65 : age; // entitled by age at 64 on Feb 1: the 65 cell
-      boolean neOrig = m.orec() == 1 && neAge >= 65;
-      cell = t.cell(segment, (medicaid ? "MCAID" : "NMCAID") + "_" + (neOrig ? "ORIGDIS" : "NORIGDIS") + "_NE",
-          m.sex(), neAge);
+      String prefix;
+      if (esrd) {
+        // ESRD V24 dialysis new enrollees: full-benefit dual or not; originally disabled = OREC 1 at any age
+        prefix = (m.dual() == Member.DualStatus.FULL ? "FBD" : "ND_PBD") + "_"
+            + (m.orec() == 1 ? "ORIGDIS" : "NORIGDIS") + "_NE";
+      } else {
+        boolean neOrig = m.orec() == 1 && neAge >= 65;
+        prefix = (medicaid ? "MCAID" : "NMCAID") + "_" + (neOrig ? "ORIGDIS" : "NORIGDIS") + "_NE";
+      }
+      cell = t.cell(segment, prefix, m.sex(), neAge);
     } else {
       cell = t.cell(segment, "", m.sex(), age);
     }
@@ -91,7 +105,7 @@ public final class ScoreMember {
       throw new IllegalStateException("no demographic cell for segment " + segment + " in model " + t.model());
     }
     factors.add(new Factor(cell, "demographic", t.coefficients.get(cell), null, List.of(), List.of(), List.of()));
-    if (!segment.equals("NE")) {
+    if (!newEnrollee && !esrd) {
       if (origds) {
         String v = segment.equals("INS") ? "ORIGDS" : "OriginallyDisabled_" + (m.sex() == 'F' ? "Female" : "Male");
         add(factors, t, segment, v, "originally_disabled", null, null);
@@ -102,8 +116,16 @@ public final class ScoreMember {
     }
 
     List<Integer> hccList = List.of();
-    if (!segment.equals("NE")) {
+    if (!newEnrollee) {
       ModelTables.Segment seg = t.segment(segment);
+      int flags = flags(m, age, disabl, origds);
+      // demographic terms (interactions.yaml terms without a group or HCC factor)
+      for (ModelTables.Term term : seg.terms) {
+        if (term.factors().length == 0 && (flags & term.flags()) == term.flags()) {
+          factors.add(new Factor(term.variable(), term.kind(), term.coefficient(), null, List.of(), List.of(),
+              List.of()));
+        }
+      }
       Map<Integer, Sources> hccs = conditions(t, m.sex(), age, dx);
       if (!hccs.isEmpty()) {
         Integer[] present = hccs.keySet().toArray(new Integer[0]);
@@ -123,14 +145,11 @@ public final class ScoreMember {
           }
         }
         for (ModelTables.Term term : seg.terms) {
-          if (term.disabled() && !disabl) {
+          if (term.factors().length == 0 || (flags & term.flags()) != term.flags()) {
             continue;
           }
           boolean on = true;
           for (int[] f : term.factors()) {
-            if (f == null) {
-              continue;
-            }
             boolean any = false;
             for (int h : f) {
               if (hccs.containsKey(h)) {
@@ -146,14 +165,11 @@ public final class ScoreMember {
           if (on) {
             Sources src = new Sources();
             for (int[] f : term.factors()) {
-              if (f != null) {
-                for (int h : f) {
-                  src.addAll(hccs.get(h));
-                }
+              for (int h : f) {
+                src.addAll(hccs.get(h));
               }
             }
-            factors.add(src.factor(term.variable(), term.disabled() ? "disabled_interaction" : "interaction",
-                term.coefficient(), null));
+            factors.add(src.factor(term.variable(), term.kind(), term.coefficient(), null));
           }
         }
         int n = Math.min(hccs.size(), 10);
@@ -172,30 +188,72 @@ public final class ScoreMember {
         hccList, List.copyOf(factors));
   }
 
-  /** Payment HCCs before hierarchies, with the diagnoses that gave them. */
+  /** The ESRD dialysis model scores members in dialysis status only; graft and transplant are not implemented. */
+  private static void requireDialysis(ModelTables t, Member m) {
+    switch (m.esrd()) {
+      case DIALYSIS -> { }
+      case NONE -> throw new IllegalArgumentException(t.model() + " scores members in ESRD dialysis status; member "
+          + m.id() + " has no ESRD status");
+      case GRAFT, TRANSPLANT -> throw new UnsupportedOperationException(unsupportedEsrd(m.esrd()));
+    }
+  }
+
+  /** Why an ESRD status other than dialysis is not scored (one message for the core and the file reader). */
+  public static String unsupportedEsrd(Member.EsrdStatus status) {
+    return "ESRD status " + status.name().toLowerCase(java.util.Locale.ROOT) + " is not scored yet; only the ESRD"
+        + " dialysis model ESRD-V24 (segments DI and DNE) is implemented and the functioning-graft and transplant"
+        + " models are open in the issue 'risk adjustment a payer can use'";
+  }
+
+  /** The person facts of {@link ModelTables.Flag} as bits. */
+  private static int flags(Member m, int age, boolean disabl, boolean origds) {
+    int f = 0;
+    f |= disabl ? ModelTables.Flag.DISABL.bit() : 0;
+    f |= age < 65 ? ModelTables.Flag.NONAGED.bit() : ModelTables.Flag.AGED.bit();
+    f |= m.sex() == 'F' ? ModelTables.Flag.FEMALE.bit() : ModelTables.Flag.MALE.bit();
+    f |= origds ? ModelTables.Flag.ORIGDS.bit() : 0;
+    f |= m.orec() == 2 || m.orec() == 3 ? ModelTables.Flag.ORIGESRD.bit() : 0;
+    f |= m.dual() == Member.DualStatus.FULL ? ModelTables.Flag.FULL_DUAL.bit() : 0;
+    f |= m.dual() == Member.DualStatus.PARTIAL ? ModelTables.Flag.PARTIAL_DUAL.bit() : 0;
+    f |= m.institutional() ? ModelTables.Flag.LTI.bit() : 0;
+    return f;
+  }
+
+  /**
+   * Payment HCCs before hierarchies, with the diagnoses that gave them: each code's CCs after the age/sex
+   * edits, minus the CCs whose required companion CCs ({@code cc_requirements.yaml}) are all absent.
+   */
   private static Map<Integer, Sources> conditions(ModelTables t, char sex, int age, List<Diagnosis> dx) {
-    Map<Integer, Sources> hccs = new TreeMap<>();
+    Map<Integer, Sources> ccs = new TreeMap<>();
     for (Diagnosis d : dx) {
-      int[] ccs = t.dxToCc.get(d.code());
+      int[] mapped = t.dxToCc.get(d.code());
       List<ModelTables.DxEdit> edits = t.edits.get(d.code());
       if (edits != null) {
         for (ModelTables.DxEdit e : edits) {
           if (e.applies(sex, age)) {
-            ccs = e.invalid() ? null : new int[] {e.ccOverride()};
+            mapped = e.invalid() ? null : new int[] {e.ccOverride()};
             break;
           }
         }
       }
-      if (ccs == null) {
+      if (mapped == null) {
         continue;
       }
-      for (int cc : ccs) {
-        if (t.paymentHccs.contains(cc)) {
-          hccs.computeIfAbsent(cc, k -> new Sources()).add(d);
-        }
+      for (int cc : mapped) {
+        ccs.computeIfAbsent(cc, k -> new Sources()).add(d);
       }
     }
-    return hccs;
+    if (!t.requires.isEmpty() && !ccs.isEmpty()) {
+      List<Integer> drop = new ArrayList<>(1);
+      for (Map.Entry<Integer, int[]> r : t.requires.entrySet()) {
+        if (ccs.containsKey(r.getKey()) && java.util.Arrays.stream(r.getValue()).noneMatch(ccs::containsKey)) {
+          drop.add(r.getKey());
+        }
+      }
+      drop.forEach(ccs::remove);
+    }
+    ccs.keySet().retainAll(t.paymentHccs);
+    return ccs;
   }
 
   static String segment(Member m, int age) {

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.stream.IntStream;
 import org.pophealth.io.CsvLines;
 import org.slf4j.Logger;
@@ -21,36 +22,55 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code bin/pophealth risk-score}: scores an analyst's members file with its diagnoses file, no Spark.
- * Members: {@code member_id,sex,birth_date,orec,dual_status,institutional,new_enrollee}; diagnoses:
- * {@code member_id,icd10}. Output: {@code member_id,model,raw_score,normalized_score,payment_score,hccs}
- * in the members file's order. Every row that cannot be used (bad field, invalid ICD-10-CM code, unknown
- * member) is written to the rejects file with the file, line and reason, and counted.
+ * Members: {@code member_id,sex,birth_date,orec,dual_status,institutional,new_enrollee}, optionally
+ * {@code esrd_status,crec}; ESRD status may instead come from a separate file {@code member_id,esrd_status,crec}
+ * ({@link #esrd(Path)}); diagnoses: {@code member_id,icd10}. Output:
+ * {@code member_id,model,segment,raw_score,normalized_score,payment_score,hccs} in the members file's order, one row
+ * per member and model scored (ESRD-V24 only for members in ESRD dialysis status). Every row that cannot be used
+ * (bad field, invalid ICD-10-CM code, unknown member, an ESRD status other than dialysis) is written to the
+ * rejects file with the file, line and reason, and counted.
  */
 public final class ScoreRiskFiles {
   private static final Logger LOG = LoggerFactory.getLogger(ScoreRiskFiles.class);
   static final List<String> MEMBER_COLUMNS =
       List.of("member_id", "sex", "birth_date", "orec", "dual_status", "institutional", "new_enrollee");
+  /** Optional columns of the members file, and the columns of the ESRD file after member_id. */
+  static final List<String> ESRD_COLUMNS = List.of("esrd_status", "crec");
   static final List<String> DX_COLUMNS = List.of("member_id", "icd10");
+  static final String HEADER = "member_id,model,segment,raw_score,normalized_score,payment_score,hccs";
+  /** The {@code --model} values: one model, the payment year's blend, or every model of the year. */
+  static final String ALL = "ALL";
 
-  public record Result(long members, long scored, long diagnoses, long rejected, Path out, Path rejects, double seconds) {}
+  /**
+   * @param members member rows read; {@code scored} members with at least one output row; {@code rows} output rows
+   */
+  public record Result(long members, long scored, long diagnoses, long rejected, Path out, Path rejects, double seconds,
+      long rows) {}
 
   private final Path members;
   private final Path diagnoses;
   private final int paymentYear;
   private final String model;
   private final Path out;
+  private Path esrd;
 
-  /** {@code model}: V24, V28 or blend. */
+  /** {@code model}: V24, V28, ESRD-V24, blend or all (any case). */
   public ScoreRiskFiles(Path members, Path diagnoses, int paymentYear, String model, Path out) {
     this.members = members;
     this.diagnoses = diagnoses;
     this.paymentYear = paymentYear;
     String m = model.toUpperCase(Locale.ROOT);
-    if (!List.of("V24", "V28", "BLEND").contains(m)) {
-      throw new IllegalArgumentException("--model must be V24, V28 or blend, not '" + model + "'");
+    if (!List.of("V24", "V28", "ESRD-V24", ScoreMember.BLEND, ALL).contains(m)) {
+      throw new IllegalArgumentException("--model must be V24, V28, ESRD-V24, blend or all, not '" + model + "'");
     }
     this.model = m;
     this.out = out;
+  }
+
+  /** The members' ESRD status from {@code file} ({@code member_id,esrd_status,crec}); null: none. */
+  public ScoreRiskFiles esrd(Path file) {
+    this.esrd = file;
+    return this;
   }
 
   /** The rejects file written beside {@code out}: {@code <out>.rejects.csv}. */
@@ -61,6 +81,11 @@ public final class ScoreRiskFiles {
   public Result execute() throws IOException {
     long t0 = System.nanoTime();
     ScoreMember scorer = new ScoreMember(RiskReference.forPaymentYear(paymentYear));
+    PaymentYearTables tables = scorer.tables();
+    List<String> esrdModels = new ArrayList<>(new TreeSet<>(tables.esrdModels().keySet()));
+    if (!model.equals(ScoreMember.BLEND) && !model.equals(ALL)) {
+      tables.model(model); // a model the payment year does not configure: IllegalArgumentException naming them
+    }
     Path rejects = rejectsPath(out);
     long rejected = 0;
     Map<String, Member> byId = new LinkedHashMap<>();
@@ -68,10 +93,14 @@ public final class ScoreRiskFiles {
     Map<String, Diagnosis> canonical = new HashMap<>(); // one Diagnosis per distinct code (no event ids here)
     long dxRows = 0;
     long memberRows = 0;
+    boolean esrdKnown = esrd != null;
     try (BufferedWriter rej = Files.newBufferedWriter(rejects, StandardCharsets.UTF_8)) {
       rej.write("file,line,member_id,value,reason\n");
       try (BufferedReader in = Files.newBufferedReader(members, StandardCharsets.UTF_8)) {
-        int[] idx = header(in.readLine(), MEMBER_COLUMNS, members);
+        String head = in.readLine();
+        int[] idx = header(head, MEMBER_COLUMNS, members);
+        int[] esrdIdx = optional(head, ESRD_COLUMNS);
+        esrdKnown |= esrdIdx[0] >= 0;
         long line = 1;
         for (String l = in.readLine(); l != null; l = in.readLine()) {
           line++;
@@ -97,10 +126,25 @@ public final class ScoreRiskFiles {
           if (problem != null) {
             reject(rej, members, line, id, l, problem);
             rejected++;
-          } else {
-            byId.put(id, m);
+            continue;
           }
+          if (esrdIdx[0] >= 0) {
+            String esrdProblem = null;
+            try {
+              m = withEsrd(m, field(f, esrdIdx[0]), esrdIdx[1] < 0 ? "" : field(f, esrdIdx[1]));
+            } catch (IllegalArgumentException e) {
+              esrdProblem = e.getMessage();
+            }
+            if (esrdProblem != null) { // the member is kept, without an ESRD status: CMS-HCC models only
+              reject(rej, members, line, id, l, esrdProblem);
+              rejected++;
+            }
+          }
+          byId.put(id, m);
         }
+      }
+      if (esrd != null) {
+        rejected += readEsrd(rej, byId);
       }
       try (BufferedReader in = Files.newBufferedReader(diagnoses, StandardCharsets.UTF_8)) {
         int[] idx = header(in.readLine(), DX_COLUMNS, diagnoses);
@@ -128,53 +172,150 @@ public final class ScoreRiskFiles {
         }
       }
     }
+    if (esrdModels.contains(model) && !esrdKnown) {
+      throw new IllegalArgumentException("--model " + model + " scores members in ESRD dialysis status: give their"
+          + " status with --esrd FILE (member_id,esrd_status,crec) or esrd_status,crec columns in the members file");
+    }
     long tRead = System.nanoTime();
     List<Member> list = new ArrayList<>(byId.values());
     String[] lines = new String[list.size()];
+    List<String> cmsModels = new ArrayList<>(new TreeSet<>(tables.models().keySet()));
     // scoring is independent per member: all cores
     IntStream.range(0, list.size()).parallel().forEach(i -> {
       Member m = list.get(i);
       List<Diagnosis> mine = dx.getOrDefault(m.id(), List.of());
-      String hccs;
-      ModelScore s;
-      if (model.equals("BLEND")) {
+      boolean dialysis = m.esrd() == Member.EsrdStatus.DIALYSIS;
+      StringBuilder b = new StringBuilder();
+      if (model.equals(ALL) || model.equals(ScoreMember.BLEND)) {
         List<ModelScore> parts = new ArrayList<>();
-        StringBuilder b = new StringBuilder();
-        for (String name : new java.util.TreeSet<>(scorer.tables().models().keySet())) {
+        for (String name : cmsModels) {
           ModelScore part = scorer.score(name, m, mine);
           parts.add(part);
-          if (scorer.tables().weights().get(name) > 0) {
-            for (int h : part.hccs()) {
-              b.append(b.length() == 0 ? "" : ";").append(name).append(":HCC").append(h);
-            }
+          if (model.equals(ALL)) {
+            row(b, m, name, part, hccs(part, null));
           }
         }
-        s = scorer.blend(parts);
-        hccs = b.toString();
-      } else {
-        s = scorer.score(model, m, mine);
-        StringBuilder b = new StringBuilder();
-        for (int h : s.hccs()) {
-          b.append(b.length() == 0 ? "" : ";").append("HCC").append(h);
+        if (model.equals(ALL) && dialysis) {
+          for (String name : esrdModels) {
+            ModelScore s = scorer.score(name, m, mine);
+            row(b, m, name, s, hccs(s, null));
+          }
         }
-        hccs = b.toString();
+        StringBuilder blendHccs = new StringBuilder();
+        for (ModelScore part : parts) {
+          if (tables.weights().get(part.model()) > 0) {
+            blendHccs.append(blendHccs.length() == 0 || part.hccs().isEmpty() ? "" : ";").append(hccs(part, part.model()));
+          }
+        }
+        row(b, m, "blend", scorer.blend(parts), blendHccs.toString());
+      } else if (!esrdModels.contains(model) || dialysis) {
+        ModelScore s = scorer.score(model, m, mine);
+        row(b, m, model, s, hccs(s, null));
       }
-      lines[i] = CsvLines.quote(m.id()) + "," + (model.equals("BLEND") ? "blend" : model) + "," + fmt(s.raw()) + ","
-          + fmt(s.normalized()) + "," + fmt(s.payment()) + "," + hccs + "\n";
+      lines[i] = b.toString();
     });
     long tScore = System.nanoTime();
+    long rows = 0;
+    long scored = 0;
     try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-      w.write("member_id,model,raw_score,normalized_score,payment_score,hccs\n");
+      w.write(HEADER + "\n");
       for (String l : lines) {
-        w.write(l);
+        if (!l.isEmpty()) {
+          scored++;
+          rows += l.chars().filter(c -> c == '\n').count();
+          w.write(l);
+        }
       }
     }
     double secs = (System.nanoTime() - t0) / 1e9;
     LOG.info("risk-score phases: read {} s, score {} s, write {} s", String.format("%.1f", (tRead - t0) / 1e9),
         String.format("%.1f", (tScore - tRead) / 1e9), String.format("%.1f", (System.nanoTime() - tScore) / 1e9));
-    LOG.info("risk-score: {} members, {} scored, {} diagnosis rows, {} rejected, {} s", memberRows,
-        list.size(), dxRows, rejected, String.format("%.1f", secs));
-    return new Result(memberRows, list.size(), dxRows, rejected, out, rejects, secs);
+    LOG.info("risk-score: {} members, {} scored, {} rows, {} diagnosis rows, {} rejected, {} s", memberRows,
+        scored, rows, dxRows, rejected, String.format("%.1f", secs));
+    return new Result(memberRows, scored, dxRows, rejected, out, rejects, secs, rows);
+  }
+
+  /** Reads the ESRD file into {@code byId}; returns the rows rejected. */
+  private long readEsrd(BufferedWriter rej, Map<String, Member> byId) throws IOException {
+    long rejected = 0;
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    List<String> columns = new ArrayList<>();
+    columns.add("member_id");
+    columns.addAll(ESRD_COLUMNS);
+    try (BufferedReader in = Files.newBufferedReader(esrd, StandardCharsets.UTF_8)) {
+      String head = in.readLine();
+      int[] idx = header(head, columns.subList(0, 2), esrd);
+      int crecIdx = optional(head, List.of("crec"))[0];
+      long line = 1;
+      for (String l = in.readLine(); l != null; l = in.readLine()) {
+        line++;
+        if (l.isBlank()) {
+          continue;
+        }
+        List<String> f = CsvLines.split(l);
+        String id = field(f, idx[0]);
+        Member m = byId.get(id);
+        String problem = null;
+        if (m == null) {
+          problem = "unknown-member: member_id not in the members file (or rejected there)";
+        } else if (!seen.add(id)) {
+          problem = "duplicate member_id";
+        } else if (m.esrd() != Member.EsrdStatus.NONE) {
+          problem = "duplicate-esrd-status: the members file already gives this member's esrd_status";
+        } else {
+          try {
+            byId.put(id, withEsrd(m, field(f, idx[1]), crecIdx < 0 ? "" : field(f, crecIdx)));
+          } catch (IllegalArgumentException e) {
+            problem = e.getMessage();
+          }
+        }
+        if (problem != null) {
+          reject(rej, esrd, line, id, l, problem);
+          rejected++;
+        }
+      }
+    }
+    return rejected;
+  }
+
+  /**
+   * {@code m} with the ESRD status and crec of a row; IllegalArgumentException (a reject reason) for a bad value
+   * or a status this scorer does not score yet (graft, transplant).
+   */
+  private static Member withEsrd(Member m, String status, String crec) {
+    Member.EsrdStatus s;
+    try {
+      s = Member.EsrdStatus.parse(status);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("bad-esrd-status: " + e.getMessage());
+    }
+    Integer current = null;
+    if (!crec.isEmpty()) {
+      if (!crec.matches("[0-3]")) {
+        throw new IllegalArgumentException("bad-crec: crec must be 0, 1, 2, 3 or empty");
+      }
+      current = Integer.parseInt(crec);
+    }
+    if (s == Member.EsrdStatus.GRAFT || s == Member.EsrdStatus.TRANSPLANT) {
+      throw new IllegalArgumentException("unsupported-esrd-status: " + ScoreMember.unsupportedEsrd(s)
+          + "; the member is scored with the CMS-HCC models only");
+    }
+    return s == Member.EsrdStatus.NONE ? m : m.withEsrd(s, current);
+  }
+
+  private static void row(StringBuilder b, Member m, String model, ModelScore s, String hccs) {
+    b.append(CsvLines.quote(m.id())).append(',').append(model.equals(ScoreMember.BLEND) ? "blend" : model).append(',')
+        .append(s.segment()).append(',').append(fmt(s.raw())).append(',').append(fmt(s.normalized())).append(',')
+        .append(fmt(s.payment())).append(',').append(hccs).append('\n');
+  }
+
+  /** {@code HCC37;HCC226}, or with {@code prefix}: {@code V28:HCC37;V28:HCC226}. */
+  private static String hccs(ModelScore s, String prefix) {
+    StringBuilder b = new StringBuilder();
+    for (int h : s.hccs()) {
+      b.append(b.length() == 0 ? "" : ";").append(prefix == null ? "" : prefix + ":").append("HCC").append(h);
+    }
+    return b.toString();
   }
 
   static String fmt(double d) {
@@ -221,12 +362,15 @@ public final class ScoreRiskFiles {
     return i < f.size() ? f.get(i).trim() : "";
   }
 
+  private static List<String> columns(String line) {
+    return CsvLines.split(line.replace("\uFEFF", "")).stream().map(s -> s.trim().toLowerCase(Locale.ROOT)).toList();
+  }
+
   private static int[] header(String line, List<String> expected, Path file) {
     if (line == null) {
       throw new IllegalArgumentException(file + " is empty (expected header " + String.join(",", expected) + ")");
     }
-    List<String> cols = CsvLines.split(line.replace("\uFEFF", "")).stream()
-        .map(s -> s.trim().toLowerCase(Locale.ROOT)).toList();
+    List<String> cols = columns(line);
     int[] idx = new int[expected.size()];
     List<String> missing = new ArrayList<>();
     for (int i = 0; i < expected.size(); i++) {
@@ -239,6 +383,12 @@ public final class ScoreRiskFiles {
       throw new IllegalArgumentException(file + " lacks columns " + missing + " (expected " + String.join(",", expected) + ")");
     }
     return idx;
+  }
+
+  /** Index of each of {@code names} in the header line, -1 where absent. */
+  private static int[] optional(String line, List<String> names) {
+    List<String> cols = line == null ? List.of() : columns(line);
+    return names.stream().mapToInt(cols::indexOf).toArray();
   }
 
   private static void reject(BufferedWriter w, Path file, long line, String id, String value, String reason)

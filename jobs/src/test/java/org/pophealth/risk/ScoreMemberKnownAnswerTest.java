@@ -170,6 +170,83 @@ class ScoreMemberKnownAnswerTest {
   }
 
   @Test
+  void v28Hcc223CountsOnlyWithAnotherHeartCc() {
+    // CMS V28 software: CC223 (heart assist device / artificial heart) is set to 0 before hierarchies unless
+    // CC221, CC222, CC224, CC225 or CC226 is present (measures/risk/cc_requirements.yaml).
+    // ra_dx_to_cc V28: Z95811 -> 223, I5022 -> 226, E1122 -> 37.
+    // Z95811 alone: no HCC223 (it would add CNA_HCC223 2.505); CNA_M70_74 C28 0.396 only.
+    ModelScore alone = PY2026.score("V28", man70(), dx("Z95811"));
+    assertTrue(alone.hccs().isEmpty());
+    assertEquals(0.396, alone.raw(), 1e-9);
+    // with I5022: CC223 kept, and hierarchy 223 drops 226: CNA_M70_74 0.396 + CNA_HCC223 2.505 + CNA_D1 0 = 2.901
+    ModelScore withHf = PY2026.score("V28", man70(), dx("Z95811", "I5022"));
+    assertEquals(List.of(223), withHf.hccs());
+    assertEquals(2.901, withHf.raw(), 1e-9);
+    // with diabetes only (CC37, not a heart CC): HCC223 dropped, so no HF_V28 group and no DIABETES_HF_V28
+    // (C28 0.112): CNA_M70_74 0.396 + CNA_HCC37 0.166 + CNA_D1 0 = 0.562
+    ModelScore withDiabetes = PY2026.score("V28", man70(), dx("Z95811", "E1122"));
+    assertEquals(List.of(37), withDiabetes.hccs());
+    assertEquals(0.562, withDiabetes.raw(), 1e-9);
+  }
+
+  @Test
+  void esrdDialysisContinuingEnrollee() {
+    // ESRD-V24 (coefficients D24), woman 71 on 2026-02-01, OREC 2, full dual, community, dialysis: segment DI.
+    // ra_dx_to_cc ESRD V24: E1122 -> 18, I5022 -> 85, N184 -> 137.
+    // DI_F70_74 0.624 + DI_FBDual_Female_Aged 0.06 + DI_Originally_ESRD_Female -0.024 (OREC 2 at 65+)
+    //   + DI_HCC18 0.084 + DI_HCC85 0.063 + DI_HCC137 0 + DI_DIABETES_CHF 0 + DI_HCC85_gRenal_V24 0 = 0.807
+    // (no payment-HCC count in the ESRD model); normalised 0.807 / 1.062 = 0.75989 -> 0.760 (PY2026 ESRD dialysis
+    // factor); payment 0.760 x 0.941 = 0.71516 -> 0.715.
+    Member m = new Member("e1", 'F', LocalDate.of(1955, 1, 15), 2, DualStatus.FULL, false, false)
+        .withEsrd(Member.EsrdStatus.DIALYSIS, 2);
+    ModelScore s = PY2026.score("ESRD-V24", m, dx("E1122", "I5022", "N184"));
+    assertEquals("DI", s.segment());
+    assertEquals(List.of(18, 85, 137), s.hccs());
+    assertEquals(0.807, s.raw(), 1e-9);
+    assertEquals(0.760, s.normalized(), 1e-9);
+    assertEquals(0.715, s.payment(), 1e-9);
+    assertTrue(s.factors().stream().anyMatch(f -> f.variable().equals("DI_Originally_ESRD_Female")
+        && f.kind().equals("demographic")));
+    // under 65, OREC 1, institutional man of 50 with A072 (ESRD V24 HCC6): DI_M45_54 0.551 + DI_LTI_NonAged 0.098
+    //   + DI_HCC6 0.076 + DI_NONAGED_HCC6 0.043 = 0.768 (no originally-disabled factor under 65)
+    Member young = new Member("e2", 'M', LocalDate.of(1975, 6, 1), 1, DualStatus.NON, true, false)
+        .withEsrd(Member.EsrdStatus.DIALYSIS, 3);
+    assertEquals(0.768, PY2026.score("ESRD-V24", young, dx("A072")).raw(), 1e-9);
+  }
+
+  @Test
+  void esrdDialysisNewEnrollee() {
+    // DNE cells: full-benefit dual or not x originally disabled (OREC 1, at any age) x sex and age band;
+    // diagnoses ignored. Woman of 50, OREC 1, full dual: DNE_FBD_ORIGDIS_NEF45_54 1.118.
+    Member ne = new Member("d1", 'F', LocalDate.of(1975, 6, 1), 1, DualStatus.FULL, false, true)
+        .withEsrd(Member.EsrdStatus.DIALYSIS, 3);
+    ModelScore s = PY2026.score("ESRD-V24", ne, HANDFUL);
+    assertEquals("DNE", s.segment());
+    assertEquals(1.118, s.raw(), 1e-9);
+    assertTrue(s.hccs().isEmpty());
+    // 64 on Feb 1 and OREC 0 (entitled by age in the year): the 65-69 cell, as in the CMS-HCC new-enrollee
+    // model; partial dual counts with non-dual (ND_PBD): DNE_ND_PBD_NORIGDIS_NEM65_69 0.891 (60-64 would be 0.755)
+    Member at64 = new Member("d2", 'M', LocalDate.of(1961, 6, 1), 0, DualStatus.PARTIAL, false, true)
+        .withEsrd(Member.EsrdStatus.DIALYSIS, 2);
+    assertEquals(0.891, PY2026.score("ESRD-V24", at64, List.of()).raw(), 1e-9);
+  }
+
+  @Test
+  void esrdModelScoresDialysisOnly() {
+    assertThrows(IllegalArgumentException.class, () -> PY2026.score("ESRD-V24", man70(), List.of()));
+    Member graft = man70().withEsrd(Member.EsrdStatus.GRAFT, 2);
+    UnsupportedOperationException e =
+        assertThrows(UnsupportedOperationException.class, () -> PY2026.score("ESRD-V24", graft, List.of()));
+    assertTrue(e.getMessage().contains("risk adjustment a payer can use"), e.getMessage());
+    // PY2025 configures no ESRD model (its normalisation factor is not transcribed)
+    assertThrows(IllegalArgumentException.class, () -> PY2025.score("ESRD-V24", graft, List.of()));
+    // the blend and scoreAll stay CMS-HCC: an ESRD member gets V24, V28 and BLEND there
+    Member dialysis = man70().withEsrd(Member.EsrdStatus.DIALYSIS, 2);
+    assertEquals(List.of("V24", "V28", ScoreMember.BLEND),
+        PY2026.scoreAll(dialysis, HANDFUL).stream().map(ModelScore::model).toList());
+  }
+
+  @Test
   void icd10Shape() {
     assertEquals("E1122", Icd10.normalize(" e11.22 "));
     assertTrue(Icd10.valid("E1122"));
