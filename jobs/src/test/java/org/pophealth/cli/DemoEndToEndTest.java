@@ -98,8 +98,8 @@ public class DemoEndToEndTest {
     assertEquals(0, events.filter("person_id IS NULL").count(), "every event carries a person_id");
     // demo.jobs ran through the pipeline runner, in their order; with trend_periods 0 the prior payment
     // year's scoring is left out
-    assertEquals(List.of("ingest-fhir", "ingest-claims", "resolve-identity", "score-risk", "detect-duplicate-tests",
-            "evaluate-measures", "build-cohorts", "publish"),
+    assertEquals(List.of("ingest-fhir", "ingest-claims", "resolve-identity", "score-risk", "find-hcc-gaps",
+            "detect-duplicate-tests", "evaluate-measures", "build-cohorts", "publish"),
         lh.read("ops.job_run").filter("pipeline = 'demo' AND status = 'succeeded'").orderBy("started_at")
             .select("job").as(org.apache.spark.sql.Encoders.STRING()).collectAsList(), "demo jobs in ops.job_run");
 
