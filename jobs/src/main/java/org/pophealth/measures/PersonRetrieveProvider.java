@@ -34,6 +34,7 @@ public final class PersonRetrieveProvider implements RetrieveProvider {
   private final ProfileCatalog profiles;
   private Map<String, List<Resource>> byType = Map.of();
   private final Map<String, Map<String, List<Resource>>> codeIndex = new HashMap<>();
+  /** The person's resources by id, any type: id lookups and references ({@link #ids()}). */
   private Map<String, List<Resource>> byId;
 
   public PersonRetrieveProvider(PackageTerminology terminology, ModelResolver model, ProfileCatalog profiles) {
@@ -111,28 +112,36 @@ public final class PersonRetrieveProvider implements RetrieveProvider {
    * query's own where clause decides in the end.
    */
   private Collection<Resource> byId(String dataType, List<Resource> all, Iterable<Code> codes) {
-    Map<String, List<Resource>> index = codeIndex.computeIfAbsent(dataType + "." + ID_PATH, k -> {
-      Map<String, List<Resource>> m = new HashMap<>();
-      for (Resource r : all) {
-        if (r.getIdElement().getIdPart() != null) {
-          m.computeIfAbsent(r.getIdElement().getIdPart(), x -> new ArrayList<>()).add(r);
-        }
-      }
-      return m;
-    });
     Set<Resource> hits = new LinkedHashSet<>();
     for (Code c : codes) {
       if (c == null || c.getCode() == null) {
         continue;
       }
-      List<Resource> rs = index.get(c.getCode());
-      if (rs == null) {
+      List<Resource> rs = ids().getOrDefault(c.getCode(), List.of()).stream()
+          .filter(r -> r.fhirType().equals(dataType)).toList();
+      if (rs.isEmpty()) {
         return all;
       }
       hits.addAll(rs);
     }
     return hits;
   }
+
+  /** The person's resources by id (any type), built once per person. */
+  private Map<String, List<Resource>> ids() {
+    if (byId == null) {
+      byId = new HashMap<>();
+      for (List<Resource> rs : byType.values()) {
+        for (Resource x : rs) {
+          if (x.getIdElement().getIdPart() != null) {
+            byId.computeIfAbsent(x.getIdElement().getIdPart(), k -> new ArrayList<>()).add(x);
+          }
+        }
+      }
+    }
+    return byId;
+  }
+
 
   private static void add(Set<Resource> hits, List<Resource> rs) {
     if (rs != null) {
@@ -187,20 +196,10 @@ public final class PersonRetrieveProvider implements RetrieveProvider {
     if (!(resolve(r, element) instanceof Reference ref) || ref.getReference() == null) {
       return List.of();
     }
-    if (byId == null) {
-      byId = new HashMap<>();
-      for (List<Resource> rs : byType.values()) {
-        for (Resource x : rs) {
-          if (x.getIdElement().getIdPart() != null) {
-            byId.computeIfAbsent(x.getIdElement().getIdPart(), k -> new ArrayList<>()).add(x);
-          }
-        }
-      }
-    }
     String value = ref.getReference();
-    Set<Resource> out = new LinkedHashSet<>(byId.getOrDefault(value.substring(value.lastIndexOf('/') + 1), List.of()));
+    Set<Resource> out = new LinkedHashSet<>(ids().getOrDefault(value.substring(value.lastIndexOf('/') + 1), List.of()));
     if (ref.getReferenceElement().getIdPart() != null) {
-      out.addAll(byId.getOrDefault(ref.getReferenceElement().getIdPart(), List.of()));
+      out.addAll(ids().getOrDefault(ref.getReferenceElement().getIdPart(), List.of()));
     }
     return new ArrayList<>(out);
   }
