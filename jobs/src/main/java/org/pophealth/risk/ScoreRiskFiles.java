@@ -239,12 +239,9 @@ public final class ScoreRiskFiles {
   private long readEsrd(BufferedWriter rej, Map<String, Member> byId) throws IOException {
     long rejected = 0;
     java.util.Set<String> seen = new java.util.HashSet<>();
-    List<String> columns = new ArrayList<>();
-    columns.add("member_id");
-    columns.addAll(ESRD_COLUMNS);
     try (BufferedReader in = Files.newBufferedReader(esrd, StandardCharsets.UTF_8)) {
       String head = in.readLine();
-      int[] idx = header(head, columns.subList(0, 2), esrd);
+      int[] idx = header(head, List.of("member_id", "esrd_status"), esrd);
       int crecIdx = optional(head, List.of("crec"))[0];
       long line = 1;
       for (String l = in.readLine(); l != null; l = in.readLine()) {
