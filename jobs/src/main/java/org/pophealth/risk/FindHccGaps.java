@@ -68,6 +68,7 @@ public final class FindHccGaps {
     long t0 = System.nanoTime();
     PaymentYearTables tables = RiskReference.forPaymentYear(paymentYear);
     int lookback = RiskReference.recaptureLookbackYears();
+    Map<String, Set<Integer>> chronic = RiskReference.chronicHccs();
     List<String> models = tables.weights().entrySet().stream().filter(e -> e.getValue() > 0).map(Map.Entry::getKey)
         .sorted().toList();
     Dataset<Row> factors = lh.read("gold.risk_factor")
@@ -83,7 +84,7 @@ public final class FindHccGaps {
     // the latest prior year that carried each chronic HCC
     var latest = Window.partitionBy("person_key", "model", "hcc").orderBy(col("payment_year").desc());
     Dataset<Row> prior = factors.filter(col("payment_year").lt(paymentYear))
-        .join(lh.spark().createDataFrame(chronic(models), CHRONIC),
+        .join(lh.spark().createDataFrame(chronic(models, chronic), CHRONIC),
             col("model").equalTo(col("c_model")).and(col("hcc").equalTo(col("c_hcc"))))
         .withColumn("rn", row_number().over(latest)).filter("rn = 1")
         .select(col("person_key"), col("model"), col("hcc"), col("hcc_label"),
@@ -93,13 +94,13 @@ public final class FindHccGaps {
             col("person_key").equalTo(col("s_person")).and(col("model").equalTo(col("s_model"))))
         .drop("s_person", "s_model");
 
-    // closed by the HCC itself (rank 0) or by the nearest HCC above it in its hierarchy
+    // closed by the HCC itself (rank 0), else by the lowest-numbered HCC above it in its hierarchy
     Dataset<Row> current = factors.filter(col("payment_year").equalTo(paymentYear))
         .select(col("person_key").as("x_person"), col("model").as("x_model"), col("hcc").as("x_hcc"),
             col("event_ids").as("closing_event_ids"));
     var closest = Window.partitionBy("person_key", "model", "hcc").orderBy(col("rank"), col("coverer"));
     Dataset<Row> closing = prior.select("person_key", "model", "hcc")
-        .join(lh.spark().createDataFrame(covers(tables, models), COVERS),
+        .join(lh.spark().createDataFrame(covers(tables, models, chronic), COVERS),
             col("model").equalTo(col("v_model")).and(col("hcc").equalTo(col("v_hcc"))))
         .join(current, col("person_key").equalTo(col("x_person")).and(col("model").equalTo(col("x_model")))
             .and(col("coverer").equalTo(col("x_hcc"))))
@@ -133,8 +134,7 @@ public final class FindHccGaps {
     return r;
   }
 
-  private static List<Row> chronic(List<String> models) {
-    Map<String, Set<Integer>> chronic = RiskReference.chronicHccs();
+  private static List<Row> chronic(List<String> models, Map<String, Set<Integer>> chronic) {
     List<Row> rows = new ArrayList<>();
     for (String m : models) {
       for (int h : chronic.getOrDefault(m, Set.of())) {
@@ -144,35 +144,32 @@ public final class FindHccGaps {
     return rows;
   }
 
-  /** (model, hcc, coverer, rank): each HCC covers itself (rank 0), and each HCC above it covers it (rank = distance). */
-  static List<Row> covers(PaymentYearTables tables, List<String> models) {
+  /**
+   * (model, hcc, coverer, rank) for each chronic HCC: itself (rank 0) and every HCC above it in its hierarchy,
+   * directly or through others (rank 1), any of which closes its gap.
+   */
+  static List<Row> covers(PaymentYearTables tables, List<String> models, Map<String, Set<Integer>> chronic) {
     List<Row> rows = new ArrayList<>();
     for (String m : models) {
-      ModelTables t = tables.model(m);
-      Set<Integer> hccs = new TreeSet<>(t.labels.keySet());
-      t.children.forEach((parent, kids) -> {
-        hccs.add(parent);
+      Map<Integer, Set<Integer>> parents = new java.util.HashMap<>();
+      tables.model(m).children.forEach((parent, kids) -> {
         for (int k : kids) {
-          hccs.add(k);
+          parents.computeIfAbsent(k, x -> new TreeSet<>()).add(parent);
         }
       });
-      for (int h : hccs) {
+      for (int h : chronic.getOrDefault(m, Set.of())) {
         rows.add(RowFactory.create(m, h, h, 0));
-        // breadth-first up the hierarchy: parents of h, their parents, ...
-        Set<Integer> seen = new TreeSet<>(Set.of(h));
-        List<Integer> level = List.of(h);
-        for (int rank = 1; !level.isEmpty(); rank++) {
-          List<Integer> next = new ArrayList<>();
-          for (Map.Entry<Integer, int[]> e : t.children.entrySet()) {
-            for (int k : e.getValue()) {
-              if (level.contains(k) && seen.add(e.getKey())) {
-                next.add(e.getKey());
-                rows.add(RowFactory.create(m, h, e.getKey(), rank));
-              }
+        Set<Integer> above = new TreeSet<>();
+        java.util.Deque<Integer> todo = new java.util.ArrayDeque<>(List.of(h));
+        while (!todo.isEmpty()) {
+          for (int p : parents.getOrDefault(todo.pop(), Set.of())) {
+            if (above.add(p)) {
+              todo.push(p);
             }
           }
-          level = next;
         }
+        above.remove(h);
+        above.forEach(p -> rows.add(RowFactory.create(m, h, p, 1)));
       }
     }
     return rows;
