@@ -28,6 +28,8 @@ public final class RiskReference {
   private static final ReferenceData SETTINGS = ReferenceData.packaged("risk");
   /** {@code measures/risk/cms-hcc/}: the CMS tables, typed by their columns.yaml. */
   private static final ReferenceData TABLES = ReferenceData.packaged("risk/cms-hcc");
+  /** {@code measures/risk/suspects/}: the suspect rules ({@code *.yaml}) and their code sets. */
+  private static final ReferenceData SUSPECTS = ReferenceData.packaged("risk/suspects");
   private static final Map<Integer, PaymentYearTables> CACHE = new ConcurrentHashMap<>();
 
   private RiskReference() {}
@@ -221,6 +223,41 @@ public final class RiskReference {
       }
     }
     return out;
+  }
+
+  /**
+   * The suspect rules of {@code measures/risk/suspects/}, sorted by name, and their code sets.
+   *
+   * @param codes rows of {@code code_sets.csv}: (code_set, system, code)
+   */
+  public record Suspects(List<SuspectRule> rules, List<String[]> codes) {}
+
+  /** Reads and checks the suspect rules (IllegalArgumentException naming the file and key on a bad one). */
+  public static Suspects suspects() {
+    List<String[]> codes = new ArrayList<>();
+    Set<String> sets = new TreeSet<>();
+    for (ReferenceRow r : SUSPECTS.table("code_sets.csv").rows()) {
+      codes.add(new String[] {r.text("code_set"), r.text("system"), r.text("code")});
+      sets.add(r.text("code_set"));
+    }
+    Set<String> models = new TreeSet<>();
+    yaml("models.yaml").get("models").fields().forEachRemaining(e -> {
+      if (ModelTables.CMS_HCC.equals(e.getValue().path("kind").asText())) {
+        models.add(e.getKey());
+      }
+    });
+    ObjectMapper y = new ObjectMapper(new YAMLFactory());
+    List<SuspectRule> rules = new ArrayList<>();
+    for (String f : SUSPECTS.list(".yaml")) {
+      try {
+        rules.add(SuspectRule.parse(f.substring(0, f.length() - ".yaml".length()), y.readTree(SUSPECTS.bytes(f)),
+            SUSPECTS.where(f), sets, models));
+      } catch (IOException e) {
+        throw new IllegalArgumentException(SUSPECTS.where(f) + ": not valid YAML: " + e.getMessage(), e);
+      }
+    }
+    rules.sort(java.util.Comparator.comparing(SuspectRule::name));
+    return new Suspects(List.copyOf(rules), List.copyOf(codes));
   }
 
   private static JsonNode yaml(String name) {

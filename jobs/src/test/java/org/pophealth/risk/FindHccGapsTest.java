@@ -54,8 +54,11 @@ class FindHccGapsTest {
     assertEquals(List.of(2024, 2025), r.priorYears());
     assertEquals(5, r.persons());
     assertEquals(4, r.gaps());
+    assertEquals(4, r.recapture());
+    assertEquals(0, r.suspect()); // no silver.event: no evidence
     assertEquals(2, r.open());
     assertEquals(2, r.closed());
+    assertEquals(0, r.dismissed());
     assertEquals(2, r.personsWithOpen());
     assertEquals(0.166, r.openValue(), 1e-9);
 
@@ -84,6 +87,125 @@ class FindHccGapsTest {
     List<String> before = lh.read("gold.hcc_gap").toJSON().collectAsList().stream().sorted().toList();
     new FindHccGaps(lh, 2026).execute();
     assertEquals(before, lh.read("gold.hcc_gap").toJSON().collectAsList().stream().sorted().toList());
+  }
+
+  /**
+   * Suspect rules of measures/risk/suspects/ on hand-written events; data year 2025, so the window of a 24-month
+   * rule starts 2024-01-01 and of a 12-month rule 2025-01-01. V28 HCCs and CNA factors of ra_coefficients_2026.csv:
+   * <ul>
+   *   <li>S1: eGFR (33914-3) 48 on 2025-02-01 and 52 on 2025-06-15, 134 days apart, both below 60:
+   *       ckd-stage3-egfr, HCC329 open, value 0.127.
+   *   <li>S2: eGFR 55 on 2025-09-01 and 50 on 2025-10-15 (44 days apart), and 45 on 2023-10-01 (before the
+   *       window, which would otherwise make two readings 745 days apart): no gap. eGFR 75 on 2024-03-01: not
+   *       below 60.
+   *   <li>S3: HbA1c (4548-4) 7.2 on 2025-03-01: diabetes-a1c-or-medication, HCC38; PY2026's score carries
+   *       HCC37, above 38 in the V28 hierarchy: closed by 37 (closing event e37).
+   *   <li>S4: BMI (39156-5) 41.3 on 2025-05-05: morbid-obesity-bmi, HCC48, open; a reviewer dismissed it
+   *       (ops.hcc_gap_review, PY2026, any model and HCC): dismissed, and stays dismissed on re-run. A decision
+   *       for PY2025 does not apply.
+   *   <li>S5: PHQ-9 (44261-6) 9 on 2025-04-01 (below 10) and fluoxetine 20 MG (RxNorm 310385, Adult Depression
+   *       Medications) on 2025-07-01: depression-phq9-or-antidepressant, HCC155, value 0.299; dismissed on
+   *       2026-01-05, reopened on 2026-02-01: open, reviewed by the reopening reviewer. Evidence: the
+   *       prescription only.
+   *   <li>P1: recapture gap HCC37 (diabetes, coded for PY2025); HbA1c 8 on 2025-05-01 would be a suspect HCC38,
+   *       which HCC37 is above: not repeated.
+   * </ul>
+   */
+  @Test
+  void suspectGaps() {
+    Lakehouse lh = SharedSpark.newLakehouse();
+    append(lh, "gold.risk_factor", List.of(factor(2025, "P1", "V28", 37, "E1122", "e1"),
+        factor(2026, "S3", "V28", 37, "E1122", "e37")));
+    List<String> scores = new ArrayList<>();
+    for (String p : List.of("P1", "S1", "S2", "S3", "S4", "S5")) {
+      scores.add(score(p, "CNA"));
+    }
+    append(lh, "gold.risk_score", scores);
+    String loinc = "http://loinc.org";
+    append(lh, "silver.event", List.of(
+        event("g1", "S1", "lab", loinc, "33914-3", 48.0, "2025-02-01"),
+        event("g2", "S1", "lab", loinc, "33914-3", 52.0, "2025-06-15"),
+        event("g3", "S2", "lab", loinc, "33914-3", 55.0, "2025-09-01"),
+        event("g4", "S2", "lab", loinc, "33914-3", 50.0, "2025-10-15"),
+        event("g5", "S2", "lab", loinc, "33914-3", 45.0, "2023-10-01"),
+        event("g6", "S2", "lab", loinc, "33914-3", 75.0, "2024-03-01"),
+        event("a1", "S3", "lab", loinc, "4548-4", 7.2, "2025-03-01"),
+        event("b1", "S4", "vital", loinc, "39156-5", 41.3, "2025-05-05"),
+        event("q1", "S5", "observation", loinc, "44261-6", 9.0, "2025-04-01"),
+        event("m1", "S5", "medication", "http://www.nlm.nih.gov/research/umls/rxnorm", "310385", null, "2025-07-01"),
+        event("a2", "P1", "lab", loinc, "4548-4", 8.0, "2025-05-01")));
+    append(lh, FindHccGaps.REVIEWS, List.of(
+        review(2026, "S4", "morbid-obesity-bmi", "dismissed", "ann", "2026-01-10T09:00:00"),
+        review(2025, "S4", "morbid-obesity-bmi", "reopened", "bob", "2026-03-01T09:00:00"),
+        review(2026, "S5", "depression-phq9-or-antidepressant", "dismissed", "ann", "2026-01-05T09:00:00"),
+        review(2026, "S5", "depression-phq9-or-antidepressant", "reopened", "cy", "2026-02-01T09:00:00")));
+
+    FindHccGaps.Result r = new FindHccGaps(lh, 2026).execute();
+    assertEquals(1, r.recapture());
+    assertEquals(4, r.suspect());
+    assertEquals(3, r.open()); // P1 recapture, S1, S5
+    assertEquals(1, r.closed());
+    assertEquals(1, r.dismissed());
+    assertEquals(0.166 + 0.127 + 0.299, r.openValue(), 1e-9);
+
+    Map<String, Row> gaps = gaps(lh);
+    assertEquals(List.of("P1/37", "S1/329", "S3/38", "S4/48", "S5/155"), List.copyOf(gaps.keySet()));
+    Row s1 = gaps.get("S1/329");
+    assertEquals("suspect", s1.getAs("gap_kind"));
+    assertEquals("ckd-stage3-egfr", s1.getAs("rule"));
+    assertEquals("open", s1.getAs("status"));
+    assertEquals("Chronic Kidney Disease, Moderate (Stage 3, Except 3B)", s1.getAs("hcc_label"));
+    assertEquals(0.127, (Double) s1.getAs("value"), 1e-9);
+    assertNull(s1.getAs("last_coded_payment_year"));
+    assertEquals(List.of("g1", "g2"), s1.getList(s1.fieldIndex("evidence_event_ids")));
+    assertEquals(List.of("33914-3 = 48 mL/min/{1.73_m2} (2025-02-01)", "33914-3 = 52 mL/min/{1.73_m2} (2025-06-15)"),
+        s1.getList(s1.fieldIndex("evidence")));
+    Row s3 = gaps.get("S3/38");
+    assertEquals("closed", s3.getAs("status"));
+    assertEquals(37, (int) s3.getAs("closing_hcc"));
+    assertEquals(List.of("e37"), s3.getList(s3.fieldIndex("closing_event_ids")));
+    Row s4 = gaps.get("S4/48");
+    assertEquals("dismissed", s4.getAs("status"));
+    assertEquals("ann", s4.getAs("reviewed_by"));
+    Row s5 = gaps.get("S5/155");
+    assertEquals("open", s5.getAs("status"));
+    assertEquals("cy", s5.getAs("reviewed_by"));
+    assertEquals(List.of("m1"), s5.getList(s5.fieldIndex("evidence_event_ids")));
+    assertEquals(List.of("310385 fluoxetine 20 MG Oral Capsule (2025-07-01)"), s5.getList(s5.fieldIndex("evidence")));
+    assertEquals(List.of("E1122 coded for PY2025"), gaps.get("P1/37").getList(gaps.get("P1/37").fieldIndex("evidence")));
+
+    // re-run: the same rows, S4 still dismissed
+    List<String> before = lh.read("gold.hcc_gap").toJSON().collectAsList().stream().sorted().toList();
+    new FindHccGaps(lh, 2026).execute();
+    assertEquals(before, lh.read("gold.hcc_gap").toJSON().collectAsList().stream().sorted().toList());
+  }
+
+  private static String event(String id, String person, String kind, String system, String code, Double value,
+      String date) {
+    boolean med = kind.equals("medication");
+    return String.format("{\"event_id\":\"%s\",\"source\":\"ehr\",\"patient_id\":\"%s\",\"person_id\":\"%s\","
+        + "\"event_kind\":\"%s\",\"code_system\":\"%s\",\"code\":\"%s\",\"display\":%s,"
+        + "\"codes\":[{\"system\":\"%s\",\"code\":\"%s\"}],\"value_num\":%s,\"value_unit\":%s,"
+        + "\"event_date\":\"%s\",\"source_resource_type\":\"%s\",\"source_resource_id\":\"%s\","
+        + "\"component_index\":0,\"ingest_run_id\":\"run1\",\"bronze_file\":\"f.ndjson\",\"bronze_line\":1}",
+        id, person.toLowerCase(), person, kind, system, code, med ? "\"fluoxetine 20 MG Oral Capsule\"" : "null", system,
+        code, value == null ? "null" : value.toString(), med ? "null" : "\"" + unit(code) + "\"", date,
+        med ? "MedicationRequest" : "Observation", id);
+  }
+
+  private static String unit(String code) {
+    return switch (code) {
+      case "33914-3" -> "mL/min/{1.73_m2}";
+      case "4548-4" -> "%";
+      case "39156-5" -> "kg/m2";
+      default -> "{score}";
+    };
+  }
+
+  private static String review(int year, String person, String rule, String decision, String who, String at) {
+    return String.format("{\"payment_year\":%d,\"person_key\":\"%s\",\"rule\":\"%s\",\"model\":null,\"hcc\":null,"
+        + "\"decision\":\"%s\",\"reason\":\"chart review\",\"reviewed_by\":\"%s\",\"reviewed_at\":\"%s\"}",
+        year, person, rule, decision, who, at);
   }
 
   private static Map<String, Row> gaps(Lakehouse lh) {
