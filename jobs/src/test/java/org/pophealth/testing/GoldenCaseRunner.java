@@ -20,6 +20,7 @@ import org.pophealth.duplicates.DetectDuplicatesGolden;
 import org.pophealth.ingest.IngestFhirGolden;
 import org.pophealth.ingest.claims.IngestClaimsGolden;
 import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.risk.FindHccGapsGolden;
 import org.pophealth.risk.ScoreRiskFilesGolden;
 
 /**
@@ -42,6 +43,7 @@ abstract class GoldenCaseRunner {
       "ingest-fhir", IngestFhirGolden::new,
       "ingest-claims", IngestClaimsGolden::new,
       "risk-score", ScoreRiskFilesGolden::new,
+      "find-hcc-gaps", FindHccGapsGolden::new,
       "detect-duplicate-tests", DetectDuplicatesGolden::new,
       "build-cohorts", BuildCohortsGolden::new);
 
