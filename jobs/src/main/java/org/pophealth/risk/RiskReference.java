@@ -226,6 +226,37 @@ public final class RiskReference {
   }
 
   /**
+   * How score-risk finds long-term institutional residents in claims ({@code member_status.yaml}).
+   *
+   * @param placesOfService CMS place-of-service codes of nursing facilities
+   * @param billTypePrefixes first two digits of institutional bill types (leading 0 dropped)
+   * @param minDays days from the first to the last such claim of the data year, at least
+   * @param recentDays the last such claim within this many days of the end of the data year
+   */
+  public record InstitutionalRule(List<String> placesOfService, List<String> billTypePrefixes, int minDays,
+      int recentDays) {}
+
+  /** The long-term institutional rule of {@code member_status.yaml}. */
+  public static InstitutionalRule institutionalRule() {
+    String where = SETTINGS.where("member_status.yaml");
+    JsonNode n = yaml("member_status.yaml").path("long_term_institutional");
+    List<String> pos = new ArrayList<>();
+    n.path("places_of_service").forEach(x -> pos.add(x.asText()));
+    List<String> bills = new ArrayList<>();
+    n.path("bill_type_prefixes").forEach(x -> bills.add(x.asText()));
+    for (String k : List.of("min_days", "recent_days")) {
+      if (!n.path(k).canConvertToInt() || n.path(k).asInt() < 1) {
+        throw new IllegalArgumentException(where + ": long_term_institutional." + k + " must be a whole number >= 1");
+      }
+    }
+    if (pos.isEmpty() && bills.isEmpty()) {
+      throw new IllegalArgumentException(where + ": long_term_institutional needs places_of_service or bill_type_prefixes");
+    }
+    return new InstitutionalRule(List.copyOf(pos), List.copyOf(bills), n.path("min_days").asInt(),
+        n.path("recent_days").asInt());
+  }
+
+  /**
    * The suspect rules of {@code measures/risk/suspects/}, sorted by name, and their code sets.
    *
    * @param codes rows of {@code code_sets.csv}: (code_set, system, code)

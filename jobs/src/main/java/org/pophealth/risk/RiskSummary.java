@@ -8,9 +8,10 @@ public final class RiskSummary {
 
   /** The summary printed by score-risk and the demo. */
   public static void print(ScoreRisk.Result r, PrintWriter out) {
-    out.printf("score-risk PY%d: %d persons, %d scored, %d not scored (quarantined); demographics from %s%n",
-        r.paymentYear(), r.persons(), r.scored(), r.notScored(),
-        r.eligibilityTable() ? "silver.eligibility + silver.patient" : "silver.patient (defaults: community, non-dual, OREC 0)");
+    out.printf("score-risk PY%d: %d persons, %d scored, %d not scored (quarantined); demographics from %s;"
+        + " %d long-term institutional (nursing-facility claims)%n", r.paymentYear(), r.persons(), r.scored(), r.notScored(),
+        r.eligibilityTable() ? "silver.eligibility + silver.patient" : "silver.patient (defaults: community, non-dual, OREC 0)",
+        r.institutional());
     out.printf("diagnoses %d in %d: %d from eligible sources%s, %d ICD-10-CM codings, %d invalid (quarantined)%n",
         r.diagnosisEvents(), r.paymentYear() - 1, r.eligibleDiagnosisEvents(),
         r.ehrDiagnosesIncluded() ? " (EHR encounter diagnoses included: clinical triage, not payment)" : "",

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * 11x/41x; outpatient bill types 12x, 13x, 43x, 71x, 73x, 76x, 77x, 85x with an eligible CPT/HCPCS; EHR
  * encounter diagnoses only with {@link #includeEhrDiagnoses}), their ICD-10-CM codings. Codes that are not
  * ICD-10-CM shaped go to ops.quarantine. Demographics: silver.eligibility when the table exists, else
- * silver.patient with defaults (community, non-dual, OREC 0). Persons are scored with {@link ScoreMember}
+ * silver.patient with defaults (community, non-dual, OREC 0); long-term institutional residence (segment INS)
+ * from nursing-facility claims ({@code measures/risk/member_status.yaml}). Persons are scored with {@link ScoreMember}
  * per partition. Both gold tables are replaced for the payment year, so a re-run writes the same rows.
  */
 public final class ScoreRisk {
@@ -39,7 +40,7 @@ public final class ScoreRisk {
   public record Result(
       int paymentYear, long persons, long scored, long notScored, long diagnosisEvents, long eligibleDiagnosisEvents,
       long icd10Diagnoses, long invalidCodes, long personsWithHcc, double meanPaymentScore, long top1, long top5,
-      long rising, boolean eligibilityTable, boolean ehrDiagnosesIncluded, double seconds) {}
+      long rising, boolean eligibilityTable, boolean ehrDiagnosesIncluded, long institutional, double seconds) {}
 
   private final Lakehouse lh;
   private final int paymentYear;
@@ -162,7 +163,8 @@ public final class ScoreRisk {
         avg(when(col("model").equalTo(ScoreMember.BLEND), col("payment_score"))),
         sum(when(col("tier_top_1pct"), 1).otherwise(0)), sum(when(col("tier_top_5pct"), 1).otherwise(0)),
         sum(when(col("tier_rising"), 1).otherwise(0)),
-        countDistinct(when(col("model").isin(paying).and(col("hcc_count").gt(0)), col("person_key")))).head();
+        countDistinct(when(col("model").isin(paying).and(col("hcc_count").gt(0)), col("person_key"))),
+        sum(when(col("model").equalTo(ScoreMember.BLEND).and(col("segment").equalTo("INS")), 1).otherwise(0))).head();
     long withHcc = agg.getLong(5);
     Row dc = dx.agg(count(lit(1)), sum(when(col("eligible"), 1).otherwise(0))).head();
     long diagnosisEvents = dc.getLong(0);
@@ -174,7 +176,7 @@ public final class ScoreRisk {
     Result r = new Result(paymentYear, persons, agg.isNullAt(0) ? 0 : agg.getLong(0), notScored, diagnosisEvents, eligibleEvents, icdCount,
         invalidCount, withHcc, agg.isNullAt(1) ? 0 : agg.getDouble(1), agg.isNullAt(2) ? 0 : agg.getLong(2),
         agg.isNullAt(3) ? 0 : agg.getLong(3), agg.isNullAt(4) ? 0 : agg.getLong(4), eligibilityTable, includeEhr,
-        (System.nanoTime() - t0) / 1e9);
+        agg.isNullAt(6) ? 0 : agg.getLong(6), (System.nanoTime() - t0) / 1e9);
     LOG.info("score-risk PY{}: {} persons, {} scored, {} not scored, {} diagnosis events ({} eligible), {} ICD-10-CM"
         + " codings, {} invalid", paymentYear, persons, r.scored(), notScored, diagnosisEvents, eligibleEvents, icdCount,
         invalidCount);
@@ -233,7 +235,33 @@ public final class ScoreRisk {
     return keyed.withColumn("rn", row_number().over(pick)).filter("rn = 1")
         .select("person_key", "person_id", "source", "patient_id", "sex", "birth_date", "orec", "dual_status",
             "new_enrollee", "demographics_source")
-        .withColumn("institutional", lit(false));
+        .join(longTermInstitutional(events), "person_key", "left")
+        .withColumn("institutional", coalesce(col("lti"), lit(false))).drop("lti");
+  }
+
+  /**
+   * Persons whose nursing-facility claims of the data year span {@code min_days} and reach into its last
+   * {@code recent_days} ({@code measures/risk/member_status.yaml}): (person_key, lti = true).
+   */
+  private Dataset<Row> longTermInstitutional(Dataset<Row> events) {
+    RiskReference.InstitutionalRule rule = RiskReference.institutionalRule();
+    LocalDate end = LocalDate.of(paymentYear - 1, 12, 31);
+    Column bt2 = substring(regexp_replace(col("bill_type"), "^0", ""), 1, 2);
+    Column facility = lit(false);
+    if (!rule.placesOfService().isEmpty()) {
+      facility = facility.or(coalesce(col("place_of_service").isin(rule.placesOfService().toArray()), lit(false)));
+    }
+    if (!rule.billTypePrefixes().isEmpty()) {
+      facility = facility.or(coalesce(bt2.isin(rule.billTypePrefixes().toArray()), lit(false)));
+    }
+    return events
+        .filter(col("claim_id").isNotNull().and(facility)
+            .and(col("event_date").between(lit(LocalDate.of(paymentYear - 1, 1, 1).toString()).cast("date"),
+                lit(end.toString()).cast("date"))))
+        .groupBy("person_key").agg(min("event_date").as("first"), max("event_date").as("last"))
+        .filter(datediff(col("last"), col("first")).geq(rule.minDays())
+            .and(col("last").gt(lit(end.minusDays(rule.recentDays()).toString()).cast("date"))))
+        .select(col("person_key"), lit(true).as("lti"));
   }
 
   private String eligibilityPath() {

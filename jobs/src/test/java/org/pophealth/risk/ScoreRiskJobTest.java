@@ -83,6 +83,62 @@ class ScoreRiskJobTest {
     assertEquals(2, lh.read("ops.quarantine").filter("stage = 'score-risk'").count(), "re-run adds no quarantine rows");
   }
 
+  /**
+   * Long-term institutional residence from nursing-facility claims (measures/risk/member_status.yaml: POS 32, 33,
+   * 54 or bill types 22x, 65x, 66x; first to last at least 90 days apart in 2025, the last after 2025-10-02).
+   * Four women born 1950-03-01 (75 on 2026-02-01), no diagnoses, eligibility absent (community non-dual OREC 0):
+   * <ul>
+   *   <li>n1: POS 32 on 2025-03-01 and 2025-11-20 (264 days): INS, V28 raw = INS_F75_79 = 0.965.
+   *   <li>n2: POS 32 on 2025-10-01 and 2025-11-15 (45 days): community, CNA_F75_79 = 0.465.
+   *   <li>n3: POS 32 on 2025-01-05 and 2025-06-01 (147 days, discharged before October): community.
+   *   <li>n4: POS 31 (skilled nursing: post-acute) on 2025-02-01 and 2025-12-01: community.
+   *   <li>n5: bill type 0221 on 2025-04-01 and 2025-12-15: INS.
+   * </ul>
+   */
+  @Test
+  void longTermInstitutionalFromNursingFacilityClaims() {
+    Lakehouse lh = SharedSpark.newLakehouse();
+    List<String> patients = new java.util.ArrayList<>();
+    List<String> events = new java.util.ArrayList<>();
+    String[][] claims = {{"n1", "32", null, "2025-03-01"}, {"n1", "32", null, "2025-11-20"},
+        {"n2", "32", null, "2025-10-01"}, {"n2", "32", null, "2025-11-15"},
+        {"n3", "32", null, "2025-01-05"}, {"n3", "32", null, "2025-06-01"},
+        {"n4", "31", null, "2025-02-01"}, {"n4", "31", null, "2025-12-01"},
+        {"n5", null, "0221", "2025-04-01"}, {"n5", null, "0221", "2025-12-15"}};
+    for (String p : List.of("n1", "n2", "n3", "n4", "n5")) {
+      patients.add("{\"source\":\"payer\",\"id\":\"" + p + "\",\"content_hash\":\"h\",\"export_time\":\"2025-12-31T00:00:00Z\","
+          + "\"ingest_run_id\":\"run1\",\"bronze_file\":\"Patient.ndjson\",\"bronze_line\":1,\"gender\":\"female\","
+          + "\"birth_date\":\"1950-03-01\",\"deceased\":false}");
+    }
+    int i = 0;
+    for (String[] c : claims) {
+      i++;
+      events.add(String.format("{\"event_id\":\"x%d\",\"source\":\"payer\",\"patient_id\":\"%s\",\"event_kind\":\"procedure\","
+          + "\"code_system\":\"http://www.ama-assn.org/go/cpt\",\"code\":\"99309\",\"codes\":[{\"system\":"
+          + "\"http://www.ama-assn.org/go/cpt\",\"code\":\"99309\"}],\"event_date\":\"%s\",\"claim_id\":\"C%d\","
+          + "\"claim_type\":\"%s\",\"place_of_service\":%s,\"bill_type\":%s,\"source_resource_type\":\"Claim\","
+          + "\"source_resource_id\":\"r%d\",\"component_index\":0,\"ingest_run_id\":\"run1\",\"bronze_file\":\"f\","
+          + "\"bronze_line\":%d}", i, c[0], c[3], i, c[2] == null ? "professional" : "institutional",
+          c[1] == null ? "null" : "\"" + c[1] + "\"", c[2] == null ? "null" : "\"" + c[2] + "\"", i, i));
+    }
+    for (var t : java.util.Map.of("silver.patient", patients, "silver.event", events).entrySet()) {
+      lh.append(t.getKey(), lh.spark().read().schema(lh.contract(t.getKey()).schema())
+          .json(lh.spark().createDataset(t.getValue(), org.apache.spark.sql.Encoders.STRING())));
+    }
+    ScoreRisk.Result r = new ScoreRisk(lh, 2026).execute();
+    assertEquals(2, r.institutional());
+    for (String p : List.of("n1", "n5")) {
+      Row s = score(lh, 2026, "payer:" + p, "V28");
+      assertEquals("INS", s.getAs("segment"), p);
+      assertEquals(0.965, s.getAs("raw_score"), 1e-9, p);
+    }
+    for (String p : List.of("n2", "n3", "n4")) {
+      Row s = score(lh, 2026, "payer:" + p, "V28");
+      assertEquals("CNA", s.getAs("segment"), p);
+      assertEquals(0.465, s.getAs("raw_score"), 1e-9, p);
+    }
+  }
+
   private static Row score(Lakehouse lh, int year, String key, String model) {
     return lh.read("gold.risk_score")
         .filter("payment_year = " + year + " AND person_key = '" + key + "' AND model = '" + model + "'").head();
