@@ -25,7 +25,7 @@ import org.pophealth.identity.IdentitySummary;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks; figures go to docs/BENCHMARKS.md.",
-    subcommands = {BenchCommand.Ingest.class, BenchCommand.Bulk.class, BenchCommand.Claims.class, BenchCommand.Identity.class, BenchCommand.Risk.class, BenchCommand.Duplicates.class, BenchCommand.Measures.class, BenchCommand.Cohorts.class, BenchCommand.Dashboard.class, BenchSchedulerCommand.class, BenchCommand.Pipeline.class})
+    subcommands = {BenchCommand.Ingest.class, BenchCommand.Bulk.class, BenchCommand.Claims.class, BenchCommand.Identity.class, BenchCommand.Risk.class, BenchCommand.Gaps.class, BenchCommand.Duplicates.class, BenchCommand.Measures.class, BenchCommand.Cohorts.class, BenchCommand.Dashboard.class, BenchSchedulerCommand.class, BenchCommand.Pipeline.class})
 public final class BenchCommand implements Runnable {
   @ParentCommand PopHealthCli parent;
   @Spec CommandSpec spec;
@@ -219,6 +219,42 @@ public final class BenchCommand implements Runnable {
           + " %.1f)%n", r.generateSeconds(), r.scoreSeconds(), r.membersPerSecond(), r.cpuSeconds(),
           java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       out.flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "gaps", mixinStandardHelpOptions = true,
+      description = {
+        "find-hcc-gaps throughput: persons per second, recapture and suspect gaps, on synthetic PY2026 scores,",
+        "PY2025 chronic HCCs and 2024-2025 labs, vitals, surveys and prescriptions. One cold run, one warm run",
+        "(the figure). Runs in a scratch lakehouse, never the configured one."})
+  static final class Gaps implements Callable<Integer> {
+    @ParentCommand BenchCommand bench;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--persons", defaultValue = "200000", description = "Synthetic persons (default ${DEFAULT-VALUE}).")
+    long persons;
+
+    @Option(names = "--events", defaultValue = "2000000", description = "Synthetic events (default ${DEFAULT-VALUE}).")
+    long events;
+
+    @Override
+    public Integer call() throws Exception {
+      JobContext ctx = new JobContext(bench.parent.global());
+      Lakehouse scratch = ctx.scratchLakehouse("bench-gaps");
+      BenchGaps.Result r = new BenchGaps(scratch, persons, events, 7).execute();
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("bench gaps: %d persons, %d events, %d cores, %s, %s, load %.2f%n", r.persons(), r.events(),
+          Runtime.getRuntime().availableProcessors(), ctx.config().spark().master(), LocalDate.now(),
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+      TextTable t = new TextTable("run", "gaps", "recapture", "suspect", "open", "closed", "seconds", "persons/s");
+      for (var x : java.util.List.of(java.util.Map.entry("cold", r.first()), java.util.Map.entry("warm", r.second()))) {
+        var g = x.getValue();
+        t.row(x.getKey(), g.gaps(), g.recapture(), g.suspect(), g.open(), g.closed(), String.format("%.1f", g.seconds()),
+            String.format("%.0f", r.persons() / g.seconds()));
+      }
+      t.print(out);
+      out.printf("generation %.1f s (not timed)%n", r.generateSeconds());
       return 0;
     }
   }
