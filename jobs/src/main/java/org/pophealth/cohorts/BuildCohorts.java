@@ -20,6 +20,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.pophealth.cohorts.CohortDefinition.AcuteUse;
 import org.pophealth.cohorts.CohortDefinition.CareGap;
 import org.pophealth.cohorts.CohortDefinition.DuplicateTests;
+import org.pophealth.cohorts.CohortDefinition.HccGap;
 import org.pophealth.cohorts.CohortDefinition.RiskScoreAtLeast;
 import org.pophealth.cohorts.CohortDefinition.RiskTier;
 import org.pophealth.cohorts.CohortDefinition.RisingRisk;
@@ -89,6 +90,10 @@ public final class BuildCohorts {
         .filter(d -> only.isEmpty() || only.contains(d.name())).toList();
     int acuteMonths = defs.stream().mapToInt(CohortDefinition::acuteMonths).max().orElse(0);
     int dupMonths = defs.stream().mapToInt(CohortDefinition::duplicateMonths).max().orElse(0);
+    if (!lakehouse.exists("gold.hcc_gap")) {
+      defs.stream().filter(d -> !d.hccGapKinds().isEmpty()).forEach(d -> LOG.warn("cohort {}: gold.hcc_gap does not"
+          + " exist (find-hcc-gaps runs after score-risk), so its hcc_gap rule holds for nobody", d.name()));
+    }
     CollectPersonFacts.Result facts = new CollectPersonFacts(lakehouse, asOf, periodStart, periodEnd, paymentYear,
         definitions.reference()).execute(acuteMonths, dupMonths);
     Dataset<Row> f = facts.facts().persist(StorageLevel.MEMORY_AND_DISK());
@@ -120,6 +125,10 @@ public final class BuildCohorts {
     Set<String> acuteSettings = new LinkedHashSet<>();
     d.rules().stream().filter(r -> r instanceof AcuteUse).forEach(r -> acuteSettings.addAll(((AcuteUse) r).settings()));
     boolean scoreRule = d.rules().stream().anyMatch(r -> r instanceof RiskScoreAtLeast);
+    // the gaps the reasons name: of the kinds of the cohort's hcc_gap rules; hcc_gap_value (a priority metric)
+    // adds up those, or every kind's when the cohort has no hcc_gap rule
+    List<String> hccKinds = d.hccGapKinds();
+    String hccValue = hccValue(hccKinds.isEmpty() ? CohortDefinition.HCC_GAP_KINDS : hccKinds);
     String exclusions = "filter(array(" + d.exclude().stream().map(x -> x.equals("opted_out")
             ? "CASE WHEN arrays_overlap(opted_out, array('*', '" + d.name() + "')) THEN 'opted_out' END"
             : "CASE WHEN " + x + " THEN '" + x + "' END").collect(Collectors.joining(", "))
@@ -132,11 +141,13 @@ public final class BuildCohorts {
             + "))") + " AS acute_recent",
         (d.duplicateMonths() == 0 ? "filter(dups, x -> false)" : "filter(dups, x -> x.d > add_months(" + asOfSql + ", -"
             + d.duplicateMonths() + "))") + " AS dups_recent",
+        (hccKinds.isEmpty() ? "filter(hcc_gaps, g -> false)" : hccGaps(hccKinds)) + " AS hcc_gap_list",
         d.acuteMonths() + " AS acute_months", d.duplicateMonths() + " AS dup_months", scoreRule + " AS risk_rule",
-        exclusions + " AS exclusions_found")
+        paymentYear + " AS hcc_year", exclusions + " AS exclusions_found")
         .filter(inclusion(d, asOfSql))
         .selectExpr("*", "size(gap_list) AS gap_count", "size(acute_recent) AS acute_visits",
-            "size(dups_recent) AS duplicate_tests", "size(exclusions_found) = 0 AS is_listed");
+            "size(dups_recent) AS duplicate_tests", "round(" + hccValue + ", 6) AS hcc_gap_value",
+            "size(exclusions_found) = 0 AS is_listed");
     String order = d.priority().stream().map(k -> k.metric() + (k.descending() ? " DESC NULLS LAST" : " ASC NULLS LAST"))
         .collect(Collectors.joining(", "));
     Dataset<Row> ranked = evaluated.selectExpr("*", "CASE WHEN is_listed THEN CAST(row_number() OVER (PARTITION BY"
@@ -213,8 +224,22 @@ public final class BuildCohorts {
           + " add_months(" + asOfSql + ", -" + a.months() + "))) >= " + a.atLeast();
     } else if (r instanceof DuplicateTests t) {
       return "size(filter(dups, v -> v.d > add_months(" + asOfSql + ", -" + t.months() + "))) >= " + t.atLeast();
+    } else if (r instanceof HccGap h) {
+      // the sum rounded to 6 decimals (as hcc_gap_value): a threshold must not be missed by a floating-point hair
+      return "(size(" + hccGaps(h.kinds()) + ") >= " + h.atLeast() + (h.minValue() <= 0 ? ""
+          : " AND round(" + hccValue(h.kinds()) + ", 6) >= " + h.minValue()) + ")";
     }
     throw new IllegalStateException("unknown rule " + r);
+  }
+
+  /** The person's open risk-adjustment gaps (facts column hcc_gaps: kind k, label l, value v) of these kinds. */
+  private static String hccGaps(List<String> kinds) {
+    return "filter(hcc_gaps, g -> array_contains(array(" + lits(kinds) + "), g.k))";
+  }
+
+  /** The summed value of those gaps (a gap without a value adds 0). */
+  private static String hccValue(List<String> kinds) {
+    return "aggregate(" + hccGaps(kinds) + ", CAST(0 AS DOUBLE), (s, g) -> s + coalesce(g.v, CAST(0 AS DOUBLE)))";
   }
 
   private static String lits(List<String> values) {

@@ -28,7 +28,10 @@ public record CohortDefinition(
 
   /** Metrics a priority order may sort on. */
   public static final Set<String> METRICS = Set.of("gap_count", "risk_score", "acute_visits", "duplicate_tests",
-      "score_change");
+      "score_change", "hcc_gap_value");
+
+  /** Kinds of risk-adjustment gap (gold.hcc_gap gap_kind) an hcc_gap rule may name, in display order. */
+  public static final List<String> HCC_GAP_KINDS = List.of("recapture", "suspect");
 
   /** One inclusion rule. */
   public sealed interface Rule {
@@ -78,6 +81,18 @@ public record CohortDefinition(
     }
   }
 
+  /**
+   * At least {@code atLeast} open risk-adjustment gaps (gold.hcc_gap, the payment year's) of the kinds, whose
+   * values add up to at least {@code minValue}. A gap is a (kind, HCC label) of the person: the V24 and V28
+   * rows of one condition carry the same CMS label (their HCC numbers differ) and count once, with the larger
+   * of their values.
+   */
+  public record HccGap(List<String> kinds, int atLeast, double minValue) implements Rule {
+    public String codePrefix() {
+      return "hcc_gap";
+    }
+  }
+
   /** One key of the priority order. */
   public record SortKey(String metric, boolean descending) {}
 
@@ -96,5 +111,15 @@ public record CohortDefinition(
   public int duplicateMonths() {
     return rules().stream().filter(r -> r instanceof DuplicateTests).mapToInt(r -> ((DuplicateTests) r).months())
         .max().orElse(0);
+  }
+
+  /**
+   * The gap kinds of the cohort's hcc_gap rules (in {@link #HCC_GAP_KINDS} order), empty when it has none: the
+   * gaps its reasons name.
+   */
+  public List<String> hccGapKinds() {
+    Set<String> kinds = new java.util.HashSet<>();
+    rules().stream().filter(r -> r instanceof HccGap).forEach(r -> kinds.addAll(((HccGap) r).kinds()));
+    return HCC_GAP_KINDS.stream().filter(kinds::contains).toList();
   }
 }

@@ -11,15 +11,25 @@ import org.apache.spark.sql.SparkSession;
 import org.pophealth.lakehouse.Lakehouse;
 
 /**
- * One row per person who could be on a cohort (an open care gap, a risk score, acute use or a duplicate
- * test), with everything the inclusion rules, exclusions and reasons need. Every input is read at the
- * Delta version recorded in {@link Result#versions()}, so a publication can be rebuilt exactly.
+ * One row per person who could be on a cohort (an open care gap, a risk score, acute use, a duplicate
+ * test or an open risk-adjustment gap), with everything the inclusion rules, exclusions and reasons need.
+ * Every input is read at the Delta version recorded in {@link Result#versions()}, so a publication can be
+ * rebuilt exactly. An input table that does not exist (e.g. gold.hcc_gap before find-hcc-gaps ran) is
+ * read as its empty first version: the rules on it hold for nobody, the others are unaffected.
+ *
+ * <p>Risk-adjustment gaps ({@code hcc_gaps}): the payment year's open gold.hcc_gap rows, one per (gap kind,
+ * HCC label) of the person. gold.hcc_gap has a row per model, and the V24 and V28 rows of one condition
+ * carry the same CMS label while their HCC numbers differ (Diabetes with Chronic Complications is V24 HCC18
+ * and V28 HCC37), so the label is what identifies the condition across models: it counts once, with the
+ * larger of its rows' values (a row without a label stands alone, as "V28 HCC 37"). Where V28 renamed a
+ * condition (V24 "Congestive Heart Failure", V28 "Heart Failure, Except End-Stage and Acute") the two rows
+ * count as two gaps: gold.hcc_gap does not link them.
  */
 final class CollectPersonFacts {
   /** Tables read by build-cohorts (and, for gold.person and gold.attribution, by publish at the same versions). */
   static final List<String> INPUTS = List.of("gold.care_gap", "gold.risk_score", "gold.risk_factor",
       "gold.duplicate_test_event", "silver.event", "silver.patient", "silver.eligibility", "gold.identity_crosswalk",
-      "gold.person", "gold.attribution", "ops.cohort_opt_out");
+      "gold.person", "gold.attribution", "ops.cohort_opt_out", "gold.hcc_gap");
 
   private final Lakehouse lakehouse;
   private final LocalDate asOf;
@@ -120,10 +130,18 @@ final class CollectPersonFacts {
           FROM coh_gold_duplicate_test_event
           WHERE kind = 'duplicate' AND repeat_date <= %1$s AND repeat_date > add_months(%1$s, -%8$d)
           GROUP BY coalesce(person_id, person_key)),
+        hcc AS (
+          SELECT person_key, array_sort(collect_list(named_struct('k', gap_kind, 'l', label, 'v', value))) AS hcc_gaps
+          FROM (SELECT person_key, gap_kind, min(trim(coalesce(hcc_label, concat(model, ' HCC ', hcc)))) AS label,
+                       max(value) AS value
+                FROM coh_gold_hcc_gap WHERE payment_year = %4$d AND status = 'open'
+                GROUP BY person_key, gap_kind, lower(trim(coalesce(hcc_label, concat(model, ' HCC ', hcc)))))
+          GROUP BY person_key),
         universe AS (
           SELECT person_key, max(person_id) AS person_id FROM (
             SELECT person_key, person_id FROM gaps UNION ALL SELECT person_key, person_id FROM risk
-            UNION ALL SELECT person_key, person_id FROM acute UNION ALL SELECT person_key, person_id FROM dups)
+            UNION ALL SELECT person_key, person_id FROM acute UNION ALL SELECT person_key, person_id FROM dups
+            UNION ALL SELECT person_key, CAST(NULL AS STRING) FROM hcc)
           GROUP BY person_key),
         deceased AS (
           SELECT DISTINCT coalesce(x.person_id, concat(p.source, ':', p.id)) AS person_key
@@ -151,6 +169,7 @@ final class CollectPersonFacts {
                coalesce(r.tier_top_5pct, false) AS tier_top_5pct, coalesce(r.tier_rising, false) AS tier_rising,
                r.score_change, coalesce(rl.risk_labels, array()) AS risk_labels,
                coalesce(a.acute, array()) AS acute, coalesce(du.dups, array()) AS dups,
+               coalesce(hg.hcc_gaps, array()) AS hcc_gaps,
                dc.person_key IS NOT NULL AS deceased, coalesce(NOT en.covered, false) AS disenrolled,
                h.person_key IS NOT NULL AS hospice, coalesce(o.opted_out, array()) AS opted_out
         FROM universe u
@@ -161,6 +180,7 @@ final class CollectPersonFacts {
         LEFT JOIN risk_lab rl ON rl.person_key = u.person_key
         LEFT JOIN acute a ON a.person_key = u.person_key
         LEFT JOIN dups du ON du.person_key = u.person_key
+        LEFT JOIN hcc hg ON hg.person_key = u.person_key
         LEFT JOIN deceased dc ON dc.person_key = u.person_key
         LEFT JOIN enrolment en ON en.person_key = u.person_key
         LEFT JOIN hospice h ON h.person_key = u.person_key

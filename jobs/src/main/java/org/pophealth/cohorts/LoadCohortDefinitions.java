@@ -136,7 +136,7 @@ public final class LoadCohortDefinitions {
     for (JsonNode r : list(node, where)) {
       if (!r.isObject() || r.size() != 1) {
         throw new IllegalArgumentException(where + ": each rule is a mapping with one key (care_gap, risk_tier,"
-            + " risk_score_at_least, rising_risk, acute_use, duplicate_tests)");
+            + " risk_score_at_least, rising_risk, acute_use, duplicate_tests, hcc_gap)");
       }
       String kind = r.fieldNames().next();
       JsonNode v = r.get(kind);
@@ -193,8 +193,32 @@ public final class LoadCohortDefinitions {
           known(v, at, Set.of("months", "at_least"));
           yield new CohortDefinition.DuplicateTests(positive(v, "months", at, 12), positive(v, "at_least", at, 1));
         }
+        case "hcc_gap" -> {
+          known(v, at, Set.of("kinds", "at_least", "min_value"));
+          List<String> kinds = new ArrayList<>();
+          for (JsonNode k : list(v.path("kinds"), at + ".kinds")) {
+            if (!CohortDefinition.HCC_GAP_KINDS.contains(k.asText())) {
+              throw new IllegalArgumentException(at + ".kinds: '" + k.asText() + "' (known: "
+                  + String.join(", ", CohortDefinition.HCC_GAP_KINDS) + ")");
+            }
+            kinds.add(k.asText());
+          }
+          if (v.has("kinds") && kinds.isEmpty()) {
+            throw new IllegalArgumentException(at + ".kinds: list at least one kind, or leave it out for all ("
+                + String.join(", ", CohortDefinition.HCC_GAP_KINDS) + ")");
+          }
+          double minValue = 0;
+          if (v.has("min_value")) {
+            if (!v.get("min_value").isNumber() || v.get("min_value").asDouble() < 0) {
+              throw new IllegalArgumentException(at + ".min_value: must be a number of at least 0");
+            }
+            minValue = v.get("min_value").asDouble();
+          }
+          yield new CohortDefinition.HccGap(List.copyOf(kinds.isEmpty() ? CohortDefinition.HCC_GAP_KINDS
+              : kinds.stream().distinct().toList()), positive(v, "at_least", at, 1), minValue);
+        }
         default -> throw new IllegalArgumentException(where + ": unknown rule '" + kind + "' (known: care_gap,"
-            + " risk_tier, risk_score_at_least, rising_risk, acute_use, duplicate_tests)");
+            + " risk_tier, risk_score_at_least, rising_risk, acute_use, duplicate_tests, hcc_gap)");
       });
     }
     return out;

@@ -3,6 +3,7 @@ package org.pophealth.cohorts;
 import java.io.Serializable;
 import java.sql.Date;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +19,8 @@ import scala.collection.JavaConverters;
  */
 final class ReasonText implements Serializable {
   private static final long serialVersionUID = 1L;
+  /** Risk-adjustment gaps named per kind; more are counted ("+ 2 more"). */
+  private static final int HCC_LABELS = 3;
 
   private final List<String> gapOrder;
   private final Map<String, String> gapLabels;
@@ -34,7 +37,8 @@ final class ReasonText implements Serializable {
    * From one evaluated row: {@code gap_list} (open gaps on the cohort's measures), {@code gap_texts},
    * risk columns, {@code acute_recent} (date, setting) and {@code dups_recent} (date, family) inside the
    * cohort's windows, {@code acute_months}, {@code dup_months}, {@code risk_rule} (the cohort selects on
-   * risk score).
+   * risk score), {@code hcc_gap_list} (open risk-adjustment gaps of the cohort's kinds: kind, label, value)
+   * and {@code hcc_year} (their payment year).
    */
   Reasons of(Row r) {
     Set<String> codes = new LinkedHashSet<>();
@@ -45,6 +49,22 @@ final class ReasonText implements Serializable {
       if (gaps.contains(m)) {
         codes.add("gap:" + m);
         words.add(texts.getOrDefault(m, "open care gap " + m));
+      }
+    }
+    List<Row> hcc = rows(r, "hcc_gap_list");
+    for (String kind : CohortDefinition.HCC_GAP_KINDS) {
+      // the gaps of the kind by value (largest first, none last), then label
+      List<String> labels = hcc.stream().filter(g -> kind.equals(g.getString(0)))
+          .sorted(Comparator.comparing((Row g) -> g.isNullAt(2) ? null : -g.getDouble(2),
+              Comparator.nullsLast(Comparator.naturalOrder())).thenComparing(g -> g.getString(1)))
+          .map(g -> g.getString(1)).toList();
+      if (!labels.isEmpty()) {
+        codes.add("hcc_gap:" + kind);
+        String named = String.join(" + ", labels.subList(0, Math.min(HCC_LABELS, labels.size())))
+            + (labels.size() > HCC_LABELS ? " + " + (labels.size() - HCC_LABELS) + " more" : "");
+        words.add((labels.size() == 1 ? "risk gap to close: " : "risk gaps to close: ") + named + " ("
+            + (kind.equals("recapture") ? "recapture" : "suspected") + ", payment year "
+            + r.getInt(r.fieldIndex("hcc_year")) + ")");
       }
     }
     List<Row> acute = rows(r, "acute_recent");
@@ -135,6 +155,8 @@ final class ReasonText implements Serializable {
         gone.add("no recent ED visit or admission");
       } else if (c.equals("duplicate_test")) {
         gone.add("no recent repeated test");
+      } else if (c.startsWith("hcc_gap:")) {
+        gone.add((c.equals("hcc_gap:suspect") ? "suspected" : "recapture") + " risk gaps closed or dismissed");
       }
     }
     return gone.isEmpty() ? "no longer meets the cohort's rules" : String.join("; ", gone);

@@ -11,13 +11,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads the gold and ops tables and builds the executive dashboard's aggregates: quality measures
  * (gold.measure_summary, its suppression reused), risk (gold.risk_score BLEND rows, with
- * gold.attribution and gold.measure_result's payer), duplicate tests (gold.duplicate_test_rate, its
- * suppression reused), cohorts (ops.publication) and data freshness (ops.ingest_run, ops.quarantine,
- * ops.job_run). Figures it counts itself are suppressed with {@link SmallCells}. Only aggregates
+ * gold.attribution and gold.measure_result's payer), risk-adjustment gaps (gold.hcc_gap of the payment
+ * year), duplicate tests (gold.duplicate_test_rate, its suppression reused), cohorts (ops.publication)
+ * and data freshness (ops.ingest_run, ops.quarantine, ops.job_run). Figures it counts itself are suppressed with {@link SmallCells}. Only aggregates
  * leave Spark: no person key, name or birth date is ever collected.
  *
  * <p>Each section is a class of its own ({@link MeasuresSection}, {@link RiskSection},
- * {@link DuplicatesSection}, {@link CohortsSection}, {@link FreshnessSection}): a query from the tables to
+ * {@link RiskGapsSection}, {@link DuplicatesSection}, {@link CohortsSection}, {@link FreshnessSection}): a query from the tables to
  * plain records, then a pure build from those records to the section, suppression and formatting
  * ({@link DashboardFormat}) included. This class runs them in display order.
  */
@@ -28,6 +28,7 @@ public final class CollectDashboardData {
   private final DashboardTargets targets;
   private final int min;
   private String subtitle = "";
+  private Integer paymentYear;
 
   public CollectDashboardData(Lakehouse lakehouse, DashboardTargets targets, int minCellSize) {
     if (minCellSize < 1) {
@@ -44,6 +45,12 @@ public final class CollectDashboardData {
     return this;
   }
 
+  /** The payment year of the risk-adjustment gaps (risk.payment_year); null: the latest in gold.hcc_gap. */
+  public CollectDashboardData paymentYear(Integer year) {
+    this.paymentYear = year;
+    return this;
+  }
+
   public record Result(Page page, int sections, int charts, int tables, double seconds) {}
 
   public Result execute() {
@@ -53,6 +60,7 @@ public final class CollectDashboardData {
         MeasuresSection.build(MeasuresSection.query(t), targets, min),
         CareGapsSection.build(CareGapsSection.query(t), min),
         RiskSection.build(RiskSection.query(t), min),
+        RiskGapsSection.build(RiskGapsSection.query(t, paymentYear), min),
         DuplicatesSection.build(DuplicatesSection.query(t), min),
         CohortsSection.build(CohortsSection.query(t), min),
         FreshnessSection.build(FreshnessSection.query(t)));

@@ -23,6 +23,7 @@ public final class PublishDashboard {
   private final Lakehouse lakehouse;
   private final DashboardTargets targets;
   private final int minCellSize;
+  private Integer paymentYear;
 
   public PublishDashboard(Lakehouse lakehouse, DashboardTargets targets, int minCellSize) {
     this.lakehouse = lakehouse;
@@ -30,12 +31,22 @@ public final class PublishDashboard {
     this.minCellSize = minCellSize;
   }
 
+  /** The payment year of the risk-adjustment gaps panel (risk.payment_year); null: the latest in gold.hcc_gap. */
+  public PublishDashboard paymentYear(Integer year) {
+    this.paymentYear = year;
+    return this;
+  }
+
   public record Result(String location, int charts, int tables, int bytes, double collectSeconds,
       double renderSeconds) {}
 
-  /** What {@code publish} calls: packaged targets, measures.small_cell_threshold, the publish directory. */
+  /**
+   * What {@code publish} calls: packaged targets, measures.small_cell_threshold, risk.payment_year, the publish
+   * directory.
+   */
   public static Result publish(Lakehouse lakehouse, org.pophealth.config.PopHealthConfig config, String dirOverride) {
     return new PublishDashboard(lakehouse, DashboardTargets.packaged(), config.measures().smallCellThreshold())
+        .paymentYear(config.risk().paymentYear())
         .publish(org.pophealth.cohorts.CohortSettings.publishDir(config, lakehouse, dirOverride));
   }
 
@@ -51,7 +62,7 @@ public final class PublishDashboard {
   public Result write(String file, String subtitle) {
     long t0 = System.nanoTime();
     CollectDashboardData.Result data = new CollectDashboardData(lakehouse, targets, minCellSize)
-        .subtitle(subtitle).execute();
+        .subtitle(subtitle).paymentYear(paymentYear).execute();
     long t1 = System.nanoTime();
     RenderDashboard.Result html = new RenderDashboard(data.page()).execute();
     double render = (System.nanoTime() - t1) / 1e9;

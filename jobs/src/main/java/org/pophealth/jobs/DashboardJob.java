@@ -11,9 +11,9 @@ import picocli.CommandLine.Option;
 @Command(name = "dashboard", mixinStandardHelpOptions = true,
     description = {
       "Write the executive dashboard (one self-contained HTML file, works offline): quality measures against",
-      "targets with trends and strata, risk, duplicate tests, cohorts, data freshness. Aggregates only; cells",
-      "under measures.small_cell_threshold persons are shown as <11. `publish` writes it too, under",
-      "<publish_dir>/dashboard/<as_of>/index.html."})
+      "targets with trends and strata, risk, risk-adjustment gaps (risk.payment_year), duplicate tests, cohorts,",
+      "data freshness. Aggregates only; cells under measures.small_cell_threshold persons are shown as <11.",
+      "`publish` writes it too, under <publish_dir>/dashboard/<as_of>/index.html."})
 public final class DashboardJob extends Job<PublishDashboard.Result> {
   @Option(names = "--out", paramLabel = "FILE", required = true, description = "HTML file to write.")
   String out;
@@ -26,7 +26,7 @@ public final class DashboardJob extends Job<PublishDashboard.Result> {
   protected PublishDashboard.Result execute(JobContext ctx) throws Exception {
     DashboardTargets t = targets == null ? DashboardTargets.packaged() : DashboardTargets.file(targets);
     return new PublishDashboard(ctx.lakehouse(), t, ctx.config().measures().smallCellThreshold())
-        .write(out, "Lakehouse " + ctx.lakehouse().root());
+        .paymentYear(ctx.config().risk().paymentYear()).write(out, "Lakehouse " + ctx.lakehouse().root());
   }
 
   @Override

@@ -18,7 +18,7 @@ class CohortDefinitionsTest {
   void packagedDefinitionsLoad() {
     LoadCohortDefinitions.Result r = new LoadCohortDefinitions(null).execute();
     assertEquals(List.of("blood-pressure-not-controlled", "cancer-screening-due", "diabetes-poorly-controlled",
-        "high-rising-risk-acute"), r.definitions().stream().map(CohortDefinition::name).toList());
+        "high-rising-risk-acute", "risk-gaps-to-close"), r.definitions().stream().map(CohortDefinition::name).toList());
     CohortDefinition cancer = r.definition("cancer-screening-due");
     assertEquals(List.of(new CohortDefinition.CareGap(List.of("CMS125", "CMS130", "CMS124"))), cancer.any());
     assertTrue(cancer.audiences().get("executive").aggregate());
@@ -26,6 +26,38 @@ class CohortDefinitionsTest {
         cancer.audiences().get("outreach_vendor").columns());
     assertEquals("Breast cancer screening", r.reference().gapLabel("CMS125"));
     assertEquals(6, r.definition("high-rising-risk-acute").acuteMonths());
+    CohortDefinition gaps = r.definition("risk-gaps-to-close");
+    assertEquals(List.of(new CohortDefinition.HccGap(List.of("recapture", "suspect"), 1, 0.0)), gaps.any());
+    assertEquals(List.of(new CohortDefinition.SortKey("hcc_gap_value", true),
+        new CohortDefinition.SortKey("risk_score", true)), gaps.priority());
+    assertEquals(List.of("deceased", "disenrolled", "hospice", "opted_out"), gaps.exclude());
+    assertTrue(gaps.audiences().get("executive").aggregate());
+  }
+
+  @Test
+  void hccGapRuleDefaultsAndChecks() throws Exception {
+    Path d = Files.createDirectories(dir.resolve("gaps"));
+    Files.writeString(d.resolve("g.yaml"), """
+        title: G
+        include:
+          all:
+            - hcc_gap: {}
+          any:
+            - hcc_gap: {kinds: [suspect], at_least: 2, min_value: 0.5}
+        audiences: {cm: [person_id]}
+        """);
+    CohortDefinition g = new LoadCohortDefinitions(d.toString()).execute().definition("g");
+    assertEquals(new CohortDefinition.HccGap(List.of("recapture", "suspect"), 1, 0.0), g.all().get(0));
+    assertEquals(new CohortDefinition.HccGap(List.of("suspect"), 2, 0.5), g.any().get(0));
+    assertEquals(List.of("recapture", "suspect"), g.hccGapKinds());
+    assertEquals("hcc_gap", g.any().get(0).codePrefix());
+    String head = "title: H\naudiences: {cm: [person_id]}\ninclude: {any: [{hcc_gap: ";
+    assertTrue(error("h1.yaml", head + "{kinds: [coded]}}]}\n").contains("'coded' (known: recapture, suspect)"));
+    assertTrue(error("h2.yaml", head + "{kinds: []}}]}\n").contains("list at least one kind"));
+    assertTrue(error("h3.yaml", head + "{at_least: 0}}]}\n").contains("at_least: must be a whole number"));
+    assertTrue(error("h4.yaml", head + "{min_value: -1}}]}\n").contains("min_value: must be a number of at least 0"));
+    assertTrue(error("h5.yaml", head + "{value: 1}}]}\n").contains("unknown key 'value'"));
+    assertTrue(error("h6.yaml", head + "true}]}\n").contains("must be a mapping"));
   }
 
   @Test

@@ -197,7 +197,7 @@ class ReferenceDataTest {
     assertEquals("*", first.text("group_index"));
     assertEquals(0.70, first.decimal("target"));
     assertEquals(List.of("blood-pressure-not-controlled.yaml", "cancer-screening-due.yaml",
-        "diabetes-poorly-controlled.yaml", "high-rising-risk-acute.yaml"),
+        "diabetes-poorly-controlled.yaml", "high-rising-risk-acute.yaml", "risk-gaps-to-close.yaml"),
         ReferenceData.packaged("cohorts").list(".yaml"));
   }
 
