@@ -257,6 +257,33 @@ public final class RiskReference {
   }
 
   /**
+   * How score-risk finds members in ESRD dialysis status ({@code member_status.yaml} {@code esrd_dialysis}).
+   *
+   * @param medicareStatusCodes eligibility Medicare status codes that mean ESRD
+   * @param billTypePrefixes first two digits of dialysis bill types (leading 0 dropped)
+   * @param codes CPT/HCPCS codes of dialysis services
+   * @param recentDays dialysis claims within this many days of the end of the data year
+   */
+  public record DialysisRule(List<String> medicareStatusCodes, List<String> billTypePrefixes, List<String> codes,
+      int recentDays) {}
+
+  /** The ESRD dialysis rule of {@code member_status.yaml}. */
+  public static DialysisRule dialysisRule() {
+    String where = SETTINGS.where("member_status.yaml");
+    JsonNode n = yaml("member_status.yaml").path("esrd_dialysis");
+    List<List<String>> lists = new ArrayList<>();
+    for (String k : List.of("medicare_status_codes", "bill_type_prefixes", "codes")) {
+      List<String> l = new ArrayList<>();
+      n.path(k).forEach(x -> l.add(x.asText()));
+      lists.add(List.copyOf(l));
+    }
+    if (lists.get(0).isEmpty() || !n.path("recent_days").canConvertToInt() || n.path("recent_days").asInt() < 1) {
+      throw new IllegalArgumentException(where + ": esrd_dialysis needs medicare_status_codes and recent_days >= 1");
+    }
+    return new DialysisRule(lists.get(0), lists.get(1), lists.get(2), n.path("recent_days").asInt());
+  }
+
+  /**
    * The suspect rules of {@code measures/risk/suspects/}, sorted by name, and their code sets.
    *
    * @param codes rows of {@code code_sets.csv}: (code_set, system, code)

@@ -16,6 +16,13 @@ public final class RiskSummary {
         r.diagnosisEvents(), r.paymentYear() - 1, r.eligibleDiagnosisEvents(),
         r.ehrDiagnosesIncluded() ? " (EHR encounter diagnoses included: clinical triage, not payment)" : "",
         r.icd10Diagnoses(), r.invalidCodes());
+    if (r.esrdDialysis() + r.esrdNotDialysis() > 0) {
+      out.printf("ESRD (eligibility Medicare status): %d on dialysis, %s; %d without dialysis claims in the data"
+          + " year's last 90 days keep the CMS-HCC score (graft and transplant models not implemented)%n",
+          r.esrdDialysis(), r.esrdModelScored() ? "paid on the ESRD dialysis model"
+              : "scored with the CMS-HCC blend (no ESRD model configured for PY" + r.paymentYear() + ")",
+          r.esrdNotDialysis());
+    }
     out.printf("persons with a payment HCC %d; mean payment score %.3f; top 1%% %d, top 5%% %d, rising %d; %.1f s%n",
         r.personsWithHcc(), r.meanPaymentScore(), r.top1(), r.top5(), r.rising(), r.seconds());
     out.flush();

@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * encounter diagnoses only with {@link #includeEhrDiagnoses}), their ICD-10-CM codings. Codes that are not
  * ICD-10-CM shaped go to ops.quarantine. Demographics: silver.eligibility when the table exists, else
  * silver.patient with defaults (community, non-dual, OREC 0); long-term institutional residence (segment INS)
- * from nursing-facility claims ({@code measures/risk/member_status.yaml}). Persons are scored with {@link ScoreMember}
+ * from nursing-facility claims, ESRD dialysis status from the eligibility's Medicare status code and dialysis
+ * claims ({@code measures/risk/member_status.yaml}): a member in dialysis status gets the payment year's ESRD
+ * model rows (ESRD-V24) and a BLEND (payment) row from that model; {@code payment_model} says which. Persons are scored with {@link ScoreMember}
  * per partition. Both gold tables are replaced for the payment year, so a re-run writes the same rows.
  */
 public final class ScoreRisk {
@@ -40,7 +42,8 @@ public final class ScoreRisk {
   public record Result(
       int paymentYear, long persons, long scored, long notScored, long diagnosisEvents, long eligibleDiagnosisEvents,
       long icd10Diagnoses, long invalidCodes, long personsWithHcc, double meanPaymentScore, long top1, long top5,
-      long rising, boolean eligibilityTable, boolean ehrDiagnosesIncluded, long institutional, double seconds) {}
+      long rising, boolean eligibilityTable, boolean ehrDiagnosesIncluded, long institutional, long esrdDialysis,
+      long esrdNotDialysis, boolean esrdModelScored, double seconds) {}
 
   private final Lakehouse lh;
   private final int paymentYear;
@@ -128,7 +131,11 @@ public final class ScoreRisk {
     Dataset<Row> joined = members.join(dxPerPerson, "person_key", "left").cache();
     Column bad = col("sex").isNull().or(col("birth_date").isNull())
         .or(col("birth_date").gt(lit(LocalDate.of(paymentYear, 2, 1).toString()).cast("date")));
-    Row pc = joined.agg(count(lit(1)), sum(when(bad, 1).otherwise(0))).head();
+    Row pc = joined.agg(count(lit(1)), sum(when(bad, 1).otherwise(0)),
+        sum(when(col("esrd_status").equalTo("dialysis"), 1).otherwise(0)),
+        sum(when(col("esrd_status").equalTo("esrd"), 1).otherwise(0))).head();
+    long esrdDialysis = pc.isNullAt(2) ? 0 : pc.getLong(2);
+    long esrdOther = pc.isNullAt(3) ? 0 : pc.getLong(3);
     long persons = pc.getLong(0);
     long notScored = pc.isNullAt(1) ? 0 : pc.getLong(1);
     Dataset<Row> unscorable = joined.filter(bad);
@@ -176,7 +183,8 @@ public final class ScoreRisk {
     Result r = new Result(paymentYear, persons, agg.isNullAt(0) ? 0 : agg.getLong(0), notScored, diagnosisEvents, eligibleEvents, icdCount,
         invalidCount, withHcc, agg.isNullAt(1) ? 0 : agg.getDouble(1), agg.isNullAt(2) ? 0 : agg.getLong(2),
         agg.isNullAt(3) ? 0 : agg.getLong(3), agg.isNullAt(4) ? 0 : agg.getLong(4), eligibilityTable, includeEhr,
-        agg.isNullAt(6) ? 0 : agg.getLong(6), (System.nanoTime() - t0) / 1e9);
+        agg.isNullAt(6) ? 0 : agg.getLong(6), esrdDialysis, esrdOther, !tables.esrdModels().isEmpty(),
+        (System.nanoTime() - t0) / 1e9);
     LOG.info("score-risk PY{}: {} persons, {} scored, {} not scored, {} diagnosis events ({} eligible), {} ICD-10-CM"
         + " codings, {} invalid", paymentYear, persons, r.scored(), notScored, diagnosisEvents, eligibleEvents, icdCount,
         invalidCount);
@@ -190,6 +198,7 @@ public final class ScoreRisk {
     Dataset<Row> patients = lh.read("silver.patient")
         .select(col("source"), col("id").as("patient_id"), col("gender"), col("birth_date"));
     Dataset<Row> base;
+    RiskReference.DialysisRule dialysis = RiskReference.dialysisRule();
     if (hasEligibility()) {
       Dataset<Row> el = lh.spark().read().format("delta").load(eligibilityPath());
       Column dual = when(col("dual_status_code").isin("01", "03", "05", "06"), "partial")
@@ -206,21 +215,25 @@ public final class ScoreRisk {
                   col("original_reason_entitlement_code").cast("int")).otherwise(0).as("orec"),
               dual.as("dual_status"),
               coalesce(col("first_start").cast("date").gt(lit(LocalDate.of(paymentYear - 1, 1, 1).toString()).cast("date")),
-                  lit(false)).as("new_enrollee"));
+                  lit(false)).as("new_enrollee"),
+              coalesce(trim(col("medicare_status_code")).isin(dialysis.medicareStatusCodes().toArray()), lit(false))
+                  .as("esrd"));
       // members in eligibility, and patients that have no eligibility row
       Dataset<Row> fromEl = e.join(patients, e.col("es").equalTo(patients.col("source"))
               .and(e.col("em").equalTo(patients.col("patient_id"))), "left")
           .select(col("es").as("source"), col("em").as("patient_id"), coalesce(col("egender"), col("gender")).as("gender"),
               coalesce(col("ebirth"), col("birth_date")).as("birth_date"), col("orec"), col("dual_status"),
-              col("new_enrollee"), lit("eligibility").as("demographics_source"));
+              col("new_enrollee"), lit("eligibility").as("demographics_source"), col("esrd"));
       Dataset<Row> rest = patients.join(e, patients.col("source").equalTo(e.col("es"))
               .and(patients.col("patient_id").equalTo(e.col("em"))), "left_anti")
           .select(col("source"), col("patient_id"), col("gender"), col("birth_date"), lit(0).as("orec"),
-              lit("non").as("dual_status"), lit(false).as("new_enrollee"), lit("patient").as("demographics_source"));
+              lit("non").as("dual_status"), lit(false).as("new_enrollee"), lit("patient").as("demographics_source"),
+              lit(false).as("esrd"));
       base = fromEl.unionByName(rest);
     } else {
       base = patients.select(col("source"), col("patient_id"), col("gender"), col("birth_date"), lit(0).as("orec"),
-          lit("non").as("dual_status"), lit(false).as("new_enrollee"), lit("patient").as("demographics_source"));
+          lit("non").as("dual_status"), lit(false).as("new_enrollee"), lit("patient").as("demographics_source"),
+          lit(false).as("esrd"));
     }
     Dataset<Row> keyed = base.join(personIds, base.col("source").equalTo(personIds.col("ps"))
             .and(base.col("patient_id").equalTo(personIds.col("pp"))), "left")
@@ -234,9 +247,34 @@ public final class ScoreRisk {
         col("patient_id"));
     return keyed.withColumn("rn", row_number().over(pick)).filter("rn = 1")
         .select("person_key", "person_id", "source", "patient_id", "sex", "birth_date", "orec", "dual_status",
-            "new_enrollee", "demographics_source")
+            "new_enrollee", "demographics_source", "esrd")
         .join(longTermInstitutional(events), "person_key", "left")
-        .withColumn("institutional", coalesce(col("lti"), lit(false))).drop("lti");
+        .withColumn("institutional", coalesce(col("lti"), lit(false))).drop("lti")
+        .join(onDialysis(events, dialysis), "person_key", "left")
+        .withColumn("esrd_status", when(col("esrd").and(coalesce(col("dialysis"), lit(false))), "dialysis")
+            .when(col("esrd"), "esrd"))
+        .drop("esrd", "dialysis");
+  }
+
+  /**
+   * Persons with a dialysis claim in the final {@code recent_days} of the data year ({@code member_status.yaml}):
+   * (person_key, dialysis = true).
+   */
+  private Dataset<Row> onDialysis(Dataset<Row> events, RiskReference.DialysisRule rule) {
+    LocalDate end = LocalDate.of(paymentYear - 1, 12, 31);
+    Column bt2 = substring(regexp_replace(col("bill_type"), "^0", ""), 1, 2);
+    Column service = lit(false);
+    if (!rule.billTypePrefixes().isEmpty()) {
+      service = service.or(coalesce(bt2.isin(rule.billTypePrefixes().toArray()), lit(false)));
+    }
+    if (!rule.codes().isEmpty()) {
+      service = service.or(exists(col("codes"), c -> upper(trim(c.getField("code"))).isin(rule.codes().toArray())));
+    }
+    return events
+        .filter(col("claim_id").isNotNull().and(service)
+            .and(col("event_date").between(lit(end.minusDays(rule.recentDays() - 1).toString()).cast("date"),
+                lit(end.toString()).cast("date"))))
+        .select(col("person_key")).distinct().withColumn("dialysis", lit(true));
   }
 
   /**
@@ -331,11 +369,15 @@ public final class ScoreRisk {
           .add("payment_score", DataTypes.DoubleType).add("hcc_count", DataTypes.IntegerType)
           .add("hccs", DataTypes.createArrayType(DataTypes.StringType))
           .add("diagnosis_count", DataTypes.IntegerType)
+          .add("payment_model", DataTypes.StringType)
           .add("factors", DataTypes.createArrayType(factor));
     }
 
     static Iterator<Row> score(int paymentYear, Iterator<Row> in) {
       ScoreMember scorer = new ScoreMember(RiskReference.forPaymentYear(paymentYear));
+      String blendModels = String.join("+", scorer.tables().weights().entrySet().stream()
+          .filter(e -> e.getValue() > 0).map(java.util.Map.Entry::getKey).sorted().toList());
+      List<String> esrdModels = scorer.tables().esrdModels().keySet().stream().sorted().toList();
       List<Row> out = new ArrayList<>();
       while (in.hasNext()) {
         Row r = in.next();
@@ -349,7 +391,23 @@ public final class ScoreRisk {
           dx.add(new Diagnosis(d.getString(0), d.getString(1), d.getString(2)));
         }
         int age = m.ageFeb1(paymentYear);
-        for (ModelScore s : scorer.scoreAll(m, dx)) {
+        List<ModelScore> scores = new ArrayList<>(scorer.scoreAll(m, dx));
+        String paymentModel = blendModels;
+        if ("dialysis".equals(r.getAs("esrd_status")) && !esrdModels.isEmpty()) {
+          // CMS pays a member in dialysis status on the ESRD dialysis model, not the CMS-HCC blend
+          Member dialysis = m.withEsrd(Member.EsrdStatus.DIALYSIS, null);
+          scores.remove(scores.size() - 1);
+          ModelScore pays = null;
+          for (String name : esrdModels) {
+            ModelScore e = scorer.score(name, dialysis, dx);
+            scores.add(e);
+            pays = pays == null ? e : pays;
+          }
+          scores.add(new ModelScore(ScoreMember.BLEND, pays.segment(), pays.raw(), pays.normalized(), pays.payment(),
+              List.of(), List.of()));
+          paymentModel = pays.model();
+        }
+        for (ModelScore s : scores) {
           List<Row> factors = new ArrayList<>();
           ModelTables t = s.model().equals(ScoreMember.BLEND) ? null : scorer.tables().model(s.model());
           for (Factor f : s.factors()) {
@@ -361,7 +419,8 @@ public final class ScoreRisk {
           out.add(RowFactory.create(r.getAs("person_key"), r.getAs("person_id"), r.getAs("source"),
               r.getAs("patient_id"), s.model(), s.segment(), age, String.valueOf(m.sex()), m.orec(),
               r.getAs("dual_status"), r.getAs("demographics_source"), s.raw(), s.normalized(), s.payment(),
-              hccs.length, hccs, dx.size(), factors.toArray(new Row[0])));
+              hccs.length, hccs, dx.size(), s.model().equals(ScoreMember.BLEND) ? paymentModel : null,
+              factors.toArray(new Row[0])));
         }
       }
       return out.iterator();

@@ -106,20 +106,11 @@ class ScoreRiskJobTest {
         {"n4", "31", null, "2025-02-01"}, {"n4", "31", null, "2025-12-01"},
         {"n5", null, "0221", "2025-04-01"}, {"n5", null, "0221", "2025-12-15"}};
     for (String p : List.of("n1", "n2", "n3", "n4", "n5")) {
-      patients.add("{\"source\":\"payer\",\"id\":\"" + p + "\",\"content_hash\":\"h\",\"export_time\":\"2025-12-31T00:00:00Z\","
-          + "\"ingest_run_id\":\"run1\",\"bronze_file\":\"Patient.ndjson\",\"bronze_line\":1,\"gender\":\"female\","
-          + "\"birth_date\":\"1950-03-01\",\"deceased\":false}");
+      patients.add(patient(p));
     }
     int i = 0;
     for (String[] c : claims) {
-      i++;
-      events.add(String.format("{\"event_id\":\"x%d\",\"source\":\"payer\",\"patient_id\":\"%s\",\"event_kind\":\"procedure\","
-          + "\"code_system\":\"http://www.ama-assn.org/go/cpt\",\"code\":\"99309\",\"codes\":[{\"system\":"
-          + "\"http://www.ama-assn.org/go/cpt\",\"code\":\"99309\"}],\"event_date\":\"%s\",\"claim_id\":\"C%d\","
-          + "\"claim_type\":\"%s\",\"place_of_service\":%s,\"bill_type\":%s,\"source_resource_type\":\"Claim\","
-          + "\"source_resource_id\":\"r%d\",\"component_index\":0,\"ingest_run_id\":\"run1\",\"bronze_file\":\"f\","
-          + "\"bronze_line\":%d}", i, c[0], c[3], i, c[2] == null ? "professional" : "institutional",
-          c[1] == null ? "null" : "\"" + c[1] + "\"", c[2] == null ? "null" : "\"" + c[2] + "\"", i, i));
+      events.add(claim(++i, c[0], "99309", c[1], c[2], c[3]));
     }
     for (var t : java.util.Map.of("silver.patient", patients, "silver.event", events).entrySet()) {
       lh.append(t.getKey(), lh.spark().read().schema(lh.contract(t.getKey()).schema())
@@ -137,6 +128,82 @@ class ScoreRiskJobTest {
       assertEquals("CNA", s.getAs("segment"), p);
       assertEquals(0.465, s.getAs("raw_score"), 1e-9, p);
     }
+  }
+
+  /**
+   * ESRD dialysis status (measures/risk/member_status.yaml): Medicare status code 11/21/31 of the latest
+   * eligibility span, and a dialysis claim (bill type 72x or a dialysis CPT/HCPCS) in 2025-10-03..2025-12-31.
+   * Three women born 1950-03-01 (75 on 2026-02-01), OREC 0, non-dual, no diagnoses:
+   * <ul>
+   *   <li>d1: status 31, CPT 90960 on 2025-12-01: dialysis. ESRD-V24 DI: DI_F75_79 = 0.617; / 1.062 = 0.581;
+   *       x 0.941 = 0.547. Its BLEND row pays that (segment DI, payment_model ESRD-V24); V28 is still scored:
+   *       CNA_F75_79 0.465 / 1.067 = 0.436, x 0.941 = 0.410.
+   *   <li>d2: status 31, dialysis only on 2025-06-01: ESRD without recent dialysis, the CMS-HCC blend (0.410, V28).
+   *   <li>d3: status 10 (aged, no ESRD), bill type 0721 on 2025-11-01: not ESRD, the CMS-HCC blend.
+   * </ul>
+   */
+  @Test
+  void esrdDialysisMembersArePaidOnTheEsrdModel() {
+    Lakehouse lh = SharedSpark.newLakehouse();
+    List<String> patients = new java.util.ArrayList<>();
+    List<String> eligibility = new java.util.ArrayList<>();
+    String[][] members = {{"d1", "31"}, {"d2", "31"}, {"d3", "10"}};
+    for (String[] m : members) {
+      patients.add(patient(m[0]));
+      eligibility.add("{\"member_id\":\"" + m[0] + "\",\"gender\":\"female\",\"birth_date\":\"1950-03-01\","
+          + "\"enrollment_start_date\":\"2020-01-01\",\"payer\":\"mapd\",\"payer_type\":\"medicare\",\"plan\":\"p\","
+          + "\"medicare_status_code\":\"" + m[1] + "\",\"source\":\"payer\",\"ingest_run_id\":\"run1\","
+          + "\"bronze_file\":\"eligibility.csv\",\"bronze_line\":1}");
+    }
+    String[][] claims = {{"d1", "90960", null, "2025-12-01"}, {"d2", "90960", null, "2025-06-01"},
+        {"d3", "90999", "0721", "2025-11-01"}};
+    List<String> events = new java.util.ArrayList<>();
+    int i = 0;
+    for (String[] c : claims) {
+      events.add(claim(++i, c[0], c[1], null, c[2], c[3]));
+    }
+    for (var t : java.util.Map.of("silver.patient", patients, "silver.eligibility", eligibility, "silver.event", events)
+        .entrySet()) {
+      lh.append(t.getKey(), lh.spark().read().schema(lh.contract(t.getKey()).schema())
+          .json(lh.spark().createDataset(t.getValue(), org.apache.spark.sql.Encoders.STRING())));
+    }
+    ScoreRisk.Result r = new ScoreRisk(lh, 2026).execute();
+    assertEquals(1, r.esrdDialysis());
+    assertEquals(1, r.esrdNotDialysis());
+    Row esrd = score(lh, 2026, "payer:d1", "ESRD-V24");
+    assertEquals("DI", esrd.getAs("segment"));
+    assertEquals(0.617, esrd.getAs("raw_score"), 1e-9);
+    assertEquals(0.547, esrd.getAs("payment_score"), 1e-9);
+    Row pays = blend(lh, 2026, "payer:d1");
+    assertEquals("DI", pays.getAs("segment"));
+    assertEquals("ESRD-V24", pays.getAs("payment_model"));
+    assertEquals(0.547, pays.getAs("payment_score"), 1e-9);
+    assertEquals(0.410, score(lh, 2026, "payer:d1", "V28").getAs("payment_score"), 1e-9);
+    for (String p : List.of("d2", "d3")) {
+      Row b = blend(lh, 2026, "payer:" + p);
+      assertEquals("V28", b.getAs("payment_model"), p);
+      assertEquals("CNA", b.getAs("segment"), p);
+      assertEquals(0.410, b.getAs("payment_score"), 1e-9, p);
+      assertEquals(0, lh.read("gold.risk_score").filter("model = 'ESRD-V24' AND person_key = 'payer:" + p + "'").count());
+    }
+  }
+
+  /** A silver.patient row of source payer: a woman born 1950-03-01. */
+  private static String patient(String id) {
+    return "{\"source\":\"payer\",\"id\":\"" + id + "\",\"content_hash\":\"h\",\"export_time\":\"2025-12-31T00:00:00Z\","
+        + "\"ingest_run_id\":\"run1\",\"bronze_file\":\"Patient.ndjson\",\"bronze_line\":1,\"gender\":\"female\","
+        + "\"birth_date\":\"1950-03-01\",\"deceased\":false}";
+  }
+
+  /** A procedure event of a payer claim: professional with a place of service, or institutional with a bill type. */
+  private static String claim(int n, String person, String code, String pos, String billType, String date) {
+    return String.format("{\"event_id\":\"x%d\",\"source\":\"payer\",\"patient_id\":\"%s\",\"event_kind\":\"procedure\","
+        + "\"code_system\":\"http://www.ama-assn.org/go/cpt\",\"code\":\"%s\",\"codes\":[{\"system\":"
+        + "\"http://www.ama-assn.org/go/cpt\",\"code\":\"%s\"}],\"event_date\":\"%s\",\"claim_id\":\"C%d\","
+        + "\"claim_type\":\"%s\",\"place_of_service\":%s,\"bill_type\":%s,\"source_resource_type\":\"Claim\","
+        + "\"source_resource_id\":\"r%d\",\"component_index\":0,\"ingest_run_id\":\"run1\",\"bronze_file\":\"f\","
+        + "\"bronze_line\":%d}", n, person, code, code, date, n, billType == null ? "professional" : "institutional",
+        pos == null ? "null" : "\"" + pos + "\"", billType == null ? "null" : "\"" + billType + "\"", n, n);
   }
 
   private static Row score(Lakehouse lh, int year, String key, String model) {
