@@ -76,14 +76,14 @@ public final class ScoreHhsMember {
       Map<String, List<String>> scored = new TreeMap<>(present);
       Map<String, List<String>> groups = new TreeMap<>();
       model.groups.forEach((group, members) -> {
-        List<String> codes = new ArrayList<>();
-        for (String h : members) {
-          List<String> c = scored.remove(h);
-          if (c != null) {
-            c.forEach(x -> addDistinct(codes, x));
+        if (members.stream().anyMatch(scored::containsKey)) {
+          List<String> codes = new ArrayList<>();
+          for (String h : members) {
+            List<String> c = scored.remove(h);
+            if (c != null) {
+              c.forEach(x -> addDistinct(codes, x));
+            }
           }
-        }
-        if (!codes.isEmpty() || members.stream().anyMatch(present::containsKey)) {
           groups.put(group, codes);
         }
       });
