@@ -355,7 +355,7 @@ public final class ScoreRiskFiles {
     };
   }
 
-  private static String field(List<String> f, int i) {
+  static String field(List<String> f, int i) {
     return i < f.size() ? f.get(i).trim() : "";
   }
 
@@ -363,7 +363,7 @@ public final class ScoreRiskFiles {
     return CsvLines.split(line.replace("\uFEFF", "")).stream().map(s -> s.trim().toLowerCase(Locale.ROOT)).toList();
   }
 
-  private static int[] header(String line, List<String> expected, Path file) {
+  static int[] header(String line, List<String> expected, Path file) {
     if (line == null) {
       throw new IllegalArgumentException(file + " is empty (expected header " + String.join(",", expected) + ")");
     }
@@ -383,12 +383,12 @@ public final class ScoreRiskFiles {
   }
 
   /** Index of each of {@code names} in the header line, -1 where absent. */
-  private static int[] optional(String line, List<String> names) {
+  static int[] optional(String line, List<String> names) {
     List<String> cols = line == null ? List.of() : columns(line);
     return names.stream().mapToInt(cols::indexOf).toArray();
   }
 
-  private static void reject(BufferedWriter w, Path file, long line, String id, String value, String reason)
+  static void reject(BufferedWriter w, Path file, long line, String id, String value, String reason)
       throws IOException {
     w.write(CsvLines.quote(file.getFileName().toString()) + "," + line + "," + CsvLines.quote(id) + ","
         + CsvLines.quote(value) + "," + CsvLines.quote(reason) + "\n");
