@@ -17,9 +17,10 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {
       "Score an analyst's files with CMS-HCC and the ESRD dialysis model, or (--model HHS-HCC) with the",
       "  HHS-HCC model of the ACA individual and small group markets (no Spark, no lakehouse).",
-      "Members: member_id,sex,birth_date,orec,dual_status,institutional,new_enrollee[,esrd_status,crec]",
+      "Members: member_id,sex,birth_date,orec,dual_status,institutional,new_enrollee[,esrd_status,crec][,csnp]",
       "  (sex M/F, birth_date ISO, orec 0-3, dual_status non/partial/full, flags Y/N,",
-      "  esrd_status dialysis or empty, crec 0-3 or empty; or the ESRD columns in a file of --esrd).",
+      "  esrd_status dialysis or empty, crec 0-3 or empty; or the ESRD columns in a file of --esrd;",
+      "  csnp Y for a chronic-condition SNP member: new enrollees are scored in segment SNPNE).",
       "Diagnoses: member_id,icd10 (the diagnoses of the year before the payment year).",
       "Output: member_id,model,segment,raw_score,normalized_score,payment_score,hccs, one row per member",
       "  and model scored (ESRD-V24 only for members in ESRD dialysis status).",

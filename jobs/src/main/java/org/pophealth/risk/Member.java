@@ -10,10 +10,12 @@ import java.time.LocalDate;
  * @param orec original reason for entitlement: 0 old age, 1 disability, 2 ESRD, 3 disability and ESRD
  * @param esrd ESRD status: {@link EsrdStatus#NONE} for everyone the ESRD models do not score
  * @param crec current reason for entitlement (0-3), null when unknown; carried, not used by the scores
+ * @param csnp enrolled in a chronic-condition special needs plan (C-SNP): a new enrollee is scored in the C-SNP
+ *     new enrollee segment (SNPNE) of the CMS-HCC models
  */
 public record Member(
     String id, char sex, LocalDate birthDate, int orec, DualStatus dual, boolean institutional, boolean newEnrollee,
-    EsrdStatus esrd, Integer crec)
+    EsrdStatus esrd, Integer crec, boolean csnp)
     implements Serializable {
 
   public Member {
@@ -23,12 +25,17 @@ public record Member(
   /** A person not in ESRD status. */
   public Member(
       String id, char sex, LocalDate birthDate, int orec, DualStatus dual, boolean institutional, boolean newEnrollee) {
-    this(id, sex, birthDate, orec, dual, institutional, newEnrollee, EsrdStatus.NONE, null);
+    this(id, sex, birthDate, orec, dual, institutional, newEnrollee, EsrdStatus.NONE, null, false);
   }
 
   /** The same person with an ESRD status and current reason for entitlement. */
   public Member withEsrd(EsrdStatus status, Integer currentReason) {
-    return new Member(id, sex, birthDate, orec, dual, institutional, newEnrollee, status, currentReason);
+    return new Member(id, sex, birthDate, orec, dual, institutional, newEnrollee, status, currentReason, csnp);
+  }
+
+  /** The same person, enrolled in a C-SNP or not. */
+  public Member withCsnp(boolean chronicSnp) {
+    return new Member(id, sex, birthDate, orec, dual, institutional, newEnrollee, esrd, crec, chronicSnp);
   }
 
   /** Medicare-Medicaid dual eligibility. */

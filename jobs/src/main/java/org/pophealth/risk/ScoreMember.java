@@ -81,7 +81,7 @@ public final class ScoreMember {
     boolean origds = m.orec() == 1 && !disabl;
     boolean medicaid = m.dual() != Member.DualStatus.NON;
     String segment = esrd ? (m.newEnrollee() ? "DNE" : "DI") : segment(m, age);
-    boolean newEnrollee = segment.equals("NE") || segment.equals("DNE");
+    boolean newEnrollee = segment.equals("NE") || segment.equals("SNPNE") || segment.equals("DNE");
     List<Factor> factors = new ArrayList<>();
 
     // demographic cell
@@ -258,7 +258,7 @@ public final class ScoreMember {
 
   static String segment(Member m, int age) {
     if (m.newEnrollee()) {
-      return "NE";
+      return m.csnp() ? "SNPNE" : "NE";
     }
     if (m.institutional()) {
       return "INS";

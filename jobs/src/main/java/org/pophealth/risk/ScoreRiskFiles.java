@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code bin/pophealth risk-score}: scores an analyst's members file with its diagnoses file, no Spark.
  * Members: {@code member_id,sex,birth_date,orec,dual_status,institutional,new_enrollee}, optionally
- * {@code esrd_status,crec}; ESRD status may instead come from a separate file {@code member_id,esrd_status,crec}
+ * {@code esrd_status,crec} and {@code csnp} (Y: a C-SNP member, whose new enrollee segment is SNPNE); ESRD status may instead come from a separate file {@code member_id,esrd_status,crec}
  * ({@link #esrd(Path)}); diagnoses: {@code member_id,icd10}. Output:
  * {@code member_id,model,segment,raw_score,normalized_score,payment_score,hccs} in the members file's order, one row
  * per member and model scored (ESRD-V24 only for members in ESRD dialysis status). Every row that cannot be used
@@ -36,6 +36,8 @@ public final class ScoreRiskFiles {
       List.of("member_id", "sex", "birth_date", "orec", "dual_status", "institutional", "new_enrollee");
   /** Optional columns of the members file, and the columns of the ESRD file after member_id. */
   static final List<String> ESRD_COLUMNS = List.of("esrd_status", "crec");
+  /** Optional column of the members file: Y for a member of a chronic-condition special needs plan (C-SNP). */
+  static final String CSNP_COLUMN = "csnp";
   static final List<String> DX_COLUMNS = List.of("member_id", "icd10");
   static final String HEADER = "member_id,model,segment,raw_score,normalized_score,payment_score,hccs";
   /** The {@code --model} values: one model, the payment year's blend, or every model of the year. */
@@ -100,6 +102,7 @@ public final class ScoreRiskFiles {
         String head = in.readLine();
         int[] idx = header(head, MEMBER_COLUMNS, members);
         int[] esrdIdx = optional(head, ESRD_COLUMNS);
+        int csnpIdx = optional(head, List.of(CSNP_COLUMN))[0];
         esrdKnown |= esrdIdx[0] >= 0;
         long line = 1;
         for (String l = in.readLine(); l != null; l = in.readLine()) {
@@ -117,6 +120,9 @@ public final class ScoreRiskFiles {
               throw new IllegalArgumentException("member_id is empty");
             }
             m = member(id, f, idx, paymentYear);
+            if (csnpIdx >= 0 && !field(f, csnpIdx).isEmpty()) {
+              m = m.withCsnp(flag(field(f, csnpIdx), CSNP_COLUMN));
+            }
             if (byId.containsKey(id)) {
               problem = "duplicate member_id";
             }

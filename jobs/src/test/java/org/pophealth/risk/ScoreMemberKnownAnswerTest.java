@@ -126,6 +126,15 @@ class ScoreMemberKnownAnswerTest {
     assertTrue(v28.hccs().isEmpty());
     assertEquals(1.151, PY2026.score("V24", ne, HANDFUL).raw(), 1e-9);
     // originally disabled woman, 67, non-dual, OREC 1: NE_NMCAID_ORIGDIS_NEF67 C28 1.276
+    // the same man in a chronic-condition SNP: SNPNE_MCAID_NORIGDIS_NEM67 (C28 1.477, C24 1.646)
+    ModelScore snp = PY2026.score("V28", ne.withCsnp(true), HANDFUL);
+    assertEquals("SNPNE", snp.segment());
+    assertEquals(1.477, snp.raw(), 1e-9);
+    assertTrue(snp.hccs().isEmpty());
+    assertEquals(1.646, PY2026.score("V24", ne.withCsnp(true), HANDFUL).raw(), 1e-9);
+    // C-SNP does not matter for a continuing enrollee: the community segment
+    Member continuing = new Member("n3", 'M', LocalDate.of(1958, 6, 1), 0, DualStatus.FULL, false, false).withCsnp(true);
+    assertEquals("CFA", PY2026.score("V28", continuing, List.of()).segment());
     Member orig = new Member("n2", 'F', LocalDate.of(1958, 6, 1), 1, DualStatus.NON, false, true);
     assertEquals(1.276, PY2026.score("V28", orig, List.of()).raw(), 1e-9);
     // 64 on Feb 1 and entitled by age (OREC 0): the 65 cell, NE_NMCAID_NORIGDIS_NEF65 C28 0.532
