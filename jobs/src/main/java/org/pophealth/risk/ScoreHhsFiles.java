@@ -81,70 +81,17 @@ public final class ScoreHhsFiles {
     Map<String, HhsMember> byId = new LinkedHashMap<>();
     Map<String, List<Diagnosis>> dx = new HashMap<>();
     Map<String, Set<Integer>> rxcs = new HashMap<>();
-    Map<String, Diagnosis> canonical = new HashMap<>();
     long memberRows = 0;
     long dxRows = 0;
     try (BufferedWriter rej = Files.newBufferedWriter(rejects, StandardCharsets.UTF_8)) {
       rej.write("file,line,member_id,value,reason\n");
-      try (BufferedReader in = Files.newBufferedReader(members, StandardCharsets.UTF_8)) {
-        String head = in.readLine();
-        int[] idx = ScoreRiskFiles.header(head, MEMBER_COLUMNS, members);
-        int[] opt = ScoreRiskFiles.optional(head, OPTIONAL_COLUMNS);
-        long line = 1;
-        for (String l = in.readLine(); l != null; l = in.readLine()) {
-          line++;
-          if (l.isBlank()) {
-            continue;
-          }
-          memberRows++;
-          List<String> f = CsvLines.split(l);
-          String id = ScoreRiskFiles.field(f, idx[0]);
-          String problem = null;
-          HhsMember m = null;
-          try {
-            if (id.isEmpty()) {
-              throw new IllegalArgumentException("member_id is empty");
-            }
-            m = member(id, f, idx, opt);
-            if (byId.containsKey(id)) {
-              problem = "duplicate member_id";
-            }
-          } catch (IllegalArgumentException e) {
-            problem = e.getMessage();
-          }
-          if (problem != null) {
-            ScoreRiskFiles.reject(rej, members, line, id, l, problem);
-            rejected++;
-          } else {
-            byId.put(id, m);
-          }
-        }
-      }
-      try (BufferedReader in = Files.newBufferedReader(diagnoses, StandardCharsets.UTF_8)) {
-        int[] idx = ScoreRiskFiles.header(in.readLine(), ScoreRiskFiles.DX_COLUMNS, diagnoses);
-        long line = 1;
-        for (String l = in.readLine(); l != null; l = in.readLine()) {
-          line++;
-          if (l.isBlank()) {
-            continue;
-          }
-          dxRows++;
-          List<String> f = CsvLines.split(l);
-          String id = ScoreRiskFiles.field(f, idx[0]);
-          String code = Icd10.normalize(ScoreRiskFiles.field(f, idx[1]));
-          if (!Icd10.valid(code)) {
-            ScoreRiskFiles.reject(rej, diagnoses, line, id, ScoreRiskFiles.field(f, idx[1]),
-                "invalid-icd10: not an ICD-10-CM code");
-            rejected++;
-          } else if (!byId.containsKey(id)) {
-            ScoreRiskFiles.reject(rej, diagnoses, line, id, code,
-                "unknown-member: member_id not in the members file (or rejected there)");
-            rejected++;
-          } else {
-            dx.computeIfAbsent(id, k -> new ArrayList<>(8)).add(canonical.computeIfAbsent(code, Diagnosis::of));
-          }
-        }
-      }
+      MemberFiles.Read read = MemberFiles.members(rej, members, MEMBER_COLUMNS, OPTIONAL_COLUMNS,
+          (id, f, idx, opt, keep) -> member(id, f, idx, opt), byId);
+      memberRows = read.rows();
+      rejected += read.rejected();
+      MemberFiles.Read dxRead = MemberFiles.diagnoses(rej, diagnoses, byId, dx);
+      dxRows = dxRead.rows();
+      rejected += dxRead.rejected();
       if (hcpcs != null) {
         rejected += drugs(rej, hcpcs, byId, rxcs, scorer.tables().rxcHcpcs, ScoreHhsFiles::hcpcsCode, "invalid-hcpcs: "
             + "a HCPCS code is 5 letters or digits");

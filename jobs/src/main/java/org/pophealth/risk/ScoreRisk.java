@@ -91,7 +91,7 @@ public final class ScoreRisk {
         .filter(col("event_kind").equalTo("diagnosis")
             .and(col("event_date").between(lit(from.toString()).cast("date"), lit(to.toString()).cast("date"))))
         .join(cptClaims, col("source").equalTo(col("cs")).and(col("claim_id").equalTo(col("cc"))), "left");
-    Column bt2 = substring(regexp_replace(col("bill_type"), "^0", ""), 1, 2);
+    Column bt2 = billTypePrefix();
     Column hasCpt = coalesce(col("has_cpt"), lit(false));
     Column eligible = when(col("claim_type").isNull(), lit(includeEhr).and(col("encounter_id").isNotNull()))
         .when(col("claim_type").equalTo("professional"), hasCpt)
@@ -262,7 +262,7 @@ public final class ScoreRisk {
    */
   private Dataset<Row> onDialysis(Dataset<Row> events, RiskReference.DialysisRule rule) {
     LocalDate end = LocalDate.of(paymentYear - 1, 12, 31);
-    Column bt2 = substring(regexp_replace(col("bill_type"), "^0", ""), 1, 2);
+    Column bt2 = billTypePrefix();
     Column service = lit(false);
     if (!rule.billTypePrefixes().isEmpty()) {
       service = service.or(coalesce(bt2.isin(rule.billTypePrefixes().toArray()), lit(false)));
@@ -284,7 +284,7 @@ public final class ScoreRisk {
   private Dataset<Row> longTermInstitutional(Dataset<Row> events) {
     RiskReference.InstitutionalRule rule = RiskReference.institutionalRule();
     LocalDate end = LocalDate.of(paymentYear - 1, 12, 31);
-    Column bt2 = substring(regexp_replace(col("bill_type"), "^0", ""), 1, 2);
+    Column bt2 = billTypePrefix();
     Column facility = lit(false);
     if (!rule.placesOfService().isEmpty()) {
       facility = facility.or(coalesce(col("place_of_service").isin(rule.placesOfService().toArray()), lit(false)));
@@ -300,6 +300,11 @@ public final class ScoreRisk {
         .filter(datediff(col("last"), col("first")).geq(rule.minDays())
             .and(col("last").gt(lit(end.minusDays(rule.recentDays()).toString()).cast("date"))))
         .select(col("person_key"), lit(true).as("lti"));
+  }
+
+  /** The first two digits of the claim's type of bill, a leading 0 dropped (0111 and 111 are both 11). */
+  private static Column billTypePrefix() {
+    return substring(regexp_replace(col("bill_type"), "^0", ""), 1, 2);
   }
 
   private String eligibilityPath() {

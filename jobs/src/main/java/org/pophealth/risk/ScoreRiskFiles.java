@@ -34,10 +34,10 @@ public final class ScoreRiskFiles {
   private static final Logger LOG = LoggerFactory.getLogger(ScoreRiskFiles.class);
   static final List<String> MEMBER_COLUMNS =
       List.of("member_id", "sex", "birth_date", "orec", "dual_status", "institutional", "new_enrollee");
-  /** Optional columns of the members file, and the columns of the ESRD file after member_id. */
-  static final List<String> ESRD_COLUMNS = List.of("esrd_status", "crec");
   /** Optional column of the members file: Y for a member of a chronic-condition special needs plan (C-SNP). */
   static final String CSNP_COLUMN = "csnp";
+  /** The optional columns of the members file, in this order. */
+  static final List<String> OPTIONAL_COLUMNS = List.of("esrd_status", "crec", CSNP_COLUMN);
   static final List<String> DX_COLUMNS = List.of("member_id", "icd10");
   static final String HEADER = "member_id,model,segment,raw_score,normalized_score,payment_score,hccs";
   /** The {@code --model} values: one model, the payment year's blend, or every model of the year. */
@@ -92,91 +92,21 @@ public final class ScoreRiskFiles {
     long rejected = 0;
     Map<String, Member> byId = new LinkedHashMap<>();
     Map<String, List<Diagnosis>> dx = new HashMap<>();
-    Map<String, Diagnosis> canonical = new HashMap<>(); // one Diagnosis per distinct code (no event ids here)
     long dxRows = 0;
     long memberRows = 0;
     boolean esrdKnown = esrd != null;
     try (BufferedWriter rej = Files.newBufferedWriter(rejects, StandardCharsets.UTF_8)) {
       rej.write("file,line,member_id,value,reason\n");
-      try (BufferedReader in = Files.newBufferedReader(members, StandardCharsets.UTF_8)) {
-        String head = in.readLine();
-        int[] idx = header(head, MEMBER_COLUMNS, members);
-        int[] esrdIdx = optional(head, ESRD_COLUMNS);
-        int csnpIdx = optional(head, List.of(CSNP_COLUMN))[0];
-        esrdKnown |= esrdIdx[0] >= 0;
-        long line = 1;
-        for (String l = in.readLine(); l != null; l = in.readLine()) {
-          line++;
-          if (l.isBlank()) {
-            continue;
-          }
-          memberRows++;
-          List<String> f = CsvLines.split(l);
-          String id = field(f, idx[0]);
-          String problem = null;
-          Member m = null;
-          try {
-            if (id.isEmpty()) {
-              throw new IllegalArgumentException("member_id is empty");
-            }
-            m = member(id, f, idx, paymentYear);
-            if (csnpIdx >= 0 && !field(f, csnpIdx).isEmpty()) {
-              m = m.withCsnp(flag(field(f, csnpIdx), CSNP_COLUMN));
-            }
-            if (byId.containsKey(id)) {
-              problem = "duplicate member_id";
-            }
-          } catch (IllegalArgumentException e) {
-            problem = e.getMessage();
-          }
-          if (problem != null) {
-            reject(rej, members, line, id, l, problem);
-            rejected++;
-            continue;
-          }
-          if (esrdIdx[0] >= 0) {
-            String esrdProblem = null;
-            try {
-              m = withEsrd(m, field(f, esrdIdx[0]), esrdIdx[1] < 0 ? "" : field(f, esrdIdx[1]));
-            } catch (IllegalArgumentException e) {
-              esrdProblem = e.getMessage();
-            }
-            if (esrdProblem != null) { // the member is kept, without an ESRD status: CMS-HCC models only
-              reject(rej, members, line, id, l, esrdProblem);
-              rejected++;
-            }
-          }
-          byId.put(id, m);
-        }
-      }
+      MemberFiles.Read read = MemberFiles.members(rej, members, MEMBER_COLUMNS, OPTIONAL_COLUMNS, this::member, byId);
+      memberRows = read.rows();
+      rejected += read.rejected();
+      esrdKnown |= read.optional()[0] >= 0;
       if (esrd != null) {
         rejected += readEsrd(rej, byId);
       }
-      try (BufferedReader in = Files.newBufferedReader(diagnoses, StandardCharsets.UTF_8)) {
-        int[] idx = header(in.readLine(), DX_COLUMNS, diagnoses);
-        long line = 1;
-        for (String l = in.readLine(); l != null; l = in.readLine()) {
-          line++;
-          if (l.isBlank()) {
-            continue;
-          }
-          dxRows++;
-          int comma = l.indexOf(',');
-          List<String> f = comma > 0 && l.indexOf('"') < 0 && idx[0] == 0 && idx[1] == 1 && l.indexOf(',', comma + 1) < 0
-              ? List.of(l.substring(0, comma), l.substring(comma + 1)) : CsvLines.split(l);
-          String id = field(f, idx[0]);
-          String code = Icd10.normalize(field(f, idx[1]));
-          if (!Icd10.valid(code)) {
-            reject(rej, diagnoses, line, id, field(f, idx[1]), "invalid-icd10: not an ICD-10-CM code");
-            rejected++;
-          } else if (!byId.containsKey(id)) {
-            reject(rej, diagnoses, line, id, code, "unknown-member: member_id not in the members file (or rejected there)");
-            rejected++;
-          } else {
-            dx.computeIfAbsent(id, k -> new ArrayList<>(8)).add(canonical.computeIfAbsent(code, Diagnosis::of));
-          }
-        }
-      }
+      MemberFiles.Read dxRead = MemberFiles.diagnoses(rej, diagnoses, byId, dx);
+      dxRows = dxRead.rows();
+      rejected += dxRead.rejected();
     }
     if (esrdModels.contains(model) && !esrdKnown) {
       throw new IllegalArgumentException("--model " + model + " scores members in ESRD dialysis status: give their"
@@ -323,6 +253,26 @@ public final class ScoreRiskFiles {
 
   static String fmt(double d) {
     return String.format(Locale.ROOT, "%.3f", d);
+  }
+
+  /**
+   * One members row ({@link MemberFiles.RowParser}): demographics and the C-SNP flag reject the row when bad; the
+   * ESRD columns ({@code opt} 0, 1) are applied when usable, else the member is kept without an ESRD status (CMS-HCC
+   * models only) and the row is also rejected with the reason.
+   */
+  private Member member(String id, List<String> f, int[] idx, int[] opt, java.util.function.Consumer<String> keep) {
+    Member m = member(id, f, idx, paymentYear);
+    if (opt[2] >= 0 && !field(f, opt[2]).isEmpty()) {
+      m = m.withCsnp(flag(field(f, opt[2]), CSNP_COLUMN));
+    }
+    if (opt[0] >= 0) {
+      try {
+        m = withEsrd(m, field(f, opt[0]), opt[1] < 0 ? "" : field(f, opt[1]));
+      } catch (IllegalArgumentException e) {
+        keep.accept(e.getMessage());
+      }
+    }
+    return m;
   }
 
   private static Member member(String id, List<String> f, int[] idx, int paymentYear) {
