@@ -15,16 +15,21 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "risk-score", mixinStandardHelpOptions = true,
     description = {
-      "Score an analyst's files with CMS-HCC and the ESRD dialysis model, or (--model HHS-HCC) with the",
+      "Score an analyst's files with CMS-HCC and the ESRD models (dialysis, transplant months, functioning",
+      "  graft), or (--model HHS-HCC) with the",
       "  HHS-HCC model of the ACA individual and small group markets (no Spark, no lakehouse).",
-      "Members: member_id,sex,birth_date,orec,dual_status,institutional,new_enrollee[,esrd_status,crec][,csnp]",
+      "Members: member_id,sex,birth_date,orec,dual_status,institutional,new_enrollee",
+      "  [,esrd_status,crec,graft_months][,csnp]",
       "  (sex M/F, birth_date ISO, orec 0-3, dual_status non/partial/full, flags Y/N,",
-      "  esrd_status dialysis or empty, crec 0-3 or empty; or the ESRD columns in a file of --esrd;",
+      "  esrd_status dialysis, transplant, graft or empty, crec 0-3 or empty, graft_months = the month scored",
+      "  counted from the kidney transplant (transplant month = 1): 1-3 with transplant, 4+ with graft;",
+      "  or the ESRD columns in a file of --esrd;",
       "  csnp Y for a chronic-condition SNP member: new enrollees are scored in segment SNPNE).",
       "Diagnoses: member_id,icd10 (the diagnoses of the year before the payment year).",
       "Output: member_id,model,segment,raw_score,normalized_score,payment_score,hccs, one row per member",
-      "  and model scored (ESRD-V24 only for members in ESRD dialysis status).",
-      "Rejected rows (invalid ICD-10-CM code, unknown member, bad field, ESRD status graft or transplant)",
+      "  and model scored (ESRD-V24 / ESRD-V24-TRANSPLANT / ESRD-V24-GRAFT only for members in ESRD",
+      "  dialysis / transplant / graft status).",
+      "Rejected rows (invalid ICD-10-CM code, unknown member, bad field, bad ESRD status or graft_months)",
       "  go to <out>.rejects.csv.",
       "HHS-HCC (--model HHS-HCC --benefit-year 2022): members member_id,sex,birth_date,metal_level,",
       "  enrollment_months[,csr_indicator,enrollment_end] (metal_level platinum/gold/silver/bronze/",
@@ -48,7 +53,7 @@ final class RiskScoreCommand implements Callable<Integer> {
   @Option(names = "--benefit-year", paramLabel = "Y", description = "Benefit year of --model HHS-HCC (tables: 2022).")
   Integer benefitYear;
 
-  @Option(names = "--model", defaultValue = "blend", paramLabel = "V24|V28|ESRD-V24|blend|all|HHS-HCC",
+  @Option(names = "--model", defaultValue = "blend", paramLabel = "V24|V28|ESRD-V24|ESRD-V24-TRANSPLANT|ESRD-V24-GRAFT|blend|all|HHS-HCC",
       description = "Model (default ${DEFAULT-VALUE}: the payment year's blend; all: every model of the year"
           + " and the blend, one row each; HHS-HCC: the ACA model of --benefit-year).")
   String model;
@@ -66,8 +71,8 @@ final class RiskScoreCommand implements Callable<Integer> {
   Path ndcCrosswalk;
 
   @Option(names = "--esrd", paramLabel = "FILE",
-      description = "Members in ESRD status: member_id,esrd_status,crec (esrd_status dialysis; graft and"
-          + " transplant are rejected, not scored yet).")
+      description = "Members in ESRD status: member_id,esrd_status,crec[,graft_months] (esrd_status dialysis,"
+          + " transplant with graft_months 1-3, graft with graft_months 4 or more).")
   Path esrd;
 
   @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output CSV.")

@@ -10,7 +10,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Everything one model (CMS-HCC V24 or V28, ESRD dialysis V24) needs for one payment year, loaded from
+ * Everything one model (CMS-HCC V24 or V28, ESRD V24 dialysis, transplant months or functioning graft) needs for one
+ * payment year, loaded from
  * {@code measures/risk/} by {@link RiskReference}: ICD-10 → CC, age/sex edits, CCs that need another CC,
  * hierarchies, coefficients by {@code <SEGMENT>_<VARIABLE>}, interaction groups and terms, labels.
  * Demographic cells are derived from the coefficient names themselves (e.g. {@code CNA_F70_74},
@@ -35,6 +36,61 @@ public final class ModelTables implements Serializable {
   static final String CMS_HCC = "cms-hcc";
   /** Kind of model: ESRD dialysis (segments DI and DNE). */
   static final String ESRD_DIALYSIS = "esrd-dialysis";
+  /** Kind of model: ESRD kidney transplant months 1-3 (one flat factor per month). */
+  static final String ESRD_TRANSPLANT = "esrd-transplant";
+  /** Kind of model: ESRD functioning graft (community, institutional and new enrollee segments plus add-ons). */
+  static final String ESRD_GRAFT = "esrd-graft";
+
+  /** Whether a model of {@code kind} scores a member in ESRD status {@code status}. */
+  static boolean scores(String kind, Member.EsrdStatus status) {
+    return switch (kind) {
+      case ESRD_DIALYSIS -> status == Member.EsrdStatus.DIALYSIS;
+      case ESRD_TRANSPLANT -> status == Member.EsrdStatus.TRANSPLANT;
+      case ESRD_GRAFT -> status == Member.EsrdStatus.GRAFT;
+      default -> true;
+    };
+  }
+
+  /**
+   * The ESRD transplant and functioning-graft settings of {@code models.yaml} (empty for other kinds).
+   *
+   * @param transplantMonths month counted from the transplant (1-3) -> coefficient name
+   * @param segments segment role (community_full_dual_aged, ..., institutional, new_enrollee) -> segment prefix
+   * @param durations duration label -> {first month, last month}, last {@link Integer#MAX_VALUE} when open
+   * @param addOns add-on role (community, institutional, new_enrollee, lti, new_enrollee_divisor) -> prefix
+   */
+  record Esrd(Map<Integer, String> transplantMonths, Map<String, String> segments, Map<String, int[]> durations,
+      Map<String, String> addOns) implements Serializable {
+    static final Esrd NONE = new Esrd(Map.of(), Map.of(), Map.of(), Map.of());
+
+    /** The duration label of {@code months} since the transplant, null when none covers it. */
+    String duration(int months) {
+      for (Map.Entry<String, int[]> e : durations.entrySet()) {
+        if (months >= e.getValue()[0] && months <= e.getValue()[1]) {
+          return e.getKey();
+        }
+      }
+      return null;
+    }
+
+    String segment(String role) {
+      String s = segments.get(role);
+      if (s == null) {
+        throw new IllegalStateException("models.yaml: the functioning graft model names no segment " + role);
+      }
+      return s;
+    }
+
+    String addOn(String role) {
+      String s = addOns.get(role);
+      if (s == null) {
+        throw new IllegalStateException("models.yaml: the functioning graft model names no add-on " + role);
+      }
+      return s;
+    }
+  }
+
+  Esrd esrd = Esrd.NONE;
 
   final String model;
   final String kind;
@@ -196,7 +252,7 @@ public final class ModelTables implements Serializable {
     return model;
   }
 
-  /** {@link #CMS_HCC} or {@link #ESRD_DIALYSIS}. */
+  /** {@link #CMS_HCC}, {@link #ESRD_DIALYSIS}, {@link #ESRD_TRANSPLANT} or {@link #ESRD_GRAFT}. */
   public String kind() {
     return kind;
   }

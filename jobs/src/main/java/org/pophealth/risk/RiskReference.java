@@ -80,7 +80,7 @@ public final class RiskReference {
         }
         String kind = def.get("kind").asText();
         boolean esrd = group.equals("esrd_models");
-        if (esrd != kind.equals(ModelTables.ESRD_DIALYSIS)) {
+        if (esrd == kind.equals(ModelTables.CMS_HCC)) {
           throw new IllegalStateException("payment_years.yaml " + year + ": model " + model + " of kind " + kind
               + (esrd ? " is not an ESRD model" : " belongs under esrd_models"));
         }
@@ -201,8 +201,70 @@ public final class RiskReference {
         requires.put(Integer.parseInt(e.getKey()), any.stream().mapToInt(Integer::intValue).toArray());
       }
     }
-    return new ModelTables(model, def.get("kind").asText(), dxToCc, edits, children, coefficients, payment, groups,
-        terms, labels, requires);
+    ModelTables t = new ModelTables(model, def.get("kind").asText(), dxToCc, edits, children, coefficients, payment,
+        groups, terms, labels, requires);
+    t.esrd = esrd(model, def, coefficients);
+    return t;
+  }
+
+  /** The transplant months or functioning-graft settings of a model ({@code models.yaml}), checked against the table. */
+  private static ModelTables.Esrd esrd(String model, JsonNode def, Map<String, Double> coefficients) {
+    String where = SETTINGS.where("models.yaml") + " " + model;
+    Map<Integer, String> months = new java.util.TreeMap<>();
+    def.path("months").fields().forEachRemaining(e -> months.put(Integer.parseInt(e.getKey()), e.getValue().asText()));
+    Map<String, String> segments = new LinkedHashMap<>();
+    def.path("segments").fields().forEachRemaining(e -> segments.put(e.getKey(), e.getValue().asText()));
+    Map<String, int[]> durations = new LinkedHashMap<>();
+    def.path("durations").fields().forEachRemaining(e -> durations.put(e.getKey(), new int[] {
+        e.getValue().get(0).asInt(), e.getValue().get(1).isNull() ? Integer.MAX_VALUE : e.getValue().get(1).asInt()}));
+    Map<String, String> addOns = new LinkedHashMap<>();
+    def.path("add_ons").fields().forEachRemaining(e -> addOns.put(e.getKey(), e.getValue().asText()));
+    String kind = def.get("kind").asText();
+    if (kind.equals(ModelTables.ESRD_TRANSPLANT)) {
+      if (!months.keySet().equals(new TreeSet<>(java.util.stream.IntStream.rangeClosed(1, Member.TRANSPLANT_MONTHS)
+          .boxed().toList()))) {
+        throw new IllegalStateException(where + ": months must name the coefficient of months 1-"
+            + Member.TRANSPLANT_MONTHS + " counted from the transplant month");
+      }
+      months.values().forEach(v -> requireCoefficient(where, coefficients, v));
+    }
+    if (kind.equals(ModelTables.ESRD_GRAFT)) {
+      for (String role : List.of("community_full_dual_aged", "community_full_dual_non_aged", "community_aged",
+          "community_non_aged", "institutional", "new_enrollee")) {
+        if (!segments.containsKey(role)) {
+          throw new IllegalStateException(where + ": segments needs " + role);
+        }
+      }
+      for (String role : List.of("community", "institutional", "new_enrollee", "lti", "new_enrollee_divisor")) {
+        if (!addOns.containsKey(role)) {
+          throw new IllegalStateException(where + ": add_ons needs " + role);
+        }
+      }
+      for (int m = Member.TRANSPLANT_MONTHS + 1; m <= 240; m++) {
+        int month = m;
+        if (durations.values().stream().filter(d -> month >= d[0] && month <= d[1]).count() != 1) {
+          throw new IllegalStateException(where + ": durations must cover every month from "
+              + (Member.TRANSPLANT_MONTHS + 1) + " on exactly once (month " + m + ")");
+        }
+      }
+      for (String d : durations.keySet()) {
+        requireCoefficient(where, coefficients, addOns.get("new_enrollee_divisor") + "_" + d);
+        for (String age : List.of("GE65", "LT65")) {
+          for (String dual : List.of("FBD", "ND_PBD")) {
+            for (String role : List.of("community", "institutional", "new_enrollee")) {
+              requireCoefficient(where, coefficients, addOns.get(role) + "_" + age + "_" + d + "_" + dual);
+            }
+          }
+        }
+      }
+    }
+    return new ModelTables.Esrd(Map.copyOf(months), Map.copyOf(segments), Map.copyOf(durations), Map.copyOf(addOns));
+  }
+
+  private static void requireCoefficient(String where, Map<String, Double> coefficients, String name) {
+    if (!coefficients.containsKey(name)) {
+      throw new IllegalStateException(where + ": the coefficient table has no " + name);
+    }
   }
 
   /** How many prior payment years' scores a recapture gap looks back to ({@code gaps.yaml}). */
@@ -281,6 +343,27 @@ public final class RiskReference {
       throw new IllegalArgumentException(where + ": esrd_dialysis needs medicare_status_codes and recent_days >= 1");
     }
     return new DialysisRule(lists.get(0), lists.get(1), lists.get(2), n.path("recent_days").asInt());
+  }
+
+  /**
+   * How score-risk finds members after a kidney transplant ({@code member_status.yaml} {@code kidney_transplant}).
+   *
+   * @param msDrgs MS-DRGs of a kidney transplant stay (silver.medical_claim ms_drg_code)
+   * @param codes CPT and ICD-10-PCS codes of a kidney transplant (any coding of a claim event)
+   */
+  public record TransplantRule(List<String> msDrgs, List<String> codes) {}
+
+  /** The kidney transplant rule of {@code member_status.yaml}. */
+  public static TransplantRule transplantRule() {
+    JsonNode n = yaml("member_status.yaml").path("kidney_transplant");
+    List<String> drgs = new ArrayList<>();
+    n.path("ms_drgs").forEach(x -> drgs.add(x.asText()));
+    List<String> codes = new ArrayList<>();
+    n.path("codes").forEach(x -> codes.add(x.asText().toUpperCase(java.util.Locale.ROOT)));
+    if (drgs.isEmpty() && codes.isEmpty()) {
+      throw new IllegalArgumentException(SETTINGS.where("member_status.yaml") + ": kidney_transplant needs ms_drgs or codes");
+    }
+    return new TransplantRule(List.copyOf(drgs), List.copyOf(codes));
   }
 
   /**

@@ -16,10 +16,10 @@ public final class RiskSummary {
         r.diagnosisEvents(), r.paymentYear() - 1, r.eligibleDiagnosisEvents(),
         r.ehrDiagnosesIncluded() ? " (EHR encounter diagnoses included: clinical triage, not payment)" : "",
         r.icd10Diagnoses(), r.invalidCodes());
-    if (r.esrdDialysis() + r.esrdNotDialysis() > 0) {
-      out.printf("ESRD (eligibility Medicare status): %d on dialysis, %s; %d without dialysis claims in the data"
-          + " year's last 90 days keep the CMS-HCC score (graft and transplant models not implemented)%n",
-          r.esrdDialysis(), r.esrdModelScored() ? "paid on the ESRD dialysis model"
+    if (r.esrdDialysis() + r.esrdNotDialysis() + r.esrdTransplant() + r.esrdGraft() > 0) {
+      out.printf("ESRD (eligibility Medicare status): %d on dialysis, %d in the kidney transplant months, %d with a"
+          + " functioning graft, %s; %d without dialysis or transplant claims keep the CMS-HCC score%n",
+          r.esrdDialysis(), r.esrdTransplant(), r.esrdGraft(), r.esrdModelScored() ? "paid on the ESRD models"
               : "scored with the CMS-HCC blend (no ESRD model configured for PY" + r.paymentYear() + ")",
           r.esrdNotDialysis());
     }

@@ -10,8 +10,9 @@ import java.util.TreeMap;
  * demographics → segment and demographic cell (age on February 1 of the payment year), ICD-10-CM →
  * CC with the age/sex edits and the CC requirements, hierarchies, demographic, disease and disabled
  * interactions, payment-HCC count, then raw, normalised and payment scores, each factor kept with its
- * coefficient and sources. CMS-HCC models (V24, V28, their blend) score everyone; the ESRD dialysis model
- * (ESRD-V24: DI, or DNE for new enrollees) scores members in ESRD dialysis status.
+ * coefficient and sources. CMS-HCC models (V24, V28, their blend) score everyone; each ESRD model scores the
+ * members of its ESRD status ({@link #esrdModel}): dialysis (ESRD-V24: DI, or DNE for new enrollees), the kidney
+ * transplant months (ESRD-V24-TRANSPLANT) and the functioning graft (ESRD-V24-GRAFT, with the CMS add-ons).
  * Diagnosis codes must already be normalised and valid ({@link Icd10}); callers report the others.
  */
 public final class ScoreMember {
@@ -36,7 +37,7 @@ public final class ScoreMember {
     return out;
   }
 
-  /** Scores {@code model} (V24, V28, ESRD-V24) or {@code BLEND}. ESRD-V24 needs a member in dialysis status. */
+  /** Scores {@code model} (V24, V28, an ESRD model) or {@code BLEND}. An ESRD model needs a member of its status. */
   public ModelScore score(String model, Member m, List<Diagnosis> dx) {
     if (model.equalsIgnoreCase(BLEND)) {
       List<ModelScore> parts = new ArrayList<>();
@@ -73,23 +74,31 @@ public final class ScoreMember {
     if (age < 0) {
       throw new IllegalArgumentException("birth date after February 1 of payment year " + tables.paymentYear());
     }
-    boolean esrd = t.kind().equals(ModelTables.ESRD_DIALYSIS);
+    boolean esrd = !t.kind().equals(ModelTables.CMS_HCC);
     if (esrd) {
-      requireDialysis(t, m);
+      requireStatus(t, m);
     }
+    if (t.kind().equals(ModelTables.ESRD_TRANSPLANT)) {
+      return transplant(t, m);
+    }
+    boolean graft = t.kind().equals(ModelTables.ESRD_GRAFT);
     boolean disabl = age < 65 && m.orec() != 0;
     boolean origds = m.orec() == 1 && !disabl;
     boolean medicaid = m.dual() != Member.DualStatus.NON;
-    String segment = esrd ? (m.newEnrollee() ? "DNE" : "DI") : segment(m, age);
-    boolean newEnrollee = segment.equals("NE") || segment.equals("SNPNE") || segment.equals("DNE");
+    String segment = graft ? graftSegment(t.esrd, m, age) : esrd ? (m.newEnrollee() ? "DNE" : "DI") : segment(m, age);
+    boolean newEnrollee = m.newEnrollee() && (esrd || segment.equals("NE") || segment.equals("SNPNE"));
     List<Factor> factors = new ArrayList<>();
+    int neAge = age == 64 && m.orec() == 0 ? 65 : age; // entitled by age at 64 on Feb 1: the 65 cell
 
     // demographic cell
     String cell;
     if (newEnrollee) {
-      int neAge = age == 64 && m.orec() == 0 ? 65 : age; // entitled by age at 64 on Feb 1: the 65 cell
       String prefix;
-      if (esrd) {
+      if (graft) {
+        // ESRD V24 functioning graft new enrollees: full-benefit dual or not; originally disabled = OREC 1 at 65+
+        prefix = (m.dual() == Member.DualStatus.FULL ? "FBD" : "ND_PBD") + "_"
+            + (m.orec() == 1 && neAge >= 65 ? "ORIGDIS" : "NORIGDIS") + "_G_NE";
+      } else if (esrd) {
         // ESRD V24 dialysis new enrollees: full-benefit dual or not; originally disabled = OREC 1 at any age
         prefix = (m.dual() == Member.DualStatus.FULL ? "FBD" : "ND_PBD") + "_"
             + (m.orec() == 1 ? "ORIGDIS" : "NORIGDIS") + "_NE";
@@ -178,31 +187,121 @@ public final class ScoreMember {
         }
       }
     }
+    if (graft) {
+      graftAddOns(t, m, segment, newEnrollee ? neAge : age, factors);
+    }
     double raw = 0;
     for (Factor f : factors) {
       raw += f.coefficient();
     }
-    raw = round3(raw);
+    return score(t, segment, raw, hccList, factors);
+  }
+
+  private ModelScore score(ModelTables t, String segment, double sum, List<Integer> hccList, List<Factor> factors) {
+    double raw = round3(sum);
     double normalized = round3(raw / tables.normalization().get(t.model()));
     return new ModelScore(t.model(), segment, raw, normalized, round3(normalized * (1 - tables.codingAdjustment())),
         hccList, List.copyOf(factors));
   }
 
-  /** The ESRD dialysis model scores members in dialysis status only; graft and transplant are not implemented. */
-  private static void requireDialysis(ModelTables t, Member m) {
-    switch (m.esrd()) {
-      case DIALYSIS -> { }
-      case NONE -> throw new IllegalArgumentException(t.model() + " scores members in ESRD dialysis status; member "
-          + m.id() + " has no ESRD status");
-      case GRAFT, TRANSPLANT -> throw new UnsupportedOperationException(unsupportedEsrd(m.esrd()));
+  /**
+   * The kidney transplant months (CMS ESRD V24 software, V24_Transplant_Scores): one flat factor for the month
+   * counted from the transplant (the transplant month is month 1), no demographic or disease factor.
+   */
+  private ModelScore transplant(ModelTables t, Member m) {
+    String variable = t.esrd.transplantMonths().get(m.graftMonths());
+    if (variable == null) {
+      throw new IllegalArgumentException(t.model() + " has no factor for month " + m.graftMonths()
+          + " since the transplant");
+    }
+    Factor f = new Factor(variable, "transplant", t.coefficients.get(variable), null, List.of(), List.of(), List.of());
+    return score(t, "TRANSPLANT_" + m.graftMonths() + "M", f.coefficient(), List.of(), List.of(f));
+  }
+
+  /**
+   * The functioning graft segment (models.yaml segments): new enrollee, else long-term institutional, else
+   * community by full-benefit dual or not (non-dual and partial dual together) and aged (65+) or not.
+   */
+  private static String graftSegment(ModelTables.Esrd e, Member m, int age) {
+    if (m.newEnrollee()) {
+      return e.segment("new_enrollee");
+    }
+    if (m.institutional()) {
+      return e.segment("institutional");
+    }
+    return e.segment("community_" + (m.dual() == Member.DualStatus.FULL ? "full_dual_" : "")
+        + (age >= 65 ? "aged" : "non_aged"));
+  }
+
+  /**
+   * The functioning graft add-ons, as the CMS ESRD V24 software adds them to the segment's score: the duration
+   * factor {@code <add-on>_<GE65|LT65>_<DUR4_9|DUR10PL>_<FBD|ND_PBD>} (community FGC, institutional FGI), the
+   * partial-benefit dual flag {@code <add-on>_PBD_<GE65|LT65>_flag} for partial duals, and in the institutional
+   * segment {@code LTI_<GE65|LT65>}. A new enrollee gets the duration factor (aged: 65+ on February 1, or 64 and
+   * entitled by age) and no flag, and the cell plus the factor are divided by {@code ActAdj_<duration>}.
+   *
+   * @param age the age that decides GE65/LT65 (a new enrollee's cell age)
+   */
+  private static void graftAddOns(ModelTables t, Member m, String segment, int age, List<Factor> factors) {
+    ModelTables.Esrd e = t.esrd;
+    String duration = e.duration(m.graftMonths());
+    if (duration == null) {
+      throw new IllegalArgumentException("no functioning graft duration covers month " + m.graftMonths()
+          + " since the transplant (models.yaml durations)");
+    }
+    String aged = age >= 65 ? "GE65" : "LT65";
+    String dual = m.dual() == Member.DualStatus.FULL ? "FBD" : "ND_PBD";
+    boolean ne = segment.equals(e.segment("new_enrollee"));
+    boolean inst = segment.equals(e.segment("institutional"));
+    String prefix = e.addOn(ne ? "new_enrollee" : inst ? "institutional" : "community");
+    addOn(factors, t, prefix + "_" + aged + "_" + duration + "_" + dual, "graft_duration");
+    if (!ne && m.dual() == Member.DualStatus.PARTIAL) {
+      addOn(factors, t, prefix + "_PBD_" + aged + "_flag", "graft_partial_dual");
+    }
+    if (inst) {
+      addOn(factors, t, e.addOn("lti") + "_" + aged, "graft_institutional");
+    }
+    if (ne) {
+      String divisor = e.addOn("new_enrollee_divisor") + "_" + duration;
+      double d = t.coefficients.get(divisor);
+      for (int i = 0; i < factors.size(); i++) {
+        Factor f = factors.get(i);
+        factors.set(i, new Factor(f.variable() + "/" + divisor, f.kind(), f.coefficient() / d, f.hcc(), f.dxCodes(),
+            f.eventIds(), f.claimIds()));
+      }
     }
   }
 
-  /** Why an ESRD status other than dialysis is not scored (one message for the core and the file reader). */
-  public static String unsupportedEsrd(Member.EsrdStatus status) {
-    return "ESRD status " + status.name().toLowerCase(java.util.Locale.ROOT) + " is not scored yet; only the ESRD"
-        + " dialysis model ESRD-V24 (segments DI and DNE) is implemented and the functioning-graft and transplant"
-        + " models are open in the issue 'risk adjustment a payer can use'";
+  private static void addOn(List<Factor> factors, ModelTables t, String variable, String kind) {
+    Double c = t.coefficients.get(variable);
+    if (c == null) {
+      throw new IllegalStateException("the coefficient table of " + t.model() + " has no " + variable);
+    }
+    factors.add(new Factor(variable, kind, c, null, List.of(), List.of(), List.of()));
+  }
+
+  /** Each ESRD model scores the members of its ESRD status only (dialysis, transplant months, functioning graft). */
+  private static void requireStatus(ModelTables t, Member m) {
+    if (!ModelTables.scores(t.kind(), m.esrd())) {
+      throw new IllegalArgumentException(t.model() + " (" + t.kind() + ") does not score member " + m.id()
+          + " in ESRD status " + m.esrd().name().toLowerCase(java.util.Locale.ROOT) + "; see esrdModel()");
+    }
+  }
+
+  /**
+   * The ESRD model of the payment year that scores {@code m}'s ESRD status (dialysis, transplant, graft), null
+   * when the member has none or the year configures no such model. CMS pays the member on it.
+   */
+  public String esrdModel(Member m) {
+    if (m.esrd() == Member.EsrdStatus.NONE) {
+      return null;
+    }
+    for (String name : new java.util.TreeSet<>(tables.esrdModels().keySet())) {
+      if (ModelTables.scores(tables.esrdModels().get(name).kind(), m.esrd())) {
+        return name;
+      }
+    }
+    return null;
   }
 
   /** The person facts of {@link ModelTables.Flag} as bits. */

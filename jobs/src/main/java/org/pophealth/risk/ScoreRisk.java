@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * encounter diagnoses only with {@link #includeEhrDiagnoses}), their ICD-10-CM codings. Codes that are not
  * ICD-10-CM shaped go to ops.quarantine. Demographics: silver.eligibility when the table exists, else
  * silver.patient with defaults (community, non-dual, OREC 0); long-term institutional residence (segment INS)
- * from nursing-facility claims, ESRD dialysis status from the eligibility's Medicare status code and dialysis
- * claims ({@code measures/risk/member_status.yaml}): a member in dialysis status gets the payment year's ESRD
- * model rows (ESRD-V24) and a BLEND (payment) row from that model; {@code payment_model} says which. Persons are scored with {@link ScoreMember}
+ * from nursing-facility claims, ESRD dialysis, kidney transplant and functioning graft status from the
+ * eligibility's Medicare status code and dialysis / transplant claims ({@code measures/risk/member_status.yaml}): a
+ * member in one of these statuses gets the rows of its ESRD model (ESRD-V24, ESRD-V24-TRANSPLANT, ESRD-V24-GRAFT)
+ * and a BLEND (payment) row from that model; {@code payment_model} says which. Persons are scored with {@link ScoreMember}
  * per partition. Both gold tables are replaced for the payment year, so a re-run writes the same rows.
  */
 public final class ScoreRisk {
@@ -43,7 +44,7 @@ public final class ScoreRisk {
       int paymentYear, long persons, long scored, long notScored, long diagnosisEvents, long eligibleDiagnosisEvents,
       long icd10Diagnoses, long invalidCodes, long personsWithHcc, double meanPaymentScore, long top1, long top5,
       long rising, boolean eligibilityTable, boolean ehrDiagnosesIncluded, long institutional, long esrdDialysis,
-      long esrdNotDialysis, boolean esrdModelScored, double seconds) {}
+      long esrdNotDialysis, long esrdTransplant, long esrdGraft, boolean esrdModelScored, double seconds) {}
 
   private final Lakehouse lh;
   private final int paymentYear;
@@ -133,9 +134,13 @@ public final class ScoreRisk {
         .or(col("birth_date").gt(lit(LocalDate.of(paymentYear, 2, 1).toString()).cast("date")));
     Row pc = joined.agg(count(lit(1)), sum(when(bad, 1).otherwise(0)),
         sum(when(col("esrd_status").equalTo("dialysis"), 1).otherwise(0)),
-        sum(when(col("esrd_status").equalTo("esrd"), 1).otherwise(0))).head();
+        sum(when(col("esrd_status").equalTo("esrd"), 1).otherwise(0)),
+        sum(when(col("esrd_status").equalTo("transplant"), 1).otherwise(0)),
+        sum(when(col("esrd_status").equalTo("graft"), 1).otherwise(0))).head();
     long esrdDialysis = pc.isNullAt(2) ? 0 : pc.getLong(2);
     long esrdOther = pc.isNullAt(3) ? 0 : pc.getLong(3);
+    long esrdTransplant = pc.isNullAt(4) ? 0 : pc.getLong(4);
+    long esrdGraft = pc.isNullAt(5) ? 0 : pc.getLong(5);
     long persons = pc.getLong(0);
     long notScored = pc.isNullAt(1) ? 0 : pc.getLong(1);
     Dataset<Row> unscorable = joined.filter(bad);
@@ -183,7 +188,8 @@ public final class ScoreRisk {
     Result r = new Result(paymentYear, persons, agg.isNullAt(0) ? 0 : agg.getLong(0), notScored, diagnosisEvents, eligibleEvents, icdCount,
         invalidCount, withHcc, agg.isNullAt(1) ? 0 : agg.getDouble(1), agg.isNullAt(2) ? 0 : agg.getLong(2),
         agg.isNullAt(3) ? 0 : agg.getLong(3), agg.isNullAt(4) ? 0 : agg.getLong(4), eligibilityTable, includeEhr,
-        agg.isNullAt(6) ? 0 : agg.getLong(6), esrdDialysis, esrdOther, !tables.esrdModels().isEmpty(),
+        agg.isNullAt(6) ? 0 : agg.getLong(6), esrdDialysis, esrdOther, esrdTransplant, esrdGraft,
+        !tables.esrdModels().isEmpty(),
         (System.nanoTime() - t0) / 1e9);
     LOG.info("score-risk PY{}: {} persons, {} scored, {} not scored, {} diagnosis events ({} eligible), {} ICD-10-CM"
         + " codings, {} invalid", paymentYear, persons, r.scored(), notScored, diagnosisEvents, eligibleEvents, icdCount,
@@ -251,14 +257,56 @@ public final class ScoreRisk {
         .join(longTermInstitutional(events), "person_key", "left")
         .withColumn("institutional", coalesce(col("lti"), lit(false))).drop("lti")
         .join(onDialysis(events, dialysis), "person_key", "left")
-        .withColumn("esrd_status", when(col("esrd").and(coalesce(col("dialysis"), lit(false))), "dialysis")
+        .join(transplants(events), "person_key", "left")
+        .withColumn("graft_months", monthIndex(LocalDate.of(paymentYear - 1, 12, 31), col("transplant_date")))
+        // dialysis after the transplant months (graft failure) wins over the transplant
+        .withColumn("after_transplant", col("transplant_date").isNotNull().and(col("last_dialysis").isNull()
+            .or(monthIndex(col("last_dialysis"), col("transplant_date")).leq(Member.TRANSPLANT_MONTHS))))
+        .withColumn("esrd_status", when(col("esrd").and(col("after_transplant")),
+                when(col("graft_months").leq(Member.TRANSPLANT_MONTHS), "transplant").otherwise("graft"))
+            .when(col("esrd").and(col("last_dialysis").isNotNull()), "dialysis")
             .when(col("esrd"), "esrd"))
-        .drop("esrd", "dialysis");
+        .withColumn("graft_months", when(col("esrd_status").isin("transplant", "graft"), col("graft_months")))
+        .drop("esrd", "last_dialysis", "transplant_date", "after_transplant");
+  }
+
+  /** The month of {@code date} counted from the month of {@code from}, the month of {@code from} being month 1. */
+  private static Column monthIndex(Column date, Column from) {
+    return year(date).multiply(12).plus(month(date)).minus(year(from).multiply(12).plus(month(from))).plus(1);
+  }
+
+  private static Column monthIndex(LocalDate date, Column from) {
+    return monthIndex(lit(date.toString()).cast("date"), from);
+  }
+
+  /**
+   * The latest kidney transplant of each person, dated in the data year or before ({@code member_status.yaml}
+   * {@code kidney_transplant}): a claim event with a transplant CPT / ICD-10-PCS coding, or any event of a claim
+   * whose MS-DRG (silver.medical_claim) is a kidney transplant DRG: (person_key, transplant_date).
+   */
+  private Dataset<Row> transplants(Dataset<Row> events) {
+    RiskReference.TransplantRule rule = RiskReference.transplantRule();
+    LocalDate end = LocalDate.of(paymentYear - 1, 12, 31);
+    Column coded = rule.codes().isEmpty() ? lit(false)
+        : exists(col("codes"), c -> upper(trim(c.getField("code"))).isin(rule.codes().toArray()));
+    Dataset<Row> claimEvents = events.filter(col("claim_id").isNotNull()
+        .and(col("event_date").leq(lit(end.toString()).cast("date"))));
+    String claims = lh.root() + "/silver/medical_claim";
+    Column transplant = coded;
+    if (!rule.msDrgs().isEmpty() && DeltaTable.isDeltaTable(lh.spark(), claims)) {
+      Dataset<Row> drg = lh.spark().read().format("delta").load(claims)
+          .filter(trim(col("ms_drg_code")).isin(rule.msDrgs().toArray()))
+          .select(col("source").as("ds"), col("claim_id").as("dc"), lit(true).as("drg")).distinct();
+      claimEvents = claimEvents.join(broadcast(drg),
+          col("source").equalTo(col("ds")).and(col("claim_id").equalTo(col("dc"))), "left");
+      transplant = transplant.or(coalesce(col("drg"), lit(false)));
+    }
+    return claimEvents.filter(transplant).groupBy("person_key").agg(max("event_date").as("transplant_date"));
   }
 
   /**
    * Persons with a dialysis claim in the final {@code recent_days} of the data year ({@code member_status.yaml}):
-   * (person_key, dialysis = true).
+   * (person_key, last_dialysis = the latest such claim's date).
    */
   private Dataset<Row> onDialysis(Dataset<Row> events, RiskReference.DialysisRule rule) {
     LocalDate end = LocalDate.of(paymentYear - 1, 12, 31);
@@ -274,7 +322,7 @@ public final class ScoreRisk {
         .filter(col("claim_id").isNotNull().and(service)
             .and(col("event_date").between(lit(end.minusDays(rule.recentDays() - 1).toString()).cast("date"),
                 lit(end.toString()).cast("date"))))
-        .select(col("person_key")).distinct().withColumn("dialysis", lit(true));
+        .groupBy("person_key").agg(max("event_date").as("last_dialysis"));
   }
 
   /**
@@ -382,7 +430,6 @@ public final class ScoreRisk {
       ScoreMember scorer = new ScoreMember(RiskReference.forPaymentYear(paymentYear));
       String blendModels = String.join("+", scorer.tables().weights().entrySet().stream()
           .filter(e -> e.getValue() > 0).map(java.util.Map.Entry::getKey).sorted().toList());
-      List<String> esrdModels = scorer.tables().esrdModels().keySet().stream().sorted().toList();
       List<Row> out = new ArrayList<>();
       while (in.hasNext()) {
         Row r = in.next();
@@ -398,16 +445,18 @@ public final class ScoreRisk {
         int age = m.ageFeb1(paymentYear);
         List<ModelScore> scores = new ArrayList<>(scorer.scoreAll(m, dx));
         String paymentModel = blendModels;
-        if ("dialysis".equals(r.getAs("esrd_status")) && !esrdModels.isEmpty()) {
-          // CMS pays a member in dialysis status on the ESRD dialysis model, not the CMS-HCC blend
-          Member dialysis = m.withEsrd(Member.EsrdStatus.DIALYSIS, null);
+        String status = r.getAs("esrd_status");
+        Member esrd = status == null ? m : switch (status) {
+          case "dialysis" -> m.withEsrd(Member.EsrdStatus.DIALYSIS, null);
+          case "transplant", "graft" -> m.afterTransplant((Integer) r.getAs("graft_months"), null);
+          default -> m;
+        };
+        String esrdModel = scorer.esrdModel(esrd);
+        if (esrdModel != null) {
+          // CMS pays a member in ESRD dialysis, transplant or graft status on that ESRD model, not the CMS-HCC blend
           scores.remove(scores.size() - 1);
-          ModelScore pays = null;
-          for (String name : esrdModels) {
-            ModelScore e = scorer.score(name, dialysis, dx);
-            scores.add(e);
-            pays = pays == null ? e : pays;
-          }
+          ModelScore pays = scorer.score(esrdModel, esrd, dx);
+          scores.add(pays);
           scores.add(new ModelScore(ScoreMember.BLEND, pays.segment(), pays.raw(), pays.normalized(), pays.payment(),
               List.of(), List.of()));
           paymentModel = pays.model();

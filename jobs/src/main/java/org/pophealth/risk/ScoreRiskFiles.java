@@ -23,12 +23,16 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code bin/pophealth risk-score}: scores an analyst's members file with its diagnoses file, no Spark.
  * Members: {@code member_id,sex,birth_date,orec,dual_status,institutional,new_enrollee}, optionally
- * {@code esrd_status,crec} and {@code csnp} (Y: a C-SNP member, whose new enrollee segment is SNPNE); ESRD status may instead come from a separate file {@code member_id,esrd_status,crec}
- * ({@link #esrd(Path)}); diagnoses: {@code member_id,icd10}. Output:
+ * {@code esrd_status,crec,graft_months} and {@code csnp} (Y: a C-SNP member, whose new enrollee segment is SNPNE);
+ * ESRD status may instead come from a separate file {@code member_id,esrd_status,crec[,graft_months]}
+ * ({@link #esrd(Path)}). {@code esrd_status}: dialysis, transplant (with {@code graft_months} 1-3) or graft (with
+ * {@code graft_months} 4 or more), {@code graft_months} counting the scored month from the kidney transplant, the
+ * transplant month being month 1. Diagnoses: {@code member_id,icd10}. Output:
  * {@code member_id,model,segment,raw_score,normalized_score,payment_score,hccs} in the members file's order, one row
- * per member and model scored (ESRD-V24 only for members in ESRD dialysis status). Every row that cannot be used
- * (bad field, invalid ICD-10-CM code, unknown member, an ESRD status other than dialysis) is written to the
- * rejects file with the file, line and reason, and counted.
+ * per member and model scored (an ESRD model only for the members of its ESRD status: ESRD-V24 dialysis,
+ * ESRD-V24-TRANSPLANT transplant months, ESRD-V24-GRAFT functioning graft). Every row that cannot be used (bad
+ * field, invalid ICD-10-CM code, unknown member, a bad ESRD status or graft_months) is written to the rejects file
+ * with the file, line and reason, and counted.
  */
 public final class ScoreRiskFiles {
   private static final Logger LOG = LoggerFactory.getLogger(ScoreRiskFiles.class);
@@ -37,7 +41,7 @@ public final class ScoreRiskFiles {
   /** Optional column of the members file: Y for a member of a chronic-condition special needs plan (C-SNP). */
   static final String CSNP_COLUMN = "csnp";
   /** The optional columns of the members file, in this order. */
-  static final List<String> OPTIONAL_COLUMNS = List.of("esrd_status", "crec", CSNP_COLUMN);
+  static final List<String> OPTIONAL_COLUMNS = List.of("esrd_status", "crec", CSNP_COLUMN, "graft_months");
   static final List<String> DX_COLUMNS = List.of("member_id", "icd10");
   static final String HEADER = "member_id,model,segment,raw_score,normalized_score,payment_score,hccs";
   /** The {@code --model} values: one model, the payment year's blend, or every model of the year. */
@@ -56,14 +60,15 @@ public final class ScoreRiskFiles {
   private final Path out;
   private Path esrd;
 
-  /** {@code model}: V24, V28, ESRD-V24, blend or all (any case). */
+  /** {@code model}: V24, V28, ESRD-V24, ESRD-V24-TRANSPLANT, ESRD-V24-GRAFT, blend or all (any case). */
   public ScoreRiskFiles(Path members, Path diagnoses, int paymentYear, String model, Path out) {
     this.members = members;
     this.diagnoses = diagnoses;
     this.paymentYear = paymentYear;
     String m = model.toUpperCase(Locale.ROOT);
-    if (!List.of("V24", "V28", "ESRD-V24", ScoreMember.BLEND, ALL).contains(m)) {
-      throw new IllegalArgumentException("--model must be V24, V28, ESRD-V24, blend or all, not '" + model + "'");
+    if (!m.matches("V\\d+|ESRD-[A-Z0-9-]+") && !List.of(ScoreMember.BLEND, ALL).contains(m)) {
+      throw new IllegalArgumentException("--model must be V24, V28, ESRD-V24, ESRD-V24-TRANSPLANT, ESRD-V24-GRAFT,"
+          + " blend or all, not '" + model + "'");
     }
     this.model = m;
     this.out = out;
@@ -109,8 +114,9 @@ public final class ScoreRiskFiles {
       rejected += dxRead.rejected();
     }
     if (esrdModels.contains(model) && !esrdKnown) {
-      throw new IllegalArgumentException("--model " + model + " scores members in ESRD dialysis status: give their"
-          + " status with --esrd FILE (member_id,esrd_status,crec) or esrd_status,crec columns in the members file");
+      throw new IllegalArgumentException("--model " + model + " scores members in an ESRD status: give their status"
+          + " with --esrd FILE (member_id,esrd_status,crec,graft_months) or esrd_status,crec,graft_months columns in"
+          + " the members file");
     }
     long tRead = System.nanoTime();
     List<Member> list = new ArrayList<>(byId.values());
@@ -120,7 +126,7 @@ public final class ScoreRiskFiles {
     IntStream.range(0, list.size()).parallel().forEach(i -> {
       Member m = list.get(i);
       List<Diagnosis> mine = dx.getOrDefault(m.id(), List.of());
-      boolean dialysis = m.esrd() == Member.EsrdStatus.DIALYSIS;
+      String esrdModel = scorer.esrdModel(m);
       StringBuilder b = new StringBuilder();
       if (model.equals(ALL) || model.equals(ScoreMember.BLEND)) {
         List<ModelScore> parts = new ArrayList<>();
@@ -131,11 +137,9 @@ public final class ScoreRiskFiles {
             row(b, m, name, part, hccs(part, null));
           }
         }
-        if (model.equals(ALL) && dialysis) {
-          for (String name : esrdModels) {
-            ModelScore s = scorer.score(name, m, mine);
-            row(b, m, name, s, hccs(s, null));
-          }
+        if (model.equals(ALL) && esrdModel != null) {
+          ModelScore s = scorer.score(esrdModel, m, mine);
+          row(b, m, esrdModel, s, hccs(s, null));
         }
         StringBuilder blendHccs = new StringBuilder();
         for (ModelScore part : parts) {
@@ -144,7 +148,7 @@ public final class ScoreRiskFiles {
           }
         }
         row(b, m, "blend", scorer.blend(parts), blendHccs.toString());
-      } else if (!esrdModels.contains(model) || dialysis) {
+      } else if (!esrdModels.contains(model) || model.equals(esrdModel)) {
         ModelScore s = scorer.score(model, m, mine);
         row(b, m, model, s, hccs(s, null));
       }
@@ -178,7 +182,7 @@ public final class ScoreRiskFiles {
     try (BufferedReader in = Files.newBufferedReader(esrd, StandardCharsets.UTF_8)) {
       String head = in.readLine();
       int[] idx = header(head, List.of("member_id", "esrd_status"), esrd);
-      int crecIdx = optional(head, List.of("crec"))[0];
+      int[] opt = optional(head, List.of("crec", "graft_months"));
       long line = 1;
       for (String l = in.readLine(); l != null; l = in.readLine()) {
         line++;
@@ -197,7 +201,8 @@ public final class ScoreRiskFiles {
           problem = "duplicate-esrd-status: the members file already gives this member's esrd_status";
         } else {
           try {
-            byId.put(id, withEsrd(m, field(f, idx[1]), crecIdx < 0 ? "" : field(f, crecIdx)));
+            byId.put(id, withEsrd(m, field(f, idx[1]), opt[0] < 0 ? "" : field(f, opt[0]),
+                opt[1] < 0 ? "" : field(f, opt[1])));
           } catch (IllegalArgumentException e) {
             problem = e.getMessage();
           }
@@ -212,10 +217,10 @@ public final class ScoreRiskFiles {
   }
 
   /**
-   * {@code m} with the ESRD status and crec of a row; IllegalArgumentException (a reject reason) for a bad value
-   * or a status this scorer does not score yet (graft, transplant).
+   * {@code m} with the ESRD status, crec and months since the transplant of a row; IllegalArgumentException (a
+   * reject reason) for a bad value: transplant needs graft_months 1-3, graft 4 or more, other statuses none.
    */
-  private static Member withEsrd(Member m, String status, String crec) {
+  private static Member withEsrd(Member m, String status, String crec, String graftMonths) {
     Member.EsrdStatus s;
     try {
       s = Member.EsrdStatus.parse(status);
@@ -229,11 +234,27 @@ public final class ScoreRiskFiles {
       }
       current = Integer.parseInt(crec);
     }
-    if (s == Member.EsrdStatus.GRAFT || s == Member.EsrdStatus.TRANSPLANT) {
-      throw new IllegalArgumentException("unsupported-esrd-status: " + ScoreMember.unsupportedEsrd(s)
-          + "; the member is scored with the CMS-HCC models only");
+    boolean afterTransplant = s == Member.EsrdStatus.GRAFT || s == Member.EsrdStatus.TRANSPLANT;
+    if (!afterTransplant) {
+      if (!graftMonths.isEmpty()) {
+        throw new IllegalArgumentException("bad-graft-months: graft_months goes with esrd_status transplant or graft"
+            + " only; the member is scored with the CMS-HCC models only");
+      }
+      return s == Member.EsrdStatus.NONE ? m : m.withEsrd(s, current);
     }
-    return s == Member.EsrdStatus.NONE ? m : m.withEsrd(s, current);
+    if (!graftMonths.matches("[1-9][0-9]{0,3}")) {
+      throw new IllegalArgumentException("bad-graft-months: esrd_status " + status.trim().toLowerCase(Locale.ROOT)
+          + " needs graft_months, the month scored counted from the kidney transplant (transplant month = 1);"
+          + " the member is scored with the CMS-HCC models only");
+    }
+    int months = Integer.parseInt(graftMonths);
+    boolean transplantMonth = months <= Member.TRANSPLANT_MONTHS;
+    if (transplantMonth != (s == Member.EsrdStatus.TRANSPLANT)) {
+      throw new IllegalArgumentException("bad-graft-months: esrd_status transplant covers graft_months 1-"
+          + Member.TRANSPLANT_MONTHS + ", graft " + (Member.TRANSPLANT_MONTHS + 1) + " and more, not " + months
+          + " for " + status.trim().toLowerCase(Locale.ROOT) + "; the member is scored with the CMS-HCC models only");
+    }
+    return m.afterTransplant(months, current);
   }
 
   private static void row(StringBuilder b, Member m, String model, ModelScore s, String hccs) {
@@ -267,7 +288,7 @@ public final class ScoreRiskFiles {
     }
     if (opt[0] >= 0) {
       try {
-        m = withEsrd(m, field(f, opt[0]), opt[1] < 0 ? "" : field(f, opt[1]));
+        m = withEsrd(m, field(f, opt[0]), opt[1] < 0 ? "" : field(f, opt[1]), opt[3] < 0 ? "" : field(f, opt[3]));
       } catch (IllegalArgumentException e) {
         keep.accept(e.getMessage());
       }

@@ -243,16 +243,67 @@ class ScoreMemberKnownAnswerTest {
   @Test
   void esrdModelScoresDialysisOnly() {
     assertThrows(IllegalArgumentException.class, () -> PY2026.score("ESRD-V24", man70(), List.of()));
-    Member graft = man70().withEsrd(Member.EsrdStatus.GRAFT, 2);
-    UnsupportedOperationException e =
-        assertThrows(UnsupportedOperationException.class, () -> PY2026.score("ESRD-V24", graft, List.of()));
-    assertTrue(e.getMessage().contains("risk adjustment a payer can use"), e.getMessage());
+    Member graft = man70().afterTransplant(6, 2);
+    assertEquals(Member.EsrdStatus.GRAFT, graft.esrd());
+    assertThrows(IllegalArgumentException.class, () -> PY2026.score("ESRD-V24", graft, List.of()));
+    assertThrows(IllegalArgumentException.class, () -> PY2026.score("ESRD-V24-GRAFT", man70(), List.of()));
+    assertThrows(IllegalArgumentException.class, () -> PY2026.score("ESRD-V24-TRANSPLANT", graft, List.of()));
+    // each ESRD status has its paying model; none without a status
+    assertEquals("ESRD-V24-GRAFT", PY2026.esrdModel(graft));
+    assertEquals("ESRD-V24-TRANSPLANT", PY2026.esrdModel(man70().afterTransplant(3, 2)));
+    assertEquals("ESRD-V24", PY2026.esrdModel(man70().withEsrd(Member.EsrdStatus.DIALYSIS, 2)));
+    assertEquals(null, PY2026.esrdModel(man70()));
+    // months 1-3 are transplant status, 4 on graft: a graft in month 2 is not a member
+    assertThrows(IllegalArgumentException.class, () -> new Member("x", 'M', LocalDate.of(1955, 6, 1), 0,
+        DualStatus.NON, false, false, Member.EsrdStatus.GRAFT, 2, false, 2));
     // PY2025 configures no ESRD model (its normalisation factor is not transcribed)
     assertThrows(IllegalArgumentException.class, () -> PY2025.score("ESRD-V24", graft, List.of()));
+    assertEquals(null, PY2025.esrdModel(graft));
     // the blend and scoreAll stay CMS-HCC: an ESRD member gets V24, V28 and BLEND there
     Member dialysis = man70().withEsrd(Member.EsrdStatus.DIALYSIS, 2);
     assertEquals(List.of("V24", "V28", ScoreMember.BLEND),
         PY2026.scoreAll(dialysis, HANDFUL).stream().map(ModelScore::model).toList());
+  }
+
+  @Test
+  void esrdFunctioningGraftKnownAnswers() {
+    // ESRD-V24-GRAFT (D24 rows), PY2026 functioning graft normalisation 1.104, coding adjustment 0.059.
+    // Woman 71, OREC 0, full dual, community, month 6 since the transplant: segment GFA, duration 4-9.
+    // GFA_F70_74 0.464 + GFA_HCC18 0.233 + GFA_HCC85 0.257 + GFA_DIABETES_CHF 0.223 + FGC_GE65_DUR4_9_FBD 2.605
+    //   = 3.782; / 1.104 = 3.426; x 0.941 = 3.224
+    Member g1 = new Member("g1", 'F', LocalDate.of(1955, 1, 15), 0, DualStatus.FULL, false, false)
+        .afterTransplant(6, 2);
+    ModelScore s = PY2026.score("ESRD-V24-GRAFT", g1, dx("E1122", "I5022"));
+    assertEquals("GFA", s.segment());
+    assertEquals(List.of(18, 85), s.hccs());
+    assertEquals(3.782, s.raw(), 1e-9);
+    assertEquals(3.426, s.normalized(), 1e-9);
+    assertEquals(3.224, s.payment(), 1e-9);
+    assertTrue(s.factors().stream().anyMatch(f -> f.variable().equals("FGC_GE65_DUR4_9_FBD")
+        && f.kind().equals("graft_duration")));
+    // month 10: the 10+ add-on FGC_GE65_DUR10PL_FBD 1.279 instead: 3.782 - 2.605 + 1.279 = 2.456
+    assertEquals(2.456, PY2026.score("ESRD-V24-GRAFT", g1.afterTransplant(10, 2), dx("E1122", "I5022")).raw(), 1e-9);
+    // man 70, partial dual, institutional, month 12: GI_M70_74 1.265 + FGI_GE65_DUR10PL_ND_PBD 0.905
+    //   + FGI_PBD_GE65_flag 0.162 + LTI_GE65 0.955 = 3.287
+    Member g3 = new Member("g3", 'M', LocalDate.of(1955, 6, 1), 0, DualStatus.PARTIAL, true, false)
+        .afterTransplant(12, 2);
+    ModelScore i = PY2026.score("ESRD-V24-GRAFT", g3, List.of());
+    assertEquals("GI", i.segment());
+    assertEquals(3.287, i.raw(), 1e-9);
+    // new enrollee woman 67, full dual, month 6: (GNE_FBD_NORIGDIS_G_NEF67 0.996 + FGC_GE65_DUR4_9_FBD 2.605)
+    //   / ActAdj_DUR4_9 0.905 = 3.979
+    Member g4 = new Member("g4", 'F', LocalDate.of(1958, 6, 1), 0, DualStatus.FULL, false, true)
+        .afterTransplant(6, 2);
+    ModelScore ne = PY2026.score("ESRD-V24-GRAFT", g4, HANDFUL);
+    assertEquals("GNE", ne.segment());
+    assertEquals(3.979, ne.raw(), 1e-9);
+    assertTrue(ne.hccs().isEmpty());
+    // transplant month 1: TRANSPLANT_KIDNEY_ONLY_1M 5.985; / 1.062 (dialysis series) = 5.636; x 0.941 = 5.303
+    ModelScore t = PY2026.score("ESRD-V24-TRANSPLANT", man70().afterTransplant(1, 2), HANDFUL);
+    assertEquals("TRANSPLANT_1M", t.segment());
+    assertEquals(5.985, t.raw(), 1e-9);
+    assertEquals(5.636, t.normalized(), 1e-9);
+    assertEquals(5.303, t.payment(), 1e-9);
   }
 
   @Test

@@ -150,10 +150,7 @@ class ScoreRiskJobTest {
     String[][] members = {{"d1", "31"}, {"d2", "31"}, {"d3", "10"}};
     for (String[] m : members) {
       patients.add(patient(m[0]));
-      eligibility.add("{\"member_id\":\"" + m[0] + "\",\"gender\":\"female\",\"birth_date\":\"1950-03-01\","
-          + "\"enrollment_start_date\":\"2020-01-01\",\"payer\":\"mapd\",\"payer_type\":\"medicare\",\"plan\":\"p\","
-          + "\"medicare_status_code\":\"" + m[1] + "\",\"source\":\"payer\",\"ingest_run_id\":\"run1\","
-          + "\"bronze_file\":\"eligibility.csv\",\"bronze_line\":1}");
+      eligibility.add(eligibility(m[0], m[1]));
     }
     String[][] claims = {{"d1", "90960", null, "2025-12-01"}, {"d2", "90960", null, "2025-06-01"},
         {"d3", "90999", "0721", "2025-11-01"}};
@@ -186,6 +183,87 @@ class ScoreRiskJobTest {
       assertEquals(0.410, b.getAs("payment_score"), 1e-9, p);
       assertEquals(0, lh.read("gold.risk_score").filter("model = 'ESRD-V24' AND person_key = 'payer:" + p + "'").count());
     }
+  }
+
+  /**
+   * ESRD transplant and functioning graft status from claims (measures/risk/member_status.yaml kidney_transplant):
+   * an ESRD member (Medicare status 31) with a kidney transplant claim dated 2025 or before; the month scored is
+   * December 2025, the transplant month being month 1 (months 1-3 transplant, then graft). Six women born 1950-03-01
+   * (75 on 2026-02-01), OREC 0, non-dual, community, no diagnoses:
+   * <ul>
+   *   <li>k1: CPT 50360 on 2025-03-10: December is month 10, graft 10+. ESRD-V24-GRAFT GNPA: GNPA_F75_79 0.42
+   *       + FGC_GE65_DUR10PL_ND_PBD 0.905 = 1.325; / 1.104 = 1.2002 -> 1.200; x 0.941 = 1.1292 -> 1.129.
+   *   <li>k2: ICD-10-PCS 0TY10Z0 on 2025-12-05 (dialysis 90960 on 2025-11-20, before it): month 1, transplant.
+   *       ESRD-V24-TRANSPLANT TRANSPLANT_KIDNEY_ONLY_1M 5.985; / 1.062 = 5.6356 -> 5.636; x 0.941 = 5.3035 -> 5.303.
+   *   <li>k3: an inpatient claim with MS-DRG 652 (silver.medical_claim), its event on 2025-08-20: month 5, graft 4-9.
+   *       GNPA_F75_79 0.42 + FGC_GE65_DUR4_9_ND_PBD 2.529 = 2.949; / 1.104 = 2.6712 -> 2.671; x 0.941 = 2.5134 -> 2.513.
+   *   <li>k4: CPT 50365 on 2025-05-01, dialysis 90960 on 2025-12-10 (month 8, after the transplant months: the graft
+   *       failed): dialysis. ESRD-V24 DI_F75_79 0.617; / 1.062 = 0.581; x 0.941 = 0.547.
+   *   <li>k5: status 10 (no ESRD) with CPT 50360 on 2025-03-10: not ESRD, the CMS-HCC blend: CNA_F75_79 0.465
+   *       / 1.067 = 0.436, x 0.941 = 0.410.
+   *   <li>k6: status 31, CPT 50360 on 2026-01-10 (after the data year): ESRD without dialysis or transplant, 0.410.
+   * </ul>
+   */
+  @Test
+  void esrdTransplantAndGraftStatusFromTransplantClaims() {
+    Lakehouse lh = SharedSpark.newLakehouse();
+    List<String> patients = new java.util.ArrayList<>();
+    List<String> eligibility = new java.util.ArrayList<>();
+    String[][] members = {{"k1", "31"}, {"k2", "31"}, {"k3", "31"}, {"k4", "31"}, {"k5", "10"}, {"k6", "31"}};
+    for (String[] m : members) {
+      patients.add(patient(m[0]));
+      eligibility.add(eligibility(m[0], m[1]));
+    }
+    String[][] claims = {{"k1", "50360", null, "2025-03-10"}, {"k2", "0TY10Z0", "0111", "2025-12-05"},
+        {"k2", "90960", null, "2025-11-20"}, {"k3", "99223", "0111", "2025-08-20"}, {"k4", "50365", null, "2025-05-01"},
+        {"k4", "90960", null, "2025-12-10"}, {"k5", "50360", null, "2025-03-10"}, {"k6", "50360", null, "2026-01-10"}};
+    List<String> events = new java.util.ArrayList<>();
+    int i = 0;
+    for (String[] c : claims) {
+      events.add(claim(++i, c[0], c[1], null, c[2], c[3]));
+    }
+    // k3's claim (C4) carries the kidney transplant MS-DRG on the claim, not on an event coding
+    String drg = "{\"claim_id\":\"C4\",\"claim_line_number\":1,\"claim_type\":\"institutional\",\"member_id\":\"k3\","
+        + "\"claim_start_date\":\"2025-08-20\",\"bill_type_code\":\"111\",\"ms_drg_code\":\"652\","
+        + "\"source_claim_id\":\"C4\",\"claim_versions\":1,\"eligibility_matched\":true,\"source\":\"payer\","
+        + "\"ingest_run_id\":\"run1\",\"bronze_file\":\"medical_claim.csv\",\"bronze_line\":1}";
+    for (var t : java.util.Map.of("silver.patient", patients, "silver.eligibility", eligibility, "silver.event", events,
+        "silver.medical_claim", List.of(drg)).entrySet()) {
+      lh.append(t.getKey(), lh.spark().read().schema(lh.contract(t.getKey()).schema())
+          .json(lh.spark().createDataset(t.getValue(), org.apache.spark.sql.Encoders.STRING())));
+    }
+    ScoreRisk.Result r = new ScoreRisk(lh, 2026).execute();
+    assertEquals(1, r.esrdTransplant());
+    assertEquals(2, r.esrdGraft());
+    assertEquals(1, r.esrdDialysis());
+    assertEquals(1, r.esrdNotDialysis());
+    Object[][] paid = {{"k1", "ESRD-V24-GRAFT", "GNPA", 1.325, 1.129}, {"k2", "ESRD-V24-TRANSPLANT", "TRANSPLANT_1M", 5.985, 5.303},
+        {"k3", "ESRD-V24-GRAFT", "GNPA", 2.949, 2.513}, {"k4", "ESRD-V24", "DI", 0.617, 0.547}};
+    for (Object[] p : paid) {
+      String key = "payer:" + p[0];
+      Row model = score(lh, 2026, key, (String) p[1]);
+      assertEquals(p[2], model.getAs("segment"), key);
+      assertEquals((Double) p[3], model.getAs("raw_score"), 1e-9, key);
+      Row pays = blend(lh, 2026, key);
+      assertEquals(p[1], pays.getAs("payment_model"), key);
+      assertEquals(p[2], pays.getAs("segment"), key);
+      assertEquals((Double) p[4], pays.getAs("payment_score"), 1e-9, key);
+      assertEquals(0.410, score(lh, 2026, key, "V28").getAs("payment_score"), 1e-9, key);
+    }
+    for (String p : List.of("k5", "k6")) {
+      Row b = blend(lh, 2026, "payer:" + p);
+      assertEquals("V28", b.getAs("payment_model"), p);
+      assertEquals(0.410, b.getAs("payment_score"), 1e-9, p);
+      assertEquals(0, lh.read("gold.risk_score").filter("model LIKE 'ESRD%' AND person_key = 'payer:" + p + "'").count());
+    }
+  }
+
+  /** A silver.eligibility row of source payer since 2020: a woman born 1950-03-01 with a Medicare status code. */
+  private static String eligibility(String id, String medicareStatus) {
+    return "{\"member_id\":\"" + id + "\",\"gender\":\"female\",\"birth_date\":\"1950-03-01\","
+        + "\"enrollment_start_date\":\"2020-01-01\",\"payer\":\"mapd\",\"payer_type\":\"medicare\",\"plan\":\"p\","
+        + "\"medicare_status_code\":\"" + medicareStatus + "\",\"source\":\"payer\",\"ingest_run_id\":\"run1\","
+        + "\"bronze_file\":\"eligibility.csv\",\"bronze_line\":1}";
   }
 
   /** A silver.patient row of source payer: a woman born 1950-03-01. */
