@@ -12,11 +12,20 @@ import java.util.Set;
  * @param models the CMS-HCC models of the blend (V24, V28)
  * @param esrdModels the ESRD models (ESRD-V24), empty when the year configures none
  * @param normalization normalisation factor of every model, CMS-HCC and ESRD
+ * @param codingAdjustment the year's MA coding-pattern adjustment (CMS-HCC models and the blend)
+ * @param unadjustedModels ESRD models whose scores the year's {@code payment_years.yaml} exempts from it
+ *     ({@code ma_coding_adjustment: false}); empty by default
  */
 public record PaymentYearTables(
     int paymentYear, Map<String, ModelTables> models, Map<String, ModelTables> esrdModels, Map<String, Double> weights,
-    Map<String, Double> normalization, double codingAdjustment, Set<String> eligibleCptHcpcs)
+    Map<String, Double> normalization, double codingAdjustment, Set<String> eligibleCptHcpcs,
+    Set<String> unadjustedModels)
     implements Serializable {
+
+  /** The MA coding-pattern adjustment applied to {@code model}'s payment score. */
+  public double codingAdjustment(String model) {
+    return unadjustedModels.contains(model) ? 0.0 : codingAdjustment;
+  }
 
   /** A CMS-HCC or ESRD model of the year; IllegalArgumentException naming the available ones otherwise. */
   public ModelTables model(String name) {

@@ -64,6 +64,7 @@ public final class RiskReference {
     Map<String, ModelTables> esrdModels = new LinkedHashMap<>();
     Map<String, Double> weights = new LinkedHashMap<>();
     Map<String, Double> norms = new LinkedHashMap<>();
+    Set<String> unadjusted = new TreeSet<>();
     for (String group : List.of("models", "esrd_models")) {
       JsonNode list = py.get(group);
       if (list == null) {
@@ -89,6 +90,9 @@ public final class RiskReference {
           throw new IllegalStateException("payment_years.yaml " + year + ": no hierarchies file for " + model);
         }
         norms.put(model, m.get("normalization").asDouble());
+        if (esrd && m.has("ma_coding_adjustment") && !m.get("ma_coding_adjustment").asBoolean(true)) {
+          unadjusted.add(model);
+        }
         ModelTables t = model(model, def, dx, coef, edits, labels, csv(hierarchyFile.asText()), interactions.get(model),
             requirements.get(model));
         if (esrd) {
@@ -108,7 +112,7 @@ public final class RiskReference {
       cpt.add(r.text("cpt_hcpcs_code"));
     }
     return new PaymentYearTables(year, Map.copyOf(models), Map.copyOf(esrdModels), Map.copyOf(weights),
-        Map.copyOf(norms), py.get("ma_coding_adjustment").asDouble(), Set.copyOf(cpt));
+        Map.copyOf(norms), py.get("ma_coding_adjustment").asDouble(), Set.copyOf(cpt), Set.copyOf(unadjusted));
   }
 
   private static List<String> fieldNames(JsonNode n) {

@@ -200,7 +200,8 @@ public final class ScoreMember {
   private ModelScore score(ModelTables t, String segment, double sum, List<Integer> hccList, List<Factor> factors) {
     double raw = round3(sum);
     double normalized = round3(raw / tables.normalization().get(t.model()));
-    return new ModelScore(t.model(), segment, raw, normalized, round3(normalized * (1 - tables.codingAdjustment())),
+    return new ModelScore(t.model(), segment, raw, normalized,
+        round3(normalized * (1 - tables.codingAdjustment(t.model()))),
         hccList, List.copyOf(factors));
   }
 

@@ -304,6 +304,13 @@ class ScoreMemberKnownAnswerTest {
     assertEquals(5.985, t.raw(), 1e-9);
     assertEquals(5.636, t.normalized(), 1e-9);
     assertEquals(5.303, t.payment(), 1e-9);
+    // an ESRD model exempted from the MA coding adjustment (payment_years.yaml ma_coding_adjustment: false):
+    // payment = normalised 5.636; the other models keep it
+    PaymentYearTables y = PY2026.tables();
+    ScoreMember exempt = new ScoreMember(new PaymentYearTables(y.paymentYear(), y.models(), y.esrdModels(), y.weights(),
+        y.normalization(), y.codingAdjustment(), y.eligibleCptHcpcs(), java.util.Set.of("ESRD-V24-TRANSPLANT")));
+    assertEquals(5.636, exempt.score("ESRD-V24-TRANSPLANT", man70().afterTransplant(1, 2), HANDFUL).payment(), 1e-9);
+    assertEquals(3.224, exempt.score("ESRD-V24-GRAFT", g1, dx("E1122", "I5022")).payment(), 1e-9);
   }
 
   @Test
