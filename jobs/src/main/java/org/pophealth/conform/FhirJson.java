@@ -380,6 +380,24 @@ public final class FhirJson {
     return out;
   }
 
+  /**
+   * The contained resource a local reference ({@code #med1}) points to, when it is of {@code type} (null: any
+   * type); null when the reference is not local or no contained resource has that id.
+   */
+  public static JsonNode contained(JsonNode r, String localRef, String type) {
+    JsonNode contained = r == null ? null : r.get("contained");
+    if (localRef == null || !localRef.startsWith("#") || contained == null || !contained.isArray()) {
+      return null;
+    }
+    String id = localRef.substring(1);
+    for (JsonNode c : contained) {
+      if (c.isObject() && id.equals(text(c, "id")) && (type == null || type.equals(text(c, "resourceType")))) {
+        return c;
+      }
+    }
+    return null;
+  }
+
   /** The identifier value with the given system, or null. */
   public static String identifierWithSystem(JsonNode r, String system) {
     JsonNode ids = r.get("identifier");
