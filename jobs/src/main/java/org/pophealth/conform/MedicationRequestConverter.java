@@ -30,6 +30,7 @@ public final class MedicationRequestConverter implements ResourceConverter {
     b.set("medication_id", medicationId);
     b.set("authored_on", FhirJson.dateTime(r, "authoredOn", "MedicationRequest.authoredOn"));
     b.set("requester_id", FhirJson.refId(r.get("requester")));
+    b.set("contained_npis", FhirJson.containedNpis(r));
     b.set("encounter_id", FhirJson.refId(r.get("encounter")));
     b.set("reason_codes", FhirJson.codingsOfAll(r.get("reasonCode")));
     JsonNode dosage = FhirJson.first(r, "dosageInstruction");

@@ -144,6 +144,21 @@ class FetchReferencesTest {
     assertEquals(new FetchReferences.Settings(true, List.of("Medication"), 50), FetchReferences.Settings.DEFAULT);
   }
 
+  /** The YAML config: on by default for [Medication] in batches of 50; a source's section overrides key by key. */
+  @Test
+  void settingsComeFromTheSourceConfig() throws Exception {
+    assertEquals(FetchReferences.Settings.DEFAULT,
+        FetchReferences.Settings.of(org.pophealth.config.ConfigLoader.defaults().sources().get("ehr")));
+    Path yaml = Files.createTempFile("pophealth-refs-", ".yaml");
+    Files.writeString(yaml, "sources:\n  ehr:\n    fetch_references:\n      enabled: false\n      batch_size: 10\n"
+        + "  other:\n    kind: fhir-bulk\n    fetch_references:\n      types: [Medication, Practitioner]\n");
+    var config = org.pophealth.config.ConfigLoader.load(yaml);
+    assertEquals(new FetchReferences.Settings(false, List.of("Medication"), 10),
+        FetchReferences.Settings.of(config.sources().get("ehr")));
+    assertEquals(new FetchReferences.Settings(true, List.of("Medication", "Practitioner"), 50),
+        FetchReferences.Settings.of(config.sources().get("other")));
+  }
+
   /** A downloaded export as RunBulkExport leaves it: the fixtures' MedicationRequests and Medication, a manifest. */
   private static Path exportDir() throws Exception {
     Path d = FakeBulkServer.tempDir();
