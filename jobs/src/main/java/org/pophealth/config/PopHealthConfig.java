@@ -74,14 +74,34 @@ public record PopHealthConfig(
       Boolean strictCounts,
       Auth auth,
       java.util.List<String> tokenOrigins,
-      String charset)
+      String charset,
+      FetchReferences fetchReferences)
       implements Serializable {
+    /** A source without a {@code fetch_references} section (its defaults apply). */
+    public Source(String kind, String dir, String baseUrl, String level, java.util.List<String> types,
+        java.util.List<String> typeFilters, java.util.List<String> elements, java.util.List<String> patients,
+        String since, String downloadDir, Double pollCapSeconds, Long initialBackoffMillis, Integer maxRetries,
+        Integer parallelDownloads, Boolean cancelOnAbort, String outputFormat, Boolean includeAssociatedData,
+        Boolean strictCounts, Auth auth, java.util.List<String> tokenOrigins, String charset) {
+      this(kind, dir, baseUrl, level, types, typeFilters, elements, patients, since, downloadDir, pollCapSeconds,
+          initialBackoffMillis, maxRetries, parallelDownloads, cancelOnAbort, outputFormat, includeAssociatedData,
+          strictCounts, auth, tokenOrigins, charset, null);
+    }
+
     /** A directory-only source (no bulk client). */
     public Source(String kind, String dir) {
       this(kind, dir, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-          null, null, null);
+          null, null, null, null);
     }
   }
+
+  /**
+   * A bulk source's {@code fetch_references}: after the download, referenced resources of {@code types} missing
+   * from the export are read from the server by id, {@code batchSize} ids per search. Null values take the
+   * defaults (enabled, [Medication], 50).
+   */
+  public record FetchReferences(Boolean enabled, java.util.List<String> types, Integer batchSize)
+      implements Serializable {}
 
   /** SMART Backend Services credentials; the private key is read from a file, never stored here. */
   public record Auth(

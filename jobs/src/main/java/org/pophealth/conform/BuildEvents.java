@@ -47,17 +47,18 @@ public final class BuildEvents {
                type_codes AS codes, array() AS category_codes, CAST(NULL AS DOUBLE) AS value_num,
                CAST(NULL AS STRING) AS value_unit, CAST(array() AS ARRAY<STRUCT<system:STRING,code:STRING,display:STRING>>) AS value_codes,
                CAST(NULL AS STRING) AS value_text, start_time, end_time, status, id AS encounter_id,
-               practitioner_ids[0] AS own_practitioner, ingest_run_id, bronze_file, bronze_line FROM ev_encounter
+               practitioner_ids[0] AS own_practitioner, ingest_run_id, bronze_file, bronze_line,
+               contained_npis FROM ev_encounter
         """,
         """
         SELECT 'Condition', id, 0, patient_id, 'diagnosis', codes, category_codes, NULL, NULL, array(), NULL,
                coalesce(onset_time, recorded_date), abatement_time, clinical_status, encounter_id, NULL,
-               ingest_run_id, bronze_file, bronze_line FROM ev_condition
+               ingest_run_id, bronze_file, bronze_line, CAST(NULL AS MAP<STRING,STRING>) FROM ev_condition
         """,
         """
         SELECT 'Procedure', id, 0, patient_id, 'procedure', codes, array(), NULL, NULL, array(), NULL,
                performed_start, performed_end, status, encounter_id, performer_ids[0],
-               ingest_run_id, bronze_file, bronze_line FROM ev_procedure
+               ingest_run_id, bronze_file, bronze_line, contained_npis FROM ev_procedure
         """,
         """
         SELECT 'Observation', id, 0, patient_id,
@@ -65,7 +66,7 @@ public final class BuildEvents {
                     WHEN array_contains(category_codes, 'vital-signs') THEN 'vital' ELSE 'observation' END,
                codes, category_codes, value_num, value_unit, value_codes, value_text,
                effective_start, effective_end, status, encounter_id, performer_ids[0],
-               ingest_run_id, bronze_file, bronze_line
+               ingest_run_id, bronze_file, bronze_line, contained_npis
         FROM ev_observation WHERE size(components) = 0 OR value_type IS NOT NULL
         """,
         """
@@ -74,25 +75,25 @@ public final class BuildEvents {
                     WHEN array_contains(category_codes, 'vital-signs') THEN 'vital' ELSE 'observation' END,
                c.codes, category_codes, c.value_num, c.value_unit, c.value_codes, c.value_text,
                effective_start, effective_end, status, encounter_id, performer_ids[0],
-               ingest_run_id, bronze_file, bronze_line
+               ingest_run_id, bronze_file, bronze_line, contained_npis
         FROM ev_observation LATERAL VIEW posexplode(components) p AS pos, c
         """,
         """
         SELECT 'MedicationRequest', r.id, 0, r.patient_id, 'medication',
                CASE WHEN size(r.medication_codes) > 0 THEN r.medication_codes ELSE coalesce(m.codes, array()) END,
                array(), NULL, NULL, array(), r.dosage_text, r.authored_on, NULL, r.status, r.encounter_id,
-               r.requester_id, r.ingest_run_id, r.bronze_file, r.bronze_line
+               r.requester_id, r.ingest_run_id, r.bronze_file, r.bronze_line, r.contained_npis
         FROM ev_medication_request r LEFT JOIN ev_medication m ON m.id = r.medication_id
         """,
         """
         SELECT 'Immunization', id, 0, patient_id, 'immunization', vaccine_codes, array(), NULL, NULL, array(),
-               NULL, occurrence_time, NULL, status, encounter_id, NULL, ingest_run_id, bronze_file, bronze_line
-        FROM ev_immunization
+               NULL, occurrence_time, NULL, status, encounter_id, NULL, ingest_run_id, bronze_file, bronze_line,
+               CAST(NULL AS MAP<STRING,STRING>) FROM ev_immunization
         """,
         """
         SELECT 'DiagnosticReport', id, 0, patient_id, 'diagnostic_report', codes, category_codes, NULL, NULL,
                array(), NULL, effective_start, effective_end, status, encounter_id, performer_ids[0],
-               ingest_run_id, bronze_file, bronze_line FROM ev_diagnostic_report
+               ingest_run_id, bronze_file, bronze_line, contained_npis FROM ev_diagnostic_report
         """));
     String primary = PREFERRED_SYSTEMS.stream()
         .map(s -> "filter(f.codes, x -> x.system = '" + s + "')[0]")
@@ -112,8 +113,10 @@ public final class BuildEvents {
                p.primary_coding.display AS display, coalesce(p.codes, array()) AS codes, p.category_codes,
                p.value_num, p.value_unit, p.value_codes, p.value_text, p.start_time, p.end_time,
                to_date(p.start_time) AS event_date, p.status, p.encounter_id, e.class_code AS encounter_class,
-               coalesce(p.own_practitioner, e.practitioner_ids[0]) AS practitioner_id, pr.npi AS practitioner_npi,
-               e.organization_id, o.npi AS organization_npi,
+               coalesce(p.own_practitioner, e.practitioner_ids[0]) AS practitioner_id,
+               coalesce(pr.npi, CASE WHEN p.own_practitioner IS NOT NULL THEN p.contained_npis[p.own_practitioner]
+                                     ELSE e.contained_npis[e.practitioner_ids[0]] END) AS practitioner_npi,
+               e.organization_id, coalesce(o.npi, e.contained_npis[e.organization_id]) AS organization_npi,
                CAST(NULL AS STRING) AS claim_id, CAST(NULL AS INT) AS claim_line, CAST(NULL AS STRING) AS claim_type,
                CAST(NULL AS STRING) AS place_of_service,
                CAST(NULL AS STRING) AS bill_type, CAST(NULL AS ARRAY<STRING>) AS modifiers,

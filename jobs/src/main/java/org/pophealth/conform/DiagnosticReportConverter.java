@@ -25,6 +25,7 @@ public final class DiagnosticReportConverter implements ResourceConverter {
     b.set("issued", FhirJson.dateTime(r, "issued", "DiagnosticReport.issued"));
     b.set("encounter_id", FhirJson.refId(r.get("encounter")));
     b.set("performer_ids", FhirJson.refIds(r.get("performer"), null));
+    b.set("contained_npis", FhirJson.containedNpis(r));
     b.set("result_ids", FhirJson.refIds(r.get("result"), null));
   }
 }

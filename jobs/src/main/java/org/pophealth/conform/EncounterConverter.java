@@ -31,6 +31,7 @@ public final class EncounterConverter implements ResourceConverter {
     b.set("practitioner_ids", FhirJson.refIds(r.get("participant"), "individual"));
     b.set("organization_id", FhirJson.refId(r.get("serviceProvider")));
     b.set("location_ids", FhirJson.refIds(r.get("location"), "location"));
+    b.set("contained_npis", FhirJson.containedNpis(r));
     JsonNode hosp = r.get("hospitalization");
     b.set("discharge_disposition_code", hosp == null ? null : FhirJson.firstCode(hosp.get("dischargeDisposition")));
   }

@@ -380,6 +380,45 @@ public final class FhirJson {
     return out;
   }
 
+  /**
+   * The contained resource a local reference ({@code #med1}) points to, when it is of {@code type} (null: any
+   * type); null when the reference is not local or no contained resource has that id.
+   */
+  public static JsonNode contained(JsonNode r, String localRef, String type) {
+    JsonNode contained = r == null ? null : r.get("contained");
+    if (localRef == null || !localRef.startsWith("#") || contained == null || !contained.isArray()) {
+      return null;
+    }
+    String id = localRef.substring(1);
+    for (JsonNode c : contained) {
+      if (c.isObject() && id.equals(text(c, "id")) && (type == null || type.equals(text(c, "resourceType")))) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Local reference ({@code #id}) → NPI of each contained Practitioner or Organization that has an NPI
+   * identifier; null when there is none (most resources), so rows without contained providers stay unchanged.
+   */
+  public static java.util.Map<String, String> containedNpis(JsonNode r) {
+    JsonNode contained = r.get("contained");
+    if (contained == null || !contained.isArray()) {
+      return null;
+    }
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    for (JsonNode c : contained) {
+      String type = text(c, "resourceType");
+      String id = text(c, "id");
+      String npi = identifierWithSystem(c, PractitionerConverter.NPI);
+      if (("Practitioner".equals(type) || "Organization".equals(type)) && id != null && npi != null) {
+        out.put("#" + id, npi);
+      }
+    }
+    return out.isEmpty() ? null : out;
+  }
+
   /** The identifier value with the given system, or null. */
   public static String identifierWithSystem(JsonNode r, String system) {
     JsonNode ids = r.get("identifier");

@@ -53,6 +53,7 @@ public final class ObservationConverter implements ResourceConverter {
     b.set("components", components);
     b.set("encounter_id", FhirJson.refId(r.get("encounter")));
     b.set("performer_ids", FhirJson.refIds(r.get("performer"), null));
+    b.set("contained_npis", FhirJson.containedNpis(r));
   }
 
   /**

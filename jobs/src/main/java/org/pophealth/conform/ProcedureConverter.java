@@ -24,6 +24,7 @@ public final class ProcedureConverter implements ResourceConverter {
     b.set("reason_codes", FhirJson.codingsOfAll(r.get("reasonCode")));
     b.set("encounter_id", FhirJson.refId(r.get("encounter")));
     b.set("performer_ids", FhirJson.refIds(r.get("performer"), "actor"));
+    b.set("contained_npis", FhirJson.containedNpis(r));
     b.set("location_id", FhirJson.refId(r.get("location")));
   }
 }

@@ -57,8 +57,11 @@ public final class RowBuilder {
     return RowFactory.create(out);
   }
 
-  /** Java lists (also inside struct rows) become Scala sequences, as Spark's row encoder expects. */
+  /** Java lists (also inside struct rows) become Scala sequences and Java maps Scala maps, as Spark's row encoder expects. */
   static Object toSpark(Object v) {
+    if (v instanceof java.util.Map<?, ?> map) {
+      return JavaConverters.mapAsScalaMap(map);
+    }
     if (v instanceof List<?> list) {
       List<Object> converted = new ArrayList<>(list.size());
       for (Object e : list) {

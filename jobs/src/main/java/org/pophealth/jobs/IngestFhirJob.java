@@ -75,6 +75,7 @@ public final class IngestFhirJob extends Job<IngestFhirJob.Result> {
       BulkSettings bs = settings(s);
       IngestBulkExport.Result r = new IngestBulkExport(ctx.lakehouse(), source, bs, tokens(bs))
           .ingestOptions(j -> j.settings(config.ingest()))
+          .fetchReferences(org.pophealth.ingest.fhir.bulk.FetchReferences.Settings.of(s))
           .execute();
       return new Result(source, null, r, r.ingest());
     }
@@ -133,6 +134,7 @@ public final class IngestFhirJob extends Job<IngestFhirJob.Result> {
               + " %d retries, transactionTime %s -> %s%n",
           b.since() == null ? "full" : "since " + b.since(), d.files().size(), d.lines(), d.mismatches(),
           b.export().retries(), b.watermark(), b.export().exportDir());
+      out.println("fetch-references: " + b.references().describe());
     }
     IngestSummary.print(r.ingest(), out);
     if (r.bulk() != null && r.bulk().export().download().mismatches() > 0) {

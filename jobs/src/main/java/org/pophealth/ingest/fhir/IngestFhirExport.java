@@ -178,6 +178,8 @@ public final class IngestFhirExport {
 
     Map<String, long[]> silver = upsertSilver(byGroup, counts, exportTs);
     long silverChanged = silver.values().stream().mapToLong(v -> v[0] + v[1]).sum();
+    Map<String, Map<String, Long>> unresolved = org.pophealth.conform.UnresolvedReferences.count(lakehouse, source,
+        byGroup);
     long te = System.nanoTime();
     long events = buildEvents ? new BuildEvents(lakehouse, source).execute().events() : 0;
     LOG.info("events built in {} ms", (System.nanoTime() - te) / 1_000_000);
@@ -237,7 +239,7 @@ public final class IngestFhirExport {
     }
     IngestResult result = new IngestResult(runId, source, plan.directory(), exportTime, plan.files().size(), read,
         loaded, quarantinedLines, bronzeAdded, silverChanged, events, byType, plan.ignoredFiles(), versions,
-        (System.nanoTime() - t0) / 1e9, bytes, byReason);
+        (System.nanoTime() - t0) / 1e9, bytes, byReason, unresolved);
     recordRun(result, started);
     if (!result.reconciled()) {
       throw new IllegalStateException("reconciliation failed for run " + runId + ": read " + read + " != loaded "
@@ -246,6 +248,10 @@ public final class IngestFhirExport {
     LOG.info("ingest run {}: read {}, loaded {}, quarantined {}, bronze +{}, silver changes {}, events {} in {}s",
         runId, read, loaded, quarantinedLines, bronzeAdded, silverChanged, events,
         String.format("%.1f", result.seconds()));
+    if (!result.describeUnresolvedReferences().isEmpty()) {
+      LOG.warn("ingest run {}: unresolved references (contained resource absent, or target neither exported,"
+          + " fetched nor ingested before): {}", runId, result.describeUnresolvedReferences());
+    }
     if (result.duplicateIds() > 0) {
       LOG.warn("ingest run {}: {} resource ids appear on more than one line of this export ({} lines more than"
           + " one per id); silver keeps the newest version of each", runId, result.duplicateIds(),
@@ -339,9 +345,10 @@ public final class IngestFhirExport {
         spark.createDataFrame(List.of(run), lakehouse.contract("ops.ingest_run").schema()));
     List<Row> rec = new ArrayList<>();
     for (IngestResult.TypeCount t : r.byType()) {
+      Map<String, Long> unresolved = "output".equals(t.kind()) ? r.unresolvedReferences().get(t.resourceType()) : null;
       rec.add(RowFactory.create(r.runId(), source, t.resourceType(), t.kind(), t.files(), t.read(), t.loaded(),
           t.quarantined(), t.expected(), t.silverTable(), t.silverUpserted(), t.silverDeleted(), t.duplicateIds(),
-          t.duplicateLines()));
+          t.duplicateLines(), unresolved == null ? null : scala.collection.JavaConverters.mapAsScalaMap(unresolved)));
     }
     lakehouse.append("ops.ingest_reconciliation",
         spark.createDataFrame(rec, lakehouse.contract("ops.ingest_reconciliation").schema()));

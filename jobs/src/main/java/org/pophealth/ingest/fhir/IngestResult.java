@@ -6,6 +6,8 @@ import java.util.Map;
 /**
  * Counts of one ingest run; {@link #reconciled()} is the nothing-lost invariant. {@code quarantinedByReason}:
  * quarantined lines per reason code ({@code bad-encoding}, {@code unknown-resource-type}, ...).
+ * {@code unresolvedReferences}: per referring resource type checked in this run, target type → references whose
+ * target could not be resolved.
  */
 public record IngestResult(
     String runId,
@@ -24,7 +26,26 @@ public record IngestResult(
     Map<String, Long> tableVersions,
     double seconds,
     long bytes,
-    Map<String, Long> quarantinedByReason) {
+    Map<String, Long> quarantinedByReason,
+    Map<String, Map<String, Long>> unresolvedReferences) {
+
+  /** A result without reference checks (unresolvedReferences empty). */
+  public IngestResult(String runId, String source, String directory, java.time.Instant exportTime, int files,
+      long linesRead, long linesLoaded, long linesQuarantined, long bronzeRowsAdded, long silverRowsChanged,
+      long events, List<TypeCount> byType, List<String> ignoredFiles, Map<String, Long> tableVersions, double seconds,
+      long bytes, Map<String, Long> quarantinedByReason) {
+    this(runId, source, directory, exportTime, files, linesRead, linesLoaded, linesQuarantined, bronzeRowsAdded,
+        silverRowsChanged, events, byType, ignoredFiles, tableVersions, seconds, bytes, quarantinedByReason, Map.of());
+  }
+
+  /**
+   * References that could not be resolved (contained {@code #id} absent, target neither exported, fetched nor in
+   * silver), "MedicationRequest → Medication 2, ..."; empty when none (see
+   * org.pophealth.conform.UnresolvedReferences).
+   */
+  public String describeUnresolvedReferences() {
+    return org.pophealth.conform.UnresolvedReferences.describe(unresolvedReferences);
+  }
 
   /**
    * Per resource type and file kind. For output files, {@code duplicateIds} is the number of ids that more

@@ -36,6 +36,11 @@ public final class IngestSummary {
       out.println("duplicate ids in this export: " + d + "; bronze keeps every line, silver the newest version"
           + " of each id (versionId, lastUpdated, then file and line)");
     }
+    // issue 24, contained and referenced resources: what the references could not resolve, per type
+    if (!r.describeUnresolvedReferences().isEmpty()) {
+      out.println("unresolved references: " + r.describeUnresolvedReferences()
+          + " (ops.ingest_reconciliation.unresolved_references)");
+    }
     if (r.quarantinedByReason() != null && !r.quarantinedByReason().isEmpty()) {
       StringBuilder q = new StringBuilder();
       r.quarantinedByReason().forEach((code, n) -> q.append(q.length() == 0 ? "" : ", ").append(code).append(' ').append(n));

@@ -24,6 +24,7 @@ public final class IngestBulkExport {
   private final BulkSettings settings;
   private final AccessTokens tokens;
   private UnaryOperator<IngestFhirExport> ingestOptions = UnaryOperator.identity();
+  private FetchReferences.Settings fetchReferences = FetchReferences.Settings.DEFAULT;
 
   public IngestBulkExport(Lakehouse lakehouse, String source, BulkSettings settings, AccessTokens tokens) {
     this.lakehouse = lakehouse;
@@ -38,9 +39,18 @@ public final class IngestBulkExport {
     return this;
   }
 
-  /** @param exportSeconds kick-off to the last file on disk (the ingest's own time is in {@code ingest}) */
+  /** The fetch-references step's settings (default {@link FetchReferences.Settings#DEFAULT}). */
+  public IngestBulkExport fetchReferences(FetchReferences.Settings s) {
+    this.fetchReferences = s;
+    return this;
+  }
+
+  /**
+   * @param exportSeconds kick-off to the last file on disk (the ingest's own time is in {@code ingest})
+   * @param references what fetch-references fetched between the download and the ingest
+   */
   public record Result(RunBulkExport.Result export, IngestResult ingest, Instant since, Instant watermark,
-      double exportSeconds) {}
+      double exportSeconds, FetchReferences.Result references) {}
 
   /**
    * Exports, downloads and ingests; then moves the watermark. With {@code strict_counts} (the default) a
@@ -54,8 +64,12 @@ public final class IngestBulkExport {
     BulkSettings s = settings.withSince(since);
     LOG.info("bulk export for source {}: {}", source, since == null ? "full" : "incremental since watermark");
     long t0 = System.nanoTime();
-    RunBulkExport.Result export = new RunBulkExport(new BulkHttp(s, tokens)).execute();
+    BulkHttp http = new BulkHttp(s, tokens);
+    RunBulkExport.Result export = new RunBulkExport(http).execute();
     double exportSeconds = (System.nanoTime() - t0) / 1e9;
+    // fetch-references (issue 24): referenced resources missing from the export land in it as <Type>.fetched.ndjson
+    FetchReferences.Result references = new FetchReferences(http, fetchReferences, export.exportDir(),
+        this::ingestedIds).execute();
     IngestResult ingest = ingestOptions.apply(
         new IngestFhirExport(lakehouse, source, export.exportDir().toString())).execute();
     Instant mark = export.manifest().transactionTime();
@@ -75,7 +89,18 @@ public final class IngestBulkExport {
     marks.write(source, s.baseUrl(), s.level(), mark, export.since(), ingest.runId(), export.download().files().size(),
         export.download().lines());
     RunBulkExport.complete(s.downloadDir());
-    return new Result(export, ingest, export.since(), mark, exportSeconds);
+    return new Result(export, ingest, export.since(), mark, exportSeconds, references);
+  }
+
+  /** Ids of {@code type} the source already has in silver (not fetched again); none for a type without a table. */
+  private java.util.Set<String> ingestedIds(String type) {
+    var converter = org.pophealth.conform.Converters.forType(type);
+    if (converter.isEmpty()) {
+      return java.util.Set.of();
+    }
+    return new java.util.HashSet<>(lakehouse.read(converter.get().table())
+        .filter(org.apache.spark.sql.functions.col("source").equalTo(source)).select("id")
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
   }
 
   /** "Patient.1.ndjson (output Patient) manifest count 5, 2 lines downloaded; ..." for the mismatched files. */

@@ -69,6 +69,7 @@ final class FakeBulkServer implements AutoCloseable {
   volatile PublicKey clientKey;
   volatile String clientAlg;
   volatile String clientId = "test-client";
+  volatile int searchPageSize;         // > 0: search Bundles hold at most this many entries, then a next link
 
   final List<Seen> requests = Collections.synchronizedList(new ArrayList<>());
   final AtomicInteger kickOffs = new AtomicInteger();
@@ -151,6 +152,8 @@ final class FakeBulkServer implements AutoCloseable {
         status(ex, path.substring("/fhir/status/".length()));
       } else if (path.startsWith("/fhir/files/") || path.startsWith("/fhir/Binary/")) {
         file(ex, path);
+      } else if (path.matches("/fhir/[A-Z][A-Za-z]+") && query.containsKey("_id")) {
+        search(ex, path.substring("/fhir/".length()), query);
       } else {
         send(ex, 404, "application/fhir+json", outcome("not-found", "no such endpoint"));
       }
@@ -329,6 +332,44 @@ final class FakeBulkServer implements AutoCloseable {
       return;
     }
     send(ex, 200, "application/fhir+ndjson", ndjson);
+  }
+
+  /**
+   * {@code GET [base]/<Type>?_id=a,b[&_count=n][&_offset=k]}: the resources of fixture {@code search/<Type>.ndjson}
+   * with those ids, as a searchset Bundle of at most {@code _count} (and {@link #searchPageSize}) entries, with a
+   * {@code next} link while more remain; 404 for a type without a fixture.
+   */
+  private void search(HttpExchange ex, String type, Map<String, List<String>> query) throws IOException {
+    if (FakeBulkServer.class.getResource("/bulk/search/" + type + ".ndjson") == null) {
+      send(ex, 404, "application/fhir+json", outcome("not-supported", "no search for " + type));
+      return;
+    }
+    List<String> ids = List.of(String.join(",", query.get("_id")).split(","));
+    List<JsonNode> found = new ArrayList<>();
+    for (String line : fixtureLines("search/" + type + ".ndjson")) {
+      JsonNode r = JSON.readTree(line);
+      if (ids.contains(r.path("id").asText())) {
+        found.add(r);
+      }
+    }
+    int count = query.containsKey("_count") ? Integer.parseInt(query.get("_count").get(0)) : found.size();
+    int page = Math.max(1, searchPageSize > 0 ? Math.min(count, searchPageSize) : count);
+    int offset = query.containsKey("_offset") ? Integer.parseInt(query.get("_offset").get(0)) : 0;
+    ObjectNode b = JSON.createObjectNode().put("resourceType", "Bundle").put("type", "searchset")
+        .put("total", found.size());
+    ArrayNode links = b.putArray("link");
+    String self = base() + "/" + type + "?_id=" + String.join(",", ids) + "&_count=" + count;
+    links.addObject().put("relation", "self").put("url", self + "&_offset=" + offset);
+    if (offset + page < found.size()) {
+      links.addObject().put("relation", "next").put("url", self + "&_offset=" + (offset + page));
+    }
+    ArrayNode entries = b.putArray("entry");
+    for (JsonNode r : found.subList(Math.min(offset, found.size()), Math.min(offset + page, found.size()))) {
+      ObjectNode e = entries.addObject().put("fullUrl", base() + "/" + type + "/" + r.path("id").asText());
+      e.set("resource", r);
+      e.putObject("search").put("mode", "match");
+    }
+    send(ex, 200, "application/fhir+json", b.toString());
   }
 
   private void token(HttpExchange ex, String body) throws IOException {
