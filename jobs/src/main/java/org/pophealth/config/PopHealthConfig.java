@@ -74,12 +74,25 @@ public record PopHealthConfig(
       Boolean strictCounts,
       Auth auth,
       java.util.List<String> tokenOrigins,
-      String charset)
+      String charset,
+      String kickOffMethod,
+      String until,
+      String organizeOutputBy,
+      Boolean allowPartialManifests,
+      Boolean deleteAfterDownload)
       implements Serializable {
     /** A directory-only source (no bulk client). */
     public Source(String kind, String dir) {
       this(kind, dir, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-          null, null, null);
+          null, null, null, null, null, null, null, null);
+    }
+
+    /** This source with another base URL, level and types (the one-off {@code ingest-fhir --url/--level/--type}). */
+    public Source withExport(String url, String lvl, java.util.List<String> typeList) {
+      return new Source(kind, dir, url, lvl, typeList, typeFilters, elements, patients, since, downloadDir,
+          pollCapSeconds, initialBackoffMillis, maxRetries, parallelDownloads, cancelOnAbort, outputFormat,
+          includeAssociatedData, strictCounts, auth, tokenOrigins, charset, kickOffMethod, until, organizeOutputBy,
+          allowPartialManifests, deleteAfterDownload);
     }
   }
 
