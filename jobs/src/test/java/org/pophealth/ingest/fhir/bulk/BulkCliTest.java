@@ -108,13 +108,15 @@ class BulkCliTest {
           "--source", "clinic", "--type", "Patient");
       assertEquals(0, r.exitCode(), r.err());
       assertTrue(r.out().contains("bulk export: full, 1 files, 3 lines downloaded (0 count mismatches)"), r.out());
+      assertTrue(r.out().startsWith("Patient: full (first export)\n"), r.out());
+      assertTrue(r.out().contains("error files: 0 errors, 0 informational; status URL released"), r.out());
       assertEquals(List.of("Patient"), server.kickOffParams.get(0).get("_type"));
       // read the Delta table directly: the shared session's catalog may name another test's lakehouse
       assertEquals(3, new org.pophealth.lakehouse.Lakehouse(SharedSpark.spark(), lakehouse).read("silver.patient")
           .filter("source = 'clinic'").count());
 
-      CliRunner.Result none = CliRunner.run("--config", cfg.toString(), "ingest-fhir", "--source", "clinic",
-          "--cancel");
+      CliRunner.Result none = CliRunner.run("--config", cfg.toString(), "--lakehouse", lakehouse, "ingest-fhir",
+          "--source", "clinic", "--cancel");
       assertEquals(0, none.exitCode(), none.err());
       assertTrue(none.out().contains("no export in flight"), none.out());
       assertEquals(1, server.deletes.get(), "only the release of the finished export (delete_after_download)");
