@@ -76,6 +76,13 @@ final class FakeBulkServer implements AutoCloseable {
   volatile boolean mixedOutcomes;      // the error file is outcomes.ndjson (2 informational, 1 error)
   volatile boolean deleteFails;        // DELETE on a status URL answers 500
   volatile boolean noChanges;          // exports with _since list no file at all
+  /**
+   * Non-null: serve this folder instead of the fixtures: {@code <Type>.ndjson} per type (all of them without
+   * {@code _type}), each line kept when its {@code meta.lastUpdated} is after {@code _since} and not after
+   * {@code _until}, and for group and patient exports when it belongs to a member; {@code OperationOutcome.ndjson}
+   * is the error file.
+   */
+  volatile Path dataDir;
   volatile PublicKey clientKey;
   volatile String clientAlg;
   volatile String clientId = "test-client";
@@ -92,6 +99,7 @@ final class FakeBulkServer implements AutoCloseable {
   private final HttpServer server;
   private final Map<String, Job> jobs = new ConcurrentHashMap<>();
   private final Map<String, String> binaries = new ConcurrentHashMap<>();
+  private final Map<String, List<String>> generated = new ConcurrentHashMap<>();
   private final AtomicInteger ids = new AtomicInteger();
   private volatile String currentToken;
 
@@ -336,6 +344,9 @@ final class FakeBulkServer implements AutoCloseable {
     boolean organized = job.params.containsKey("organizeOutputBy");
     List<String> types = job.params.containsKey("_type")
         ? List.of(String.join(",", job.params.get("_type")).split(",")) : List.of("Patient", "Observation");
+    if (dataDir != null) {
+      return dataManifest(id, job);
+    }
     ObjectNode m = JSON.createObjectNode();
     m.put("transactionTime", transactionTime);
     m.put("request", base() + "/$export");
@@ -370,6 +381,66 @@ final class FakeBulkServer implements AutoCloseable {
     return m.toString();
   }
 
+  /** The manifest of an export of {@link #dataDir}: a file per type with lines left after the filters. */
+  private String dataManifest(String id, Job job) throws IOException {
+    ObjectNode m = JSON.createObjectNode();
+    m.put("transactionTime", transactionTime);
+    m.put("request", base() + "/$export");
+    m.put("requiresAccessToken", false);
+    ArrayNode output = m.putArray("output");
+    List<String> types = new ArrayList<>();
+    if (job.params.containsKey("_type")) {
+      types.addAll(List.of(String.join(",", job.params.get("_type")).split(",")));
+    } else {
+      try (var files = Files.list(dataDir)) {
+        files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".ndjson") && !n.startsWith("Operation"))
+            .sorted().forEach(n -> types.add(n.substring(0, n.length() - ".ndjson".length())));
+      }
+    }
+    String since = job.params.containsKey("_since") ? job.params.get("_since").get(0) : null;
+    String until = job.params.containsKey("_until") ? job.params.get("_until").get(0) : null;
+    for (String t : types) {
+      Path f = dataDir.resolve(t + ".ndjson");
+      if (!Files.isRegularFile(f)) {
+        continue;
+      }
+      List<String> kept = new ArrayList<>();
+      for (String l : Files.readAllLines(f)) {
+        if (l.isBlank()) {
+          continue;
+        }
+        JsonNode n = JSON.readTree(l);
+        String at = n.path("meta").path("lastUpdated").asText("");
+        boolean inWindow = (since == null || at.compareTo(since) > 0) && (until == null || at.compareTo(until) <= 0);
+        if (inWindow && (job.members == null || belongsTo(n, job.members))) {
+          kept.add(l);
+        }
+      }
+      if (!kept.isEmpty()) {
+        String gid = "gen" + ids.incrementAndGet();
+        generated.put(gid, kept);
+        output.addObject().put("type", t).put("url", base() + "/files/" + id + "/" + gid).put("count", kept.size());
+      }
+    }
+    ArrayNode error = m.putArray(outcomeKey ? "outcome" : "error");
+    Path errors = dataDir.resolve("OperationOutcome.ndjson");
+    if (Files.isRegularFile(errors)) {
+      String gid = "gen" + ids.incrementAndGet();
+      generated.put(gid, Files.readAllLines(errors).stream().filter(l -> !l.isBlank()).toList());
+      error.addObject().put("type", "OperationOutcome").put("url", base() + "/files/" + id + "/" + gid);
+    }
+    return m.toString();
+  }
+
+  /** True when the resource is a member's: the Patient, its subject or patient, a Bundle deleting it. */
+  private static boolean belongsTo(JsonNode n, List<String> members) {
+    String patient = n.path("resourceType").asText().equals("Patient") ? n.path("id").asText()
+        : n.has("subject") ? n.path("subject").path("reference").asText().replace("Patient/", "")
+        : n.has("patient") ? n.path("patient").path("reference").asText().replace("Patient/", "")
+        : n.path("entry").path(0).path("request").path("url").asText().replace("Patient/", "");
+    return members.contains(patient);
+  }
+
   private String fileUrl(String job, String fixture, List<String> members) {
     if (hapi) {
       String bid = "b" + ids.incrementAndGet();
@@ -391,12 +462,7 @@ final class FakeBulkServer implements AutoCloseable {
     }
     List<String> out = new ArrayList<>();
     for (String l : all) {
-      JsonNode n = JSON.readTree(l);
-      String patient = n.path("resourceType").asText().equals("Patient") ? n.path("id").asText()
-          : n.has("subject") ? n.path("subject").path("reference").asText().replace("Patient/", "")
-          : n.has("patient") ? n.path("patient").path("reference").asText().replace("Patient/", "")
-          : n.path("entry").path(0).path("request").path("url").asText().replace("Patient/", "");
-      if (members.contains(patient)) {
+      if (belongsTo(JSON.readTree(l), members)) {
         out.add(l);
       }
     }
@@ -408,6 +474,11 @@ final class FakeBulkServer implements AutoCloseable {
       String target = redirectFilesToSelf ? base() + path.substring("/fhir".length()) : redirectFilesTo + path;
       ex.getResponseHeaders().add("Location", target);
       send(ex, 302, "text/plain", null);
+      return;
+    }
+    String gen = path.substring(path.lastIndexOf('/') + 1);
+    if (path.startsWith("/fhir/files/") && generated.containsKey(gen)) {
+      send(ex, 200, "application/fhir+ndjson", String.join("\n", generated.get(gen)) + "\n");
       return;
     }
     String fixture = path.startsWith("/fhir/Binary/")
