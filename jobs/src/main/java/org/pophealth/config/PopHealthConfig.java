@@ -75,9 +75,14 @@ public record PopHealthConfig(
       Auth auth,
       java.util.List<String> tokenOrigins,
       String charset,
-      FetchReferences fetchReferences)
+      FetchReferences fetchReferences,
+      String kickOffMethod,
+      String until,
+      String organizeOutputBy,
+      Boolean allowPartialManifests,
+      Boolean deleteAfterDownload)
       implements Serializable {
-    /** A source without a {@code fetch_references} section (its defaults apply). */
+    /** A source without {@code fetch_references} and protocol settings (their defaults apply). */
     public Source(String kind, String dir, String baseUrl, String level, java.util.List<String> types,
         java.util.List<String> typeFilters, java.util.List<String> elements, java.util.List<String> patients,
         String since, String downloadDir, Double pollCapSeconds, Long initialBackoffMillis, Integer maxRetries,
@@ -85,13 +90,21 @@ public record PopHealthConfig(
         Boolean strictCounts, Auth auth, java.util.List<String> tokenOrigins, String charset) {
       this(kind, dir, baseUrl, level, types, typeFilters, elements, patients, since, downloadDir, pollCapSeconds,
           initialBackoffMillis, maxRetries, parallelDownloads, cancelOnAbort, outputFormat, includeAssociatedData,
-          strictCounts, auth, tokenOrigins, charset, null);
+          strictCounts, auth, tokenOrigins, charset, null, null, null, null, null, null);
     }
 
     /** A directory-only source (no bulk client). */
     public Source(String kind, String dir) {
       this(kind, dir, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-          null, null, null, null);
+          null, null, null);
+    }
+
+    /** This source with another base URL, level and types (the one-off {@code ingest-fhir --url/--level/--type}). */
+    public Source withExport(String url, String lvl, java.util.List<String> typeList) {
+      return new Source(kind, dir, url, lvl, typeList, typeFilters, elements, patients, since, downloadDir,
+          pollCapSeconds, initialBackoffMillis, maxRetries, parallelDownloads, cancelOnAbort, outputFormat,
+          includeAssociatedData, strictCounts, auth, tokenOrigins, charset, fetchReferences, kickOffMethod, until,
+          organizeOutputBy, allowPartialManifests, deleteAfterDownload);
     }
   }
 

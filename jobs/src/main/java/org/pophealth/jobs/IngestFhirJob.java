@@ -9,6 +9,7 @@ import org.pophealth.ingest.fhir.IngestResult;
 import org.pophealth.ingest.fhir.IngestSummary;
 import org.pophealth.ingest.fhir.bulk.AccessTokens;
 import org.pophealth.ingest.fhir.bulk.BulkHttp;
+import org.pophealth.ingest.fhir.bulk.BulkRunSummary;
 import org.pophealth.ingest.fhir.bulk.BulkSettings;
 import org.pophealth.ingest.fhir.bulk.CancelExport;
 import org.pophealth.ingest.fhir.bulk.IngestBulkExport;
@@ -112,7 +113,7 @@ public final class IngestFhirJob extends Job<IngestFhirJob.Result> {
   @Override
   protected List<String> inputPaths(JobContext ctx, Result result) {
     if (result != null && result.bulk() != null) {
-      return List.of(result.bulk().export().exportDir().toString());
+      return result.bulk().exports().stream().map(e -> e.export().exportDir().toString()).toList();
     }
     PopHealthConfig.Source s = ctx.config().sources().get(source);
     String directory = dir != null ? dir : s == null || s.baseUrl() != null || url != null ? null : s.dir();
@@ -128,21 +129,11 @@ public final class IngestFhirJob extends Job<IngestFhirJob.Result> {
       return;
     }
     if (r.bulk() != null) {
-      IngestBulkExport.Result b = r.bulk();
-      var d = b.export().download();
-      out.printf("bulk export: %s, %d files, %d lines downloaded (%d count mismatches),"
-              + " %d retries, transactionTime %s -> %s%n",
-          b.since() == null ? "full" : "since " + b.since(), d.files().size(), d.lines(), d.mismatches(),
-          b.export().retries(), b.watermark(), b.export().exportDir());
-      out.println("fetch-references: " + b.references().describe());
+      BulkRunSummary.print(r.bulk(), r.source(), out);
+      return;
     }
     IngestSummary.print(r.ingest(), out);
-    if (r.bulk() != null && r.bulk().export().download().mismatches() > 0) {
-      // strict_counts: false (a strict run ends with the error instead)
-      out.println("NOT reconciled: " + IngestBulkExport.describeMismatches(r.bulk().export().download())
-          + "; accepted because strict_counts is false for source " + r.source() + ": the watermark moved to "
-          + r.bulk().watermark());
-    } else if (r.bulk() == null && !r.ingest().countMismatches().isEmpty()) {
+    if (!r.ingest().countMismatches().isEmpty()) {
       out.println("NOT reconciled with the manifest: " + r.ingest().describeCountMismatches()
           + "; accepted because strict_counts is false for source " + r.source());
     }
@@ -157,11 +148,8 @@ public final class IngestFhirJob extends Job<IngestFhirJob.Result> {
   }
 
   private BulkSettings settings(PopHealthConfig.Source s) {
-    BulkSettings b = BulkSettings.of(source, new PopHealthConfig.Source(s.kind(), s.dir(),
-        url != null ? url : s.baseUrl(), level != null ? level : s.level(), types != null ? types : s.types(),
-        s.typeFilters(), s.elements(), s.patients(), s.since(), s.downloadDir(), s.pollCapSeconds(),
-        s.initialBackoffMillis(), s.maxRetries(), s.parallelDownloads(), s.cancelOnAbort(), s.outputFormat(),
-        s.includeAssociatedData(), s.strictCounts(), s.auth(), s.tokenOrigins(), s.charset()));
+    BulkSettings b = BulkSettings.of(source, s.withExport(url != null ? url : s.baseUrl(),
+        level != null ? level : s.level(), types != null ? types : s.types()));
     return since != null ? b.withSince(since) : b;
   }
 

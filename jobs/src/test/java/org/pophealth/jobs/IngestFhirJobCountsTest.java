@@ -26,7 +26,7 @@ class IngestFhirJobCountsTest {
 
   private static PopHealthConfig.Source strictCounts(Boolean strict) {
     return new PopHealthConfig.Source("fhir-bulk", "/exports/x", null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, strict, null, null, null);
+        null, null, null, null, null, null, strict, null, null, null, null, null, null, null, null, null);
   }
 
   @Test

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.pophealth.cohorts.BuildCohortsGolden;
 import org.pophealth.duplicates.DetectDuplicatesGolden;
 import org.pophealth.ingest.IngestFhirGolden;
+import org.pophealth.ingest.fhir.bulk.BulkExportGolden;
 import org.pophealth.ingest.claims.IngestClaimsGolden;
 import org.pophealth.lakehouse.Lakehouse;
 import org.pophealth.risk.FindHccGapsGolden;
@@ -45,7 +46,8 @@ abstract class GoldenCaseRunner {
       "risk-score", ScoreRiskFilesGolden::new,
       "find-hcc-gaps", FindHccGapsGolden::new,
       "detect-duplicate-tests", DetectDuplicatesGolden::new,
-      "build-cohorts", BuildCohortsGolden::new);
+      "build-cohorts", BuildCohortsGolden::new,
+      "bulk-export", BulkExportGolden::new);
 
   @AfterEach
   void releaseCaches() {

@@ -18,12 +18,23 @@ public final class BulkExportState {
   public static final String FILE = ".bulk-state.json";
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** Stored form; {@code manifest} is the server's manifest JSON (remote URLs), null until complete. */
+  /**
+   * Stored form; {@code manifest} is the server's manifest JSON (remote URLs), null until complete;
+   * {@code key} names which export of a run this is (types, filters, since, patients: {@link
+   * RunBulkExport#key}), null in states written before a run could make several exports.
+   */
   public record Data(String baseUrl, String statusUrl, String requestUrl, String exportDir, String since,
-      com.fasterxml.jackson.databind.JsonNode manifest, Map<String, DownloadExportFiles.FileResult> files) {
+      com.fasterxml.jackson.databind.JsonNode manifest, Map<String, DownloadExportFiles.FileResult> files,
+      String key) {
     public Data {
       // a stored `"manifest": null` reads back as a NullNode: still no manifest
       manifest = manifest == null || manifest.isNull() || manifest.isMissingNode() ? null : manifest;
+    }
+
+    /** A state without a key (any export of the source resumes it). */
+    public Data(String baseUrl, String statusUrl, String requestUrl, String exportDir, String since,
+        com.fasterxml.jackson.databind.JsonNode manifest, Map<String, DownloadExportFiles.FileResult> files) {
+      this(baseUrl, statusUrl, requestUrl, exportDir, since, manifest, files, null);
     }
   }
 
@@ -56,7 +67,7 @@ public final class BulkExportState {
 
   public synchronized void manifest(com.fasterxml.jackson.databind.JsonNode manifest) throws IOException {
     data = new Data(data.baseUrl(), data.statusUrl(), data.requestUrl(), data.exportDir(), data.since(), manifest,
-        data.files());
+        data.files(), data.key());
     save();
   }
 
@@ -65,7 +76,7 @@ public final class BulkExportState {
         new LinkedHashMap<>(data.files() == null ? Map.of() : data.files());
     files.put(f.url(), f);
     data = new Data(data.baseUrl(), data.statusUrl(), data.requestUrl(), data.exportDir(), data.since(),
-        data.manifest(), files);
+        data.manifest(), files, data.key());
     try {
       save();
     } catch (IOException e) {

@@ -9,7 +9,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The completed export's manifest; {@code deleted} and {@code error} may be absent (empty here). */
+/**
+ * The completed export's manifest; {@code deleted} and {@code error} may be absent (empty here). The
+ * STU4 name of {@code error}, {@code outcome}, is read as error files too; a paged manifest
+ * ({@code link} with relation {@code next}) is joined page by page ({@link #parsePage}, {@link #plus}).
+ */
 public record BulkManifest(
     Instant transactionTime, String request, boolean requiresAccessToken, List<Entry> output, List<Entry> deleted,
     List<Entry> error) {
@@ -23,8 +27,16 @@ public record BulkManifest(
     }
   }
 
+  /** One page of a manifest and the url of the next page (null on the last). */
+  public record Page(BulkManifest manifest, String next) {}
+
   /** Parses a manifest body decoded with {@code charset} (HAPI says ISO-8859-1). */
   public static BulkManifest parse(byte[] body, java.nio.charset.Charset charset) {
+    return parsePage(body, charset).manifest();
+  }
+
+  /** Parses one manifest page; its {@code link} entry with relation {@code next}, if any, is the next page. */
+  public static Page parsePage(byte[] body, java.nio.charset.Charset charset) {
     JsonNode n;
     try {
       n = JSON.readTree(new String(body, charset));
@@ -40,13 +52,33 @@ public record BulkManifest(
     } catch (java.time.format.DateTimeParseException e) {
       throw new BulkExportException("bulk manifest has an unreadable transactionTime", 200);
     }
-    return new BulkManifest(t, n.path("request").asText(null), n.path("requiresAccessToken").asBoolean(false),
-        entries(n, "output"), entries(n, "deleted"), entries(n, "error"));
+    List<Entry> errors = new ArrayList<>(entries(n, "error", "error"));
+    errors.addAll(entries(n, "outcome", "error"));
+    String next = null;
+    for (JsonNode l : n.path("link")) {
+      if ("next".equals(l.path("relation").asText()) && !l.path("url").asText("").isBlank()) {
+        next = l.path("url").asText();
+      }
+    }
+    return new Page(new BulkManifest(t, n.path("request").asText(null), n.path("requiresAccessToken").asBoolean(false),
+        entries(n, "output", "output"), entries(n, "deleted", "deleted"), List.copyOf(errors)), next);
   }
 
-  private static List<Entry> entries(JsonNode n, String kind) {
+  /** This manifest with the files of a further page (the first page's transactionTime and request stay). */
+  public BulkManifest plus(BulkManifest page) {
+    return new BulkManifest(transactionTime, request, requiresAccessToken || page.requiresAccessToken(),
+        concat(output, page.output()), concat(deleted, page.deleted()), concat(error, page.error()));
+  }
+
+  private static List<Entry> concat(List<Entry> a, List<Entry> b) {
+    List<Entry> all = new ArrayList<>(a);
+    all.addAll(b);
+    return List.copyOf(all);
+  }
+
+  private static List<Entry> entries(JsonNode n, String field, String kind) {
     List<Entry> out = new ArrayList<>();
-    for (JsonNode e : n.path(kind)) {
+    for (JsonNode e : n.path(field)) {
       out.add(new Entry(kind, e.path("type").asText(null), e.path("url").asText(),
           e.hasNonNull("count") ? e.get("count").asLong() : null));
     }

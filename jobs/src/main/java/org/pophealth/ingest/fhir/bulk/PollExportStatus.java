@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * Job step: polls the status URL until the manifest is ready. 202: waits Retry-After (seconds or
  * HTTP-date, capped by {@code poll_cap_seconds}) or, when absent, an exponential back-off with
  * jitter; 429, 5xx and transient errors are retried (bounded); any other error stops the export
- * with the server's diagnostics.
+ * with the server's diagnostics. A manifest with a {@code link} of relation {@code next} (partial
+ * manifests, Bulk Data v3) is followed page by page, each page polled the same way (a page not ready yet
+ * answers 202), and the pages' files are joined into one manifest.
  */
 public final class PollExportStatus {
   private static final Logger LOG = LoggerFactory.getLogger(PollExportStatus.class);
@@ -30,17 +32,48 @@ public final class PollExportStatus {
     this.statusUrl = statusUrl;
   }
 
-  public record Result(BulkManifest manifest, int polls, int retries, long waitedMillis) {}
+  /** @param pages manifest pages read (1 when the manifest was not paged) */
+  public record Result(BulkManifest manifest, int polls, int retries, long waitedMillis, int pages) {}
+
+  private static final int MAX_PAGES = 100_000;
 
   public Result execute() {
-    URI uri = URI.create(statusUrl);
     int before = http.retries();
+    Polled first = poll(URI.create(statusUrl), 0);
+    BulkManifest manifest = first.page().manifest();
+    int polls = first.polls();
+    long waited = first.waitedMillis();
+    java.util.Set<String> seen = new java.util.HashSet<>(java.util.List.of(statusUrl));
+    int pages = 1;
+    for (String next = first.page().next(); next != null; pages++) {
+      URI uri = URI.create(statusUrl).resolve(next);
+      if (!seen.add(uri.toString()) || pages >= MAX_PAGES) {
+        throw new BulkExportException("bulk manifest: the page links loop (page " + (pages + 1) + ")", 200);
+      }
+      Polled page = poll(uri, polls);
+      manifest = manifest.plus(page.page().manifest());
+      polls = page.polls();
+      waited += page.waitedMillis();
+      next = page.page().next();
+    }
+    if (pages > 1) {
+      LOG.info("bulk manifest in {} pages: {} output, {} deleted, {} error files", pages, manifest.output().size(),
+          manifest.deleted().size(), manifest.error().size());
+    }
+    return new Result(manifest, polls, http.retries() - before, waited, pages);
+  }
+
+  /** One manifest page and the polls (counted from the first page's first) and wait it took. */
+  private record Polled(BulkManifest.Page page, int polls, long waitedMillis) {}
+
+  /** Polls one url until it answers a manifest page; {@code pollsBefore} counts the polls of earlier pages. */
+  private Polled poll(URI uri, int pollsBefore) {
     long waited = 0;
-    for (int poll = 1; ; poll++) {
+    for (int poll = pollsBefore + 1; ; poll++) {
       HttpResponse<byte[]> r = http.exchange("bulk status", () -> HttpRequest.newBuilder(uri).GET()
           .header("Accept", "application/json"), true);
       if (r.statusCode() == 202) {
-        Duration d = http.backoff().delay(r, poll - 1, Instant.now());
+        Duration d = http.backoff().delay(r, poll - pollsBefore - 1, Instant.now());
         LOG.info("bulk export in progress ({}), poll {}, next in {} ms",
             r.headers().firstValue("X-Progress").map(PollExportStatus::shortProgress).orElse("no progress given"),
             poll, d.toMillis());
@@ -49,10 +82,13 @@ public final class PollExportStatus {
         continue;
       }
       if (r.statusCode() == 200) {
-        BulkManifest m = BulkManifest.parse(r.body(), charset(r.headers().firstValue("Content-Type").orElse("")));
-        LOG.info("bulk export complete after {} polls: {} output, {} deleted, {} error files", poll,
-            m.output().size(), m.deleted().size(), m.error().size());
-        return new Result(m, poll, http.retries() - before, waited);
+        BulkManifest.Page page = BulkManifest.parsePage(r.body(),
+            charset(r.headers().firstValue("Content-Type").orElse("")));
+        BulkManifest m = page.manifest();
+        LOG.info("bulk export {} after {} polls: {} output, {} deleted, {} error files",
+            page.next() == null ? "complete" : "manifest page", poll, m.output().size(), m.deleted().size(),
+            m.error().size());
+        return new Polled(page, poll, waited);
       }
       throw new BulkExportException(OperationOutcomes.describe("bulk status", r.statusCode(), r.body()),
           r.statusCode());

@@ -35,9 +35,31 @@ public final class RunBulkExport {
     this.settings = http.settings();
   }
 
-  /** Where the export landed and what it took. */
+  /**
+   * Where the export landed and what it took.
+   *
+   * @param statusUrl the export's status URL (DELETEd once the export is ingested)
+   * @param outcomes OperationOutcomes of the error files: errors and informational apart
+   */
   public record Result(Path exportDir, BulkManifest manifest, boolean resumed, int polls,
-      DownloadExportFiles.Result download, int retries, java.time.Instant since) {}
+      DownloadExportFiles.Result download, int retries, java.time.Instant since, String statusUrl,
+      CountErrorOutcomes.Result outcomes, int manifestPages) {}
+
+  /**
+   * What identifies one export of a run in the resume state: since, until, types, filters, patients (as a
+   * hash: no patient ids in the state's key). An export left by a killed run resumes only for the same key.
+   */
+  static String key(BulkSettings s) {
+    String patients = s.patients().isEmpty() ? "" : Integer.toHexString(String.join(",", s.patients()).hashCode());
+    return "since=" + s.since() + ";until=" + s.protocol().until() + ";types=" + String.join(",", s.types())
+        + ";filters=" + String.join(",", s.typeFilters()) + ";patients=" + s.patients().size() + ":" + patients;
+  }
+
+  /** True when the download dir holds an export in flight for these settings (same server and key). */
+  public static boolean inFlight(BulkSettings s) throws IOException {
+    BulkExportState st = BulkExportState.load(s.downloadDir());
+    return st != null && s.baseUrl().equals(st.data().baseUrl()) && key(s).equals(st.data().key());
+  }
 
   /**
    * Runs (or resumes) the export. A resumed export whose job the server no longer knows (404/410,
@@ -64,16 +86,19 @@ public final class RunBulkExport {
     Path downloadDir = settings.downloadDir();
     Files.createDirectories(downloadDir);
     BulkExportState state = BulkExportState.load(downloadDir);
-    boolean resumed = state != null && settings.baseUrl().equals(state.data().baseUrl());
+    boolean sameServer = state != null && settings.baseUrl().equals(state.data().baseUrl());
+    boolean resumed = sameServer && (state.data().key() == null || key(settings).equals(state.data().key()));
     if (state != null && !resumed) {
-      LOG.warn("state file for another server found in the download dir; starting a new export");
+      LOG.warn("state file for {} found in the download dir; starting a new export",
+          sameServer ? "another export (other types, since or patients)" : "another server");
     }
     if (!resumed) {
       KickOffExport.Result k = new KickOffExport(http).execute();
       startedHere = true;
       Path exportDir = downloadDir.resolve(DIR_NAME.format(Instant.now()));
       state = BulkExportState.create(downloadDir, new BulkExportState.Data(settings.baseUrl(), k.statusUrl(),
-          k.requestUrl(), exportDir.toString(), k.since() == null ? null : k.since().toString(), null, null));
+          k.requestUrl(), exportDir.toString(), k.since() == null ? null : k.since().toString(), null, null,
+          key(settings)));
     } else {
       LOG.info("resuming the bulk export of an earlier run ({} files already downloaded)",
           state.data().files() == null ? 0 : state.data().files().size());
@@ -95,10 +120,12 @@ public final class RunBulkExport {
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       int polls = 0;
+      int pages = 0;
       BulkManifest manifest;
       if (st.data().manifest() == null) {
         PollExportStatus.Result p = new PollExportStatus(http, st.data().statusUrl()).execute();
         polls = p.polls();
+        pages = p.pages();
         manifest = p.manifest();
         st.manifest(manifest.toJson(null));
       } else {
@@ -109,10 +136,11 @@ public final class RunBulkExport {
           st::fileDone).execute();
       List<String> names = DownloadExportFiles.localNames(manifest);
       JSON.writeValue(exportDir.resolve("manifest.json").toFile(), manifest.toJson(names));
+      CountErrorOutcomes.Result outcomes = new CountErrorOutcomes(exportDir, d).execute();
       finished = true;
       String since = st.data().since();
       return new Result(exportDir, manifest, resumed, polls, d, http.retries(),
-          since == null ? null : java.time.Instant.parse(since));
+          since == null ? null : java.time.Instant.parse(since), st.data().statusUrl(), outcomes, pages);
     } finally {
       finished = true;
       if (!inShutdown.get()) {

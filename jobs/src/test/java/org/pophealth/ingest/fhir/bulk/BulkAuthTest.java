@@ -14,8 +14,6 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -24,19 +22,10 @@ import org.junit.jupiter.api.Tag;
 
 /** SMART Backend Services against {@link FakeBulkServer}, which verifies the JWT with the JDK on its own. */
 @Tag("integration")
-class BulkAuthTest {
-  private FakeBulkServer server;
-  private Path dir;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = new FakeBulkServer();
-    dir = FakeBulkServer.tempDir();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
+class BulkAuthTest extends FakeBulkServerTest {
+  @Override
+  protected boolean badRequestsExpected() {
+    return true; // the server's verdict on each assertion is what these tests check
   }
 
   private PopHealthConfig.Auth keyFor(String alg) throws Exception {

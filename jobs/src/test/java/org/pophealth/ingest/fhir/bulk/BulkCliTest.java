@@ -51,7 +51,8 @@ class BulkCliTest {
     assertEquals(List.of("https://files.fhir.example"), s.tokenOrigins(), "kept as origins");
     assertEquals(List.of(), ehr.tokenOrigins(), "documented default: none besides the server and token endpoint");
     assertEquals(List.of(), BulkSettings.of("x", new PopHealthConfig.Source("fhir-bulk", null, "https://a.example",
-        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null))
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null, null, null, null, null))
         .tokenOrigins(), "a new source without the key");
   }
 
@@ -107,16 +108,18 @@ class BulkCliTest {
           "--source", "clinic", "--type", "Patient");
       assertEquals(0, r.exitCode(), r.err());
       assertTrue(r.out().contains("bulk export: full, 1 files, 3 lines downloaded (0 count mismatches)"), r.out());
-      assertEquals(List.of("Patient"), server.requests("GET", "/fhir/$export").get(0).query().get("_type"));
+      assertTrue(r.out().startsWith("Patient: full (first export)\n"), r.out());
+      assertTrue(r.out().contains("error files: 0 errors, 0 informational; status URL released"), r.out());
+      assertEquals(List.of("Patient"), server.kickOffParams.get(0).get("_type"));
       // read the Delta table directly: the shared session's catalog may name another test's lakehouse
       assertEquals(3, new org.pophealth.lakehouse.Lakehouse(SharedSpark.spark(), lakehouse).read("silver.patient")
           .filter("source = 'clinic'").count());
 
-      CliRunner.Result none = CliRunner.run("--config", cfg.toString(), "ingest-fhir", "--source", "clinic",
-          "--cancel");
+      CliRunner.Result none = CliRunner.run("--config", cfg.toString(), "--lakehouse", lakehouse, "ingest-fhir",
+          "--source", "clinic", "--cancel");
       assertEquals(0, none.exitCode(), none.err());
       assertTrue(none.out().contains("no export in flight"), none.out());
-      assertEquals(0, server.deletes.get());
+      assertEquals(1, server.deletes.get(), "only the release of the finished export (delete_after_download)");
     }
   }
 }

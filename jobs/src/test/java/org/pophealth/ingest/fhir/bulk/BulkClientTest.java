@@ -20,8 +20,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pophealth.ingest.fhir.ExportFile;
 import org.pophealth.ingest.fhir.ExportPlan;
@@ -30,23 +28,8 @@ import org.junit.jupiter.api.Tag;
 
 /** The bulk client against {@link FakeBulkServer}: kick-off, polling, downloads, quirks, resume, cancel. */
 @Tag("integration")
-class BulkClientTest {
+class BulkClientTest extends FakeBulkServerTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  private FakeBulkServer server;
-  private Path dir;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = new FakeBulkServer();
-    dir = FakeBulkServer.tempDir();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-    assertEquals(List.of(), server.assertionErrors, "fake server saw bad requests");
-  }
 
   private BulkSettings settings(String level, List<String> types, Instant since, List<String> patients) {
     return new BulkSettings(server.base(), level, types, List.of(), List.of(), patients, null, false, since, dir,
@@ -61,8 +44,10 @@ class BulkClientTest {
   void getKickOffSendsEveryParameterAndTheAsyncHeaders() {
     BulkSettings s = new BulkSettings(server.base(), "group:g-1", List.of("Patient", "Observation"),
         List.of("Observation?category=laboratory"), List.of("id", "code"), List.of(), "application/fhir+ndjson", true,
-        Instant.parse("2025-01-02T03:04:05Z"), dir, Duration.ofMillis(50), Duration.ofMillis(10), 3, 2, true, true, null);
+        Instant.parse("2025-01-02T03:04:05Z"), dir, Duration.ofMillis(50), Duration.ofMillis(10), 3, 2, true, true, null)
+        .withProtocol(new BulkSettings.Protocol("get", null, null, false, true));
     KickOffExport.Result r = new KickOffExport(new BulkHttp(s, null)).execute();
+    assertEquals("GET", r.method(), "kick_off_method: get");
     assertTrue(r.statusUrl().startsWith(server.base() + "/status/"), r.statusUrl());
     FakeBulkServer.Seen k = server.requests("GET", "/fhir/Group/g-1/$export").get(0);
     assertEquals("application/fhir+json", k.accept());
@@ -79,8 +64,8 @@ class BulkClientTest {
   void levelsMapToTheirEndpoints() {
     new KickOffExport(new BulkHttp(settings("system", List.of(), null, List.of()), null)).execute();
     new KickOffExport(new BulkHttp(settings("patient", List.of(), null, List.of()), null)).execute();
-    assertEquals(1, server.requests("GET", "/fhir/$export").size());
-    assertEquals(1, server.requests("GET", "/fhir/Patient/$export").size());
+    assertEquals(1, server.requests("POST", "/fhir/$export").size());
+    assertEquals(1, server.requests("POST", "/fhir/Patient/$export").size());
     assertThrows(IllegalArgumentException.class, () -> settings("everything", List.of(), null, List.of()));
   }
 

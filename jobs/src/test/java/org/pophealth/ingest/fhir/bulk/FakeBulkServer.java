@@ -66,12 +66,31 @@ final class FakeBulkServer implements AutoCloseable {
   volatile String statusHost;          // non-null: kick-off's Content-Location points at this base
   volatile String emptyUrlType;        // this type's manifest entry has an empty url
   volatile Long patientCount;          // non-null: the manifest's count for the Patient file
+  volatile boolean postUnsupported;    // POST kick-off answers 405 (GET only)
+  volatile boolean postUnsupported400; // POST kick-off answers 400 not-supported
+  volatile List<String> groupMembers = List.of(); // GET Group/<id>: these Patient ids (group exports: theirs only)
+  volatile List<String> inactiveMembers = List.of(); // listed in the Group with inactive: true
+  volatile int manifestPageSize;       // > 0: the manifest is paged (link next), this many files per page
+  volatile boolean pageNotReadyOnce = true; // each further page answers 202 once before it is ready
+  volatile boolean outcomeKey;         // STU4: error files listed under `outcome`
+  volatile boolean mixedOutcomes;      // the error file is outcomes.ndjson (2 informational, 1 error)
+  volatile boolean deleteFails;        // DELETE on a status URL answers 500
+  volatile boolean noChanges;          // exports with _since list no file at all
+  /**
+   * Non-null: serve this folder instead of the fixtures: {@code <Type>.ndjson} per type (all of them without
+   * {@code _type}), each line kept when its {@code meta.lastUpdated} is after {@code _since} and not after
+   * {@code _until}, and for group and patient exports when it belongs to a member; {@code OperationOutcome.ndjson}
+   * is the error file.
+   */
+  volatile Path dataDir;
   volatile PublicKey clientKey;
   volatile String clientAlg;
   volatile String clientId = "test-client";
   volatile int searchPageSize;         // > 0: search Bundles hold at most this many entries, then a next link
 
   final List<Seen> requests = Collections.synchronizedList(new ArrayList<>());
+  /** The parameters of every accepted kick-off, from the query or the Parameters body, in order. */
+  final List<Map<String, List<String>>> kickOffParams = Collections.synchronizedList(new ArrayList<>());
   final AtomicInteger kickOffs = new AtomicInteger();
   final AtomicInteger deletes = new AtomicInteger();
   final AtomicInteger tokensIssued = new AtomicInteger();
@@ -81,17 +100,21 @@ final class FakeBulkServer implements AutoCloseable {
   private final HttpServer server;
   private final Map<String, Job> jobs = new ConcurrentHashMap<>();
   private final Map<String, String> binaries = new ConcurrentHashMap<>();
+  private final Map<String, List<String>> generated = new ConcurrentHashMap<>();
   private final AtomicInteger ids = new AtomicInteger();
   private volatile String currentToken;
 
   private static final class Job {
     final Map<String, List<String>> params;
     final boolean patientLevel;
+    final List<String> members; // null: every patient
     final AtomicInteger polls = new AtomicInteger();
+    final Map<Integer, AtomicInteger> pagePolls = new ConcurrentHashMap<>();
 
-    Job(Map<String, List<String>> params, boolean patientLevel) {
+    Job(Map<String, List<String>> params, boolean patientLevel, List<String> members) {
       this.params = params;
       this.patientLevel = patientLevel;
+      this.members = members;
     }
   }
 
@@ -148,8 +171,10 @@ final class FakeBulkServer implements AutoCloseable {
       }
       if (path.endsWith("/$export")) {
         kickOff(ex, path, query, body);
+      } else if (path.startsWith("/fhir/Group/")) {
+        group(ex, path.substring("/fhir/Group/".length()));
       } else if (path.startsWith("/fhir/status/")) {
-        status(ex, path.substring("/fhir/status/".length()));
+        status(ex, path.substring("/fhir/status/".length()), query);
       } else if (path.startsWith("/fhir/files/") || path.startsWith("/fhir/Binary/")) {
         file(ex, path);
       } else if (path.matches("/fhir/[A-Z][A-Za-z]+") && query.containsKey("_id")) {
@@ -189,26 +214,64 @@ final class FakeBulkServer implements AutoCloseable {
       send(ex, 400, "application/fhir+json", outcome("invalid", kickOffError));
       return;
     }
+    if (ex.getRequestMethod().equals("POST") && (postUnsupported || postUnsupported400)) {
+      if (postUnsupported) {
+        send(ex, 405, "application/fhir+json", outcome("not-supported", "HTTP method POST is not allowed here"));
+      } else {
+        send(ex, 400, "application/fhir+json", outcome("not-supported", "$export by POST is not supported"));
+      }
+      return;
+    }
     Map<String, List<String>> params = new HashMap<>(query);
     if (ex.getRequestMethod().equals("POST")) {
       JsonNode p = JSON.readTree(body);
       for (JsonNode param : p.path("parameter")) {
         String v = param.has("valueReference") ? param.get("valueReference").path("reference").asText()
             : param.has("valueString") ? param.get("valueString").asText()
-            : param.has("valueInstant") ? param.get("valueInstant").asText() : param.path("valueCode").asText();
+            : param.has("valueInstant") ? param.get("valueInstant").asText()
+            : param.has("valueBoolean") ? param.get("valueBoolean").asText() : param.path("valueCode").asText();
         params.computeIfAbsent(param.path("name").asText(), k -> new ArrayList<>()).add(v);
       }
     }
+    kickOffParams.add(params);
+    List<String> members = null;
+    if (path.startsWith("/fhir/Group/")) {
+      members = groupMembers;
+    }
+    if (params.containsKey("patient")) {
+      members = params.get("patient").stream().map(r -> r.substring(r.lastIndexOf('/') + 1)).toList();
+    }
     String id = "job" + ids.incrementAndGet();
-    jobs.put(id, new Job(params, path.endsWith("/Patient/$export")));
+    jobs.put(id, new Job(params, path.endsWith("/Patient/$export"), members));
     ex.getResponseHeaders().add("Content-Location", (statusHost != null ? statusHost : base()) + "/status/" + id);
     send(ex, 202, "application/fhir+json", outcome("informational", "accepted"));
   }
 
-  private void status(HttpExchange ex, String id) throws IOException {
+  private void group(HttpExchange ex, String id) throws IOException {
+    ObjectNode g = JSON.createObjectNode().put("resourceType", "Group").put("id", id).put("type", "person")
+        .put("actual", true);
+    ArrayNode member = g.putArray("member");
+    for (String p : groupMembers) {
+      // one absolute reference among relative ones, as servers mix them
+      member.addObject().putObject("entity").put("reference", p.equals(groupMembers.get(0))
+          ? base() + "/Patient/" + p : "Patient/" + p);
+    }
+    for (String p : inactiveMembers) {
+      ObjectNode m = member.addObject();
+      m.putObject("entity").put("reference", "Patient/" + p);
+      m.put("inactive", true);
+    }
+    send(ex, 200, "application/fhir+json", g.toString());
+  }
+
+  private void status(HttpExchange ex, String id, Map<String, List<String>> query) throws IOException {
     Job job = jobs.get(id);
     if (ex.getRequestMethod().equals("DELETE")) {
       deletes.incrementAndGet();
+      if (deleteFails) {
+        send(ex, 500, "application/fhir+json", outcome("exception", "cannot delete now"));
+        return;
+      }
       jobs.remove(id);
       send(ex, job == null ? 404 : 202, "application/fhir+json", outcome("informational", "deleted"));
       return;
@@ -240,48 +303,173 @@ final class FakeBulkServer implements AutoCloseable {
       send(ex, 202, "application/fhir+json", null);
       return;
     }
-    send(ex, 200, hapi ? "application/json;charset=ISO-8859-1" : "application/json", manifest(id, job));
+    int page = query.containsKey("page") ? Integer.parseInt(query.get("page").get(0)) : 1;
+    if (page > 1 && pageNotReadyOnce && job.pagePolls.computeIfAbsent(page, k -> new AtomicInteger())
+        .getAndIncrement() == 0) {
+      // a partial manifest: the next page is not ready yet
+      ex.getResponseHeaders().add("Retry-After", "0");
+      send(ex, 202, "application/fhir+json", null);
+      return;
+    }
+    send(ex, 200, hapi ? "application/json;charset=ISO-8859-1" : "application/json", page(id, manifest(id, job), page));
+  }
+
+  /** Page {@code page} of a manifest of at most {@link #manifestPageSize} files, with a link to the next. */
+  private String page(String id, String manifest, int page) throws IOException {
+    if (manifestPageSize <= 0) {
+      return manifest;
+    }
+    ObjectNode m = (ObjectNode) JSON.readTree(manifest);
+    List<String[]> all = new ArrayList<>(); // kind, index
+    for (String kind : List.of("output", "deleted", "error", "outcome")) {
+      for (int i = 0; i < m.path(kind).size(); i++) {
+        all.add(new String[] {kind, String.valueOf(i)});
+      }
+    }
+    ObjectNode out = m.deepCopy();
+    for (String kind : List.of("output", "deleted", "error", "outcome")) {
+      if (out.has(kind)) {
+        out.putArray(kind);
+      }
+    }
+    int from = (page - 1) * manifestPageSize;
+    for (String[] e : all.subList(Math.min(from, all.size()), Math.min(from + manifestPageSize, all.size()))) {
+      ((ArrayNode) out.get(e[0])).add(m.get(e[0]).get(Integer.parseInt(e[1])));
+    }
+    if (from + manifestPageSize < all.size()) {
+      out.putArray("link").addObject().put("relation", "next").put("url", base() + "/status/" + id + "?page=" + (page + 1));
+    }
+    return out.toString();
   }
 
   private String manifest(String id, Job job) throws IOException {
     boolean since = job.params.containsKey("_since") && !(hapi && job.patientLevel);
+    boolean organized = job.params.containsKey("organizeOutputBy");
     List<String> types = job.params.containsKey("_type")
         ? List.of(String.join(",", job.params.get("_type")).split(",")) : List.of("Patient", "Observation");
+    if (dataDir != null) {
+      return dataManifest(id, job);
+    }
     ObjectNode m = JSON.createObjectNode();
     m.put("transactionTime", transactionTime);
     m.put("request", base() + "/$export");
     m.put("requiresAccessToken", hapi || requiresAccessToken);
     ArrayNode output = m.putArray("output");
     ArrayNode deleted = JSON.createArrayNode();
-    for (String t : types) {
+    for (String t : since && noChanges || organized ? List.<String>of() : types) {
       String fixture = (since ? "since/" : "full/") + t + ".ndjson";
       if (FakeBulkServer.class.getResource("/bulk/" + fixture) == null) {
         continue;
       }
-      long count = patientCount != null && t.equals("Patient") ? patientCount : fixtureLines(fixture).size();
-      output.addObject().put("type", t).put("url", t.equals(emptyUrlType) ? "" : fileUrl(id, fixture))
+      long count = patientCount != null && t.equals("Patient") ? patientCount : lines(fixture, job.members).size();
+      output.addObject().put("type", t).put("url", t.equals(emptyUrlType) ? "" : fileUrl(id, fixture, job.members))
           .put("count", count);
     }
-    if (since) {
-      deleted.addObject().put("type", "Bundle").put("url", fileUrl(id, "since/deleted.ndjson"));
+    if (organized) {
+      // organizeOutputBy: one file of blocks, each a header then the resources of one patient; no `type`
+      output.addObject().put("url", fileUrl(id, "organized/by-patient.ndjson", null))
+          .put("count", fixtureLines("organized/by-patient.ndjson").size());
+    }
+    if (since && !noChanges && !lines("since/deleted.ndjson", job.members).isEmpty()) {
+      deleted.addObject().put("type", "Bundle").put("url", fileUrl(id, "since/deleted.ndjson", job.members));
     }
     if (!hapi) {
       m.set("deleted", deleted);
     }
-    ArrayNode error = m.putArray("error");
-    if (errorFile) {
-      error.addObject().put("type", "OperationOutcome").put("url", fileUrl(id, "error.ndjson"));
+    ArrayNode error = m.putArray(outcomeKey ? "outcome" : "error");
+    if (errorFile || mixedOutcomes) {
+      error.addObject().put("type", "OperationOutcome")
+          .put("url", fileUrl(id, mixedOutcomes ? "outcomes.ndjson" : "error.ndjson", null));
     }
     return m.toString();
   }
 
-  private String fileUrl(String job, String fixture) {
+  /** The manifest of an export of {@link #dataDir}: a file per type with lines left after the filters. */
+  private String dataManifest(String id, Job job) throws IOException {
+    ObjectNode m = JSON.createObjectNode();
+    m.put("transactionTime", transactionTime);
+    m.put("request", base() + "/$export");
+    m.put("requiresAccessToken", false);
+    ArrayNode output = m.putArray("output");
+    List<String> types = new ArrayList<>();
+    if (job.params.containsKey("_type")) {
+      types.addAll(List.of(String.join(",", job.params.get("_type")).split(",")));
+    } else {
+      try (var files = Files.list(dataDir)) {
+        files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".ndjson") && !n.startsWith("Operation"))
+            .sorted().forEach(n -> types.add(n.substring(0, n.length() - ".ndjson".length())));
+      }
+    }
+    String since = job.params.containsKey("_since") ? job.params.get("_since").get(0) : null;
+    String until = job.params.containsKey("_until") ? job.params.get("_until").get(0) : null;
+    for (String t : types) {
+      Path f = dataDir.resolve(t + ".ndjson");
+      if (!Files.isRegularFile(f)) {
+        continue;
+      }
+      List<String> kept = new ArrayList<>();
+      for (String l : Files.readAllLines(f)) {
+        if (l.isBlank()) {
+          continue;
+        }
+        JsonNode n = JSON.readTree(l);
+        String at = n.path("meta").path("lastUpdated").asText("");
+        boolean inWindow = (since == null || at.compareTo(since) > 0) && (until == null || at.compareTo(until) <= 0);
+        if (inWindow && (job.members == null || belongsTo(n, job.members))) {
+          kept.add(l);
+        }
+      }
+      if (!kept.isEmpty()) {
+        String gid = "gen" + ids.incrementAndGet();
+        generated.put(gid, kept);
+        output.addObject().put("type", t).put("url", base() + "/files/" + id + "/" + gid).put("count", kept.size());
+      }
+    }
+    ArrayNode error = m.putArray(outcomeKey ? "outcome" : "error");
+    Path errors = dataDir.resolve("OperationOutcome.ndjson");
+    if (Files.isRegularFile(errors)) {
+      String gid = "gen" + ids.incrementAndGet();
+      generated.put(gid, Files.readAllLines(errors).stream().filter(l -> !l.isBlank()).toList());
+      error.addObject().put("type", "OperationOutcome").put("url", base() + "/files/" + id + "/" + gid);
+    }
+    return m.toString();
+  }
+
+  /** True when the resource is a member's: the Patient, its subject or patient, a Bundle deleting it. */
+  private static boolean belongsTo(JsonNode n, List<String> members) {
+    String patient = n.path("resourceType").asText().equals("Patient") ? n.path("id").asText()
+        : n.has("subject") ? n.path("subject").path("reference").asText().replace("Patient/", "")
+        : n.has("patient") ? n.path("patient").path("reference").asText().replace("Patient/", "")
+        : n.path("entry").path(0).path("request").path("url").asText().replace("Patient/", "");
+    return members.contains(patient);
+  }
+
+  private String fileUrl(String job, String fixture, List<String> members) {
     if (hapi) {
       String bid = "b" + ids.incrementAndGet();
       binaries.put(bid, fixture);
       return base() + "/Binary/" + bid;
     }
-    return (fileHost != null ? fileHost : base()) + "/files/" + job + "/" + fixture;
+    String only = members == null ? "" : "?members=" + String.join(",", members);
+    return (fileHost != null ? fileHost : base()) + "/files/" + job + "/" + fixture + only;
+  }
+
+  /**
+   * The fixture's lines, only those of {@code members} when given (a Patient by id, another resource by its
+   * subject or patient reference, a deleted-file Bundle by the Patient it deletes).
+   */
+  static List<String> lines(String fixture, List<String> members) throws IOException {
+    List<String> all = fixtureLines(fixture);
+    if (members == null) {
+      return all;
+    }
+    List<String> out = new ArrayList<>();
+    for (String l : all) {
+      if (belongsTo(JSON.readTree(l), members)) {
+        out.add(l);
+      }
+    }
+    return out;
   }
 
   private void file(HttpExchange ex, String path) throws IOException {
@@ -289,6 +477,11 @@ final class FakeBulkServer implements AutoCloseable {
       String target = redirectFilesToSelf ? base() + path.substring("/fhir".length()) : redirectFilesTo + path;
       ex.getResponseHeaders().add("Location", target);
       send(ex, 302, "text/plain", null);
+      return;
+    }
+    String gen = path.substring(path.lastIndexOf('/') + 1);
+    if (path.startsWith("/fhir/files/") && generated.containsKey(gen)) {
+      send(ex, 200, "application/fhir+ndjson", String.join("\n", generated.get(gen)) + "\n");
       return;
     }
     String fixture = path.startsWith("/fhir/Binary/")
@@ -310,7 +503,9 @@ final class FakeBulkServer implements AutoCloseable {
       return;
     }
     fileDownloads.computeIfAbsent(fixture, k -> new AtomicInteger()).incrementAndGet();
-    List<String> lines = fixtureLines(fixture);
+    String only = ex.getRequestURI().getQuery();
+    List<String> lines = lines(fixture, only != null && only.startsWith("members=")
+        ? List.of(only.substring("members=".length()).split(",")) : null);
     if (truncatePatients && fixture.endsWith("Patient.ndjson")) {
       lines = lines.subList(0, lines.size() - 1);
     }

@@ -48,7 +48,7 @@ class FetchReferencesTest {
           .fetchReferences(new FetchReferences.Settings(true, List.of("Medication"), 2))
           .execute();
 
-      FetchReferences.TypeResult med = r.references().types().get(0);
+      FetchReferences.TypeResult med = r.exports().get(0).references().types().get(0);
       assertEquals(new FetchReferences.TypeResult("Medication", 4, 3, 2, 1, 3, "Medication.fetched.ndjson"), med);
       List<FakeBulkServer.Seen> searches = server.requests("GET", "/fhir/Medication");
       assertEquals(3, searches.size());
