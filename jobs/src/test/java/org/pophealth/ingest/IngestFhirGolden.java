@@ -37,7 +37,7 @@ public final class IngestFhirGolden implements GoldenJob {
     assertEquals(r.linesRead(), r.linesLoaded() + r.linesQuarantined(), c.label(phase) + ": lines");
     assertEquals(lh.read("bronze.fhir_resource").filter("ingest_run_id = '" + r.runId() + "'").count(),
         r.bronzeRowsAdded(), c.label(phase) + ": bronze rows added = bronze rows of the run");
-    return sourceAndRun(r.runId(), List.of("ops.ingest_reconciliation"));
+    return sourceAndRun(r.runId(), List.of("ops.ingest_reconciliation", "ops.ingest_run"));
   }
 
   /** Rows of source golden; the named run tables: rows of this run. */

@@ -95,10 +95,11 @@ public final class IngestFhirExport {
     ExportPlan plan = new ReadExportDirectory(directory, hadoop).execute();
     Instant exportTime = exportTimeOverride != null ? exportTimeOverride : plan.exportTime();
     String runId = RunIds.next("ingest-fhir", source);
-    LOG.info("ingest run {}: source {}, {} files, export time {}{}", runId, source, plan.files().size(), exportTime,
-        plan.ignoredFiles().isEmpty() ? "" : ", " + plan.ignoredFiles().size() + " files not part of the export");
-    for (String ignored : plan.ignoredFiles()) {
-      LOG.warn("not ingested (not an NDJSON export file or not in the manifest): {}", ignored);
+    LOG.info("ingest run {}: source {}, {} files, export time {} (from {}){}", runId, source, plan.files().size(),
+        exportTime, exportTimeOverride != null ? "--export-time" : plan.exportTimeFrom(),
+        plan.ignoredFiles().isEmpty() ? "" : ", " + plan.ignoredFiles().size() + " entries not part of the export");
+    for (ExportPlan.NotIngested ignored : plan.ignoredFiles()) {
+      LOG.warn("not ingested: {}", ignored);
     }
     List<Chunk> chunks = new PlanChunks(plan.files(), chunkBytes, hadoop).execute();
     IngestContext ctx = new IngestContext(source, Timestamp.from(exportTime), runId, maxRawChars,
@@ -328,13 +329,20 @@ public final class IngestFhirExport {
     return lakehouse.spark();
   }
 
+  /** ops.ingest_run.files_not_ingested: file (relative to the directory) to reason. */
+  private static scala.collection.Map<String, String> notIngested(List<ExportPlan.NotIngested> files) {
+    Map<String, String> m = new TreeMap<>();
+    files.forEach(f -> m.put(f.file(), f.reason()));
+    return scala.collection.JavaConverters.mapAsScalaMap(m);
+  }
+
   private void recordRun(IngestResult r, Instant started) {
     SparkSession spark = lakehouse.spark();
     Row run = RowFactory.create(r.runId(), "ingest-fhir", source, r.directory(), Timestamp.from(r.exportTime()),
         Timestamp.from(started), Timestamp.from(Instant.now()), r.reconciled() ? "succeeded" : "failed",
         r.files(), r.linesRead(), r.linesLoaded(), r.linesQuarantined(), r.bronzeRowsAdded(),
         r.silverRowsChanged(), scala.collection.JavaConverters.mapAsScalaMap(r.tableVersions()),
-        r.reconciled() ? null : "read != loaded + quarantined");
+        r.reconciled() ? null : "read != loaded + quarantined", notIngested(r.ignoredFiles()));
     lakehouse.append("ops.ingest_run",
         spark.createDataFrame(List.of(run), lakehouse.contract("ops.ingest_run").schema()));
     List<Row> rec = new ArrayList<>();

@@ -20,7 +20,7 @@ public record IngestResult(
     long silverRowsChanged,
     long events,
     List<TypeCount> byType,
-    List<String> ignoredFiles,
+    List<ExportPlan.NotIngested> ignoredFiles,
     Map<String, Long> tableVersions,
     double seconds,
     long bytes,

@@ -45,8 +45,12 @@ public final class IngestSummary {
       out.println("quarantined lines: bin/pophealth sql \"SELECT reason_code, reason, file, line FROM ops.quarantine"
           + " WHERE ingest_run_id = '" + r.runId() + "'\"");
     }
-    for (String f : r.ignoredFiles()) {
-      out.println("not ingested (not an export file): " + f);
+    if (!r.ignoredFiles().isEmpty()) {
+      out.println(r.ignoredFiles().size() + (r.ignoredFiles().size() == 1 ? " entry" : " entries")
+          + " of the directory not ingested (not part of the export):");
+      for (ExportPlan.NotIngested f : r.ignoredFiles()) {
+        out.println("  not ingested: " + f.file() + ": " + f.reason());
+      }
     }
     out.flush();
   }
