@@ -363,7 +363,7 @@ public final class IngestClaims {
     List<Row> rec = new ArrayList<>();
     for (ClaimsIngestResult.TableCount t : r.byTable()) {
       rec.add(RowFactory.create(r.runId(), source, t.table(), t.format(), t.files(), t.read(), t.loaded(),
-          t.quarantined(), null, "silver." + t.table(), t.silverRows(), 0L, null, null));
+          t.quarantined(), null, "silver." + t.table(), t.silverRows(), 0L, null, null, null, null));
     }
     if (!rec.isEmpty()) {
       lakehouse.append("ops.ingest_reconciliation",

@@ -143,14 +143,23 @@ public final class IngestFhirExport {
     // and quarantined lines per reason code
     Map<String, long[]> counts = new TreeMap<>();
     Map<String, Long> byReason = new TreeMap<>();
+    // c: loaded, quarantined, informational (error files' server messages), subsetted (part of loaded)
     for (Row r : parsed.filter(col("line_first"))
         .groupBy(col("kind"), col("resource_type"), col("status"), col("reason_code")).count().collectAsList()) {
       String key = r.getString(0) + "|" + (r.isNullAt(1) ? "(unknown)" : r.getString(1));
-      long[] c = counts.computeIfAbsent(key, k -> new long[2]);
-      boolean loadedLine = ParsedLines.LOADED.equals(r.getString(2));
-      c[loadedLine ? 0 : 1] += r.getLong(4);
-      if (!loadedLine) {
-        byReason.merge(r.isNullAt(3) ? "(none)" : r.getString(3), r.getLong(4), Long::sum);
+      long[] c = counts.computeIfAbsent(key, k -> new long[4]);
+      long n = r.getLong(4);
+      switch (r.getString(2)) {
+        case ParsedLines.LOADED -> c[0] += n;
+        case ParsedLines.SUBSETTED -> {
+          c[0] += n;
+          c[3] += n;
+        }
+        case ParsedLines.INFORMATIONAL -> c[2] += n;
+        default -> {
+          c[1] += n;
+          byReason.merge(r.isNullAt(3) ? "(none)" : r.getString(3), n, Long::sum);
+        }
       }
     }
     Map<String, long[]> duplicates = duplicateIds(parsed);
@@ -168,7 +177,7 @@ public final class IngestFhirExport {
     }
     LOG.info("quarantine written in {} ms", (System.nanoTime() - tq) / 1_000_000);
 
-    Dataset<Row> bronze = parsed.filter(col("status").equalTo(ParsedLines.LOADED))
+    Dataset<Row> bronze = parsed.filter(col("status").isin(ParsedLines.LOADED, ParsedLines.SUBSETTED))
         .select(col("row_key"), lit(source).as("source"), col("resource_type"), col("resource_id"),
             col("version_id"), col("last_updated"), col("is_deleted"), col("raw"), col("content_hash"),
             lit(exportTs).as("export_time"), lit(plan.request()).cast("string").as("export_request"),
@@ -188,6 +197,8 @@ public final class IngestFhirExport {
     long read = 0;
     long loaded = 0;
     long quarantinedLines = 0;
+    long informational = 0;
+    long subsetted = 0;
     Map<String, Integer> filesPerKey = new HashMap<>();
     Map<String, Long> expectedPerKey = new HashMap<>();
     Map<String, Integer> countedPerKey = new HashMap<>();
@@ -200,7 +211,7 @@ public final class IngestFhirExport {
         countedPerKey.merge(key, 1, Integer::sum);
       }
       bytes += Math.max(0, f.size());
-      counts.computeIfAbsent(key, k -> new long[2]);
+      counts.computeIfAbsent(key, k -> new long[4]);
     }
     // a type's expected lines are known only when the manifest gives every one of its files a count
     expectedPerKey.keySet().removeIf(k -> !countedPerKey.get(k).equals(filesPerKey.get(k)));
@@ -216,16 +227,19 @@ public final class IngestFhirExport {
       };
       String table = Converters.forType(k[1]).map(ResourceConverter::table).orElse(null);
       Long expected = expectedPerKey.get(e.getKey());
-      if (expected != null && expected != c[0] + c[1]) {
-        LOG.warn("{} {} files: manifest count {} but {} lines read", k[0], k[1], expected, c[0] + c[1]);
+      long lines = c[0] + c[1] + c[2];
+      if (expected != null && expected != lines) {
+        LOG.warn("{} {} files: manifest count {} but {} lines read", k[0], k[1], expected, lines);
       }
       long[] dup = "output".equals(k[0]) ? duplicates.getOrDefault(k[1], new long[2]) : null;
       byType.add(new IngestResult.TypeCount(k[1], k[0], filesPerKey.getOrDefault(e.getKey(), 0),
-          c[0] + c[1], c[0], c[1], expected, "error".equals(k[0]) ? null : table, s[0], s[1],
-          dup == null ? null : dup[0], dup == null ? null : dup[1]));
-      read += c[0] + c[1];
+          lines, c[0], c[1], expected, "error".equals(k[0]) ? null : table, s[0], s[1],
+          dup == null ? null : dup[0], dup == null ? null : dup[1], c[2], c[3]));
+      read += lines;
       loaded += c[0];
       quarantinedLines += c[1];
+      informational += c[2];
+      subsetted += c[3];
     }
     Map<String, Long> versions = new LinkedHashMap<>();
     for (String t : List.of("bronze.fhir_resource", "ops.quarantine", "silver.event")) {
@@ -238,14 +252,15 @@ public final class IngestFhirExport {
     }
     IngestResult result = new IngestResult(runId, source, plan.directory(), exportTime, plan.files().size(), read,
         loaded, quarantinedLines, bronzeAdded, silverChanged, events, byType, plan.ignoredFiles(), versions,
-        (System.nanoTime() - t0) / 1e9, bytes, byReason);
+        (System.nanoTime() - t0) / 1e9, bytes, byReason, informational, subsetted);
     recordRun(result, started);
     if (!result.reconciled()) {
       throw new IllegalStateException("reconciliation failed for run " + runId + ": read " + read + " != loaded "
-          + loaded + " + quarantined " + quarantinedLines);
+          + loaded + " + quarantined " + quarantinedLines + " + informational " + informational);
     }
-    LOG.info("ingest run {}: read {}, loaded {}, quarantined {}, bronze +{}, silver changes {}, events {} in {}s",
-        runId, read, loaded, quarantinedLines, bronzeAdded, silverChanged, events,
+    LOG.info("ingest run {}: read {}, loaded {} ({} subsetted, bronze only), quarantined {}, informational {},"
+        + " bronze +{}, silver changes {}, events {} in {}s",
+        runId, read, loaded, subsetted, quarantinedLines, informational, bronzeAdded, silverChanged, events,
         String.format("%.1f", result.seconds()));
     if (result.duplicateIds() > 0) {
       LOG.warn("ingest run {}: {} resource ids appear on more than one line of this export ({} lines more than"
@@ -261,7 +276,8 @@ public final class IngestFhirExport {
    */
   private static Map<String, long[]> duplicateIds(Dataset<Row> parsed) {
     Map<String, long[]> out = new TreeMap<>();
-    for (Row r : parsed.filter(col("status").equalTo(ParsedLines.LOADED).and(col("kind").equalTo("output")))
+    for (Row r : parsed.filter(col("status").isin(ParsedLines.LOADED, ParsedLines.SUBSETTED)
+            .and(col("kind").equalTo("output")))
         .groupBy(col("resource_type"), col("resource_id")).count()
         .filter(col("count").gt(1))
         .groupBy(col("resource_type"))
@@ -342,14 +358,14 @@ public final class IngestFhirExport {
         Timestamp.from(started), Timestamp.from(Instant.now()), r.reconciled() ? "succeeded" : "failed",
         r.files(), r.linesRead(), r.linesLoaded(), r.linesQuarantined(), r.bronzeRowsAdded(),
         r.silverRowsChanged(), scala.collection.JavaConverters.mapAsScalaMap(r.tableVersions()),
-        r.reconciled() ? null : "read != loaded + quarantined", notIngested(r.ignoredFiles()));
+        r.reconciled() ? null : "read != loaded + quarantined + informational", notIngested(r.ignoredFiles()));
     lakehouse.append("ops.ingest_run",
         spark.createDataFrame(List.of(run), lakehouse.contract("ops.ingest_run").schema()));
     List<Row> rec = new ArrayList<>();
     for (IngestResult.TypeCount t : r.byType()) {
       rec.add(RowFactory.create(r.runId(), source, t.resourceType(), t.kind(), t.files(), t.read(), t.loaded(),
           t.quarantined(), t.expected(), t.silverTable(), t.silverUpserted(), t.silverDeleted(), t.duplicateIds(),
-          t.duplicateLines()));
+          t.duplicateLines(), t.informational(), t.subsetted()));
     }
     lakehouse.append("ops.ingest_reconciliation",
         spark.createDataFrame(rec, lakehouse.contract("ops.ingest_reconciliation").schema()));
