@@ -47,9 +47,10 @@ import org.pophealth.ingest.fhir.ExportPlan.NotIngested;
  *       ({@code log.ndjson}, the Bulk Data client log format: events {@code status_complete} /
  *       {@code manifest_complete}) recorded, else the newest file's modification time.</li>
  * </ul>
- * Not ingested, each with its reason: the client's log, SMART Fetch's {@code .metadata}, hidden and checksum
- * files, {@code attachments/} and other folders, files no manifest entry names, names that are not export
- * file names. Two manifests, or a manifest or log that cannot be read, are errors naming the file.
+ * Not ingested, each with its reason: the client's log, SMART Fetch's {@code .metadata}, hidden, checksum and
+ * partial-download files, {@code attachments/} and other folders, files no manifest entry names, names that
+ * are not export file names. Two manifests, or a manifest or log that cannot be read, are errors naming the
+ * file.
  */
 public final class ReadExportDirectory {
   private static final Pattern NDJSON = Pattern.compile("^([A-Za-z]+)(\\..*)?\\.(ndjson|jsonl)(\\.gz)?$");
@@ -233,6 +234,9 @@ public final class ReadExportDirectory {
     String name = s.getPath().getName();
     if (name.equals(".metadata")) {
       return "SMART Fetch folder metadata (export state, not data)";
+    }
+    if (name.startsWith(".") && name.endsWith(".part")) {
+      return "an unfinished download (the bulk client's partial file)";
     }
     if (name.startsWith(".") && name.endsWith(".crc")) {
       return "checksum file of the file system";

@@ -46,12 +46,14 @@ class ExportLayoutsTest {
         "Patient.001.ndjson", "{\"resourceType\":\"Patient\",\"id\":\"p1\"}\n",
         ".metadata", "{\"kind\":\"output\",\"done\":{\"Patient\":\"2025-05-01T00:00:00+00:00\"}}",
         ".notes", "x",
+        ".Patient.002.ndjson.part", "{",
         "log.ndjson", "{\"eventId\":\"status_complete\",\"eventDetail\":{\"transactionTime\":\"2025-05-01T00:00:00+00:00\"}}\n"));
     ExportPlan plan = read(dir);
     assertEquals(List.of("Patient.001.ndjson"), plan.files().stream().map(ExportFile::relPath).toList());
     assertEquals(Map.of(
         ".metadata", "SMART Fetch folder metadata (export state, not data)",
         ".notes", "hidden file",
+        ".Patient.002.ndjson.part", "an unfinished download (the bulk client's partial file)",
         "log.ndjson", "export client log (Bulk Data client log events, not data)"), notIngested(plan));
     assertEquals(Instant.parse("2025-05-01T00:00:00Z"), plan.exportTime());
     assertEquals("client log", plan.exportTimeFrom());
