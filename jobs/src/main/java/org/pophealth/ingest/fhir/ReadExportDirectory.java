@@ -99,6 +99,7 @@ public final class ReadExportDirectory {
         notIngested.add(new NotIngested(name + "/", folderReason(name)));
       }
     }
+    rejectSmartFetchManagedFolder(fs, found.get(".metadata"));
     JsonNode manifest = null;
     String manifestName = null;
     for (Map.Entry<String, FileStatus> e : found.entrySet()) {
@@ -296,12 +297,28 @@ public final class ReadExportDirectory {
     }
   }
 
+  /**
+   * SMART Fetch's managed folder (its {@code .metadata} says {@code "kind": "managed"}) gathers several exports:
+   * one numbered folder each, linked from the top. Read as one export they would share one export time, so
+   * the folder is rejected, naming the file, and each export folder is to be ingested on its own.
+   */
+  private void rejectSmartFetchManagedFolder(FileSystem fs, FileStatus metadata) {
+    if (metadata == null || metadata.getLen() > MAX_MANIFEST_BYTES) {
+      return;
+    }
+    JsonNode m = readJson(fs, metadata.getPath(), ".metadata");
+    if (m != null && "managed".equals(m.path("kind").asText(""))) {
+      throw new IllegalArgumentException(directory + " is a SMART Fetch managed folder (.metadata: kind managed), which"
+          + " holds several exports: ingest each numbered export folder in it on its own (--dir), oldest first");
+    }
+  }
+
   private static String folderReason(String name) {
     if (name.equals("attachments")) {
       return "bulk-data-client's DocumentReference attachments (files the resources point to, not NDJSON)";
     }
     if (name.matches("\\d+\\..+")) {
-      return "a SMART Fetch export folder: ingest it on its own (--dir), or the top level where its files are linked";
+      return "a SMART Fetch export folder: ingest it on its own (--dir)";
     }
     return "a folder: an export is read from its top level and its deleted/ and error/ folders";
   }

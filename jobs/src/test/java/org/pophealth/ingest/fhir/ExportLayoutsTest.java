@@ -99,6 +99,17 @@ class ExportLayoutsTest {
   }
 
   @Test
+  void aSmartFetchManagedFolderIsRejectedNamingItsMetadata() throws Exception {
+    Path dir = folder(Map.of(
+        ".metadata", "{\"kind\":\"managed\",\"fhir-url\":\"https://ehr.example/fhir\"}",
+        "001.2025-06-26/Condition.001.ndjson.gz", "",
+        "002.2025-06-27/Observation.001.ndjson.gz", ""));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> read(dir));
+    assertEquals(dir + " is a SMART Fetch managed folder (.metadata: kind managed), which holds several exports:"
+        + " ingest each numbered export folder in it on its own (--dir), oldest first", e.getMessage());
+  }
+
+  @Test
   void twoManifestsAreAnErrorNamingBoth() throws Exception {
     String m = "{\"transactionTime\":\"2025-07-01T00:00:00Z\",\"output\":[]}";
     Path dir = folder(Map.of("a.json", m, "b.json", m));
