@@ -14,6 +14,16 @@ import org.pophealth.lakehouse.ContractRegistry;
 public final class ParsedLines {
   public static final String LOADED = "loaded";
   public static final String QUARANTINED = "quarantined";
+  /**
+   * Loaded to bronze, kept out of silver: a resource tagged {@code SUBSETTED} (an {@code _elements} export),
+   * which must never replace a full version there.
+   */
+  public static final String SUBSETTED = "loaded-subsetted";
+  /**
+   * A line of an error file that is an OperationOutcome whose issues are all {@code information} or
+   * {@code warning}: a server message, counted apart, neither loaded nor quarantined.
+   */
+  public static final String INFORMATIONAL = "informational";
 
   private ParsedLines() {}
 

@@ -20,7 +20,10 @@ import org.pophealth.lakehouse.TableContract;
  * id) the newest candidate wins, ordered by export time, numeric versionId, lastUpdated, tombstone
  * before data, file and line (a total, deterministic order). A candidate replaces the silver row only
  * when strictly newer, so re-running an export changes nothing; tombstones already in bronze take
- * part, so re-ingesting an older export cannot resurrect a deleted resource.
+ * part, so re-ingesting an older export cannot resurrect a deleted resource. Only lines with status
+ * {@link ParsedLines#LOADED} are candidates: a resource tagged SUBSETTED ({@link ParsedLines#SUBSETTED}, an
+ * {@code _elements} export) stays in bronze and never replaces a full row, nor creates a row of its own (a
+ * partial row would pass for the resource); the run counts it as subsetted in ops.ingest_reconciliation.
  */
 public final class UpsertSilver {
   private static final String ORDER =

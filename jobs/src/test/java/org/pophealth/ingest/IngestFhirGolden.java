@@ -16,9 +16,9 @@ import org.pophealth.testing.GoldenJob;
 
 /**
  * {@code ingest-fhir} cases: each phase ingests its {@code input/} export folder as source {@code golden};
- * every run reconciles (read = loaded + quarantined) and the bronze rows it reports added are exactly the
+ * every run reconciles (read = loaded + quarantined + informational) and the bronze rows it reports added are exactly the
  * bronze rows of its run. Tables are compared on the rows of source golden,
- * ops.ingest_reconciliation on the rows of this phase's run. Option {@code chunk_bytes}: the parse chunk size.
+ * ops.ingest_reconciliation and ops.ingest_run on the rows of this phase's run. Option {@code chunk_bytes}: the parse chunk size.
  */
 public final class IngestFhirGolden implements GoldenJob {
   @Override
@@ -33,11 +33,11 @@ public final class IngestFhirGolden implements GoldenJob {
       job.chunkBytes(Long.parseLong(c.option("chunk_bytes", null)));
     }
     IngestResult r = job.execute();
-    assertTrue(r.reconciled(), c.label(phase) + ": read = loaded + quarantined");
-    assertEquals(r.linesRead(), r.linesLoaded() + r.linesQuarantined(), c.label(phase) + ": lines");
+    assertTrue(r.reconciled(), c.label(phase) + ": read = loaded + quarantined + informational");
+    assertEquals(r.linesRead(), r.linesLoaded() + r.linesQuarantined() + r.linesInformational(), c.label(phase) + ": lines");
     assertEquals(lh.read("bronze.fhir_resource").filter("ingest_run_id = '" + r.runId() + "'").count(),
         r.bronzeRowsAdded(), c.label(phase) + ": bronze rows added = bronze rows of the run");
-    return sourceAndRun(r.runId(), List.of("ops.ingest_reconciliation"));
+    return sourceAndRun(r.runId(), List.of("ops.ingest_reconciliation", "ops.ingest_run"));
   }
 
   /** Rows of source golden; the named run tables: rows of this run. */

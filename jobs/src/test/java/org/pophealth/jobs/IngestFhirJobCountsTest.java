@@ -21,7 +21,7 @@ class IngestFhirJobCountsTest {
   private static IngestResult patients(Long expected, long read) {
     return new IngestResult("run-7", "ehr", "/exports/x", Instant.parse("2025-07-01T00:00:00Z"), 1, read, read, 0,
         read, read, 0, List.of(new IngestResult.TypeCount("Patient", "output", 1, read, read, 0, expected,
-            "silver.patient", read, 0, 0L, 0L)), List.of(), Map.of(), 1.0, 100, Map.of());
+            "silver.patient", read, 0, 0L, 0L, 0, 0)), List.of(), Map.of(), 1.0, 100, Map.of(), Map.of(), 0, 0);
   }
 
   private static PopHealthConfig.Source strictCounts(Boolean strict) {

@@ -338,6 +338,13 @@ public final class IngestClaims {
     return org.apache.spark.sql.functions.not(c);
   }
 
+  /** ops.ingest_run.files_not_ingested: the delivery's files that are not claims files. */
+  private static scala.collection.Map<String, String> notClaimsFiles(List<String> files) {
+    Map<String, String> m = new java.util.TreeMap<>();
+    files.forEach(f -> m.put(f, "not a claims file"));
+    return scala.collection.JavaConverters.mapAsScalaMap(m);
+  }
+
   private void recordRun(ClaimsIngestResult r, Instant started, Instant deliveryTime) {
     SparkSession spark = lakehouse.spark();
     Map<String, Long> versions = new LinkedHashMap<>();
@@ -350,13 +357,13 @@ public final class IngestClaims {
         r.files(), r.rowsRead(), r.rowsLoaded(), r.rowsQuarantined(), r.bronzeRowsAdded(),
         r.medicalClaimLines() + r.pharmacyClaimLines() + r.eligibilitySpans(),
         scala.collection.JavaConverters.mapAsScalaMap(versions),
-        r.reconciled() ? null : "read != loaded + quarantined");
+        r.reconciled() ? null : "read != loaded + quarantined", notClaimsFiles(r.ignoredFiles()));
     lakehouse.append("ops.ingest_run",
         spark.createDataFrame(List.of(run), lakehouse.contract("ops.ingest_run").schema()));
     List<Row> rec = new ArrayList<>();
     for (ClaimsIngestResult.TableCount t : r.byTable()) {
       rec.add(RowFactory.create(r.runId(), source, t.table(), t.format(), t.files(), t.read(), t.loaded(),
-          t.quarantined(), null, "silver." + t.table(), t.silverRows(), 0L, null, null, null));
+          t.quarantined(), null, "silver." + t.table(), t.silverRows(), 0L, null, null, null, null, null));
     }
     if (!rec.isEmpty()) {
       lakehouse.append("ops.ingest_reconciliation",

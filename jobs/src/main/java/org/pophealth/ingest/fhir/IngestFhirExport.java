@@ -95,10 +95,11 @@ public final class IngestFhirExport {
     ExportPlan plan = new ReadExportDirectory(directory, hadoop).execute();
     Instant exportTime = exportTimeOverride != null ? exportTimeOverride : plan.exportTime();
     String runId = RunIds.next("ingest-fhir", source);
-    LOG.info("ingest run {}: source {}, {} files, export time {}{}", runId, source, plan.files().size(), exportTime,
-        plan.ignoredFiles().isEmpty() ? "" : ", " + plan.ignoredFiles().size() + " files not part of the export");
-    for (String ignored : plan.ignoredFiles()) {
-      LOG.warn("not ingested (not an NDJSON export file or not in the manifest): {}", ignored);
+    LOG.info("ingest run {}: source {}, {} files, export time {} (from {}){}", runId, source, plan.files().size(),
+        exportTime, exportTimeOverride != null ? "--export-time" : plan.exportTimeFrom(),
+        plan.ignoredFiles().isEmpty() ? "" : ", " + plan.ignoredFiles().size() + " entries not part of the export");
+    for (ExportPlan.NotIngested ignored : plan.ignoredFiles()) {
+      LOG.warn("not ingested: {}", ignored);
     }
     List<Chunk> chunks = new PlanChunks(plan.files(), chunkBytes, hadoop).execute();
     IngestContext ctx = new IngestContext(source, Timestamp.from(exportTime), runId, maxRawChars,
@@ -142,14 +143,23 @@ public final class IngestFhirExport {
     // and quarantined lines per reason code
     Map<String, long[]> counts = new TreeMap<>();
     Map<String, Long> byReason = new TreeMap<>();
+    // c: loaded, quarantined, informational (error files' server messages), subsetted (part of loaded)
     for (Row r : parsed.filter(col("line_first"))
         .groupBy(col("kind"), col("resource_type"), col("status"), col("reason_code")).count().collectAsList()) {
       String key = r.getString(0) + "|" + (r.isNullAt(1) ? "(unknown)" : r.getString(1));
-      long[] c = counts.computeIfAbsent(key, k -> new long[2]);
-      boolean loadedLine = ParsedLines.LOADED.equals(r.getString(2));
-      c[loadedLine ? 0 : 1] += r.getLong(4);
-      if (!loadedLine) {
-        byReason.merge(r.isNullAt(3) ? "(none)" : r.getString(3), r.getLong(4), Long::sum);
+      long[] c = counts.computeIfAbsent(key, k -> new long[4]);
+      long n = r.getLong(4);
+      switch (r.getString(2)) {
+        case ParsedLines.LOADED -> c[0] += n;
+        case ParsedLines.SUBSETTED -> {
+          c[0] += n;
+          c[3] += n;
+        }
+        case ParsedLines.INFORMATIONAL -> c[2] += n;
+        default -> {
+          c[1] += n;
+          byReason.merge(r.isNullAt(3) ? "(none)" : r.getString(3), n, Long::sum);
+        }
       }
     }
     Map<String, long[]> duplicates = duplicateIds(parsed);
@@ -167,7 +177,7 @@ public final class IngestFhirExport {
     }
     LOG.info("quarantine written in {} ms", (System.nanoTime() - tq) / 1_000_000);
 
-    Dataset<Row> bronze = parsed.filter(col("status").equalTo(ParsedLines.LOADED))
+    Dataset<Row> bronze = parsed.filter(col("status").isin(ParsedLines.LOADED, ParsedLines.SUBSETTED))
         .select(col("row_key"), lit(source).as("source"), col("resource_type"), col("resource_id"),
             col("version_id"), col("last_updated"), col("is_deleted"), col("raw"), col("content_hash"),
             lit(exportTs).as("export_time"), lit(plan.request()).cast("string").as("export_request"),
@@ -189,6 +199,8 @@ public final class IngestFhirExport {
     long read = 0;
     long loaded = 0;
     long quarantinedLines = 0;
+    long informational = 0;
+    long subsetted = 0;
     Map<String, Integer> filesPerKey = new HashMap<>();
     Map<String, Long> expectedPerKey = new HashMap<>();
     Map<String, Integer> countedPerKey = new HashMap<>();
@@ -201,7 +213,7 @@ public final class IngestFhirExport {
         countedPerKey.merge(key, 1, Integer::sum);
       }
       bytes += Math.max(0, f.size());
-      counts.computeIfAbsent(key, k -> new long[2]);
+      counts.computeIfAbsent(key, k -> new long[4]);
     }
     // a type's expected lines are known only when the manifest gives every one of its files a count
     expectedPerKey.keySet().removeIf(k -> !countedPerKey.get(k).equals(filesPerKey.get(k)));
@@ -217,16 +229,19 @@ public final class IngestFhirExport {
       };
       String table = Converters.forType(k[1]).map(ResourceConverter::table).orElse(null);
       Long expected = expectedPerKey.get(e.getKey());
-      if (expected != null && expected != c[0] + c[1]) {
-        LOG.warn("{} {} files: manifest count {} but {} lines read", k[0], k[1], expected, c[0] + c[1]);
+      long lines = c[0] + c[1] + c[2];
+      if (expected != null && expected != lines) {
+        LOG.warn("{} {} files: manifest count {} but {} lines read", k[0], k[1], expected, lines);
       }
       long[] dup = "output".equals(k[0]) ? duplicates.getOrDefault(k[1], new long[2]) : null;
       byType.add(new IngestResult.TypeCount(k[1], k[0], filesPerKey.getOrDefault(e.getKey(), 0),
-          c[0] + c[1], c[0], c[1], expected, "error".equals(k[0]) ? null : table, s[0], s[1],
-          dup == null ? null : dup[0], dup == null ? null : dup[1]));
-      read += c[0] + c[1];
+          lines, c[0], c[1], expected, "error".equals(k[0]) ? null : table, s[0], s[1],
+          dup == null ? null : dup[0], dup == null ? null : dup[1], c[2], c[3]));
+      read += lines;
       loaded += c[0];
       quarantinedLines += c[1];
+      informational += c[2];
+      subsetted += c[3];
     }
     Map<String, Long> versions = new LinkedHashMap<>();
     for (String t : List.of("bronze.fhir_resource", "ops.quarantine", "silver.event")) {
@@ -239,14 +254,15 @@ public final class IngestFhirExport {
     }
     IngestResult result = new IngestResult(runId, source, plan.directory(), exportTime, plan.files().size(), read,
         loaded, quarantinedLines, bronzeAdded, silverChanged, events, byType, plan.ignoredFiles(), versions,
-        (System.nanoTime() - t0) / 1e9, bytes, byReason, unresolved);
+        (System.nanoTime() - t0) / 1e9, bytes, byReason, unresolved, informational, subsetted);
     recordRun(result, started);
     if (!result.reconciled()) {
       throw new IllegalStateException("reconciliation failed for run " + runId + ": read " + read + " != loaded "
-          + loaded + " + quarantined " + quarantinedLines);
+          + loaded + " + quarantined " + quarantinedLines + " + informational " + informational);
     }
-    LOG.info("ingest run {}: read {}, loaded {}, quarantined {}, bronze +{}, silver changes {}, events {} in {}s",
-        runId, read, loaded, quarantinedLines, bronzeAdded, silverChanged, events,
+    LOG.info("ingest run {}: read {}, loaded {} ({} subsetted, bronze only), quarantined {}, informational {},"
+        + " bronze +{}, silver changes {}, events {} in {}s",
+        runId, read, loaded, subsetted, quarantinedLines, informational, bronzeAdded, silverChanged, events,
         String.format("%.1f", result.seconds()));
     if (!result.describeUnresolvedReferences().isEmpty()) {
       LOG.warn("ingest run {}: unresolved references (contained resource absent, or target neither exported,"
@@ -266,7 +282,8 @@ public final class IngestFhirExport {
    */
   private static Map<String, long[]> duplicateIds(Dataset<Row> parsed) {
     Map<String, long[]> out = new TreeMap<>();
-    for (Row r : parsed.filter(col("status").equalTo(ParsedLines.LOADED).and(col("kind").equalTo("output")))
+    for (Row r : parsed.filter(col("status").isin(ParsedLines.LOADED, ParsedLines.SUBSETTED)
+            .and(col("kind").equalTo("output")))
         .groupBy(col("resource_type"), col("resource_id")).count()
         .filter(col("count").gt(1))
         .groupBy(col("resource_type"))
@@ -334,13 +351,20 @@ public final class IngestFhirExport {
     return lakehouse.spark();
   }
 
+  /** ops.ingest_run.files_not_ingested: file (relative to the directory) to reason. */
+  private static scala.collection.Map<String, String> notIngested(List<ExportPlan.NotIngested> files) {
+    Map<String, String> m = new TreeMap<>();
+    files.forEach(f -> m.put(f.file(), f.reason()));
+    return scala.collection.JavaConverters.mapAsScalaMap(m);
+  }
+
   private void recordRun(IngestResult r, Instant started) {
     SparkSession spark = lakehouse.spark();
     Row run = RowFactory.create(r.runId(), "ingest-fhir", source, r.directory(), Timestamp.from(r.exportTime()),
         Timestamp.from(started), Timestamp.from(Instant.now()), r.reconciled() ? "succeeded" : "failed",
         r.files(), r.linesRead(), r.linesLoaded(), r.linesQuarantined(), r.bronzeRowsAdded(),
         r.silverRowsChanged(), scala.collection.JavaConverters.mapAsScalaMap(r.tableVersions()),
-        r.reconciled() ? null : "read != loaded + quarantined");
+        r.reconciled() ? null : "read != loaded + quarantined + informational", notIngested(r.ignoredFiles()));
     lakehouse.append("ops.ingest_run",
         spark.createDataFrame(List.of(run), lakehouse.contract("ops.ingest_run").schema()));
     List<Row> rec = new ArrayList<>();
@@ -348,7 +372,8 @@ public final class IngestFhirExport {
       Map<String, Long> unresolved = "output".equals(t.kind()) ? r.unresolvedReferences().get(t.resourceType()) : null;
       rec.add(RowFactory.create(r.runId(), source, t.resourceType(), t.kind(), t.files(), t.read(), t.loaded(),
           t.quarantined(), t.expected(), t.silverTable(), t.silverUpserted(), t.silverDeleted(), t.duplicateIds(),
-          t.duplicateLines(), unresolved == null ? null : scala.collection.JavaConverters.mapAsScalaMap(unresolved)));
+          t.duplicateLines(), unresolved == null ? null : scala.collection.JavaConverters.mapAsScalaMap(unresolved),
+          t.informational(), t.subsetted()));
     }
     lakehouse.append("ops.ingest_reconciliation",
         spark.createDataFrame(rec, lakehouse.contract("ops.ingest_reconciliation").schema()));

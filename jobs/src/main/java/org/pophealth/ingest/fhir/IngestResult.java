@@ -8,6 +8,9 @@ import java.util.Map;
  * quarantined lines per reason code ({@code bad-encoding}, {@code unknown-resource-type}, ...).
  * {@code unresolvedReferences}: per referring resource type checked in this run, target type → references whose
  * target could not be resolved.
+ * {@code linesInformational}: error-file OperationOutcomes whose issues are all information or warning (server
+ * messages, neither loaded nor quarantined); {@code linesSubsetted}: loaded lines tagged SUBSETTED (in bronze,
+ * never in silver; part of {@code linesLoaded}).
  */
 public record IngestResult(
     String runId,
@@ -22,21 +25,14 @@ public record IngestResult(
     long silverRowsChanged,
     long events,
     List<TypeCount> byType,
-    List<String> ignoredFiles,
+    List<ExportPlan.NotIngested> ignoredFiles,
     Map<String, Long> tableVersions,
     double seconds,
     long bytes,
     Map<String, Long> quarantinedByReason,
-    Map<String, Map<String, Long>> unresolvedReferences) {
-
-  /** A result without reference checks (unresolvedReferences empty). */
-  public IngestResult(String runId, String source, String directory, java.time.Instant exportTime, int files,
-      long linesRead, long linesLoaded, long linesQuarantined, long bronzeRowsAdded, long silverRowsChanged,
-      long events, List<TypeCount> byType, List<String> ignoredFiles, Map<String, Long> tableVersions, double seconds,
-      long bytes, Map<String, Long> quarantinedByReason) {
-    this(runId, source, directory, exportTime, files, linesRead, linesLoaded, linesQuarantined, bronzeRowsAdded,
-        silverRowsChanged, events, byType, ignoredFiles, tableVersions, seconds, bytes, quarantinedByReason, Map.of());
-  }
+    Map<String, Map<String, Long>> unresolvedReferences,
+    long linesInformational,
+    long linesSubsetted) {
 
   /**
    * References that could not be resolved (contained {@code #id} absent, target neither exported, fetched nor in
@@ -50,11 +46,13 @@ public record IngestResult(
   /**
    * Per resource type and file kind. For output files, {@code duplicateIds} is the number of ids that more
    * than one loaded line of the run has and {@code duplicateLines} the lines beyond one per id (null for
-   * deleted and error files).
+   * deleted and error files). {@code informational}: error files' information/warning OperationOutcomes
+   * (read = loaded + quarantined + informational); {@code subsetted}: loaded lines tagged SUBSETTED.
    */
   public record TypeCount(
       String resourceType, String kind, int files, long read, long loaded, long quarantined, Long expected,
-      String silverTable, long silverUpserted, long silverDeleted, Long duplicateIds, Long duplicateLines) {}
+      String silverTable, long silverUpserted, long silverDeleted, Long duplicateIds, Long duplicateLines,
+      long informational, long subsetted) {}
 
   /** Ids on more than one loaded output line of this run, all types. */
   public long duplicateIds() {
@@ -66,10 +64,10 @@ public record IngestResult(
     return byType.stream().mapToLong(t -> t.duplicateLines() == null ? 0 : t.duplicateLines()).sum();
   }
 
-  /** Nothing lost: read = loaded + quarantined, in all and per type (manifest counts aside). */
+  /** Nothing lost: read = loaded + quarantined + informational, in all and per type (manifest counts aside). */
   public boolean reconciled() {
-    return linesRead == linesLoaded + linesQuarantined
-        && byType.stream().allMatch(t -> t.read() == t.loaded() + t.quarantined());
+    return linesRead == linesLoaded + linesQuarantined + linesInformational
+        && byType.stream().allMatch(t -> t.read() == t.loaded() + t.quarantined() + t.informational());
   }
 
   /** The types whose lines read differ from the manifest's {@code count} (empty without counts). */

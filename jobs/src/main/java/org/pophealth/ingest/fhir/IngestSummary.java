@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import org.pophealth.io.TextTable;
 
 /**
- * Console summary of an ingest run: per type read = loaded + quarantined (and the manifest's count),
+ * Console summary of an ingest run: per type read = loaded + quarantined + informational (and the manifest's count),
  * silver changes, then the exact bronze rows added (the commit's own count), duplicate ids of the export
  * and quarantined lines per reason.
  */
@@ -13,17 +13,27 @@ public final class IngestSummary {
 
   public static void print(IngestResult r, PrintWriter out) {
     out.printf("ingest-fhir %s: source %s, %d files, export time %s%n", r.runId(), r.source(), r.files(), r.exportTime());
-    TextTable t = new TextTable("resource_type", "kind", "files", "read", "loaded", "quarantined", "expected",
-        "silver_table", "upserted", "deleted");
+    TextTable t = new TextTable("resource_type", "kind", "files", "read", "loaded", "quarantined", "informational",
+        "subsetted", "expected", "silver_table", "upserted", "deleted");
     for (IngestResult.TypeCount c : r.byType()) {
-      t.row(c.resourceType(), c.kind(), c.files(), c.read(), c.loaded(), c.quarantined(),
-          c.expected() == null ? "" : c.expected(), c.silverTable() == null ? "(bronze only)" : c.silverTable(),
-          c.silverUpserted(), c.silverDeleted());
+      t.row(c.resourceType(), c.kind(), c.files(), c.read(), c.loaded(), c.quarantined(), c.informational(),
+          c.subsetted(), c.expected() == null ? "" : c.expected(),
+          c.silverTable() == null ? "(bronze only)" : c.silverTable(), c.silverUpserted(), c.silverDeleted());
     }
     t.print(out);
-    out.printf("read %d = loaded %d + quarantined %d%s; bronze rows added %d; silver rows changed %d; events %d; %.1f s%n",
-        r.linesRead(), r.linesLoaded(), r.linesQuarantined(), verdict(r),
+    out.printf("read %d = loaded %d + quarantined %d%s%s; bronze rows added %d; silver rows changed %d; events %d;"
+            + " %.1f s%n",
+        r.linesRead(), r.linesLoaded(), r.linesQuarantined(),
+        r.linesInformational() == 0 ? "" : " + informational " + r.linesInformational(), verdict(r),
         r.bronzeRowsAdded(), r.silverRowsChanged(), r.events(), r.seconds());
+    if (r.linesInformational() > 0) {
+      out.println("informational: " + r.linesInformational() + " OperationOutcome lines of the error files with only"
+          + " information/warning issues (server messages, not errors; nothing quarantined)");
+    }
+    if (r.linesSubsetted() > 0) {
+      out.println("subsetted: " + r.linesSubsetted() + " loaded lines tagged SUBSETTED (_elements exports) are in"
+          + " bronze only; silver keeps the full versions and takes none from a subset");
+    }
     if (r.duplicateIds() > 0) {
       StringBuilder d = new StringBuilder();
       for (IngestResult.TypeCount c : r.byType()) {
@@ -50,8 +60,12 @@ public final class IngestSummary {
       out.println("quarantined lines: bin/pophealth sql \"SELECT reason_code, reason, file, line FROM ops.quarantine"
           + " WHERE ingest_run_id = '" + r.runId() + "'\"");
     }
-    for (String f : r.ignoredFiles()) {
-      out.println("not ingested (not an export file): " + f);
+    if (!r.ignoredFiles().isEmpty()) {
+      out.println(r.ignoredFiles().size() + (r.ignoredFiles().size() == 1 ? " entry" : " entries")
+          + " of the directory not ingested (not part of the export):");
+      for (ExportPlan.NotIngested f : r.ignoredFiles()) {
+        out.println("  not ingested: " + f.file() + ": " + f.reason());
+      }
     }
     out.flush();
   }

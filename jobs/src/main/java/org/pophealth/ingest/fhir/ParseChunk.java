@@ -212,6 +212,7 @@ public final class ParseChunk implements Iterator<Row> {
     }
     Object[] v = new Object[width];
     String hash = hash(line);
+    boolean subsetted;
     try {
       String versionId;
       Timestamp lastUpdated;
@@ -219,14 +220,17 @@ public final class ParseChunk implements Iterator<Row> {
         JsonNode meta = FhirJson.object(r, "meta", type + ".meta");
         versionId = meta == null ? null : FhirJson.text(meta, "versionId");
         lastUpdated = meta == null ? null : FhirJson.dateTime(meta, "lastUpdated", type + ".meta.lastUpdated");
+        subsetted = meta != null && subsetted(meta);
       } else {
         header.check(type);
         versionId = headerVersion;
         lastUpdated = headerUpdated == null ? null : FhirJson.timestamp(headerUpdated, type + ".meta.lastUpdated");
+        subsetted = header.subsetted;
       }
       v[5] = versionId;
       v[6] = lastUpdated;
-      if (r != null && converter.resourceType().equals(type)) {
+      // an _elements subset stays in bronze only: never converted (its missing elements are not errors)
+      if (r != null && converter.resourceType().equals(type) && !subsetted) {
         RowBuilder b = builder.reset();
         b.set("source", ctx.source()).set("id", id).set("version_id", versionId).set("last_updated", lastUpdated);
         converter.fill(r, b);
@@ -245,7 +249,7 @@ public final class ParseChunk implements Iterator<Row> {
       pending.add(quarantine(stage, e.reasonCode(), e.getMessage(), line, id, lineNo));
       return;
     }
-    v[0] = ParsedLines.LOADED;
+    v[0] = subsetted ? ParsedLines.SUBSETTED : ParsedLines.LOADED;
     v[1] = "output";
     v[2] = true;
     v[3] = type;
@@ -306,29 +310,63 @@ public final class ParseChunk implements Iterator<Row> {
     pending.addAll(rows);
   }
 
+  /**
+   * A line of an error file: an OperationOutcome whose issues are all {@code information} or {@code warning}
+   * is a server message ({@link ParsedLines#INFORMATIONAL}, counted apart); anything else (an error or fatal
+   * issue, an issue without severity, no issues, not an OperationOutcome) is quarantined.
+   */
   private void serverError(String line) {
     String reason = "server reported an error (OperationOutcome)";
+    String severest = null; // "information" or "warning" when every issue is one of them
     try {
       JsonNode oo = json.readTree(line);
       StringBuilder sb = new StringBuilder();
-      for (JsonNode issue : oo.path("issue")) {
+      boolean messages = oo != null && "OperationOutcome".equals(oo.path("resourceType").asText(""));
+      boolean warning = false;
+      for (JsonNode issue : oo == null ? json.createArrayNode() : oo.path("issue")) {
         if (sb.length() > 0) {
           sb.append(", ");
         }
-        sb.append(issue.path("severity").asText("?")).append('/').append(issue.path("code").asText("?"));
+        String severity = issue.path("severity").asText("?");
+        sb.append(severity).append('/').append(issue.path("code").asText("?"));
+        messages &= severity.equals("information") || severity.equals("warning");
+        warning |= severity.equals("warning");
       }
       if (sb.length() > 0) {
         reason = "server reported: " + sb;
+        severest = messages ? (warning ? "warning" : "information") : null;
       }
     } catch (JsonProcessingException e) {
       reason = "server error file line is not valid JSON";
     }
-    pending.add(quarantine("server-error", "operation-outcome", reason, line, null, lineNo));
+    if (severest != null) {
+      pending.add(line(ParsedLines.INFORMATIONAL, "server-message", "outcome-" + severest, reason, line, null, lineNo));
+    } else {
+      pending.add(quarantine("server-error", "operation-outcome", reason, line, null, lineNo));
+    }
+  }
+
+  /** Whether meta.tag holds the SUBSETTED tag ({@link ResourceHeader#subsettedTag}). */
+  private static boolean subsetted(JsonNode meta) {
+    for (JsonNode tag : meta.path("tag")) {
+      JsonNode system = tag.get("system");
+      JsonNode code = tag.get("code");
+      if (code != null && code.isTextual() && ResourceHeader.subsettedTag(
+          system != null && system.isTextual() ? system.asText() : null, code.asText())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Row quarantine(String stage, String code, String reason, String raw, String id, long line) {
+    return line(ParsedLines.QUARANTINED, stage, code, reason, raw, id, line);
+  }
+
+  /** A line that is not loaded: quarantined, or an informational server message. */
+  private Row line(String status, String stage, String code, String reason, String raw, String id, long line) {
     Object[] v = new Object[width];
-    v[0] = ParsedLines.QUARANTINED;
+    v[0] = status;
     v[1] = chunk.file().kind();
     v[2] = true;
     v[3] = chunk.file().resourceType();

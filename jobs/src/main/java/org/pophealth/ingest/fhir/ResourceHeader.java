@@ -17,6 +17,8 @@ final class ResourceHeader {
   String id;
   String versionId;
   String lastUpdated;
+  /** meta.tag holds the {@code SUBSETTED} code ({@link #subsettedTag}). */
+  boolean subsetted;
   /** Set when meta is not an object ({@code bad-value}) or meta.lastUpdated not a string ({@code bad-date}). */
   private String badCode;
   private String badElement;
@@ -61,6 +63,8 @@ final class ResourceHeader {
                 } else if ("lastUpdated".equals(m) && mv != JsonToken.VALUE_NULL) {
                   h.bad("bad-date", "meta.lastUpdated");
                   p.skipChildren();
+                } else if ("tag".equals(m) && mv == JsonToken.START_ARRAY) {
+                  h.subsetted |= readTags(p);
                 } else {
                   p.skipChildren();
                 }
@@ -78,6 +82,40 @@ final class ResourceHeader {
       }
       return h;
     }
+  }
+
+  /** The SUBSETTED tag: code {@code SUBSETTED}, system v3-ObservationValue (or none, to be safe). */
+  static final String SUBSETTED_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue";
+
+  /** Whether a meta.tag coding marks an {@code _elements} subset (a missing system counts: never overwrite on doubt). */
+  static boolean subsettedTag(String system, String code) {
+    return "SUBSETTED".equals(code) && (system == null || SUBSETTED_SYSTEM.equals(system));
+  }
+
+  /** Reads a meta.tag array (the parser on its START_ARRAY); true when a coding is the SUBSETTED tag. */
+  private static boolean readTags(JsonParser p) throws IOException {
+    boolean subsetted = false;
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      if (p.currentToken() != JsonToken.START_OBJECT) {
+        p.skipChildren();
+        continue;
+      }
+      String system = null;
+      String code = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String k = p.currentName();
+        JsonToken v = p.nextToken();
+        if ("system".equals(k) && v == JsonToken.VALUE_STRING) {
+          system = p.getText();
+        } else if ("code".equals(k) && v == JsonToken.VALUE_STRING) {
+          code = p.getText();
+        } else {
+          p.skipChildren();
+        }
+      }
+      subsetted |= subsettedTag(system, code);
+    }
+    return subsetted;
   }
 
   private void bad(String code, String element) {

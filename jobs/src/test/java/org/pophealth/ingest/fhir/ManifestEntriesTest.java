@@ -44,10 +44,10 @@ class ManifestEntriesTest {
   private static IngestResult result(Long expectedPatients, long readPatients) {
     List<IngestResult.TypeCount> types = List.of(
         new IngestResult.TypeCount("Patient", "output", 1, readPatients, readPatients, 0, expectedPatients,
-            "silver.patient", readPatients, 0, 0L, 0L),
-        new IngestResult.TypeCount("Observation", "output", 1, 4, 3, 1, 4L, "silver.observation", 3, 0, 0L, 0L));
+            "silver.patient", readPatients, 0, 0L, 0L, 0, 0),
+        new IngestResult.TypeCount("Observation", "output", 1, 4, 3, 1, 4L, "silver.observation", 3, 0, 0L, 0L, 0, 0));
     return new IngestResult("run-1", "ehr", "/x", Instant.parse("2025-07-01T00:00:00Z"), 2, readPatients + 4,
-        readPatients + 3, 1, 0, 0, 0, types, List.of(), Map.of(), 1.0, 10, Map.of());
+        readPatients + 3, 1, 0, 0, 0, types, List.of(), Map.of(), 1.0, 10, Map.of(), Map.of(), 0, 0);
   }
 
   @Test

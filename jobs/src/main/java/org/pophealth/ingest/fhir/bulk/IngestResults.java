@@ -22,9 +22,12 @@ final class IngestResults {
       return ingests.get(0);
     }
     List<IngestResult.TypeCount> byType = new ArrayList<>();
-    List<String> ignored = new ArrayList<>();
+    List<org.pophealth.ingest.fhir.ExportPlan.NotIngested> ignored = new ArrayList<>();
+    Map<String, Map<String, Long>> unresolved = new TreeMap<>();
     Map<String, Long> versions = new LinkedHashMap<>();
     Map<String, Long> reasons = new TreeMap<>();
+    long informational = 0;
+    long subsetted = 0;
     long read = 0;
     long loaded = 0;
     long quarantined = 0;
@@ -41,6 +44,12 @@ final class IngestResults {
       if (r.quarantinedByReason() != null) {
         r.quarantinedByReason().forEach((k, v) -> reasons.merge(k, v, Long::sum));
       }
+      if (r.unresolvedReferences() != null) {
+        r.unresolvedReferences().forEach((type, targets) -> targets.forEach((target, n) ->
+            unresolved.computeIfAbsent(type, k -> new TreeMap<>()).merge(target, n, Long::sum)));
+      }
+      informational += r.linesInformational();
+      subsetted += r.linesSubsetted();
       read += r.linesRead();
       loaded += r.linesLoaded();
       quarantined += r.linesQuarantined();
@@ -56,6 +65,7 @@ final class IngestResults {
     Instant exportTime = ingests.stream().map(IngestResult::exportTime).filter(Objects::nonNull)
         .max(Instant::compareTo).orElse(null);
     return new IngestResult(runIds, source, directory, exportTime, files, read, loaded, quarantined, bronze, silver,
-        events, List.copyOf(byType), List.copyOf(ignored), Map.copyOf(versions), seconds, bytes, Map.copyOf(reasons));
+        events, List.copyOf(byType), List.copyOf(ignored), Map.copyOf(versions), seconds, bytes, Map.copyOf(reasons),
+        Map.copyOf(unresolved), informational, subsetted);
   }
 }
