@@ -60,7 +60,7 @@ class WriteCountsTest {
     DeltaTable.create(lh.spark()).location(lh.path(c)).addColumns(old).execute();
     Lakehouse fresh = new Lakehouse(lh.spark(), lh.root());
     fresh.append(c.name(), lh.spark().createDataFrame(List.of(org.apache.spark.sql.RowFactory.create("r1", "s",
-        "Patient", "output", 1, 2L, 2L, 0L, null, "silver.patient", 2L, 0L, 1L, 1L, 0L, 0L)), c.schema()));
+        "Patient", "output", 1, 2L, 2L, 0L, null, "silver.patient", 2L, 0L, 1L, 1L, null, 0L, 0L)), c.schema()));
     Row r = fresh.read(c.name()).collectAsList().get(0);
     assertEquals(1L, r.getLong(r.fieldIndex("duplicate_ids")));
     assertTrue(List.of(fresh.read(c.name()).columns()).contains("duplicate_lines"));
