@@ -111,6 +111,12 @@ public final class IngestFhirExport {
       String t = c.file().resourceType();
       boolean typed = "output".equals(c.file().kind()) && t != null && Converters.forType(t).isPresent();
       groups.computeIfAbsent(typed ? t : OTHER, k -> new ArrayList<>()).add(c);
+      if ("output".equals(c.file().kind()) && t == null) {
+        // a typeless file (organizeOutputBy) mixes types: every typed pass reads it for its own lines
+        for (ResourceConverter conv : Converters.all()) {
+          groups.computeIfAbsent(conv.resourceType(), k -> new ArrayList<>()).add(c);
+        }
+      }
     }
     JavaSparkContext jsc = new JavaSparkContext(spark.sparkContext());
     Map<String, Dataset<Row>> parsed = new LinkedHashMap<>();
@@ -205,10 +211,15 @@ public final class IngestFhirExport {
     Map<String, Long> expectedPerKey = new HashMap<>();
     Map<String, Integer> countedPerKey = new HashMap<>();
     long bytes = 0;
+    long typelessExpected = 0; // typeless files' lines are counted under their own types: checked in total
+    int typelessCounted = 0;
     for (ExportFile f : plan.files()) {
       String key = f.kind() + "|" + (f.resourceType() == null ? "(unknown)" : f.resourceType());
       filesPerKey.merge(key, 1, Integer::sum);
-      if (f.expectedCount() != null) {
+      if (f.expectedCount() != null && "output".equals(f.kind()) && f.resourceType() == null) {
+        typelessExpected += f.expectedCount();
+        typelessCounted++;
+      } else if (f.expectedCount() != null) {
         expectedPerKey.merge(key, f.expectedCount(), Long::sum);
         countedPerKey.merge(key, 1, Integer::sum);
       }
@@ -242,6 +253,15 @@ public final class IngestFhirExport {
       quarantinedLines += c[1];
       informational += c[2];
       subsetted += c[3];
+    }
+    List<String> typelessFiles = plan.files().stream()
+        .filter(f -> "output".equals(f.kind()) && f.resourceType() == null).map(ExportFile::relPath).toList();
+    if (typelessCounted > 0 && typelessCounted == typelessFiles.size()) {
+      long lines = parsed.filter(col("line_first").and(col("file").isin(typelessFiles.toArray()))).count();
+      if (lines != typelessExpected) {
+        LOG.warn("output files without a type ({}): manifest count {} but {} lines read", typelessFiles.size(),
+            typelessExpected, lines);
+      }
     }
     Map<String, Long> versions = new LinkedHashMap<>();
     for (String t : List.of("bronze.fhir_resource", "ops.quarantine", "silver.event")) {

@@ -41,6 +41,13 @@ public final class ParseChunk implements Iterator<Row> {
   private final ObjectMapper json = new ObjectMapper()
       .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private final ResourceConverter converter;
+  /**
+   * A typeless output file (a manifest entry without {@code type}, as {@code organizeOutputBy} exports write:
+   * several resource types in one file) is read by every pass: each typed pass keeps only the lines of its own
+   * type, the pass without converter everything else (other types, unreadable lines, file problems, the
+   * {@code Parameters} headers), so every line is counted once, with its file and line number.
+   */
+  private final boolean typeless;
   private final RowBuilder builder;
   private final MessageDigest sha;
   private final int width;
@@ -55,6 +62,7 @@ public final class ParseChunk implements Iterator<Row> {
     this.chunk = chunk;
     this.ctx = ctx;
     this.converter = converter;
+    this.typeless = "output".equals(chunk.file().kind()) && chunk.file().resourceType() == null;
     this.builder = converter == null ? null : new RowBuilder(ContractRegistry.get().contract(converter.table()));
     this.width = ParsedLines.schema(converter).size();
     this.lineNo = chunk.firstLine() - 1;
@@ -112,6 +120,9 @@ public final class ParseChunk implements Iterator<Row> {
         return;
       }
       if (reader.malformed()) {
+        if (typeless && converter != null) {
+          return; // quarantined once, by the pass without converter
+        }
         pending.add(quarantine("parse", "bad-encoding", "line is not valid UTF-8 (first invalid byte at byte "
             + reader.malformedOffset() + " of the line)", line, null, lineNo));
         return;
@@ -151,11 +162,22 @@ public final class ParseChunk implements Iterator<Row> {
   }
 
   private void fileProblem(String reason) {
+    if (typeless && converter != null) {
+      close(); // reported once, by the pass without converter
+      return;
+    }
     pending.add(quarantine("file", "unreadable-file", reason, null, null, Math.max(lineNo, 0)));
     close();
   }
 
   private void resource(String line) {
+    if (typeless) {
+      String owner = ResourceHeader.leadingType(json.getFactory(), line);
+      boolean converted = owner != null && org.pophealth.conform.Converters.forType(owner).isPresent();
+      if (converter != null ? !converter.resourceType().equals(owner) : converted) {
+        return; // another pass's line
+      }
+    }
     String expected = chunk.file().resourceType();
     JsonNode r = null;
     String type;
@@ -195,6 +217,12 @@ public final class ParseChunk implements Iterator<Row> {
     if (expected != null && !expected.equals(type)) {
       pending.add(quarantine("parse", "type-mismatch",
           "resourceType " + type + " in a file of " + expected, line, id, lineNo));
+      return;
+    }
+    if (typeless && id == null && "Parameters".equals(type)) {
+      // organizeOutputBy: the header before each block names the resource the block belongs to; not data
+      pending.add(line(ParsedLines.INFORMATIONAL, "output-header", "output-header",
+          "header of an organizeOutputBy block (Parameters)", line, null, lineNo));
       return;
     }
     if (!FhirJson.isResourceType(type)) {

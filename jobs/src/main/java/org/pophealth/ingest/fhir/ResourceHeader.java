@@ -37,6 +37,29 @@ final class ResourceHeader {
     }
   }
 
+  /**
+   * The line's top-level {@code resourceType}, read up to that field only (servers write it first, so this is
+   * usually one token); null when the line is not a JSON object or has no such string field.
+   */
+  static String leadingType(JsonFactory factory, String line) {
+    try (JsonParser p = factory.createParser(line)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if ("resourceType".equals(field)) {
+          return value == JsonToken.VALUE_STRING ? p.getText() : null;
+        }
+        p.skipChildren();
+      }
+      return null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
   /** The header, or null when the line is valid JSON but not an object; throws on malformed JSON. */
   static ResourceHeader read(JsonFactory factory, String line) throws IOException {
     try (JsonParser p = factory.createParser(line)) {
