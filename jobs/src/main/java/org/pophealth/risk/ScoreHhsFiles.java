@@ -1,6 +1,5 @@
 package org.pophealth.risk;
 
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -123,34 +122,12 @@ public final class ScoreHhsFiles {
   private static long drugs(BufferedWriter rej, Path file, Map<String, HhsMember> byId, Map<String, Set<Integer>> rxcs,
       Map<String, Integer> crosswalk, java.util.function.UnaryOperator<String> normalize, String invalid)
       throws IOException {
-    long rejected = 0;
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      int[] idx = ScoreRiskFiles.header(in.readLine(), CODE_COLUMNS, file);
-      long line = 1;
-      for (String l = in.readLine(); l != null; l = in.readLine()) {
-        line++;
-        if (l.isBlank()) {
-          continue;
-        }
-        List<String> f = CsvLines.split(l);
-        String id = ScoreRiskFiles.field(f, idx[0]);
-        String code = normalize.apply(ScoreRiskFiles.field(f, idx[1]));
-        if (code == null) {
-          ScoreRiskFiles.reject(rej, file, line, id, ScoreRiskFiles.field(f, idx[1]), invalid);
-          rejected++;
-        } else if (!byId.containsKey(id)) {
-          ScoreRiskFiles.reject(rej, file, line, id, code,
-              "unknown-member: member_id not in the members file (or rejected there)");
-          rejected++;
-        } else {
-          Integer r = crosswalk.get(code); // a code of no RXC is valid and scores nothing, like a non-HCC diagnosis
-          if (r != null) {
-            rxcs.computeIfAbsent(id, k -> new TreeSet<>()).add(r);
-          }
-        }
+    return MemberFiles.codes(rej, file, CODE_COLUMNS, byId, normalize, invalid, (id, code) -> {
+      Integer r = crosswalk.get(code); // a code of no RXC is valid and scores nothing, like a non-HCC diagnosis
+      if (r != null) {
+        rxcs.computeIfAbsent(id, k -> new TreeSet<>()).add(r);
       }
-    }
-    return rejected;
+    }).rejected();
   }
 
   /** The NDC → RXC crosswalk of a file {@code ndc,rxc[,label]} (comma or tab separated; a header line is skipped). */
