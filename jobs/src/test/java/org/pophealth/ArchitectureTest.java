@@ -30,6 +30,7 @@ class ArchitectureTest {
         .layer("core").definedBy("org.pophealth.config..", "org.pophealth.io..", "org.pophealth.lakehouse..",
             "org.pophealth.ops..", "org.pophealth.reference..")
         .layer("ingest").definedBy("org.pophealth.ingest..", "org.pophealth.conform..")
+        .layer("views").definedBy("org.pophealth.views..")
         .layer("identity").definedBy("org.pophealth.identity..")
         .layer("analytics").definedBy("org.pophealth.risk..", "org.pophealth.duplicates..",
             "org.pophealth.measures..", "org.pophealth.cohorts..")
@@ -41,7 +42,8 @@ class ArchitectureTest {
         .whereLayer("publish").mayOnlyBeAccessedByLayers("app", "tools")
         .whereLayer("analytics").mayOnlyBeAccessedByLayers("publish", "app", "tools")
         .whereLayer("identity").mayOnlyBeAccessedByLayers("analytics", "publish", "app", "tools")
-        .whereLayer("ingest").mayOnlyBeAccessedByLayers("identity", "analytics", "publish", "app", "tools")
+        .whereLayer("views").mayOnlyBeAccessedByLayers("identity", "analytics", "publish", "app", "tools")
+        .whereLayer("ingest").mayOnlyBeAccessedByLayers("views", "identity", "analytics", "publish", "app", "tools")
         .check(classes);
   }
 
