@@ -10,7 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The packages follow the pipeline (docs/ARCHITECTURE.md): core ← ingest/conform ← identity ← analytics ←
+ * The packages follow the pipeline (docs/ARCHITECTURE.md): core ← ingest/conform ← views ← identity ← analytics ←
  * publish ← app ← tools. A class may use its own layer and the layers below it, never one above; and no two
  * packages depend on each other, however indirectly. The tools (demo, generators, benchmarks and their
  * servers: src/tools, their own jar) are above everything: no runtime class may use them.

@@ -3,7 +3,6 @@ package org.pophealth.views;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -167,10 +166,8 @@ final class FhirPathParser {
   }
 
   private Expr call(Expr source, String name, List<Expr> args) {
-    Functions.Fn fn;
-    try {
-      fn = Functions.Fn.valueOf(name.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
+    Functions.Fn fn = Functions.Fn.named(name);
+    if (fn == null) {
       throw error("unsupported function " + name + "()");
     }
     if (args.size() < fn.min || args.size() > fn.max) {
@@ -192,7 +189,8 @@ final class FhirPathParser {
       }
       if (c.source instanceof Navigation.Child ns && ns.source == null
           && (ns.name.equals("FHIR") || ns.name.equals("System"))) {
-        return ns.name.equals("System") ? c.name.toLowerCase(Locale.ROOT) : c.name;
+        return ns.name.equals("System")
+            ? Character.toLowerCase(c.name.charAt(0)) + c.name.substring(1) : c.name;
       }
     }
     throw error("expected a type name");
@@ -242,7 +240,8 @@ final class FhirPathParser {
 
   private Expr temporal() {
     int start = ++pos;
-    while (pos < text.length() && "0123456789-:.TZ+".indexOf(text.charAt(pos)) >= 0) {
+    while (pos < text.length() && ("0123456789-:TZ+".indexOf(text.charAt(pos)) >= 0
+        || text.charAt(pos) == '.' && pos + 1 < text.length() && Character.isDigit(text.charAt(pos + 1)))) {
       pos++;
     }
     String s = text.substring(start, pos);

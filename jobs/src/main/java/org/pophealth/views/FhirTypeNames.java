@@ -25,13 +25,24 @@ final class FhirTypeNames {
     "SimpleQuantity"
   };
 
-  /** For element {@code name}: every JSON key {@code name + CapitalisedType} mapped to its FHIR type name. */
-  static Map<String, String> choiceKeys(String name) {
-    Map<String, String> keys = new HashMap<>();
+  private static final Map<String, String> BY_SUFFIX = new HashMap<>();
+
+  static {
     for (String t : TYPES) {
-      keys.put(name + Character.toUpperCase(t.charAt(0)) + t.substring(1), t);
+      BY_SUFFIX.put(Character.toUpperCase(t.charAt(0)) + t.substring(1), t);
     }
-    return keys;
+  }
+
+  /**
+   * The FHIR type of JSON key {@code key} when it is choice element {@code name} of that type
+   * ({@code valueQuantity} → Quantity), else null: {@code countMax} is not {@code count} of a type.
+   */
+  static String choiceType(String key, String name) {
+    int n = name.length();
+    if (key.length() <= n || !key.startsWith(name) || !Character.isUpperCase(key.charAt(n))) {
+      return null;
+    }
+    return BY_SUFFIX.get(key.substring(n));
   }
 
   static boolean isPrimitive(String type) {

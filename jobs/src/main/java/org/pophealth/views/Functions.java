@@ -11,17 +11,31 @@ final class Functions {
 
   /** The supported functions and how many arguments each takes (min, max). */
   enum Fn {
-    WHERE(1, 1), SELECT(1, 1), EXISTS(0, 1), EMPTY(0, 0), NOT(0, 0), FIRST(0, 0), LAST(0, 0), TAIL(0, 0),
-    SINGLE(0, 0), COUNT(0, 0), DISTINCT(0, 0), HASVALUE(0, 0), ALLTRUE(0, 0), ANYTRUE(0, 0), JOIN(0, 1),
-    OFTYPE(1, 1), EXTENSION(1, 1), GETRESOURCEKEY(0, 0), GETREFERENCEKEY(0, 1), LOWBOUNDARY(0, 1),
-    HIGHBOUNDARY(0, 1), TOSTRING(0, 0);
+    WHERE("where", 1, 1), SELECT("select", 1, 1), EXISTS("exists", 0, 1), EMPTY("empty", 0, 0), NOT("not", 0, 0),
+    FIRST("first", 0, 0), LAST("last", 0, 0), TAIL("tail", 0, 0), SINGLE("single", 0, 0), COUNT("count", 0, 0),
+    DISTINCT("distinct", 0, 0), HASVALUE("hasValue", 0, 0), ALLTRUE("allTrue", 0, 0), ANYTRUE("anyTrue", 0, 0),
+    JOIN("join", 0, 1), OFTYPE("ofType", 1, 1), EXTENSION("extension", 1, 1),
+    GETRESOURCEKEY("getResourceKey", 0, 0), GETREFERENCEKEY("getReferenceKey", 0, 1),
+    LOWBOUNDARY("lowBoundary", 0, 1), HIGHBOUNDARY("highBoundary", 0, 1), TOSTRING("toString", 0, 0);
 
+    final String label;
     final int min;
     final int max;
 
-    Fn(int min, int max) {
+    Fn(String label, int min, int max) {
+      this.label = label;
       this.min = min;
       this.max = max;
+    }
+
+    /** The function called {@code name} in FHIRPath (case-sensitive), or null. */
+    static Fn named(String name) {
+      for (Fn f : values()) {
+        if (f.label.equals(name)) {
+          return f;
+        }
+      }
+      return null;
     }
   }
 

@@ -16,13 +16,11 @@ final class Navigation {
     final Expr source;
     final String name;
     private final boolean capitalised;
-    private final Map<String, String> choiceKeys;
 
     Child(Expr source, String name) {
       this.source = source;
       this.name = name;
       this.capitalised = Character.isUpperCase(name.charAt(0));
-      this.choiceKeys = FhirTypeNames.choiceKeys(name);
     }
 
     @Override
@@ -43,7 +41,7 @@ final class Navigation {
         if (child == null) {
           for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            String t = choiceKeys.get(e.getKey());
+            String t = FhirTypeNames.choiceType(e.getKey(), name);
             if (t != null) {
               child = e.getValue();
               type = t;

@@ -73,6 +73,19 @@ class FhirPathTest {
   }
 
   @Test
+  void referenceKeysAndBoundaries() throws Exception {
+    String link = "{\"resourceType\":\"Patient\",\"id\":\"p\",\"link\":["
+        + "{\"other\":{\"reference\":\"http://x/fhir/Patient/9/_history/2\"}},"
+        + "{\"other\":{\"reference\":\"RelatedPerson/7\"}}]}";
+    assertEquals(List.of("9", "7"), values("link.other.getReferenceKey()", link));
+    assertEquals(List.of("9"), values("link.other.getReferenceKey(Patient)", link));
+    assertEquals(List.of("p"), values("getResourceKey()", link));
+    assertEquals(List.of("2020-02-29"), values("@2020-02.highBoundary()", "{}"));
+    assertEquals(List.of("2020-01-01T00:00:00.000Z"), values("@2020-01-01T00:00Z.lowBoundary()", "{}"));
+    assertEquals(List.of(new BigDecimal("1.235")), values("1.23.highBoundary()", "{}"));
+  }
+
+  @Test
   void undefinedConstantFailsAtParseTime() {
     String view = "{\"resource\":\"Patient\",\"select\":[{\"column\":[{\"name\":\"x\",\"path\":\"%nope\"}]}]}";
     ViewDefinitionException e = assertThrows(ViewDefinitionException.class, () -> ViewDefinition.parse(view));
