@@ -62,7 +62,13 @@ public final class ViewDefinition implements Serializable {
     return columns;
   }
 
-  /** The rows of one resource: empty when it is not of {@link #resource()} type or a where excludes it. */
+  /**
+   * The rows of one resource: empty when it is not of {@link #resource()} type or a where excludes it. Each row
+   * has one value per column: null (empty), String (string-like types, dates and times as their FHIR text),
+   * Boolean, Long (integer types), BigDecimal (decimal), the JSON text of a complex element, or for a
+   * {@code collection: true} column a List of those (empty when nothing matched). Throws
+   * ViewDefinitionException when a single-valued column yields several values or a where path is not boolean.
+   */
   public List<Object[]> rows(JsonNode resourceJson) {
     JsonNode type = resourceJson == null ? null : resourceJson.get("resourceType");
     if (type == null || !resource.equals(type.textValue())) {
