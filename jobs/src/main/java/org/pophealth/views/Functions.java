@@ -16,7 +16,9 @@ final class Functions {
     DISTINCT("distinct", 0, 0), HASVALUE("hasValue", 0, 0), ALLTRUE("allTrue", 0, 0), ANYTRUE("anyTrue", 0, 0),
     JOIN("join", 0, 1), OFTYPE("ofType", 1, 1), EXTENSION("extension", 1, 1),
     GETRESOURCEKEY("getResourceKey", 0, 0), GETREFERENCEKEY("getReferenceKey", 0, 1),
-    LOWBOUNDARY("lowBoundary", 0, 1), HIGHBOUNDARY("highBoundary", 0, 1), TOSTRING("toString", 0, 0);
+    LOWBOUNDARY("lowBoundary", 0, 1), HIGHBOUNDARY("highBoundary", 0, 1), TOSTRING("toString", 0, 0),
+    IIF("iif", 2, 3), STARTSWITH("startsWith", 1, 1), ENDSWITH("endsWith", 1, 1), CONTAINS("contains", 1, 1),
+    LOWER("lower", 0, 0), UPPER("upper", 0, 0), LENGTH("length", 0, 0), SUBSTRING("substring", 1, 2);
 
     final String label;
     final int min;
@@ -174,8 +176,13 @@ final class Functions {
           }
           return out == null ? Item.EMPTY : out;
         }
+        case IIF: {
+          Boolean c = singletonBoolean(args[0].eval(in, ctx), "iif()");
+          return Boolean.TRUE.equals(c) ? args[1].eval(in, ctx)
+              : args.length > 2 ? args[2].eval(in, ctx) : Item.EMPTY;
+        }
         default:
-          throw new IllegalStateException(fn.name());
+          return TextFunctions.apply(fn, in, args, focus, ctx);
       }
     }
 
@@ -211,8 +218,18 @@ final class Functions {
           return "boolean";
         case COUNT:
           return "integer";
-        case JOIN: case GETRESOURCEKEY: case GETREFERENCEKEY: case TOSTRING:
+        case JOIN: case GETRESOURCEKEY: case GETREFERENCEKEY: case TOSTRING: case LOWER: case UPPER:
+        case SUBSTRING:
           return "string";
+        case STARTSWITH: case ENDSWITH: case CONTAINS:
+          return "boolean";
+        case LENGTH:
+          return "integer";
+        case IIF: {
+          String from = source == null ? focusType : source.staticType(focusType, types);
+          String a = args[1].staticType(from, types);
+          return args.length > 2 && !java.util.Objects.equals(a, args[2].staticType(from, types)) ? null : a;
+        }
         case OFTYPE:
           return typeArg;
         case EXTENSION:
@@ -273,7 +290,7 @@ final class Functions {
     return n == null ? null : n.get(name);
   }
 
-  private static String stringArg(List<Item> items) {
+  static String stringArg(List<Item> items) {
     return items.size() == 1 && items.get(0).value instanceof String s ? s : "";
   }
 

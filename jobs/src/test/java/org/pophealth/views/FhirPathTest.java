@@ -86,6 +86,17 @@ class FhirPathTest {
   }
 
   @Test
+  void stringFunctionsAndIif() throws Exception {
+    String p = "{\"resourceType\":\"Patient\",\"gender\":\"female\",\"name\":[{\"family\":\"Smith\"}]}";
+    assertEquals(List.of(true), values("gender.startsWith('fe') and gender.endsWith('ale')", p));
+    assertEquals(List.of("SMITH", 5L, "mit"), values("name.family.upper() | name.family.length() "
+        + "| name.family.substring(1, 3)", p));
+    assertEquals(List.of("f"), values("iif(gender = 'female', 'f', 'm')", p));
+    assertEquals(List.of(), values("iif(gender = 'male', 'm')", p));
+    assertEquals(List.of(false), values("name.family.contains('x')", p));
+  }
+
+  @Test
   void undefinedConstantFailsAtParseTime() {
     String view = "{\"resource\":\"Patient\",\"select\":[{\"column\":[{\"name\":\"x\",\"path\":\"%nope\"}]}]}";
     ViewDefinitionException e = assertThrows(ViewDefinitionException.class, () -> ViewDefinition.parse(view));
