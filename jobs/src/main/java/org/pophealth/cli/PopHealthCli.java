@@ -55,7 +55,7 @@ public final class PopHealthCli implements Runnable {
 
   /** The tools around the jobs: the demo first, then these after the jobs in {@code --help}. */
   private static final List<Class<?>> TOOLS = List.of(LinkCommand.class, RiskScoreCommand.class,
-      CrossCheckMeasuresCommand.class, CohortsCommand.class, MeasureTestCommand.class, SchedulerCommand.class,
+      CrossCheckMeasuresCommand.class, CohortsCommand.class, ViewCommand.class, MeasureTestCommand.class, SchedulerCommand.class,
       RunCommand.class, RunsCommand.class, AuditCommand.class, BackfillCommand.class, SqlCommand.class, TablesCommand.class,
       SchemaCommand.class, ConfigCommand.class);
 

@@ -30,9 +30,11 @@ final class SqlConsole implements AutoCloseable {
   private final SqlGuard guard;
   private final SqlAuditLog audit;
   private final PrintWriter err;
+  private final Lakehouse own;
 
-  private SqlConsole(SparkSession session, SqlGuard guard, SqlAuditLog audit, PrintWriter err) {
-    this.session = session;
+  private SqlConsole(Lakehouse own, SqlGuard guard, SqlAuditLog audit, PrintWriter err) {
+    this.own = own;
+    this.session = own.spark();
     this.guard = guard;
     this.audit = audit;
     this.err = err;
@@ -64,7 +66,7 @@ final class SqlConsole implements AutoCloseable {
           + "recorded in " + SqlAuditLog.TABLE + " (user " + audit.user() + ", host " + audit.host() + ")");
       err.flush();
     }
-    return new SqlConsole(session, new SqlGuard(own, mode), audit, err);
+    return new SqlConsole(own, new SqlGuard(own, mode), audit, err);
   }
 
   SparkSession session() {
@@ -85,6 +87,7 @@ final class SqlConsole implements AutoCloseable {
     try {
       SqlGuard.Verdict verdict = guard.check(sql);
       type = verdict.words();
+      registerNewViews(verdict.tablesNamed());
       maintenance = verdict.kind() == SqlGuard.Kind.MAINTENANCE;
       Dataset<Row> rows;
       if (verdict.kind() == SqlGuard.Kind.QUERY) {
@@ -107,6 +110,17 @@ final class SqlConsole implements AutoCloseable {
       record(new SqlAuditLog.Entry(at, sql, type, "error", oneLine(e), read, written, null, millis(start)),
           maintenance);
       throw e;
+    }
+  }
+
+  /** A view table written since this console opened (build-views, view run) is registered before it is read. */
+  private void registerNewViews(List<String> tables) {
+    for (String t : tables) {
+      String[] p = t.split("\\.", 2);
+      if (p[0].equals(Lakehouse.VIEW_ZONE) && !session.catalog().tableExists(p[0], p[1])) {
+        own.registerCatalog();
+        return;
+      }
     }
   }
 

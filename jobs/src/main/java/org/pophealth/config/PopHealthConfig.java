@@ -19,7 +19,8 @@ public record PopHealthConfig(
     Duplicates duplicates,
     Measures measures,
     Cohorts cohorts,
-    SchedulerConfig scheduler)
+    SchedulerConfig scheduler,
+    Views views)
     implements Serializable {
 
   public record Spark(String master, String appName, int shufflePartitions, Map<String, String> conf)
@@ -175,31 +176,37 @@ public record PopHealthConfig(
   /** Attribution: look-back and fallback windows (months); rules directory (null: packaged measures/attribution/). */
   public record Attribution(int lookbackMonths, int fallbackMonths, String rulesDir) implements Serializable {}
 
+  /**
+   * SQL on FHIR ViewDefinitions ({@code build-views}): the directory of {@code *.json} definitions, each
+   * materialised as {@code view.<name>}; null: the packaged {@code measures/views/}.
+   */
+  public record Views(String dir) implements Serializable {}
+
   /** A copy with the lakehouse root replaced (the global {@code --lakehouse} option). */
   public PopHealthConfig withLakehouseRoot(String root) {
-    return new PopHealthConfig(spark, new Lakehouse(Locations.absolute(root), lakehouse.lease(), lakehouse.phiGroup(), lakehouse.umask()), sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, cohorts, scheduler);
+    return new PopHealthConfig(spark, new Lakehouse(Locations.absolute(root), lakehouse.lease(), lakehouse.phiGroup(), lakehouse.umask()), sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, cohorts, scheduler, views);
   }
 
   /** A copy with the Spark master replaced. */
   public PopHealthConfig withSparkMaster(String master) {
     return new PopHealthConfig(
         new Spark(master, spark.appName(), spark.shufflePartitions(), spark.conf()),
-        lakehouse, sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, cohorts, scheduler);
+        lakehouse, sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, cohorts, scheduler, views);
   }
 
   /** A copy with demo settings replaced. */
   public PopHealthConfig withDemo(Demo d) {
-    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, d, claims, identity, risk, duplicates, measures, cohorts, scheduler);
+    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, d, claims, identity, risk, duplicates, measures, cohorts, scheduler, views);
   }
 
   /** A copy with scheduler settings replaced. */
   public PopHealthConfig withScheduler(SchedulerConfig sc) {
-    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, cohorts, sc);
+    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, cohorts, sc, views);
   }
 
   /** A copy with identity settings replaced. */
   public PopHealthConfig withIdentity(Identity i) {
-    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, demo, claims, i, risk, duplicates, measures, cohorts, scheduler);
+    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, demo, claims, i, risk, duplicates, measures, cohorts, scheduler, views);
   }
 
   /**

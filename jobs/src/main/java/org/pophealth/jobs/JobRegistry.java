@@ -12,6 +12,7 @@ public final class JobRegistry {
   private static final List<Supplier<Job<?>>> JOBS = List.of(
       IngestFhirJob::new,
       IngestClaimsJob::new,
+      BuildViewsJob::new,
       ResolveIdentityJob::new,
       ScoreRiskJob::new,
       FindHccGapsJob::new,

@@ -183,7 +183,12 @@ public final class Lakehouse {
    * runner asks this of every table before and after each job).
    */
   public long version(String name) {
-    org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(path(name) + "/_delta_log");
+    return versionAt(path(name), name);
+  }
+
+  /** {@link #version(String)} of the Delta table at {@code tablePath} ({@code name} labels errors). */
+  private long versionAt(String tablePath, String name) {
+    org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(tablePath + "/_delta_log");
     try {
       org.apache.hadoop.fs.FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
       if (!fs.exists(log)) {
@@ -343,12 +348,16 @@ public final class Lakehouse {
    * commit (nothing to write).
    */
   private long commitMetric(String name, long before, String tag, String metric) {
-    long now = version(name);
+    return commitMetricAt(path(name), name, before, tag, metric);
+  }
+
+  private long commitMetricAt(String tablePath, String name, long before, String tag, String metric) {
+    long now = versionAt(tablePath, name);
     if (now <= before) {
       return 0;
     }
     // the commit files themselves (one small JSON each), not DeltaTable.history(): that is a Spark job per call
-    Path log = new Path(path(name) + "/_delta_log");
+    Path log = new Path(tablePath + "/_delta_log");
     try {
       FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
       for (long v = now; v > before; v--) {
@@ -406,6 +415,54 @@ public final class Lakehouse {
         .save(path(name));
   }
 
+  /** The zone of analyst-defined tables (SQL on FHIR ViewDefinitions): {@code <root>/view/<name>}, no contract. */
+  public static final String VIEW_ZONE = "view";
+
+  /** Where the view table {@code view.<name>} lives. */
+  public String viewPath(String name) {
+    return root + "/" + VIEW_ZONE + "/" + name;
+  }
+
+  /** The view tables that exist (names without the zone), sorted. */
+  public List<String> viewTables() {
+    Path dir = new Path(root + "/" + VIEW_ZONE);
+    List<String> out = new ArrayList<>();
+    try {
+      FileSystem fs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(dir)) {
+        return out;
+      }
+      for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(dir)) {
+        if (st.isDirectory() && fs.exists(new Path(st.getPath(), "_delta_log"))) {
+          out.add(st.getPath().getName());
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot list " + dir, e);
+    }
+    java.util.Collections.sort(out);
+    return out;
+  }
+
+  /** The view table's current Delta version, -1 when it does not exist. */
+  public long viewVersion(String name) {
+    return versionAt(viewPath(name), VIEW_ZONE + "." + name);
+  }
+
+  /**
+   * Replaces the view table {@code view.<name>} with {@code rows}, schema included (a view's columns are its
+   * definition's, which may change), in one atomic commit that keeps the earlier versions for time travel;
+   * returns the rows written ({@code numOutputRows} of that commit).
+   */
+  public long replaceView(String name, Dataset<Row> rows) {
+    String p = viewPath(name);
+    long before = versionAt(p, name);
+    String tag = commitTag();
+    rows.write().format("delta").mode("overwrite").option("overwriteSchema", "true").option("userMetadata", tag)
+        .save(p);
+    return commitMetricAt(p, VIEW_ZONE + "." + name, before, tag, "numOutputRows");
+  }
+
   /**
    * Makes every existing table addressable as {@code zone.table} in Spark SQL. The catalog is shared by the
    * JVM's sessions: an entry an earlier lakehouse of this JVM left under a zone (another location, or a table
@@ -431,7 +488,22 @@ public final class Lakehouse {
       spark.sql(
           "CREATE TABLE IF NOT EXISTS " + c.name() + " USING delta LOCATION '" + path(c).replace("'", "\\'") + "'");
     }
-    for (String zone : contracts.all().stream().map(TableContract::zone).distinct().toList()) {
+    List<String> views = viewTables();
+    if (!views.isEmpty()) {
+      spark.sql("CREATE DATABASE IF NOT EXISTS " + VIEW_ZONE);
+    }
+    for (String v : views) {
+      CatalogTable registered = registered(catalog, new TableIdentifier(v, scala.Option.apply(VIEW_ZONE)));
+      if (registered != null && !qualified(registered.location().toString()).equals(qualified(viewPath(v)))) {
+        unregister(catalog, registered);
+      }
+      here.add(VIEW_ZONE + "." + v);
+      spark.sql("CREATE TABLE IF NOT EXISTS " + VIEW_ZONE + ".`" + v + "` USING delta LOCATION '"
+          + viewPath(v).replace("'", "\\'") + "'");
+    }
+    List<String> zonesToClean = new ArrayList<>(contracts.all().stream().map(TableContract::zone).distinct().toList());
+    zonesToClean.add(VIEW_ZONE);
+    for (String zone : zonesToClean) {
       for (TableIdentifier id : listTables(catalog, zone)) {
         CatalogTable registered = registered(catalog, id);
         if (id.database().isDefined() && !here.contains(zone + "." + id.table()) && registered != null) {

@@ -43,7 +43,8 @@ import scala.collection.JavaConverters;
  * the session's own parser reads it, before anything runs, and again on the analyzed plan of a query.
  *
  * <p>A whitelist: read-only mode allows queries (SELECT, WITH, VALUES, Spark's built-in table-valued functions
- * such as {@code range}) over the lakehouse's tables ({@code zone.table} with a contract in {@code schemas/},
+ * such as {@code range}) over the lakehouse's tables ({@code zone.table} with a contract in {@code schemas/}, and the
+ * analysts' view tables {@code view.<name>} that exist,
  * time travel included) and read-only metadata statements (SHOW TABLES, DESCRIBE, SHOW COLUMNS, DESCRIBE HISTORY,
  * EXPLAIN of an allowed statement, ...). {@link Mode#ADMIN} adds the maintenance statements of
  * {@link SqlStatements#MAINTENANCE} on the lakehouse's tables by name, except that {@code ops.*} tables (audit
@@ -276,7 +277,8 @@ public final class SqlGuard {
     CatalogTable t = r.catalogTable().get();
     String zone = t.identifier().database().isDefined() ? t.identifier().database().get() : "";
     String name = lakehouseTable(List.of(zone, t.identifier().table()));
-    String expected = qualified(lakehouse.path(name));
+    String expected = qualified(name.startsWith(Lakehouse.VIEW_ZONE + ".")
+        ? lakehouse.viewPath(name.substring(Lakehouse.VIEW_ZONE.length() + 1)) : lakehouse.path(name));
     boolean here = qualified(t.location().toString()).equals(expected);
     if (r.relation() instanceof HadoopFsRelation fs) {
       for (Path root : JavaConverters.seqAsJavaList(fs.location().rootPaths())) {
@@ -304,6 +306,16 @@ public final class SqlGuard {
       throw new Refused("file-path data source " + parts.get(0) + ".`" + parts.get(1) + "` is not allowed: sql "
           + "reads the lakehouse's tables only");
     }
+    if (p.size() == 2 && p.get(0).equals(Lakehouse.VIEW_ZONE)) {
+      String view = p.get(1);
+      java.util.Optional<String> found = lakehouse.viewTables().stream()
+          .filter(v -> v.toLowerCase(Locale.ROOT).equals(view)).findFirst();
+      if (found.isPresent()) {
+        return Lakehouse.VIEW_ZONE + "." + found.get();
+      }
+      throw new Refused("table " + shown + " is not a view of this lakehouse (build-views or view run makes them;"
+          + " the views are " + lakehouse.viewTables() + ")");
+    }
     if (p.size() != 2 || lakehouse.contracts().find(p.get(0) + "." + p.get(1)).isEmpty()) {
       throw new Refused("table " + shown + " is not a table of this lakehouse (tables are zone.table, e.g. "
           + "silver.patient)");
@@ -317,7 +329,7 @@ public final class SqlGuard {
       return;
     }
     String ns = p.get(0).toLowerCase(Locale.ROOT);
-    boolean zone = lakehouse.contracts().all().stream().anyMatch(c -> c.zone().equals(ns));
+    boolean zone = ns.equals(Lakehouse.VIEW_ZONE) || lakehouse.contracts().all().stream().anyMatch(c -> c.zone().equals(ns));
     if (p.size() != 1 || !zone && !ns.equals("default")) {
       throw new Refused("namespace " + String.join(".", parts) + " is not a zone of this lakehouse");
     }

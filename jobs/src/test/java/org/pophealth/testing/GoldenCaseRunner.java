@@ -23,6 +23,7 @@ import org.pophealth.ingest.claims.IngestClaimsGolden;
 import org.pophealth.lakehouse.Lakehouse;
 import org.pophealth.risk.FindHccGapsGolden;
 import org.pophealth.risk.ScoreRiskFilesGolden;
+import org.pophealth.views.BuildViewsGolden;
 
 /**
  * The one runner of every golden case ({@link GoldenCase}: a folder with a case.yaml under
@@ -47,7 +48,8 @@ abstract class GoldenCaseRunner {
       "find-hcc-gaps", FindHccGapsGolden::new,
       "detect-duplicate-tests", DetectDuplicatesGolden::new,
       "build-cohorts", BuildCohortsGolden::new,
-      "bulk-export", BulkExportGolden::new);
+      "bulk-export", BulkExportGolden::new,
+      "build-views", BuildViewsGolden::new);
 
   @AfterEach
   void releaseCaches() {

@@ -24,9 +24,18 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.pophealth.testing.SharedSpark;
+import scala.collection.JavaConverters;
 
 /**
- * The official SQL on FHIR v2 conformance suite (test resources sql-on-fhir-v2/tests), one invocation per case.
+ * The official SQL on FHIR v2 conformance suite (test resources sql-on-fhir-v2/tests), one invocation per case,
+ * each run on Spark as build-views runs a view ({@link #evaluate}).
  * Cases listed in sql-on-fhir-v2-unsupported.yaml must still fail and are reported as unsupported.
  */
 class ViewConformanceTest {
@@ -34,17 +43,32 @@ class ViewConformanceTest {
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
       .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
-  /** The seam: the rows of a view over resources, each a column name → value map. */
+  /**
+   * The rows of a view over resources, each a column name → value map, evaluated as the product does: the
+   * resources as a Spark frame of JSON text through {@link ViewFrames} (the shared session), so the Spark
+   * types and conversions are under test too. A resource whose evaluation failed is an error here.
+   */
   static List<Map<String, Object>> evaluate(ViewDefinition def, List<JsonNode> resources) {
-    List<Map<String, Object>> out = new ArrayList<>();
+    List<Row> input = new ArrayList<>();
     for (JsonNode r : resources) {
-      for (Object[] row : def.rows(r)) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < row.length; i++) {
-          m.put(def.columns().get(i).name(), row[i]);
-        }
-        out.add(m);
+      input.add(RowFactory.create(r.toString()));
+    }
+    SparkSession spark = SharedSpark.spark();
+    Dataset<Row> frame = spark.createDataFrame(input, new StructType().add("raw", DataTypes.StringType));
+    ViewFrames.Counters counters = ViewFrames.Counters.register(spark.sparkContext(), "conformance");
+    List<Row> rows = ViewFrames.evaluate(def, frame, false, counters).collectAsList();
+    if (counters.failed().value() > 0) {
+      throw new ViewDefinitionException(counters.firstError());
+    }
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Row row : rows) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      for (int i = 0; i < row.size(); i++) {
+        Object v = row.get(i);
+        m.put(def.columns().get(i).name(),
+            v instanceof scala.collection.Seq<?> seq ? new ArrayList<>(JavaConverters.seqAsJavaList(seq)) : v);
       }
+      out.add(m);
     }
     return out;
   }

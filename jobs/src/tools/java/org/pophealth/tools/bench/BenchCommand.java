@@ -25,7 +25,7 @@ import org.pophealth.identity.IdentitySummary;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks; figures go to docs/BENCHMARKS.md.",
-    subcommands = {BenchCommand.Ingest.class, BenchCommand.Bulk.class, BenchCommand.Claims.class, BenchCommand.Identity.class, BenchCommand.Risk.class, BenchCommand.Gaps.class, BenchCommand.Duplicates.class, BenchCommand.Measures.class, BenchCommand.Cohorts.class, BenchCommand.Dashboard.class, BenchSchedulerCommand.class, BenchCommand.Pipeline.class})
+    subcommands = {BenchCommand.Ingest.class, BenchCommand.Bulk.class, BenchCommand.Views.class, BenchCommand.Claims.class, BenchCommand.Identity.class, BenchCommand.Risk.class, BenchCommand.Gaps.class, BenchCommand.Duplicates.class, BenchCommand.Measures.class, BenchCommand.Cohorts.class, BenchCommand.Dashboard.class, BenchSchedulerCommand.class, BenchCommand.Pipeline.class})
 public final class BenchCommand implements Runnable {
   @ParentCommand PopHealthCli parent;
   @Spec CommandSpec spec;
@@ -117,6 +117,48 @@ public final class BenchCommand implements Runnable {
       out.println(r.reconciled() ? "reconciled: read = loaded + quarantined" : "NOT reconciled");
       out.flush();
       return r.reconciled() ? 0 : 1;
+    }
+  }
+
+  @Command(name = "views", mixinStandardHelpOptions = true,
+      description = {
+        "SQL on FHIR views against the silver build: ingest-fhir of a Synthea population (generated once,",
+        "cached) into a scratch lakehouse, then build-views of the shipped views (or --views DIR) over the same",
+        "bronze; resources per second of each, one after the other in one JVM. Never the configured lakehouse."})
+  static final class Views implements Callable<Integer> {
+    @ParentCommand BenchCommand bench;
+    @Spec CommandSpec spec;
+
+    @Mixin PopulationOptions population;
+
+    @Option(names = "--views", paramLabel = "DIR", description = "ViewDefinitions directory (default: the packaged measures/views/).")
+    String viewsDir;
+
+    @Override
+    public Integer call() throws Exception {
+      JobContext ctx = new JobContext(bench.parent.global());
+      PopHealthConfig config = ctx.config();
+      Path dir = population.directory(config);
+      Lakehouse scratch = ctx.scratchLakehouse("bench-views");
+      BenchViews.Result r = new BenchViews(scratch, dir, viewsDir).execute();
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("bench views: %s (%d resources), %d cores, %s, %s%n", dir, r.ingest().linesLoaded(),
+          Runtime.getRuntime().availableProcessors(), config.spark().master(), LocalDate.now());
+      TextTable t = new TextTable("view", "resource", "resources", "rows", "seconds", "resources/s");
+      for (org.pophealth.views.BuildViews.ViewResult v : r.views().views()) {
+        t.row(v.table(), v.resourceType(), v.resourcesRead(), v.rowsWritten(), String.format("%.1f", v.seconds()),
+            v.resourcesRead() == 0 ? "-" : String.format("%.0f", v.resourcesRead() / v.seconds()));
+      }
+      t.print(out);
+      TextTable s = new TextTable("stage", "resources", "seconds", "resources/s");
+      s.row("silver build (ingest-fhir: bronze+silver+event)", r.ingest().linesLoaded(),
+          String.format("%.1f", r.ingest().seconds()), String.format("%.0f", r.silverPerSecond()));
+      s.row("views (" + r.views().views().size() + ", current versions from bronze)", r.views().resourcesRead(),
+          String.format("%.1f", r.viewSeconds()), String.format("%.0f", r.viewsPerSecond()));
+      s.print(out);
+      out.printf("views/silver throughput: %.2f (target >= 0.50)%n", r.viewsPerSecond() / r.silverPerSecond());
+      out.flush();
+      return r.views().resourcesFailed() == 0 ? 0 : 1;
     }
   }
 
