@@ -27,6 +27,14 @@ public final class TablesCommandRunner {
       t.row(c.zone(), c.name(), rows, version, committed == null ? "" : committed);
       n++;
     }
+    for (String v : lh.viewTables()) {
+      // analysts' SQL on FHIR views (build-views, view run): no contract, their columns are their definition's
+      long version = lh.viewVersion(v);
+      long rows = lh.spark().read().format("delta").load(lh.viewPath(v)).count();
+      java.time.Instant committed = lh.viewCommitTime(v, version);
+      t.row(Lakehouse.VIEW_ZONE, Lakehouse.VIEW_ZONE + "." + v, rows, version, committed == null ? "" : committed);
+      n++;
+    }
     t.print(out);
     out.println("(" + n + " tables under " + lh.root() + ")");
     out.println(org.pophealth.ops.LakehouseLease.current(lh.root(), lh.spark().sparkContext().hadoopConfiguration())

@@ -213,7 +213,16 @@ public final class Lakehouse {
    * reports it (no Spark job). Null when that commit file is gone (cleaned up after a checkpoint).
    */
   public java.time.Instant commitTime(String name, long version) {
-    org.apache.hadoop.fs.Path f = new org.apache.hadoop.fs.Path(path(name) + "/_delta_log/"
+    return commitTimeAt(path(name), name, version);
+  }
+
+  /** {@link #commitTime} of the view table {@code view.<name>}. */
+  public java.time.Instant viewCommitTime(String name, long version) {
+    return commitTimeAt(viewPath(name), VIEW_ZONE + "." + name, version);
+  }
+
+  private java.time.Instant commitTimeAt(String tablePath, String name, long version) {
+    org.apache.hadoop.fs.Path f = new org.apache.hadoop.fs.Path(tablePath + "/_delta_log/"
         + String.format("%020d.json", version));
     try {
       org.apache.hadoop.fs.FileSystem fs = f.getFileSystem(spark.sparkContext().hadoopConfiguration());

@@ -98,10 +98,15 @@ public class DemoEndToEndTest {
     assertEquals(0, events.filter("person_id IS NULL").count(), "every event carries a person_id");
     // demo.jobs ran through the pipeline runner, in their order; with trend_periods 0 the prior payment
     // year's scoring is left out
-    assertEquals(List.of("ingest-fhir", "ingest-claims", "resolve-identity", "score-risk", "find-hcc-gaps",
+    assertEquals(List.of("ingest-fhir", "ingest-claims", "build-views", "resolve-identity", "score-risk", "find-hcc-gaps",
             "detect-duplicate-tests", "evaluate-measures", "build-cohorts", "publish"),
         lh.read("ops.job_run").filter("pipeline = 'demo' AND status = 'succeeded'").orderBy("started_at")
             .select("job").as(org.apache.spark.sql.Encoders.STRING()).collectAsList(), "demo jobs in ops.job_run");
+
+    // build-views: the shipped views over the demo's current resources, one row per current Patient
+    assertEquals(linesPerType.get("Patient"), lh.spark().read().format("delta")
+        .load(lh.viewPath("patient_demographics")).count(), "view.patient_demographics: one row per patient");
+    assertTrue(first.out().contains("view.medication_request_coded"), "the demo prints the views built:\n" + first.out());
 
     Map<String, List<String>> all = snapshot(lh);
     for (String gold : List.of("gold.person", "gold.measure_result", "gold.cohort_member", "gold.risk_score")) {

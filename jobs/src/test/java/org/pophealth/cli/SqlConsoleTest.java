@@ -252,6 +252,16 @@ class SqlConsoleTest {
   }
 
   @Test
+  void aViewTableWrittenAfterTheConsoleOpenedIsReadByNameAndAMissingViewIsRefused() throws Exception {
+    lh.replaceView("console_view", SharedSpark.spark().sql("SELECT 'a' AS x UNION ALL SELECT 'b'"));
+    assertEquals(List.of("[a]", "[b]"), rows("SELECT x FROM view.console_view ORDER BY x"));
+    assertEquals(List.of("[1]"), rows("SELECT count(*) FROM view.console_view WHERE x = 'b'"));
+    SqlGuard.Refused refused = org.junit.jupiter.api.Assertions.assertThrows(SqlGuard.Refused.class,
+        () -> rows("SELECT * FROM view.no_such_view"));
+    assertTrue(refused.getMessage().contains("view.no_such_view is not a view of this lakehouse"), refused.getMessage());
+  }
+
+  @Test
   void aQueryRecordsTheTablesItRead() throws Exception {
     SqlGuard guard = new SqlGuard(new Lakehouse(readOnly.session(), lh.root()), SqlGuard.Mode.READ_ONLY);
     SqlGuard.Verdict v = guard.check("WITH e AS (SELECT * FROM silver.event) "

@@ -19,8 +19,8 @@ import org.pophealth.testing.GoldenJob;
  * {@code build-views} cases: each phase ingests its {@code input/} export as source {@code golden} (when it has
  * one), then materialises the views of the case's {@code views/} folder (option {@code views: packaged} for
  * the shipped measures/views/). Expected {@code view.<name>.ndjson} files are compared with the view tables,
- * {@code ops.view_run.ndjson} with this phase's run. Every phase checks that no resource failed and that the
- * run is repeatable: a second build of the same bronze writes the same rows.
+ * {@code ops.view_run.ndjson} with this phase's run. Every phase checks that no resource failed; the last one that
+ * the run is repeatable: a second build of the same bronze writes the same rows.
  */
 public final class BuildViewsGolden implements GoldenJob {
   @Override
@@ -38,10 +38,14 @@ public final class BuildViewsGolden implements GoldenJob {
     List<ViewFiles.Named> defs = ViewFiles.load(dir);
     BuildViews.Result first = new BuildViews(lh, defs).sqlViews(ViewFiles.sqlViews(dir, defs)).execute();
     assertEquals(0, first.resourcesFailed(), c.label(phase) + ": resources failed: " + first.views());
-    List<String> before = snapshot(lh, first);
-    BuildViews.Result again = new BuildViews(lh, defs).sqlViews(ViewFiles.sqlViews(dir, defs)).execute();
-    assertEquals(before, snapshot(lh, again), c.label(phase) + ": a second build of the same bronze");
-    String runId = again.runId();
+    String runId = first.runId();
+    if (phase.equals(c.phases().get(c.phases().size() - 1))) {
+      List<String> before = snapshot(lh, first);
+      BuildViews.Result again = new BuildViews(lh, defs).sqlViews(ViewFiles.sqlViews(dir, defs)).execute();
+      assertEquals(before, snapshot(lh, again), c.label(phase) + ": a second build of the same bronze");
+      runId = again.runId();
+    }
+    String compared = runId;
     return new Outcome() {
       @Override
       public Dataset<Row> table(Lakehouse lakehouse, String name) {
@@ -50,7 +54,7 @@ public final class BuildViewsGolden implements GoldenJob {
               .load(lakehouse.viewPath(name.substring(Lakehouse.VIEW_ZONE.length() + 1)));
         }
         Dataset<Row> t = lakehouse.read(name);
-        return name.equals("ops.view_run") ? t.filter(t.col("run_id").equalTo(runId)) : t;
+        return name.equals("ops.view_run") ? t.filter(t.col("run_id").equalTo(compared)) : t;
       }
     };
   }

@@ -75,6 +75,8 @@ public final class DemoCommand implements Callable<Integer> {
         + " (run " + run.runId() + ")");
     out.println("Explore: bin/pophealth --lakehouse " + config.lakehouse().root()
         + " sql \"SELECT event_kind, count(*) FROM silver.event GROUP BY event_kind\"");
+    out.println("Your own tables (SQL on FHIR views, docs/VIEWS.md): bin/pophealth --lakehouse " + config.lakehouse().root()
+        + " view run DEF.json; shipped: sql \"SELECT race_code, count(*) FROM view.patient_demographics GROUP BY 1\"");
     out.flush();
     return 0;
   }
