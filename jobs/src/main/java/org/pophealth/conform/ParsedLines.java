@@ -19,6 +19,9 @@ public final class ParsedLines {
    * which must never replace a full version there.
    */
   public static final String SUBSETTED = "loaded-subsetted";
+
+  /** The system of the {@code SUBSETTED} meta.tag (FHIR's v3 ObservationValue); a tag without system counts too. */
+  public static final String SUBSETTED_TAG_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue";
   /**
    * A line of an error file that is an OperationOutcome whose issues are all {@code information} or
    * {@code warning}: a server message, counted apart, neither loaded nor quarantined.

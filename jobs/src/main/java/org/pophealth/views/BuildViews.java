@@ -127,10 +127,7 @@ public final class BuildViews {
     ViewFrames.Counters counters = ViewFrames.Counters.register(lakehouse.spark().sparkContext(), v.table());
     Dataset<Row> rows = ViewFrames.evaluate(v.definition(), resources, true, counters);
     long written = csv != null ? ViewCsv.write(rows, csv) : lakehouse.replaceView(v.table(), rows);
-    List<String> columns = new ArrayList<>();
-    for (StructField f : rows.schema().fields()) {
-      columns.add(f.name() + ":" + f.dataType().simpleString());
-    }
+    List<String> columns = columns(rows);
     double seconds = (System.nanoTime() - t0) / 1e9;
     ViewResult r = new ViewResult(csv != null ? csv.toString() : Lakehouse.VIEW_ZONE + "." + v.table(), v.definition().resource(), v.file(),
         counters.evaluated().value(), counters.deleted().value(), written, counters.failed().value(),
@@ -156,15 +153,21 @@ public final class BuildViews {
     }
     Dataset<Row> rows = lakehouse.spark().sql(v.sql());
     long written = lakehouse.replaceView(v.table(), rows);
-    List<String> columns = new ArrayList<>();
-    for (StructField f : rows.schema().fields()) {
-      columns.add(f.name() + ":" + f.dataType().simpleString());
-    }
+    List<String> columns = columns(rows);
     double seconds = (System.nanoTime() - t0) / 1e9;
     LOG.info("view {}: SQL over {}, {} rows in {} s", v.table(), verdict.tablesNamed(), written,
         String.format("%.1f", seconds));
     return new ViewResult(Lakehouse.VIEW_ZONE + "." + v.table(), "sql", v.file(), 0, 0, written, 0, null, columns,
         seconds);
+  }
+
+  /** The frame's columns as name:type, as ops.view_run records them. */
+  private static List<String> columns(Dataset<Row> rows) {
+    List<String> out = new ArrayList<>();
+    for (StructField f : rows.schema().fields()) {
+      out.add(f.name() + ":" + f.dataType().simpleString());
+    }
+    return out;
   }
 
   private void record(Result result, List<String> hashes, Timestamp started) {

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.expr;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.pophealth.conform.ParsedLines;
 import org.pophealth.lakehouse.Lakehouse;
 
 /**
@@ -16,9 +17,6 @@ import org.pophealth.lakehouse.Lakehouse;
  * maximum of a struct that starts with the ordering columns and ends with the JSON.
  */
 public final class CurrentResources {
-  /** The SUBSETTED tag's system (FHIR's v3 ObservationValue), as ingest reads it; a tag without system counts. */
-  static final String SUBSETTED_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue";
-
   private CurrentResources() {}
 
   /**
@@ -30,7 +28,7 @@ public final class CurrentResources {
         .filter(col("resource_type").equalTo(resourceType))
         .filter(expr("NOT (NOT is_deleted AND raw LIKE '%\"SUBSETTED\"%' AND exists(from_json(get_json_object(raw,"
             + " '$.meta.tag'), 'array<struct<system:string,code:string>>'), t -> t.code = 'SUBSETTED' AND"
-            + " (t.system IS NULL OR t.system = '" + SUBSETTED_SYSTEM + "')))"));
+            + " (t.system IS NULL OR t.system = '" + ParsedLines.SUBSETTED_TAG_SYSTEM + "')))"));
     return bronze
         .groupBy(col("source"), col("resource_id"))
         .agg(expr("max(struct(export_time, is_deleted, coalesce(cast(version_id as bigint), -1L) AS version,"

@@ -42,6 +42,14 @@ public final class ViewDefinition implements Serializable {
     }
   }
 
+  /**
+   * A resource's JSON as {@link #rows} expects it: decimals exact (1.0 stays 1.0, as FHIR decimals keep their
+   * precision). The reader is shared and thread-safe.
+   */
+  public static JsonNode readResource(String json) throws JsonProcessingException {
+    return JSON.readTree(json);
+  }
+
   /** Parses and validates a definition already read as JSON. */
   public static ViewDefinition parse(JsonNode json) {
     return ViewCompiler.compile(json);

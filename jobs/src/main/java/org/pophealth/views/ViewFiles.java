@@ -111,7 +111,7 @@ public final class ViewFiles {
 
   private static String status(String json) {
     try {
-      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).path("status").asText(null);
+      return ViewDefinition.readResource(json).path("status").asText(null);
     } catch (java.io.IOException e) {
       return null;
     }

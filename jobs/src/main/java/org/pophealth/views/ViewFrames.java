@@ -1,7 +1,6 @@
 package org.pophealth.views;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,11 +32,6 @@ public final class ViewFrames {
 
   private ViewFrames() {}
 
-  /** Resources are read with exact decimals (1.0 stays 1.0: FHIR decimals keep their precision). */
-  static ObjectMapper json() {
-    return new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-        .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
-  }
 
   /** Counters of one evaluation (Spark accumulators: read after the frame's action ran). */
   public record Counters(LongAccumulator evaluated, LongAccumulator deleted, LongAccumulator failed,
@@ -96,7 +90,6 @@ public final class ViewFrames {
     int rawAt = resources.schema().fieldIndex("raw");
     int deletedAt = List.of(resources.schema().fieldNames()).indexOf("is_deleted");
     List<int[]> perPartition = resources.javaRDD().mapPartitions(it -> {
-      ObjectMapper json = json();
       int[] k = new int[n];
       while (it.hasNext()) {
         Row r = it.next();
@@ -104,7 +97,7 @@ public final class ViewFrames {
           continue;
         }
         try {
-          for (Object[] row : def.rows(json.readTree(r.getString(rawAt)))) {
+          for (Object[] row : def.rows(ViewDefinition.readResource(r.getString(rawAt)))) {
             for (int i = 0; i < n; i++) {
               k[i] |= ViewTypes.kindOf(row[i]);
             }
@@ -134,7 +127,6 @@ public final class ViewFrames {
     private final int sourceAt;
     private final int deletedAt;
     private final Counters counters;
-    private final ObjectMapper json = json();
     private Iterator<Row> pending = Collections.emptyIterator();
     private boolean reported;
 
@@ -174,7 +166,7 @@ public final class ViewFrames {
       counters.evaluated().add(1);
       String source = sourceAt >= 0 ? resource.getString(sourceAt) : null;
       try {
-        JsonNode node = json.readTree(resource.getString(rawAt));
+        JsonNode node = ViewDefinition.readResource(resource.getString(rawAt));
         List<Object[]> values = def.rows(node);
         List<Row> out = new ArrayList<>(values.size());
         for (Object[] v : values) {

@@ -108,7 +108,7 @@ final class ResourceHeader {
   }
 
   /** The SUBSETTED tag: code {@code SUBSETTED}, system v3-ObservationValue (or none, to be safe). */
-  static final String SUBSETTED_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue";
+  static final String SUBSETTED_SYSTEM = org.pophealth.conform.ParsedLines.SUBSETTED_TAG_SYSTEM;
 
   /** Whether a meta.tag coding marks an {@code _elements} subset (a missing system counts: never overwrite on doubt). */
   static boolean subsettedTag(String system, String code) {
