@@ -98,6 +98,8 @@ public final class ValidateClaimRow implements Serializable {
       String code = r.parseCode() == null ? "malformed-row" : r.parseCode();
       fill(out, ValidatedRows.QUARANTINED, "parse", code, table.tableName() + ": " + r.parseError(),
           List.of("error:" + code));
+      // the run that read the row: a payer FHIR row is counted (and quarantined) by its FHIR run
+      out[ValidatedRows.META.size() + silver.fieldIndex("ingest_run_id")] = r.ingestRunId();
       return RowFactory.create(out);
     }
     Check check = new Check();
@@ -201,6 +203,12 @@ public final class ValidateClaimRow implements Serializable {
       if (!CLAIM_TYPES.contains(type)) {
         c.error("bad-value", "medical_claim.claim_type must be professional, institutional or dme");
       }
+    }
+    String status = v.str("adjudication_status");
+    String st = status == null ? "final" : status.toLowerCase(Locale.ROOT);
+    v.set("adjudication_status", st);
+    if (!st.equals("final") && !st.equals("partial")) {
+      c.error("bad-value", "medical_claim.adjudication_status must be final or partial");
     }
     boolean anyDx = false;
     for (int i = 1; i <= 25; i++) {
