@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
     description = {
       "Ingest one claims delivery directory of a payer: Tuva-layout medical_claim*, pharmacy_claim* and",
       "eligibility* files (.csv or .parquet) and/or payer FHIR NDJSON (CARIN Blue Button",
-      "ExplanationOfBenefit, Coverage, Patient). Every row is loaded or quarantined with a reason;",
+      "ExplanationOfBenefit, Coverage, Patient; BCDA partially adjudicated Claim/ClaimResponse, loaded",
+      "with adjudication_status = partial). Every row is loaded or quarantined with a reason;",
       "claim versions are resolved to final-action claims; prints read = loaded + quarantined per table."})
 public final class IngestClaimsJob extends Job<ClaimsIngestResult> {
   @Option(names = "--source", required = true, description = "Source name (a key under `sources:` with kind claims).")

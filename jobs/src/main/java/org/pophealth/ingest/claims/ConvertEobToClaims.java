@@ -13,8 +13,9 @@ import java.util.TreeMap;
 import org.pophealth.conform.FhirJson;
 
 /**
- * Payer FHIR (CARIN Blue Button ExplanationOfBenefit, Coverage, Patient as CMS BCDA/DPC and Synthea
- * export them) → claims rows in the Tuva column names, which then go through the same validation and
+ * Payer FHIR (CARIN Blue Button ExplanationOfBenefit of every profile, Coverage, Patient as CMS BCDA/DPC
+ * and Synthea export them; BCDA's partially adjudicated Claim with its ClaimResponse) → claims rows in
+ * the Tuva column names, which then go through the same validation and
  * version resolution as flat files. Pure Java (Jackson), runs per bronze row inside Spark tasks.
  * Contained resources (Patient, Coverage, Practitioner, Organization) are resolved by {@code #id};
  * extensions are ignored (they stay in bronze).
