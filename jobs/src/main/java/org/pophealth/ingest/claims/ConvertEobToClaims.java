@@ -107,8 +107,8 @@ public final class ConvertEobToClaims implements Serializable {
   /**
    * The lines of an ExplanationOfBenefit ({@code response} null) or of a partially adjudicated Claim
    * ({@code response} = its ClaimResponse, an empty object when none). An amount column no line carries
-   * comes from the header ({@code total}, then {@code payment.amount} for paid) onto line 1, so the
-   * claim's total is counted once.
+   * comes from the header ({@code total}, then the EOB's claim-level {@code adjudication}, then
+   * {@code payment.amount} for paid) onto line 1, so the claim's total is counted once.
    */
   private static List<ClaimRecord> lines(JsonNode r, JsonNode response, String file, long line, String runId) {
     List<ClaimRecord> out = new ArrayList<>();
@@ -136,6 +136,10 @@ public final class ConvertEobToClaims implements Serializable {
       return out;
     }
     Map<String, String> headerAmounts = pac ? new HashMap<>() : amounts(r.path("total"));
+    if (!pac) {
+      // institutional EOBs may carry claim-level amounts in EOB.adjudication instead of total
+      amounts(r.path("adjudication")).forEach(headerAmounts::putIfAbsent);
+    }
     JsonNode payment = pac ? response.path("payment") : r.path("payment");
     if (pac) {
       putAmount(headerAmounts, "charge_amount", number(r.path("total").path("value")));
