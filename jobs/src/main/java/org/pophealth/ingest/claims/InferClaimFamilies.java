@@ -122,7 +122,10 @@ public final class InferClaimFamilies {
         .drop("path", "weakest");
   }
 
-  /** One row per claim id: member, payer link, natural key, codes, row signatures, amounts. */
+  /**
+   * One row per claim id: member, payer link, natural key, codes, row signatures, amounts ({@code paid} null
+   * when no row has a paid amount: such a claim is neither denied nor reversed).
+   */
   private String claimsSql(String t) {
     boolean med = table == ClaimTable.MEDICAL;
     String header = med
@@ -143,7 +146,7 @@ public final class InferClaimFamilies {
         SELECT claim_id, min(member_id) AS member, max(original_claim_id) AS link, %2$s AS hdr, %3$s AS codes,
           concat_ws(';', sort_array(collect_list(%4$s))) AS sig,
           concat_ws(';', sort_array(collect_list(%5$s))) AS nsig,
-          min(paid_date) AS first_paid, coalesce(sum(paid_amount), 0) AS paid,
+          min(paid_date) AS first_paid, sum(paid_amount) AS paid,
           max(CASE WHEN coalesce(paid_amount, 0) > 0 OR coalesce(allowed_amount, 0) > 0
                      OR coalesce(charge_amount, 0) > 0 THEN 1 ELSE 0 END) AS any_pos,
           max(CASE WHEN coalesce(paid_amount, 0) < 0 OR coalesce(allowed_amount, 0) < 0
@@ -209,8 +212,8 @@ public final class InferClaimFamilies {
                 WHERE c.is_rev AND coalesce(c.link, s.parent, m.parent) IS NOT NULL),
         k AS (SELECT claim_id, parent, rule, conf FROM (
                 SELECT b.claim_id, a.claim_id AS parent,
-                       CASE WHEN a.paid = 0 AND a.any_neg = 0 THEN %3$s ELSE %5$s END AS rule,
-                       CASE WHEN a.paid = 0 AND a.any_neg = 0 THEN %4$s ELSE %6$s END AS conf,
+                       CASE WHEN %7$s AND a.paid = 0 AND a.any_neg = 0 THEN %3$s ELSE %5$s END AS rule,
+                       CASE WHEN %7$s AND a.paid = 0 AND a.any_neg = 0 THEN %4$s ELSE %6$s END AS conf,
                        row_number() OVER (PARTITION BY b.claim_id ORDER BY a.first_paid, a.claim_id) AS rk
                 FROM c b JOIN c a ON a.member = b.member AND a.hdr <=> b.hdr AND a.codes <=> b.codes
                  AND a.claim_id <> b.claim_id AND NOT a.is_rev AND a.first_paid < b.first_paid
