@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * Job {@code ingest-claims}: one claims delivery directory of a source → bronze.claim_row (flat rows as
  * they arrived) and ops.quarantine (rows that break an error rule), payer FHIR through ingest-fhir
  * into bronze.fhir_resource; then the source's silver.medical_claim, silver.pharmacy_claim,
- * silver.eligibility (final-action versions), silver.member_month and its silver.event rows are
+ * silver.eligibility (final-action versions), silver.claim_line_version (every version, running totals),
+ * silver.member_month and its silver.event rows are
  * rebuilt from all of its bronze rows. Per run: read = loaded + quarantined per table and format
  * (ops.ingest_run, ops.ingest_reconciliation), rule counts in ops.claim_validation. Re-running on the
  * same files adds nothing and leaves the tables as they were.
@@ -257,7 +258,8 @@ public final class IngestClaims {
 
   /**
    * silver.eligibility (latest spans), then silver.medical_claim and silver.pharmacy_claim (final-action
-   * lines matched to eligibility), replacing the source's rows; returns rows written per table.
+   * lines matched to eligibility) and silver.claim_line_version (every version of every line, running
+   * totals), replacing the source's rows; returns rows written per table.
    */
   private Map<ClaimTable, Long> rebuildSilver(Map<ClaimTable, Dataset<Row>> all) {
     SparkSession spark = lakehouse.spark();
@@ -271,11 +273,17 @@ public final class IngestClaims {
     Dataset<Row> eligNow = lakehouse.read("silver.eligibility").filter(where);
     Map<ClaimTable, Long> silverRows = new EnumMap<>(ClaimTable.class);
     silverRows.put(ClaimTable.ELIGIBILITY, eligRows);
+    Dataset<Row> versions = null;
     for (ClaimTable t : List.of(ClaimTable.MEDICAL, ClaimTable.PHARMACY)) {
-      Dataset<Row> resolved = new ResolveFinalActionClaims(spark, t).execute(all.get(t)).localCheckpoint(true);
+      ResolveFinalActionClaims resolve = new ResolveFinalActionClaims(spark, t);
+      Dataset<Row> families = resolve.families(all.get(t)).localCheckpoint(true);
+      Dataset<Row> resolved = resolve.finalAction(families).localCheckpoint(true);
       Dataset<Row> matched = ResolveFinalActionClaims.matchEligibility(spark, t, resolved, eligNow);
       silverRows.put(t, lakehouse.replaceWhereCounted(t.silverTable(), matched, where));
+      Dataset<Row> v = new BuildClaimLineVersions(spark, t).execute(families);
+      versions = versions == null ? v : versions.unionByName(v);
     }
+    lakehouse.replaceWhereCounted("silver.claim_line_version", versions, where);
     return silverRows;
   }
 
@@ -349,7 +357,7 @@ public final class IngestClaims {
     SparkSession spark = lakehouse.spark();
     Map<String, Long> versions = new LinkedHashMap<>();
     for (String t : List.of("bronze.claim_row", "ops.quarantine", "silver.medical_claim", "silver.pharmacy_claim",
-        "silver.eligibility", "silver.member_month", "silver.event")) {
+        "silver.claim_line_version", "silver.eligibility", "silver.member_month", "silver.event")) {
       versions.put(t, lakehouse.version(t));
     }
     Row run = RowFactory.create(r.runId(), "ingest-claims", source, r.directory(), Timestamp.from(deliveryTime),
