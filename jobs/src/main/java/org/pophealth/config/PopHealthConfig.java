@@ -134,9 +134,11 @@ public record PopHealthConfig(
 
   /**
    * Claims ingest: rule severities ({@code error}, {@code warning}, {@code off}) by rule code, the
-   * amount ceiling, and the demo payer's settings.
+   * amount ceiling, the demo payer's settings, and {@code qualityDir}: a directory whose files replace those of
+   * the packaged data-quality tests {@code measures/claims-quality/} (null: the packaged ones).
    */
-  public record Claims(java.math.BigDecimal maxAmount, Map<String, String> rules, DemoPayer demoPayer)
+  public record Claims(java.math.BigDecimal maxAmount, Map<String, String> rules, DemoPayer demoPayer,
+      String qualityDir)
       implements Serializable {}
 
   /** The demo payer derived from the Synthea population (noise rates are fractions of members). */

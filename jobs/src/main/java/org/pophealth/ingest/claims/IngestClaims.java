@@ -64,7 +64,9 @@ public final class IngestClaims {
    */
   public IngestClaims settings(PopHealthConfig config) {
     if (config.claims() != null) {
-      this.rules = new ValidationRules(config.claims().rules(), config.claims().maxAmount());
+      String dir = config.claims().qualityDir();
+      this.rules = new ValidationRules(config.claims().rules(), config.claims().maxAmount(),
+          dir == null ? null : ClaimQualityTests.load(dir));
     }
     this.ingestSettings = config.ingest();
     PopHealthConfig.Source s = config.sources() == null ? null : config.sources().get(source);
@@ -192,7 +194,7 @@ public final class IngestClaims {
         String[] k = f.getKey().split("\\|", 2);
         String[] sr = k[1].split(":", 2);
         validationRows.add(RowFactory.create(runId, source, k[0], sr[1], sr[0], f.getValue()));
-        if (sr[0].equals(ValidationRules.WARNING)) {
+        if (sr[0].equals(ValidationRules.WARNING) || sr[0].equals(ClaimQualityTests.UNVERIFIED)) {
           warnings += f.getValue();
         }
       }
@@ -200,7 +202,8 @@ public final class IngestClaims {
           .thenComparing(ClaimsIngestResult.TableCount::format));
       List<ClaimsIngestResult.TableCount> withWarnings = new ArrayList<>();
       for (ClaimsIngestResult.TableCount c : byTable) {
-        long w = findings.entrySet().stream().filter(e -> e.getKey().startsWith(c.table() + "|warning:"))
+        long w = findings.entrySet().stream().filter(e -> e.getKey().startsWith(c.table() + "|warning:")
+                || e.getKey().startsWith(c.table() + "|" + ClaimQualityTests.UNVERIFIED + ":"))
             .mapToLong(Map.Entry::getValue).sum();
         withWarnings.add(new ClaimsIngestResult.TableCount(c.table(), c.format(), c.files(), c.read(), c.loaded(),
             c.quarantined(), byTable.stream().filter(x -> x.table().equals(c.table())).count() == 1 ? w : 0,

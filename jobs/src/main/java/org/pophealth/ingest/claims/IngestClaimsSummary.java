@@ -8,7 +8,10 @@ import org.pophealth.io.TextTable;
 public final class IngestClaimsSummary {
   private IngestClaimsSummary() {}
 
-  /** Console summary: per table and format read = loaded + quarantined, warnings, silver rows. */
+  /**
+   * Console summary: per table and format read = loaded + quarantined, warnings, silver rows; then a line per
+   * failing rule or data-quality test (table, severity, rule or test name, rows).
+   */
   public static void print(ClaimsIngestResult r, PrintWriter out) {
     out.printf("ingest-claims %s: source %s, %d flat files%s%n", r.runId(), r.source(), r.files(),
         r.fhirRunId() == null ? "" : ", payer FHIR via " + r.fhirRunId());
@@ -32,6 +35,10 @@ public final class IngestClaimsSummary {
         f.row(k[0], sr[0], sr[1], e.getValue());
       }
       f.print(out);
+      if (r.findings().keySet().stream().anyMatch(k -> k.contains("|" + ClaimQualityTests.UNVERIFIED + ":"))) {
+        out.println("unverified: codes that an incomplete code set of a data-quality test does not list (counted,"
+            + " not errors; measures/claims-quality/code_sets.csv)");
+      }
     }
     if (r.rowsQuarantined() > 0) {
       out.println("quarantined rows: bin/pophealth sql \"SELECT reason_code, reason, file, line FROM ops.quarantine"

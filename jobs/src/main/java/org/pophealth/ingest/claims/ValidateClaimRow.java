@@ -75,6 +75,18 @@ public final class ValidateClaimRow implements Serializable {
       }
     }
 
+    /** A data-quality test's failure: error quarantines, warning and unverified are counted. */
+    void quality(String severity, String test, String reason) {
+      String finding = severity + ":" + test;
+      if (findings.contains(finding)) {
+        return; // once per row, however many of its columns fail
+      }
+      findings.add(finding);
+      if (ValidationRules.ERROR.equals(severity) && first == null) {
+        first = new Reject("contract", test, reason);
+      }
+    }
+
     void error(String rule, String reason) {
       findings.add(ValidationRules.ERROR + ":" + rule);
       if (first == null) {
@@ -139,6 +151,9 @@ public final class ValidateClaimRow implements Serializable {
     if (table != ClaimTable.ELIGIBILITY) {
       adjustment(vals, check);
       amounts(vals, check);
+    }
+    if (check.first == null) {
+      rules.quality().rowTests(table, vals::get, check::quality);
     }
     if (vals.get("data_source") == null) {
       vals.set("data_source", source);
