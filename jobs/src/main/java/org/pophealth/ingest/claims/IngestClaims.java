@@ -150,11 +150,14 @@ public final class IngestClaims {
       DeliveryGates.Decision gate = null;
       if (!delivery.hasFhir()) {
         DeliveryGates.Measures measures = DeliveryGates.measure(flat);
-        DeliveryGates gates = new DeliveryGates(lakehouse, source, this.gates);
-        gate = gates.decide(runId, measures);
-        gates.record(gate, measures);
+        DeliveryGates deliveryGates = new DeliveryGates(lakehouse, source, gates);
+        gate = deliveryGates.decide(runId, measures);
+        deliveryGates.record(gate, measures);
         LOG.info("claims run {}: delivery gates {}: {} claim lines, {} member months", runId, gate.decision(),
             measures.claimLines(), measures.memberMonths());
+        if (gate.held()) {
+          gate.messages().forEach(m -> LOG.warn("claims run {} held: {}", runId, m));
+        }
       }
       // 3. silver rebuilt from everything the source has, held deliveries left out (not when this one is held)
       Rebuilt rebuilt = gate != null && gate.held() ? Rebuilt.none()
@@ -446,11 +449,14 @@ public final class IngestClaims {
       versions.put(t, lakehouse.version(t));
     }
     Row run = RowFactory.create(r.runId(), "ingest-claims", source, r.directory(), Timestamp.from(deliveryTime),
-        Timestamp.from(started), Timestamp.from(Instant.now()), r.reconciled() ? "succeeded" : "failed",
+        Timestamp.from(started), Timestamp.from(Instant.now()),
+        !r.reconciled() ? "failed" : r.held() ? DeliveryGates.HELD : "succeeded",
         r.files(), r.rowsRead(), r.rowsLoaded(), r.rowsQuarantined(), r.bronzeRowsAdded(),
         r.medicalClaimLines() + r.pharmacyClaimLines() + r.eligibilitySpans(),
         scala.collection.JavaConverters.mapAsScalaMap(versions),
-        r.reconciled() ? null : "read != loaded + quarantined", notClaimsFiles(r.ignoredFiles()));
+        !r.reconciled() ? "read != loaded + quarantined"
+            : r.held() ? "held by delivery gates " + String.join(", ", r.gate().failed()) : null,
+        notClaimsFiles(r.ignoredFiles()));
     lakehouse.append("ops.ingest_run",
         spark.createDataFrame(List.of(run), lakehouse.contract("ops.ingest_run").schema()));
     List<Row> rec = new ArrayList<>();

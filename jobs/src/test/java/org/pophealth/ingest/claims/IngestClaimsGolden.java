@@ -45,7 +45,7 @@ public final class IngestClaimsGolden implements GoldenJob {
     if (c.options().containsKey("charset")) {
       job.charset(c.option("charset", null), "sources.golden.charset");
     }
-    boolean held = List.of(c.option("held", "").split(",")).contains(name);
+    boolean held = !name.isEmpty() && List.of(c.option("held", "").split(",")).contains(name);
     Map<String, List<String>> before = held ? silver(lh) : Map.of();
     ClaimsIngestResult r = job.execute();
     assertTrue(r.reconciled(), c.label(phase) + ": read = loaded + quarantined");
