@@ -28,7 +28,9 @@ public final class IngestClaimsSummary {
     out.printf("read %d = loaded %d + quarantined %d%s; warnings %d; bronze rows added %d%n", r.rowsRead(),
         r.rowsLoaded(), r.rowsQuarantined(), r.reconciled() ? " (reconciled)" : " (NOT RECONCILED)", r.warnings(),
         r.bronzeRowsAdded());
-    printSilver(r, out);
+    if (!r.held()) {
+      printSilver(r, out);
+    }
     if (!r.findings().isEmpty()) {
       TextTable f = new TextTable("table", "severity", "rule", "rows");
       for (Map.Entry<String, Long> e : r.findings().entrySet()) {
