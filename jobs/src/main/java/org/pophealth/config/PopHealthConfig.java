@@ -134,10 +134,25 @@ public record PopHealthConfig(
 
   /**
    * Claims ingest: rule severities ({@code error}, {@code warning}, {@code off}) by rule code, the
-   * amount ceiling, and the demo payer's settings.
+   * amount ceiling, the delivery gates, the demo payer's settings, and {@code qualityDir}: a directory whose files
+   * replace those of the packaged data-quality tests {@code measures/claims-quality/} (null: the packaged ones).
    */
-  public record Claims(java.math.BigDecimal maxAmount, Map<String, String> rules, DemoPayer demoPayer)
+  public record Claims(java.math.BigDecimal maxAmount, Map<String, String> rules, Gates gates, DemoPayer demoPayer,
+      String qualityDir)
       implements Serializable {}
+
+  /**
+   * Delivery gates of ingest-claims: a delivery is compared with the median of the source's last
+   * {@code baselineDeliveries} accepted deliveries; a threshold of 0 (or {@code missingMonth} false) turns its
+   * gate off. Nothing is compared while those deliveries have fewer than {@code minLines} claim lines in all,
+   * and a volume cell (table and service month) only when its baseline has at least {@code minLines} lines.
+   */
+  public record Gates(int baselineDeliveries, long minLines, double volumeDropPercent, double pmpmChangePercent,
+      double undeterminedShareMax, double providerDropPercent, boolean missingMonth) implements Serializable {
+    public static Gates defaults() {
+      return new Gates(3, 20, 50, 100, 0.5, 50, true);
+    }
+  }
 
   /** The demo payer derived from the Synthea population (noise rates are fractions of members). */
   public record DemoPayer(String name, long seed, double typoRate, double nicknameRate, double movedRate,

@@ -13,11 +13,11 @@ import org.slf4j.LoggerFactory;
  * (gold.measure_summary, its suppression reused), risk (gold.risk_score BLEND rows, with
  * gold.attribution and gold.measure_result's payer), risk-adjustment gaps (gold.hcc_gap of the payment
  * year), duplicate tests (gold.duplicate_test_rate, its suppression reused), cohorts (ops.publication)
- * and data freshness (ops.ingest_run, ops.quarantine, ops.job_run). Figures it counts itself are suppressed with {@link SmallCells}. Only aggregates
+ * data freshness (ops.ingest_run, ops.quarantine, ops.job_run) and claims data quality (ops.claim_validation). Figures it counts itself are suppressed with {@link SmallCells}. Only aggregates
  * leave Spark: no person key, name or birth date is ever collected.
  *
  * <p>Each section is a class of its own ({@link MeasuresSection}, {@link RiskSection},
- * {@link RiskGapsSection}, {@link DuplicatesSection}, {@link CohortsSection}, {@link FreshnessSection}): a query from the tables to
+ * {@link RiskGapsSection}, {@link DuplicatesSection}, {@link CohortsSection}, {@link FreshnessSection}, {@link DataQualitySection}): a query from the tables to
  * plain records, then a pure build from those records to the section, suppression and formatting
  * ({@link DashboardFormat}) included. This class runs them in display order.
  */
@@ -63,7 +63,8 @@ public final class CollectDashboardData {
         RiskGapsSection.build(RiskGapsSection.query(t, paymentYear), min),
         DuplicatesSection.build(DuplicatesSection.query(t), min),
         CohortsSection.build(CohortsSection.query(t), min),
-        FreshnessSection.build(FreshnessSection.query(t)));
+        FreshnessSection.build(FreshnessSection.query(t)),
+        DataQualitySection.build(DataQualitySection.query(t), min));
     Page page = new Page("Population health: executive dashboard", subtitle, min, sections);
     int charts = 0;
     int tables = 0;

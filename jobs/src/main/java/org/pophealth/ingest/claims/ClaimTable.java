@@ -12,7 +12,8 @@ public enum ClaimTable {
   ELIGIBILITY("eligibility", List.of("member_id", "enrollment_start_date"));
 
   /** Silver columns the ingest fills itself (never read from a file). */
-  public static final Set<String> DERIVED = Set.of("person_id", "source_claim_id", "claim_versions",
+  public static final Set<String> DERIVED = Set.of("person_id", "source_claim_id", "claim_versions", "family_rule",
+      "family_confidence",
       "eligibility_matched", "source", "ingest_run_id", "bronze_file", "bronze_line");
 
   private final String tableName;

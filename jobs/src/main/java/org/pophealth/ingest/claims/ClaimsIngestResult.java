@@ -3,7 +3,10 @@ package org.pophealth.ingest.claims;
 import java.util.List;
 import java.util.Map;
 
-/** Counts of one claims ingest run; {@link #reconciled()} is the nothing-lost invariant. */
+/**
+ * Counts of one claims ingest run; {@link #reconciled()} is the nothing-lost invariant. {@code gate}: the delivery
+ * gates' decision (null when the delivery was not measured: payer FHIR), or the release of held deliveries.
+ */
 public record ClaimsIngestResult(
     String runId,
     String source,
@@ -23,11 +26,17 @@ public record ClaimsIngestResult(
     long events,
     List<String> ignoredFiles,
     String fhirRunId,
-    double seconds) {
+    double seconds,
+    DeliveryGates.Decision gate) {
 
   /** Per table and input format: rows read = loaded + quarantined; silver rows after the rebuild. */
   public record TableCount(String table, String format, int files, long read, long loaded, long quarantined,
       long warnings, long silverRows) {}
+
+  /** A delivery gate failed: the delivery is in bronze, not in silver. */
+  public boolean held() {
+    return gate != null && gate.held();
+  }
 
   public boolean reconciled() {
     return rowsRead == rowsLoaded + rowsQuarantined

@@ -13,8 +13,9 @@ import java.util.TreeMap;
 import org.pophealth.conform.FhirJson;
 
 /**
- * Payer FHIR (CARIN Blue Button ExplanationOfBenefit, Coverage, Patient as CMS BCDA/DPC and Synthea
- * export them) → claims rows in the Tuva column names, which then go through the same validation and
+ * Payer FHIR (CARIN Blue Button ExplanationOfBenefit of every profile, Coverage, Patient as CMS BCDA/DPC
+ * and Synthea export them; BCDA's partially adjudicated Claim with its ClaimResponse) → claims rows in
+ * the Tuva column names, which then go through the same validation and
  * version resolution as flat files. Pure Java (Jackson), runs per bronze row inside Spark tasks.
  * Contained resources (Patient, Coverage, Practitioner, Organization) are resolved by {@code #id};
  * extensions are ignored (they stay in bronze).
@@ -23,9 +24,12 @@ public final class ConvertEobToClaims implements Serializable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> CPT_HCPCS = List.of("http://www.ama-assn.org/go/cpt",
       "urn:oid:2.16.840.1.113883.6.285", "https://bluebutton.cms.gov/resources/codesystem/hcpcs",
-      "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets");
+      "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
+      // CDT (oral EOBs): the ADA's dental codes are HCPCS Level II D-codes
+      "http://www.ada.org/cdt");
   private static final String NDC = "http://hl7.org/fhir/sid/ndc";
   private static final String NPI = "http://hl7.org/fhir/sid/us-npi";
+  private static final String MBI = "http://hl7.org/fhir/sid/us-mbi";
 
   /** EOB adjudication category codes (any system) → Tuva amount column, most specific first. */
   private static final Map<String, List<String>> AMOUNTS = Map.of(
@@ -38,15 +42,77 @@ public final class ConvertEobToClaims implements Serializable {
 
   private ConvertEobToClaims() {}
 
-  /** Claim lines (medical or pharmacy) of one ExplanationOfBenefit line from bronze. */
+  /**
+   * Claim lines (medical or pharmacy) of one ExplanationOfBenefit line from bronze. An EOB without
+   * {@code item} yields one record that validation quarantines as {@code eob-no-item}.
+   */
   public static List<ClaimRecord> eob(String json, String file, long line, String runId) {
-    List<ClaimRecord> out = new ArrayList<>();
-    JsonNode r;
-    try {
-      r = JSON.readTree(json);
-    } catch (java.io.IOException e) {
-      return out; // bronze holds parsed JSON only; nothing to do
+    JsonNode r = read(json);
+    return r == null ? List.of() : lines(r, null, file, line, runId);
+  }
+
+  /**
+   * Claim lines of one CMS BCDA partially adjudicated {@code Claim} (FISS institutional, MCS professional),
+   * with its {@code ClaimResponse} ({@code responseJson}, null when none arrived): the Claim gives the
+   * lines and billed amounts ({@code item.net}, {@code total}), the response the adjudicated amounts
+   * ({@code item.adjudication} by {@code itemSequence}, {@code total}, {@code payment}) where present.
+   * Every line is {@code adjudication_status = partial}. A Claim without {@code item} yields one record
+   * that validation quarantines as {@code claim-no-item}.
+   */
+  public static List<ClaimRecord> partiallyAdjudicated(String json, String responseJson, String file, long line,
+      String runId) {
+    JsonNode r = read(json);
+    if (r == null) {
+      return List.of();
     }
+    JsonNode resp = responseJson == null ? null : read(responseJson);
+    return lines(r, resp == null ? JSON.createObjectNode() : resp, file, line, runId);
+  }
+
+  /** The Claim id a ClaimResponse answers ({@code request} reference), null when it names none. */
+  public static String responseRequestId(String json) {
+    JsonNode r = read(json);
+    String ref = r == null ? null : r.path("request").path("reference").asText(null);
+    return ref == null ? null : referenceId(ref);
+  }
+
+  /** Orders the ClaimResponses of one Claim: the latest {@code created} (then id) wins. */
+  public static String responseOrder(String json) {
+    JsonNode r = read(json);
+    return r == null ? "" : r.path("created").asText("") + '\u0001' + r.path("id").asText("");
+  }
+
+  /** The Medicare beneficiary identifiers ({@code us-mbi}) of a Patient line from bronze. */
+  public static List<String> mbis(String json) {
+    JsonNode r = read(json);
+    List<String> out = new ArrayList<>();
+    if (r != null) {
+      for (JsonNode id : r.path("identifier")) {
+        if (MBI.equals(id.path("system").asText()) && id.hasNonNull("value")) {
+          out.add(id.path("value").asText());
+        }
+      }
+    }
+    return out;
+  }
+
+  private static JsonNode read(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (java.io.IOException e) {
+      return null; // bronze holds parsed JSON only; nothing to do
+    }
+  }
+
+  /**
+   * The lines of an ExplanationOfBenefit ({@code response} null) or of a partially adjudicated Claim
+   * ({@code response} = its ClaimResponse, an empty object when none). An amount column no line carries
+   * comes from the header ({@code total}, then the EOB's claim-level {@code adjudication}, then
+   * {@code payment.amount} for paid) onto line 1, so the claim's total is counted once.
+   */
+  private static List<ClaimRecord> lines(JsonNode r, JsonNode response, String file, long line, String runId) {
+    List<ClaimRecord> out = new ArrayList<>();
+    boolean pac = response != null;
     Map<String, JsonNode> contained = contained(r);
     String type = FhirJson.codeWithSystem(r.path("type"), "http://terminology.hl7.org/CodeSystem/claim-type");
     if (type == null) {
@@ -54,31 +120,67 @@ public final class ConvertEobToClaims implements Serializable {
     }
     boolean pharmacy = "pharmacy".equalsIgnoreCase(type);
     Header hd = header(r, contained, type, pharmacy);
+    if (pac) {
+      put(hd.fields(), "adjudication_status", "partial");
+      put(hd.fields(), "paid_date", date(response.path("payment").path("date").asText(null)));
+    }
     List<JsonNode> items = new ArrayList<>();
     r.path("item").forEach(items::add);
     items.sort(Comparator.comparingInt(i -> i.path("sequence").asInt(0)));
-    boolean anyLineAmount = items.stream().anyMatch(i -> i.path("adjudication").size() > 0);
+    if (items.isEmpty()) {
+      String what = pac ? "Claim" : "ExplanationOfBenefit";
+      out.add(new ClaimRecord(pharmacy ? ClaimTable.PHARMACY : ClaimTable.MEDICAL, "fhir", file, line,
+          rawOf(hd.fields()), new TreeMap<>(hd.fields()),
+          what + " " + r.path("id").asText("") + " has no item: no claim line to load",
+          pac ? "claim-no-item" : "eob-no-item", runId));
+      return out;
+    }
+    Map<String, String> headerAmounts = pac ? new HashMap<>() : amounts(r.path("total"));
+    if (!pac) {
+      // institutional EOBs may carry claim-level amounts in EOB.adjudication instead of total
+      amounts(r.path("adjudication")).forEach(headerAmounts::putIfAbsent);
+    }
+    JsonNode payment = pac ? response.path("payment") : r.path("payment");
+    if (pac) {
+      putAmount(headerAmounts, "charge_amount", number(r.path("total").path("value")));
+      headerAmounts.putAll(amounts(response.path("total")));
+    }
+    if (payment.path("amount").has("value")) {
+      headerAmounts.putIfAbsent("paid_amount", number(payment.path("amount").path("value")));
+    }
+    List<Map<String, String>> lineAmounts = new ArrayList<>();
+    for (JsonNode it : items) {
+      Map<String, String> a = new HashMap<>();
+      if (pac) {
+        putAmount(a, "charge_amount", number(it.path("net").path("value")));
+        for (JsonNode ri : response.path("item")) {
+          if (ri.path("itemSequence").asInt(-1) == it.path("sequence").asInt(-2)) {
+            a.putAll(amounts(ri.path("adjudication")));
+          }
+        }
+      } else {
+        a.putAll(amounts(it.path("adjudication")));
+      }
+      lineAmounts.add(a);
+    }
+    for (Map.Entry<String, String> e : headerAmounts.entrySet()) {
+      if (lineAmounts.stream().noneMatch(a -> a.containsKey(e.getKey()))) {
+        lineAmounts.get(0).put(e.getKey(), e.getValue());
+      }
+    }
     String start = date(r.path("billablePeriod").path("start").asText(null));
     String end = date(r.path("billablePeriod").path("end").asText(null));
     int n = 0;
     for (JsonNode it : items) {
-      n++;
       Map<String, String> f = new TreeMap<>(hd.fields());
-      put(f, "claim_line_number", Integer.toString(it.path("sequence").asInt(n)));
+      put(f, "claim_line_number", Integer.toString(it.path("sequence").asInt(n + 1)));
       String ls = date(it.path("servicedDate").asText(null));
       String le = ls;
       if (ls == null) {
         ls = date(it.path("servicedPeriod").path("start").asText(null));
         le = date(it.path("servicedPeriod").path("end").asText(null));
       }
-      Map<String, String> amounts = amounts(it.path("adjudication"));
-      if (!anyLineAmount && n == 1) {
-        amounts = amounts(r.path("total"));
-        if (r.path("payment").path("amount").has("value") && !amounts.containsKey("paid_amount")) {
-          amounts.put("paid_amount", number(r.path("payment").path("amount").path("value")));
-        }
-      }
-      f.putAll(amounts);
+      f.putAll(lineAmounts.get(n++));
       if (pharmacy) {
         put(f, "ndc_code", FhirJson.codeWithSystem(it.path("productOrService"), NDC));
         put(f, "quantity", number(it.path("quantity").path("value")));
@@ -94,6 +196,12 @@ public final class ConvertEobToClaims implements Serializable {
       }
     }
     return out;
+  }
+
+  private static void putAmount(Map<String, String> m, String column, String value) {
+    if (value != null) {
+      m.put(column, value);
+    }
   }
 
   /** What every line of an EOB shares: claim-level fields, providers, pharmacy supporting info. */
@@ -156,7 +264,7 @@ public final class ConvertEobToClaims implements Serializable {
           put(h, "admission_date", date(si.path("timingPeriod").path("start").asText(null)));
           put(h, "discharge_date", date(si.path("timingPeriod").path("end").asText(null)));
         }
-        case "typeofbill" -> put(h, "bill_type_code", FhirJson.firstCode(si.path("code")));
+        case "typeofbill" -> put(h, "bill_type_code", billType(FhirJson.firstCode(si.path("code"))));
         case "pointoforigin" -> put(h, "admit_source_code", FhirJson.firstCode(si.path("code")));
         case "admtype" -> put(h, "admit_type_code", FhirJson.firstCode(si.path("code")));
         case "discharge-status" -> put(h, "discharge_disposition_code", FhirJson.firstCode(si.path("code")));
@@ -496,6 +604,11 @@ public final class ConvertEobToClaims implements Serializable {
     return reference == null ? null : FhirJson.idOfReference(reference);
   }
 
+  /** NUBC type of bill as 3 digits: the 4-character form with its leading zero ({@code 0131}) loses it. */
+  private static String billType(String code) {
+    return code != null && code.length() == 4 && code.charAt(0) == '0' ? code.substring(1) : code;
+  }
+
   private static String date(String s) {
     return s == null || s.length() < 10 ? s : s.substring(0, 10);
   }
@@ -515,12 +628,17 @@ public final class ConvertEobToClaims implements Serializable {
   }
 
   private static ClaimRecord record(ClaimTable t, Map<String, String> f, String file, long line, String runId) {
+    return new ClaimRecord(t, "fhir", file, line, rawOf(f), new TreeMap<>(f), null, runId);
+  }
+
+  /** The mapped fields as a JSON object (sorted keys): the raw text of a FHIR-derived claims row. */
+  private static String rawOf(Map<String, String> f) {
     StringBuilder raw = new StringBuilder("{");
     for (Map.Entry<String, String> e : new TreeMap<>(f).entrySet()) {
       raw.append(raw.length() > 1 ? "," : "").append('"').append(e.getKey()).append("\":\"")
           .append(e.getValue().replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
     }
     raw.append('}');
-    return new ClaimRecord(t, "fhir", file, line, raw.toString(), new TreeMap<>(f), null, runId);
+    return raw.toString();
   }
 }

@@ -13,6 +13,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * Job {@code ingest-claims}: one claims delivery directory of a source → bronze.claim_row (flat rows as
  * they arrived) and ops.quarantine (rows that break an error rule), payer FHIR through ingest-fhir
  * into bronze.fhir_resource; then the source's silver.medical_claim, silver.pharmacy_claim,
- * silver.eligibility (final-action versions), silver.member_month and its silver.event rows are
+ * silver.eligibility (final-action versions), silver.claim_line_version (every version, running totals),
+ * silver.member_month and its silver.event rows are
  * rebuilt from all of its bronze rows. Per run: read = loaded + quarantined per table and format
  * (ops.ingest_run, ops.ingest_reconciliation), rule counts in ops.claim_validation. Re-running on the
  * same files adds nothing and leaves the tables as they were.
@@ -46,6 +48,7 @@ public final class IngestClaims {
   private final String directory;
   private ValidationRules rules = ValidationRules.defaults();
   private PopHealthConfig.Ingest ingestSettings;
+  private PopHealthConfig.Gates gates = PopHealthConfig.Gates.defaults();
   private Charset charset = StandardCharsets.UTF_8;
 
   public IngestClaims(Lakehouse lakehouse, String source, String directory) {
@@ -63,7 +66,12 @@ public final class IngestClaims {
    */
   public IngestClaims settings(PopHealthConfig config) {
     if (config.claims() != null) {
-      this.rules = new ValidationRules(config.claims().rules(), config.claims().maxAmount());
+      String dir = config.claims().qualityDir();
+      this.rules = new ValidationRules(config.claims().rules(), config.claims().maxAmount(),
+          dir == null ? null : ClaimQualityTests.load(dir));
+      if (config.claims().gates() != null) {
+        this.gates = config.claims().gates();
+      }
     }
     this.ingestSettings = config.ingest();
     PopHealthConfig.Source s = config.sources() == null ? null : config.sources().get(source);
@@ -80,6 +88,12 @@ public final class IngestClaims {
    */
   public IngestClaims charset(String name, String what) {
     this.charset = DecodedLines.charset(name, what);
+    return this;
+  }
+
+  /** The delivery gates' thresholds ({@code claims.gates}). */
+  public IngestClaims gates(PopHealthConfig.Gates g) {
+    this.gates = g;
     return this;
   }
 
@@ -134,37 +148,27 @@ public final class IngestClaims {
       quarantine(rejected, deliveryTs, runId);
       long bronzeAdded = bronzeRows == null ? 0 : lakehouse.insertNew("bronze.claim_row", bronzeRows,
           "t.source = '" + source + "' AND t.table_name IN (" + tableNames(flat.keySet()) + ")");
-      // 2. everything the source has: bronze flat rows + payer FHIR, validated again (deterministic)
-      Dataset<Row> bronze = lakehouse.read("bronze.claim_row").filter(col("source").equalTo(source));
-      ReadPayerFhir payer = new ReadPayerFhir(lakehouse, source);
-      JavaRDD<ClaimRecord> fhirRecords = payer.any() ? payer.execute().persist(StorageLevel.MEMORY_AND_DISK()) : null;
-      Map<ClaimTable, Dataset<Row>> fhirRows = new EnumMap<>(ClaimTable.class);
-      Map<ClaimTable, Dataset<Row>> all = new EnumMap<>(ClaimTable.class);
-      for (ClaimTable t : ClaimTable.values()) {
-        Dataset<Row> rows = validate.bronze(t, bronze);
-        if (fhirRecords != null) {
-          Dataset<Row> f = validate.records(t, fhirRecords).persist(StorageLevel.MEMORY_AND_DISK());
-          persisted.add(f);
-          fhirRows.put(t, f);
-          rows = rows.union(f);
+      // 2. delivery gates: this delivery's flat rows against the source's last accepted deliveries
+      DeliveryGates.Decision gate = null;
+      if (!delivery.hasFhir()) {
+        DeliveryGates.Measures measures = DeliveryGates.measure(flat);
+        DeliveryGates deliveryGates = new DeliveryGates(lakehouse, source, gates);
+        gate = deliveryGates.decide(runId, measures);
+        deliveryGates.record(gate, measures);
+        LOG.info("claims run {}: delivery gates {}: {} claim lines, {} member months", runId, gate.decision(),
+            measures.claimLines(), measures.memberMonths());
+        if (gate.held()) {
+          gate.messages().forEach(m -> LOG.warn("claims run {} held: {}", runId, m));
         }
-        // materialised: the wide validated rows feed several window/join plans below, and without a cut
-        // the optimizer works on the whole lineage again for each (minutes on 150-column rows)
-        all.put(t, rows.filter(col("status").equalTo(ValidatedRows.LOADED)).localCheckpoint(true));
       }
-      if (fhirRecords != null && fhirRunId != null) {
-        Map<ClaimTable, Dataset<Row>> fhirRejected = new EnumMap<>(ClaimTable.class);
-        for (Map.Entry<ClaimTable, Dataset<Row>> e : fhirRows.entrySet()) {
-          fhirRejected.put(e.getKey(), e.getValue().filter(col("status").equalTo(ValidatedRows.QUARANTINED)
-              .and(col("ingest_run_id").equalTo(fhirRunId))));
-        }
-        quarantine(fhirRejected, deliveryTs, runId);
-      }
-      // 3. silver rebuild
-      Map<ClaimTable, Long> silverRows = rebuildSilver(all);
+      // 3. silver rebuilt from everything the source has, held deliveries left out (not when this one is held)
+      Rebuilt rebuilt = gate != null && gate.held() ? Rebuilt.none()
+          : rebuild(validate, persisted, fhirRunId, deliveryTs, runId);
+      Map<ClaimTable, Dataset<Row>> fhirRows = rebuilt.fhirRows();
+      Map<ClaimTable, Long> silverRows = rebuilt.silverRows();
       long eligRows = silverRows.get(ClaimTable.ELIGIBILITY);
-      long memberMonths = new ComputeMemberMonths(lakehouse, source).execute().memberMonths();
-      long events = new BuildClaimEvents(lakehouse, source).execute().events();
+      long memberMonths = rebuilt.memberMonths();
+      long events = rebuilt.events();
 
       // 4. counts of this run
       Map<String, Long> findings = new TreeMap<>();
@@ -191,7 +195,7 @@ public final class IngestClaims {
         String[] k = f.getKey().split("\\|", 2);
         String[] sr = k[1].split(":", 2);
         validationRows.add(RowFactory.create(runId, source, k[0], sr[1], sr[0], f.getValue()));
-        if (sr[0].equals(ValidationRules.WARNING)) {
+        if (sr[0].equals(ValidationRules.WARNING) || sr[0].equals(ClaimQualityTests.UNVERIFIED)) {
           warnings += f.getValue();
         }
       }
@@ -199,7 +203,8 @@ public final class IngestClaims {
           .thenComparing(ClaimsIngestResult.TableCount::format));
       List<ClaimsIngestResult.TableCount> withWarnings = new ArrayList<>();
       for (ClaimsIngestResult.TableCount c : byTable) {
-        long w = findings.entrySet().stream().filter(e -> e.getKey().startsWith(c.table() + "|warning:"))
+        long w = findings.entrySet().stream().filter(e -> e.getKey().startsWith(c.table() + "|warning:")
+                || e.getKey().startsWith(c.table() + "|" + ClaimQualityTests.UNVERIFIED + ":"))
             .mapToLong(Map.Entry::getValue).sum();
         withWarnings.add(new ClaimsIngestResult.TableCount(c.table(), c.format(), c.files(), c.read(), c.loaded(),
             c.quarantined(), byTable.stream().filter(x -> x.table().equals(c.table())).count() == 1 ? w : 0,
@@ -211,7 +216,7 @@ public final class IngestClaims {
       ClaimsIngestResult result = new ClaimsIngestResult(runId, source, directory, delivery.flatFiles().size(), read,
           loadedRows, quarantined, warnings, bronzeAdded, withWarnings, findings,
           silverRows.get(ClaimTable.MEDICAL), silverRows.get(ClaimTable.PHARMACY), eligRows, memberMonths, events,
-          delivery.ignored(), fhirRunId, (System.nanoTime() - t0) / 1e9);
+          delivery.ignored(), fhirRunId, (System.nanoTime() - t0) / 1e9, gate);
       if (!validationRows.isEmpty()) {
         lakehouse.append("ops.claim_validation",
             spark.createDataFrame(validationRows, lakehouse.contract("ops.claim_validation").schema()));
@@ -225,10 +230,97 @@ public final class IngestClaims {
               + " eligibility spans {}, member months {}, events {} in {}s", runId, read, loadedRows, quarantined,
           warnings, result.medicalClaimLines(), result.pharmacyClaimLines(), eligRows, memberMonths, events,
           String.format("%.1f", result.seconds()));
-      if (fhirRecords != null) {
-        fhirRecords.unpersist();
+      if (rebuilt.fhirRecords() != null) {
+        rebuilt.fhirRecords().unpersist();
       }
       return result;
+    } finally {
+      persisted.forEach(Dataset::unpersist);
+    }
+  }
+
+  /** What a silver rebuild wrote; the payer FHIR rows it validated (to count and quarantine this run's). */
+  private record Rebuilt(Map<ClaimTable, Long> silverRows, long memberMonths, long events,
+      Map<ClaimTable, Dataset<Row>> fhirRows, JavaRDD<ClaimRecord> fhirRecords) {
+    static Rebuilt none() {
+      Map<ClaimTable, Long> zero = new EnumMap<>(ClaimTable.class);
+      for (ClaimTable t : ClaimTable.values()) {
+        zero.put(t, 0L);
+      }
+      return new Rebuilt(zero, 0, 0, new EnumMap<>(ClaimTable.class), null);
+    }
+  }
+
+  /**
+   * Silver, member months and events rebuilt from the source's bronze rows (held deliveries left out) and
+   * payer FHIR; with {@code fhirRunId}, that FHIR run's rejected rows are quarantined under {@code runId}.
+   */
+  private Rebuilt rebuild(ValidateClaims validate, List<Dataset<Row>> persisted, String fhirRunId,
+      Timestamp deliveryTs, String runId) {
+    Set<String> held = new DeliveryGates(lakehouse, source, gates).heldRuns();
+    if (!held.isEmpty()) {
+      LOG.info("claims source {}: {} held deliveries left out of silver", source, held.size());
+    }
+    // everything the source has: bronze flat rows + payer FHIR, validated again (deterministic)
+    Dataset<Row> bronze = lakehouse.read("bronze.claim_row").filter(col("source").equalTo(source));
+    if (!held.isEmpty()) {
+      bronze = bronze.filter(functionsNot(col("ingest_run_id").isin(held.toArray())));
+    }
+    ReadPayerFhir payer = new ReadPayerFhir(lakehouse, source);
+    JavaRDD<ClaimRecord> fhirRecords = payer.any() ? payer.execute().persist(StorageLevel.MEMORY_AND_DISK()) : null;
+    Map<ClaimTable, Dataset<Row>> fhirRows = new EnumMap<>(ClaimTable.class);
+    Map<ClaimTable, Dataset<Row>> all = new EnumMap<>(ClaimTable.class);
+    for (ClaimTable t : ClaimTable.values()) {
+      Dataset<Row> rows = validate.bronze(t, bronze);
+      if (fhirRecords != null) {
+        Dataset<Row> f = validate.records(t, fhirRecords).persist(StorageLevel.MEMORY_AND_DISK());
+        persisted.add(f);
+        fhirRows.put(t, f);
+        rows = rows.union(f);
+      }
+      // materialised: the wide validated rows feed several window/join plans below, and without a cut
+      // the optimizer works on the whole lineage again for each (minutes on 150-column rows)
+      all.put(t, rows.filter(col("status").equalTo(ValidatedRows.LOADED)).localCheckpoint(true));
+    }
+    if (fhirRecords != null && fhirRunId != null) {
+      Map<ClaimTable, Dataset<Row>> fhirRejected = new EnumMap<>(ClaimTable.class);
+      for (Map.Entry<ClaimTable, Dataset<Row>> e : fhirRows.entrySet()) {
+        fhirRejected.put(e.getKey(), e.getValue().filter(col("status").equalTo(ValidatedRows.QUARANTINED)
+            .and(col("ingest_run_id").equalTo(fhirRunId))));
+      }
+      quarantine(fhirRejected, deliveryTs, runId);
+    }
+    Map<ClaimTable, Long> silverRows = rebuildSilver(all);
+    long memberMonths = new ComputeMemberMonths(lakehouse, source).execute().memberMonths();
+    long events = new BuildClaimEvents(lakehouse, source).execute().events();
+    return new Rebuilt(silverRows, memberMonths, events, fhirRows, fhirRecords);
+  }
+
+  /**
+   * {@code ingest-claims --accept-gate}: releases the source's held deliveries whose failing gates
+   * {@code accepted} covers ({@code all}: every gate), recorded in ops.claim_delivery, and rebuilds silver with
+   * them.
+   */
+  public ClaimsIngestResult release(Set<String> accepted) {
+    long t0 = System.nanoTime();
+    List<DeliveryGates.Release> released = new DeliveryGates(lakehouse, source, gates).release(accepted);
+    String runId = RunIds.next("ingest-claims", source);
+    List<Dataset<Row>> persisted = new ArrayList<>();
+    try {
+      Rebuilt r = rebuild(new ValidateClaims(lakehouse.spark(), source, rules), persisted, null, null, runId);
+      if (r.fhirRecords() != null) {
+        r.fhirRecords().unpersist();
+      }
+      List<String> messages = released.stream().map(x -> "released delivery " + x.runId() + " (accepted gates "
+          + String.join(", ", x.failed()) + ")").toList();
+      DeliveryGates.Decision d = new DeliveryGates.Decision(runId, DeliveryGates.RELEASED,
+          released.stream().flatMap(x -> x.failed().stream()).distinct().sorted().toList(), messages,
+          released.stream().map(DeliveryGates.Release::runId).toList());
+      messages.forEach(m -> LOG.info("claims source {}: {}", source, m));
+      return new ClaimsIngestResult(runId, source, directory, 0, 0, 0, 0, 0, 0, List.of(), Map.of(),
+          r.silverRows().get(ClaimTable.MEDICAL), r.silverRows().get(ClaimTable.PHARMACY),
+          r.silverRows().get(ClaimTable.ELIGIBILITY), r.memberMonths(), r.events(), List.of(), null,
+          (System.nanoTime() - t0) / 1e9, d);
     } finally {
       persisted.forEach(Dataset::unpersist);
     }
@@ -257,7 +349,8 @@ public final class IngestClaims {
 
   /**
    * silver.eligibility (latest spans), then silver.medical_claim and silver.pharmacy_claim (final-action
-   * lines matched to eligibility), replacing the source's rows; returns rows written per table.
+   * lines matched to eligibility) and silver.claim_line_version (every version of every line, running
+   * totals), replacing the source's rows; returns rows written per table.
    */
   private Map<ClaimTable, Long> rebuildSilver(Map<ClaimTable, Dataset<Row>> all) {
     SparkSession spark = lakehouse.spark();
@@ -271,11 +364,17 @@ public final class IngestClaims {
     Dataset<Row> eligNow = lakehouse.read("silver.eligibility").filter(where);
     Map<ClaimTable, Long> silverRows = new EnumMap<>(ClaimTable.class);
     silverRows.put(ClaimTable.ELIGIBILITY, eligRows);
+    Dataset<Row> versions = null;
     for (ClaimTable t : List.of(ClaimTable.MEDICAL, ClaimTable.PHARMACY)) {
-      Dataset<Row> resolved = new ResolveFinalActionClaims(spark, t).execute(all.get(t)).localCheckpoint(true);
+      ResolveFinalActionClaims resolve = new ResolveFinalActionClaims(spark, t);
+      Dataset<Row> families = resolve.families(all.get(t)).localCheckpoint(true);
+      Dataset<Row> resolved = resolve.finalAction(families).localCheckpoint(true);
       Dataset<Row> matched = ResolveFinalActionClaims.matchEligibility(spark, t, resolved, eligNow);
       silverRows.put(t, lakehouse.replaceWhereCounted(t.silverTable(), matched, where));
+      Dataset<Row> v = new BuildClaimLineVersions(spark, t).execute(families);
+      versions = versions == null ? v : versions.unionByName(v);
     }
+    lakehouse.replaceWhereCounted("silver.claim_line_version", versions, where);
     return silverRows;
   }
 
@@ -349,15 +448,18 @@ public final class IngestClaims {
     SparkSession spark = lakehouse.spark();
     Map<String, Long> versions = new LinkedHashMap<>();
     for (String t : List.of("bronze.claim_row", "ops.quarantine", "silver.medical_claim", "silver.pharmacy_claim",
-        "silver.eligibility", "silver.member_month", "silver.event")) {
+        "silver.claim_line_version", "silver.eligibility", "silver.member_month", "silver.event")) {
       versions.put(t, lakehouse.version(t));
     }
     Row run = RowFactory.create(r.runId(), "ingest-claims", source, r.directory(), Timestamp.from(deliveryTime),
-        Timestamp.from(started), Timestamp.from(Instant.now()), r.reconciled() ? "succeeded" : "failed",
+        Timestamp.from(started), Timestamp.from(Instant.now()),
+        !r.reconciled() ? "failed" : r.held() ? DeliveryGates.HELD : "succeeded",
         r.files(), r.rowsRead(), r.rowsLoaded(), r.rowsQuarantined(), r.bronzeRowsAdded(),
         r.medicalClaimLines() + r.pharmacyClaimLines() + r.eligibilitySpans(),
         scala.collection.JavaConverters.mapAsScalaMap(versions),
-        r.reconciled() ? null : "read != loaded + quarantined", notClaimsFiles(r.ignoredFiles()));
+        !r.reconciled() ? "read != loaded + quarantined"
+            : r.held() ? "held by delivery gates " + String.join(", ", r.gate().failed()) : null,
+        notClaimsFiles(r.ignoredFiles()));
     lakehouse.append("ops.ingest_run",
         spark.createDataFrame(List.of(run), lakehouse.contract("ops.ingest_run").schema()));
     List<Row> rec = new ArrayList<>();

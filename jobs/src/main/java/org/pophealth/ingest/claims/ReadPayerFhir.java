@@ -19,7 +19,9 @@ import scala.Tuple2;
 /**
  * Job step: the latest version of every ExplanationOfBenefit, Coverage and Patient of a source in
  * bronze.fhir_resource (tombstones applied) → claims rows ({@link ConvertEobToClaims}); eligibility
- * rows get the demographics of their Patient (top-level, or contained in the EOB).
+ * rows get the demographics of their Patient (top-level, or contained in the EOB). CMS BCDA's
+ * partially adjudicated claims ({@code Claim}, each joined to the latest {@code ClaimResponse} whose
+ * {@code request} names it) become medical lines with {@code adjudication_status = partial}.
  */
 public final class ReadPayerFhir {
   private final Lakehouse lakehouse;
@@ -34,7 +36,7 @@ public final class ReadPayerFhir {
   public JavaRDD<ClaimRecord> execute() {
     Dataset<Row> latest = lakehouse.read("bronze.fhir_resource")
         .filter(col("source").equalTo(source)
-            .and(col("resource_type").isin("ExplanationOfBenefit", "Coverage", "Patient")))
+            .and(col("resource_type").isin("ExplanationOfBenefit", "Coverage", "Patient", "Claim", "ClaimResponse")))
         .withColumn("rk", functions.row_number().over(Window.partitionBy("resource_type", "resource_id")
             .orderBy(col("export_time").desc(), col("is_deleted").desc(), col("file").desc(), col("line").desc())))
         .filter(col("rk").equalTo(1).and(functions.not(col("is_deleted"))))
@@ -42,6 +44,38 @@ public final class ReadPayerFhir {
     JavaRDD<Row> rows = latest.toJavaRDD();
     JavaRDD<ClaimRecord> claims = rows.filter(r -> r.getString(0).equals("ExplanationOfBenefit"))
         .flatMap(r -> ConvertEobToClaims.eob(r.getString(2), r.getString(3), r.getLong(4), r.getString(5)).iterator());
+    // CMS BCDA partially adjudicated claims: each Claim with the latest ClaimResponse that names it
+    JavaPairRDD<String, Tuple2<String, String>> responses = rows.filter(r -> r.getString(0).equals("ClaimResponse"))
+        .mapToPair(r -> new Tuple2<>(String.valueOf(ConvertEobToClaims.responseRequestId(r.getString(2))),
+            new Tuple2<>(ConvertEobToClaims.responseOrder(r.getString(2)), r.getString(2))))
+        .reduceByKey((a, b) -> a._1().compareTo(b._1()) >= 0 ? a : b);
+    JavaRDD<ClaimRecord> pac = rows.filter(r -> r.getString(0).equals("Claim"))
+        .mapToPair(r -> new Tuple2<>(r.getString(1), r))
+        .leftOuterJoin(responses)
+        .flatMap(t -> {
+          Row r = t._2()._1();
+          String response = t._2()._2().isPresent() ? t._2()._2().get()._2() : null;
+          return ConvertEobToClaims.partiallyAdjudicated(r.getString(2), response, r.getString(3), r.getLong(4),
+              r.getString(5)).iterator();
+        });
+    // a partially adjudicated Claim names its beneficiary by MBI; BCDA's EOBs and Coverages by Patient id:
+    // the member becomes the id of the Patient that carries that MBI, when the delivery has one
+    JavaPairRDD<String, String> patientByMbi = rows.filter(r -> r.getString(0).equals("Patient"))
+        .flatMapToPair(r -> ConvertEobToClaims.mbis(r.getString(2)).stream()
+            .map(m -> new Tuple2<>(m, r.getString(1))).iterator())
+        .reduceByKey((a, b) -> a.compareTo(b) <= 0 ? a : b);
+    pac = pac.mapToPair(c -> new Tuple2<>(c.fields().getOrDefault("member_id", ""), c))
+        .leftOuterJoin(patientByMbi)
+        .map(t -> {
+          ClaimRecord c = t._2()._1();
+          if (!t._2()._2().isPresent()) {
+            return c;
+          }
+          Map<String, String> f = new TreeMap<>(c.fields());
+          f.put("member_id", t._2()._2().get());
+          return new ClaimRecord(c.table(), c.format(), c.file(), c.line(), c.raw(), f, c.parseError(), c.parseCode(),
+              c.ingestRunId());
+        });
     JavaRDD<ClaimRecord> coverages = rows.flatMap(r -> {
       List<ClaimRecord> out = new ArrayList<>();
       if (r.getString(0).equals("Coverage")) {
@@ -66,13 +100,13 @@ public final class ReadPayerFhir {
           f.putAll(c.fields());
           return new ClaimRecord(c.table(), c.format(), c.file(), c.line(), c.raw(), f, null, c.ingestRunId());
         });
-    return claims.union(eligibility);
+    return claims.union(pac).union(eligibility);
   }
 
   /** True when the source has any payer resource in bronze. */
   public boolean any() {
     return lakehouse.read("bronze.fhir_resource").filter(col("source").equalTo(source)
-        .and(col("resource_type").isin("ExplanationOfBenefit", "Coverage"))).limit(1).count() > 0;
+        .and(col("resource_type").isin("ExplanationOfBenefit", "Coverage", "Claim"))).limit(1).count() > 0;
   }
 
 }

@@ -11,16 +11,21 @@ import org.apache.spark.sql.SparkSession;
  * (docs/ARCHITECTURE.md, "Claim versions"):
  * <ol>
  *   <li>Rows identical in every delivered column count once (re-sent files do not double amounts).
- *   <li>A claim's family is {@code original_claim_id} when given, else its {@code claim_id}.
+ *   <li>A claim's family: its {@code original_claim_id} when given, else the claim an adjustment rule links it
+ *       to ({@link InferClaimFamilies}, {@code measures/claims/adjustment_rules.csv}), else its own
+ *       {@code claim_id}; links are followed to the root.
  *   <li>A version is (claim_id, adjustment_sequence); the winning version of a family has the highest
- *       adjustment_sequence, then the latest paid_date, then the highest claim_id.
+ *       adjustment_sequence, then the latest paid_date, then a version that is not an inferred reversal, then
+ *       the highest claim_id.
  *   <li>A winning version with any {@code void} row removes the family.
  *   <li>Within the winning version, rows of the same line number are summed (amounts); the other
  *       columns come from the latest non-reversal row. A line that had negative (reversal) rows and
- *       nets to zero or less is removed when it is a reversal (a reversal/void row or several rows for the
+ *       nets to zero or less is removed when it is a reversal (a reversal/void row, a row of an inferred
+ *       reversal, or several rows for the
  *       line); a lone negative row that reverses nothing stays. A family with no line left is removed.
  * </ol>
- * Output claim_id is the family id; source_claim_id the winning version's id.
+ * Output claim_id is the family id; source_claim_id the winning version's id; adjustment_type of a winning
+ * version that an inference rule linked (delivered as {@code original}) is {@code adjustment}.
  */
 public final class ResolveFinalActionClaims {
   private static final List<String> SUMMED = List.of("paid_amount", "allowed_amount", "charge_amount",
@@ -28,23 +33,50 @@ public final class ResolveFinalActionClaims {
 
   private final SparkSession spark;
   private final ClaimTable table;
+  private final List<InferClaimFamilies.Rule> rules;
 
   public ResolveFinalActionClaims(SparkSession spark, ClaimTable table) {
+    this(spark, table, InferClaimFamilies.packagedRules());
+  }
+
+  public ResolveFinalActionClaims(SparkSession spark, ClaimTable table, List<InferClaimFamilies.Rule> rules) {
     if (table == ClaimTable.ELIGIBILITY) {
       throw new IllegalArgumentException("eligibility has no claim versions");
     }
     this.spark = spark;
     this.table = table;
+    this.rules = rules;
   }
 
   /** {@code rows}: loaded rows with the silver columns. Returns silver rows (eligibility_matched false). */
   public Dataset<Row> execute(Dataset<Row> rows) {
+    return finalAction(families(rows));
+  }
+
+  /**
+   * Steps 1 and 2: {@code rows} (loaded rows with the silver columns) without identical re-sends, with their
+   * family ({@code fam}, {@code family_rule}, {@code family_confidence}, {@code inferred_rev}: see
+   * {@link InferClaimFamilies}).
+   */
+  public Dataset<Row> families(Dataset<Row> rows) {
     List<String> cols = ValidatedRows.contract(table).columns().stream().map(c -> c.name()).toList();
     String content = cols.stream()
         .filter(c -> !List.of("source", "ingest_run_id", "bronze_file", "bronze_line").contains(c))
         .map(c -> "`" + c + "`").collect(Collectors.joining(", "));
     String view = "claims_rows_" + table.tableName();
     rows.createOrReplaceTempView(view);
+    Dataset<Row> deduped = spark.sql("""
+        SELECT *, row_number() OVER (PARTITION BY sha2(to_json(struct(%s)), 256)
+                                     ORDER BY bronze_file, bronze_line) AS dup
+        FROM %s""".formatted(content, view)).filter("dup = 1").drop("dup");
+    return new InferClaimFamilies(spark, table, rules).execute(deduped);
+  }
+
+  /** Steps 3 to 5 on the rows of {@link #families}: the final-action lines, silver columns. */
+  public Dataset<Row> finalAction(Dataset<Row> families) {
+    List<String> cols = ValidatedRows.contract(table).columns().stream().map(c -> c.name()).toList();
+    String view = "claims_families_" + table.tableName();
+    families.createOrReplaceTempView(view);
     String amounts = SUMMED.stream().filter(cols::contains)
         .map(a -> "sum(" + a + ") OVER (PARTITION BY fam, claim_line_number) AS s_" + a)
         .collect(Collectors.joining(",\n  "));
@@ -52,38 +84,42 @@ public final class ResolveFinalActionClaims {
       case "claim_id" -> "fam AS claim_id";
       case "source_claim_id" -> "claim_id AS source_claim_id";
       case "claim_versions" -> "CAST(nver AS INT) AS claim_versions";
+      // an inferred replacement delivered as an original says what it is
+      case "adjustment_type" -> "CASE WHEN family_rule IS NOT NULL AND claim_id <> fam AND adjustment_type = 'original'"
+          + " THEN 'adjustment' ELSE adjustment_type END AS adjustment_type";
       default -> SUMMED.contains(c) ? "CAST(s_" + c + " AS DECIMAL(18,2)) AS " + c : "`" + c + "`";
     }).collect(Collectors.joining(", "));
+    // atype: the row's adjustment type, 'reversal' for the rows of a claim inferred to be a reversal
     String sql = """
-        WITH d AS (
-          SELECT *, row_number() OVER (PARTITION BY sha2(to_json(struct(%s)), 256)
-                                       ORDER BY bronze_file, bronze_line) AS dup
-          FROM %s),
-        r AS (SELECT *, coalesce(original_claim_id, claim_id) AS fam, coalesce(adjustment_sequence, 0) AS seq
-              FROM d WHERE dup = 1),
+        WITH r AS (SELECT *, coalesce(adjustment_sequence, 0) AS seq,
+                          CASE WHEN inferred_rev AND adjustment_type IS DISTINCT FROM 'void' THEN 'reversal'
+                               ELSE adjustment_type END AS atype
+                   FROM %s),
         v AS (SELECT fam, claim_id AS vid, seq, max(paid_date) AS vpaid,
-                     max(CASE WHEN adjustment_type = 'void' THEN 1 ELSE 0 END) AS is_void
+                     max(CASE WHEN atype = 'void' THEN 1 ELSE 0 END) AS is_void,
+                     max(CASE WHEN inferred_rev THEN 1 ELSE 0 END) AS is_inferred_rev
               FROM r GROUP BY fam, claim_id, seq),
-        vr AS (SELECT *, row_number() OVER (PARTITION BY fam ORDER BY seq DESC, vpaid DESC NULLS LAST, vid DESC) AS rk,
+        vr AS (SELECT *, row_number() OVER (PARTITION BY fam
+                                            ORDER BY seq DESC, vpaid DESC NULLS LAST, is_inferred_rev, vid DESC) AS rk,
                       count(*) OVER (PARTITION BY fam) AS nver FROM v),
         w AS (SELECT r.*, vr.nver FROM r JOIN vr ON r.fam = vr.fam AND r.claim_id = vr.vid AND r.seq = vr.seq
               WHERE vr.rk = 1 AND vr.is_void = 0),
         l AS (SELECT w.*,
           %s,
           max(CASE WHEN coalesce(paid_amount, 0) < 0 OR coalesce(charge_amount, 0) < 0
-                     OR coalesce(allowed_amount, 0) < 0 OR adjustment_type = 'reversal' THEN 1 ELSE 0 END)
+                     OR coalesce(allowed_amount, 0) < 0 OR atype = 'reversal' THEN 1 ELSE 0 END)
             OVER (PARTITION BY fam, claim_line_number) AS has_neg,
-          max(CASE WHEN adjustment_type IN ('reversal', 'void') THEN 1 ELSE 0 END)
+          max(CASE WHEN atype IN ('reversal', 'void') THEN 1 ELSE 0 END)
             OVER (PARTITION BY fam, claim_line_number) AS has_rev,
           count(*) OVER (PARTITION BY fam, claim_line_number) AS nrows,
           row_number() OVER (PARTITION BY fam, claim_line_number ORDER BY
-            CASE WHEN coalesce(paid_amount, 0) < 0 OR adjustment_type = 'reversal' THEN 1 ELSE 0 END,
+            CASE WHEN coalesce(paid_amount, 0) < 0 OR atype = 'reversal' THEN 1 ELSE 0 END,
             paid_date DESC NULLS LAST, bronze_file DESC, bronze_line DESC) AS lrk
           FROM w)
         SELECT %s FROM l
         WHERE lrk = 1 AND NOT ((nrows > 1 OR has_rev = 1) AND has_neg = 1 AND coalesce(s_paid_amount, 0) <= 0 AND coalesce(s_charge_amount, 0) <= 0
                                AND coalesce(s_allowed_amount, 0) <= 0)
-        """.formatted(content, view, amounts, out);
+        """.formatted(view, amounts, out);
     return spark.sql(sql);
   }
 

@@ -75,6 +75,18 @@ public final class ValidateClaimRow implements Serializable {
       }
     }
 
+    /** A data-quality test's failure: error quarantines, warning and unverified are counted. */
+    void quality(String severity, String test, String reason) {
+      String finding = severity + ":" + test;
+      if (findings.contains(finding)) {
+        return; // once per row, however many of its columns fail
+      }
+      findings.add(finding);
+      if (ValidationRules.ERROR.equals(severity) && first == null) {
+        first = new Reject("contract", test, reason);
+      }
+    }
+
     void error(String rule, String reason) {
       findings.add(ValidationRules.ERROR + ":" + rule);
       if (first == null) {
@@ -98,6 +110,8 @@ public final class ValidateClaimRow implements Serializable {
       String code = r.parseCode() == null ? "malformed-row" : r.parseCode();
       fill(out, ValidatedRows.QUARANTINED, "parse", code, table.tableName() + ": " + r.parseError(),
           List.of("error:" + code));
+      // the run that read the row: a payer FHIR row is counted (and quarantined) by its FHIR run
+      out[ValidatedRows.META.size() + silver.fieldIndex("ingest_run_id")] = r.ingestRunId();
       return RowFactory.create(out);
     }
     Check check = new Check();
@@ -137,6 +151,9 @@ public final class ValidateClaimRow implements Serializable {
     if (table != ClaimTable.ELIGIBILITY) {
       adjustment(vals, check);
       amounts(vals, check);
+    }
+    if (check.first == null) {
+      rules.quality().rowTests(table, vals::get, check::quality);
     }
     if (vals.get("data_source") == null) {
       vals.set("data_source", source);
@@ -201,6 +218,12 @@ public final class ValidateClaimRow implements Serializable {
       if (!CLAIM_TYPES.contains(type)) {
         c.error("bad-value", "medical_claim.claim_type must be professional, institutional or dme");
       }
+    }
+    String status = v.str("adjudication_status");
+    String st = status == null ? "final" : status.toLowerCase(Locale.ROOT);
+    v.set("adjudication_status", st);
+    if (!st.equals("final") && !st.equals("partial")) {
+      c.error("bad-value", "medical_claim.adjudication_status must be final or partial");
     }
     boolean anyDx = false;
     for (int i = 1; i <= 25; i++) {

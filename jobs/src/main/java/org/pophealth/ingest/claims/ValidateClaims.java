@@ -72,7 +72,9 @@ public final class ValidateClaims {
         parts.add(parquetRecords(f, runId).map(v::validate));
       }
       JavaRDD<Row> all = parts.size() == 1 ? parts.get(0) : jsc.union(parts.toArray(new JavaRDD[0]));
-      out.put(t, spark.createDataFrame(all, ValidatedRows.schema(t)).persist(StorageLevel.MEMORY_AND_DISK()));
+      // the delivery's data-quality tests across rows (repeated lines, header fields that differ between lines)
+      out.put(t, rules.quality().deliveryTests(t, spark.createDataFrame(all, ValidatedRows.schema(t)))
+          .persist(StorageLevel.MEMORY_AND_DISK()));
     }
     return out;
   }

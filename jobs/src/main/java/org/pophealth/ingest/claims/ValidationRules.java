@@ -8,12 +8,18 @@ import java.util.Map;
 /**
  * Severities of the configurable validation rules ({@code claims.rules} in the config) and the
  * amount ceiling. Rules that make a row unreadable (malformed-row, missing-required, bad-date,
- * bad-number, bad-value) are always errors.
+ * bad-number, bad-value) are always errors. {@code quality}: the data-quality tests as data
+ * ({@code measures/claims-quality/}, {@code claims.quality_dir}); null = the packaged ones.
  */
-public record ValidationRules(Map<String, String> severities, BigDecimal maxAmount) implements Serializable {
+public record ValidationRules(Map<String, String> severities, BigDecimal maxAmount, ClaimQualityTests quality)
+    implements Serializable {
   public static final String ERROR = "error";
   public static final String WARNING = "warning";
   public static final String OFF = "off";
+
+  /** Rule codes that are always errors (a data-quality test cannot take their names). */
+  public static final java.util.Set<String> BUILT_IN = java.util.Set.of("malformed-row", "missing-required",
+      "bad-date", "bad-number", "bad-value", "bad-encoding");
 
   /** The defaults, as in pophealth-defaults.yaml. */
   public static final Map<String, String> DEFAULTS;
@@ -52,6 +58,12 @@ public record ValidationRules(Map<String, String> severities, BigDecimal maxAmou
     }
     severities = java.util.Collections.unmodifiableMap(merged);
     maxAmount = maxAmount == null ? new BigDecimal("10000000") : maxAmount;
+    quality = quality == null ? ClaimQualityTests.packaged() : quality;
+  }
+
+  /** The rules with the packaged data-quality tests. */
+  public ValidationRules(Map<String, String> severities, BigDecimal maxAmount) {
+    this(severities, maxAmount, null);
   }
 
   public static ValidationRules defaults() {
