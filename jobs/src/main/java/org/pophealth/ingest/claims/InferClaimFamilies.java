@@ -20,7 +20,8 @@ import org.pophealth.reference.ReferenceRow;
  * Claim families: which claims are versions of one claim. A payer link ({@code original_claim_id}) always
  * wins; a claim without one is linked by the rules of {@code measures/claims/adjustment_rules.csv}, in this
  * order: claim-id suffix patterns, mirror-image reversals, then a later claim with the same natural key as a
- * claim that was reversed or denied. Links are followed to the root (chains A → A1 → A2 make one family A).
+ * claim that was reversed or denied, then an adjudicated claim with the same natural key and codes as a
+ * partially adjudicated one (BCDA's {@code Claim}, {@code adjudication_status = partial}), which it replaces. Links are followed to the root (chains A → A1 → A2 make one family A).
  * An inferred link only joins claims of the same member.
  *
  * <p>Adds to each row: {@code fam} (the family id), {@code family_rule} and {@code family_confidence} (the
@@ -33,7 +34,8 @@ public final class InferClaimFamilies {
   public static final String MIRROR = "mirror";
   public static final String AFTER_REVERSAL = "after_reversal";
   public static final String AFTER_DENIAL = "after_denial";
-  private static final List<String> KINDS = List.of(SUFFIX, MIRROR, AFTER_REVERSAL, AFTER_DENIAL);
+  public static final String AFTER_PARTIAL = "after_partial";
+  private static final List<String> KINDS = List.of(SUFFIX, MIRROR, AFTER_REVERSAL, AFTER_DENIAL, AFTER_PARTIAL);
   private static final String FILE = "adjustment_rules.csv";
   /** Links followed from a claim to its family root (longer chains stop there, deterministically). */
   private static final int MAX_HOPS = 16;
@@ -140,19 +142,20 @@ public final class InferClaimFamilies {
         ? "concat_ws(',', sort_array(collect_set(" + lineCode + "))) || '#' || coalesce(min(diagnosis_code_1), '')"
         : "concat_ws(',', sort_array(collect_set(" + lineCode + ")))";
     // a row's signature: line, code, amounts (%1$s: "" for the claim, "-" for its mirror image)
+    String partial = med ? "max(CASE WHEN adjudication_status = 'partial' THEN 1 ELSE 0 END) = 1" : "false";
     String sig = "concat_ws('|', string(claim_line_number), " + lineCode + ", string(%1$scoalesce(paid_amount, 0)),"
         + " string(%1$scoalesce(allowed_amount, 0)), string(%1$scoalesce(charge_amount, 0)))";
     return """
         SELECT claim_id, min(member_id) AS member, max(original_claim_id) AS link, %2$s AS hdr, %3$s AS codes,
           concat_ws(';', sort_array(collect_list(%4$s))) AS sig,
           concat_ws(';', sort_array(collect_list(%5$s))) AS nsig,
-          min(paid_date) AS first_paid, sum(paid_amount) AS paid,
+          min(paid_date) AS first_paid, sum(paid_amount) AS paid, %6$s AS partial,
           max(CASE WHEN coalesce(paid_amount, 0) > 0 OR coalesce(allowed_amount, 0) > 0
                      OR coalesce(charge_amount, 0) > 0 THEN 1 ELSE 0 END) AS any_pos,
           max(CASE WHEN coalesce(paid_amount, 0) < 0 OR coalesce(allowed_amount, 0) < 0
                      OR coalesce(charge_amount, 0) < 0 THEN 1 ELSE 0 END) AS any_neg
         FROM fam_rows_%1$s GROUP BY claim_id
-        """.formatted(t, header, codes, sig.formatted(""), sig.formatted("-"));
+        """.formatted(t, header, codes, sig.formatted(""), sig.formatted("-"), partial);
   }
 
   /** Claims without a payer link whose id matches a suffix rule: claim_id, base, rule, conf, same_claim, prio. */
@@ -193,6 +196,7 @@ public final class InferClaimFamilies {
     Rule mirror = rule(MIRROR);
     Rule afterRev = rule(AFTER_REVERSAL);
     Rule afterDen = rule(AFTER_DENIAL);
+    Rule afterPartial = rule(AFTER_PARTIAL);
     return """
         WITH c AS (SELECT *, any_neg = 1 AND any_pos = 0 AS is_rev FROM fam_claims_%1$s),
         s AS (SELECT x.claim_id, x.base AS parent, x.rule, x.conf FROM (
@@ -221,19 +225,26 @@ public final class InferClaimFamilies {
                 WHERE b.link IS NULL AND NOT b.is_rev
                   AND NOT EXISTS (SELECT 1 FROM s WHERE s.claim_id = b.claim_id)
                   AND ((%7$s AND a.paid = 0 AND a.any_neg = 0)
-                    OR (%8$s AND (rev.target IS NOT NULL OR (a.any_neg = 1 AND a.paid <= 0))))) WHERE rk = 1)
+                    OR (%8$s AND (rev.target IS NOT NULL OR (a.any_neg = 1 AND a.paid <= 0))))) WHERE rk = 1),
+        pp AS (SELECT claim_id, parent FROM (
+                SELECT b.claim_id, a.claim_id AS parent,
+                       row_number() OVER (PARTITION BY b.claim_id ORDER BY a.claim_id) AS rk
+                FROM c b JOIN c a ON a.member = b.member AND a.hdr <=> b.hdr AND a.codes <=> b.codes
+                 AND a.partial AND NOT b.partial AND a.link IS NULL
+                WHERE %11$s AND b.link IS NULL AND NOT b.is_rev
+                  AND NOT EXISTS (SELECT 1 FROM s WHERE s.claim_id = b.claim_id)) WHERE rk = 1)
         SELECT c.claim_id,
-               coalesce(c.link, s.parent, m.parent, k.parent) AS parent,
-               CASE WHEN c.link IS NULL THEN coalesce(s.rule, CASE WHEN m.parent IS NOT NULL THEN %9$s END, k.rule) END
-                 AS rule,
-               CASE WHEN c.link IS NULL THEN coalesce(s.conf, CASE WHEN m.parent IS NOT NULL THEN %10$s END, k.conf) END
-                 AS conf,
+               coalesce(c.link, s.parent, m.parent, k.parent, pp.parent) AS parent,
+               CASE WHEN c.link IS NULL THEN coalesce(s.rule, CASE WHEN m.parent IS NOT NULL THEN %9$s END, k.rule,
+                 CASE WHEN pp.parent IS NOT NULL THEN %12$s END) END AS rule,
+               CASE WHEN c.link IS NULL THEN coalesce(s.conf, CASE WHEN m.parent IS NOT NULL THEN %10$s END, k.conf,
+                 CASE WHEN pp.parent IS NOT NULL THEN %13$s END) END AS conf,
                c.link IS NULL AND c.is_rev AND coalesce(s.parent, m.parent) IS NOT NULL AS inferred_rev
         FROM c LEFT JOIN s ON s.claim_id = c.claim_id LEFT JOIN m ON m.claim_id = c.claim_id
-        LEFT JOIN k ON k.claim_id = c.claim_id
+        LEFT JOIN k ON k.claim_id = c.claim_id LEFT JOIN pp ON pp.claim_id = c.claim_id
         """.formatted(t, mirror != null, sqlLit(afterDen, true), sqlLit(afterDen, false),
         sqlLit(afterRev, true), sqlLit(afterRev, false), afterDen != null, afterRev != null, sqlLit(mirror, true),
-        sqlLit(mirror, false));
+        sqlLit(mirror, false), afterPartial != null, sqlLit(afterPartial, true), sqlLit(afterPartial, false));
   }
 
   /** node → family root, following parents up to {@link #MAX_HOPS}, with the weakest inferred link's rule. */

@@ -14,8 +14,9 @@ import org.apache.spark.sql.SparkSession;
  *   <li>A claim's family: its {@code original_claim_id} when given, else the claim an adjustment rule links it
  *       to ({@link InferClaimFamilies}, {@code measures/claims/adjustment_rules.csv}), else its own
  *       {@code claim_id}; links are followed to the root.
- *   <li>A version is (claim_id, adjustment_sequence); the winning version of a family has the highest
- *       adjustment_sequence, then the latest paid_date, then a version that is not an inferred reversal, then
+ *   <li>A version is (claim_id, adjustment_sequence); the winning version of a family is an adjudicated one
+ *       when the family has any (a partially adjudicated claim never outranks its adjudicated version), then
+ *       has the highest adjustment_sequence, then the latest paid_date, then a version that is not an inferred reversal, then
  *       the highest claim_id.
  *   <li>A winning version with any {@code void} row removes the family.
  *   <li>Within the winning version, rows of the same line number are summed (amounts); the other
@@ -97,10 +98,11 @@ public final class ResolveFinalActionClaims {
                    FROM %s),
         v AS (SELECT fam, claim_id AS vid, seq, max(paid_date) AS vpaid,
                      max(CASE WHEN atype = 'void' THEN 1 ELSE 0 END) AS is_void,
-                     max(CASE WHEN inferred_rev THEN 1 ELSE 0 END) AS is_inferred_rev
+                     max(CASE WHEN inferred_rev THEN 1 ELSE 0 END) AS is_inferred_rev,
+                     max(CASE WHEN %s THEN 1 ELSE 0 END) AS is_partial
               FROM r GROUP BY fam, claim_id, seq),
         vr AS (SELECT *, row_number() OVER (PARTITION BY fam
-                                            ORDER BY seq DESC, vpaid DESC NULLS LAST, is_inferred_rev, vid DESC) AS rk,
+                                            ORDER BY is_partial, seq DESC, vpaid DESC NULLS LAST, is_inferred_rev, vid DESC) AS rk,
                       count(*) OVER (PARTITION BY fam) AS nver FROM v),
         w AS (SELECT r.*, vr.nver FROM r JOIN vr ON r.fam = vr.fam AND r.claim_id = vr.vid AND r.seq = vr.seq
               WHERE vr.rk = 1 AND vr.is_void = 0),
@@ -119,7 +121,8 @@ public final class ResolveFinalActionClaims {
         SELECT %s FROM l
         WHERE lrk = 1 AND NOT ((nrows > 1 OR has_rev = 1) AND has_neg = 1 AND coalesce(s_paid_amount, 0) <= 0 AND coalesce(s_charge_amount, 0) <= 0
                                AND coalesce(s_allowed_amount, 0) <= 0)
-        """.formatted(view, amounts, out);
+        """.formatted(view, cols.contains("adjudication_status") ? "adjudication_status = 'partial'" : "false",
+        amounts, out);
     return spark.sql(sql);
   }
 
