@@ -29,6 +29,8 @@ public final class DecodedLines implements Closeable {
   private final byte[] buf = new byte[1 << 16];
   private int pos;
   private int end;
+  /** Bytes of the stream before buf[0]. */
+  private long base;
   private byte[] line = new byte[1 << 12];
   private int length;
   private boolean skipLf;
@@ -104,6 +106,14 @@ public final class DecodedLines implements Closeable {
     }
   }
 
+  /**
+   * Bytes of the stream consumed so far: the end of the last line returned, with its terminator (of a
+   * {@code \r\n}, the {@code \n} may still be pending; the next line read is then empty).
+   */
+  public long position() {
+    return base + pos;
+  }
+
   /** Whether the last line read had bytes that are not valid in the charset. */
   public boolean malformed() {
     return malformed;
@@ -130,6 +140,7 @@ public final class DecodedLines implements Closeable {
       eof = true;
       return false;
     }
+    base += end;
     pos = 0;
     end = n;
     return true;

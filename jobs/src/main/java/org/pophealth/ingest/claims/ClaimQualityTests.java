@@ -330,8 +330,13 @@ public final class ClaimQualityTests implements Serializable {
     if (mine.isEmpty()) {
       return rows;
     }
+    // the tests run on a narrow projection (the row key and the columns they read); only the failing rows'
+    // flags, few in a normal delivery, are joined back (broadcast) to the wide rows, which are never shuffled
+    java.util.LinkedHashSet<String> needed = new java.util.LinkedHashSet<>(
+        List.of("row_key", "status", "claim_id", "adjustment_type", "file", "line"));
+    mine.forEach(t -> needed.addAll(t.columns()));
     Column loaded = col("status").equalTo(ValidatedRows.LOADED);
-    Dataset<Row> d = rows;
+    Dataset<Row> d = rows.select(needed.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
     for (int i = 0; i < mine.size(); i++) {
       Test t = mine.get(i);
       Column failed;
@@ -355,9 +360,18 @@ public final class ClaimQualityTests implements Serializable {
       }
       d = d.withColumn("_dq" + i, failed);
     }
+    Column any = lit(false);
+    List<Column> flagCols = new ArrayList<>(List.of(col("row_key").as("_dq_key")));
+    for (int i = 0; i < mine.size(); i++) {
+      any = any.or(col("_dq" + i));
+      flagCols.add(col("_dq" + i));
+    }
+    Dataset<Row> flags = d.filter(any).select(flagCols.toArray(Column[]::new)).localCheckpoint(true);
+    d = rows.join(org.apache.spark.sql.functions.broadcast(flags), rows.col("row_key").equalTo(flags.col("_dq_key")),
+        "left").drop("_dq_key");
     for (int i = 0; i < mine.size(); i++) {
       Test t = mine.get(i);
-      Column f = col("_dq" + i);
+      Column f = org.apache.spark.sql.functions.coalesce(col("_dq" + i), lit(false));
       d = d.withColumn("findings", when(f, concat(col("findings"), array(lit(t.findingSeverity() + ":" + t.name()))))
           .otherwise(col("findings")));
       if (t.severity().equals("error")) {

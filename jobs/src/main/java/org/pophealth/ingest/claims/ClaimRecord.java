@@ -20,6 +20,8 @@ public record ClaimRecord(
     String parseCode,
     String ingestRunId)
     implements Serializable {
+  /** What a boundary scan ({@link CsvRecords#boundaries}) returns for every record. */
+  static final ClaimRecord SCANNED = new ClaimRecord(null, "csv", null, 0, null, Map.of(), null, null, null);
 
   /** A record whose parse error, if any, is a {@code malformed-row}. */
   public ClaimRecord(ClaimTable table, String format, String file, long line, String raw, Map<String, String> fields,

@@ -22,12 +22,16 @@ import org.pophealth.io.DecodedLines;
  * {@code \xNN}), never a row with U+FFFD in a name; when the header itself is not valid, every record is.
  */
 public final class CsvRecords implements Iterator<ClaimRecord> {
-  private final DecodedLines in;
+  private DecodedLines in;
   private final ClaimTable table;
   private final String file;
   private final String runId;
   private final List<String> header;
   private long line;
+  /** Records are read until {@link DecodedLines#position()} of the data stream reaches this. */
+  private final long limit;
+  /** Boundary scan only: records carry no fields. */
+  private final boolean scan;
   private ClaimRecord next;
   private boolean eof;
   /** Byte offset of the first invalid byte of the record just read (-1: valid), and of the header. */
@@ -35,13 +39,61 @@ public final class CsvRecords implements Iterator<ClaimRecord> {
   private final int headerBadByte;
 
   public CsvRecords(DecodedLines in, ClaimTable table, String file, String runId) {
-    this.in = in;
+    this(in, in, table, file, runId, 1, Long.MAX_VALUE, false);
+  }
+
+  /**
+   * The records of one chunk of a file ({@link #boundaries}): the header is read from {@code headerIn} (the
+   * file from its start; closed after the header), the records from {@code data}, a stream of the same file
+   * positioned at a record boundary, numbered from {@code firstLine}, until {@code data} has consumed
+   * {@code limit} bytes (the next boundary).
+   */
+  public static CsvRecords chunk(DecodedLines headerIn, DecodedLines data, ClaimTable table, String file,
+      String runId, long firstLine, long limit) {
+    return new CsvRecords(headerIn, data, table, file, runId, firstLine, limit, false);
+  }
+
+  /**
+   * Record boundaries of a CSV file for reading it in chunks: {byte offset, number of the first record there}
+   * every {@code chunkBytes} bytes or more, always at the end of a record as this class reads records (quoted
+   * newlines, blank lines and unclosed quotes included), so chunks read with {@link #chunk} give exactly the
+   * records, numbers and errors one reader of the whole file gives. Closes {@code in}.
+   */
+  public static List<long[]> boundaries(DecodedLines in, long chunkBytes) {
+    CsvRecords recs = new CsvRecords(in, in, null, null, null, 1, Long.MAX_VALUE, true);
+    List<long[]> out = new ArrayList<>();
+    long last = 0;
+    while (recs.hasNext()) {
+      recs.next();
+      long at = in.position();
+      if (at - last >= chunkBytes) {
+        out.add(new long[] {at, recs.line + 1});
+        last = at;
+      }
+    }
+    return out;
+  }
+
+  private CsvRecords(DecodedLines headerIn, DecodedLines data, ClaimTable table, String file, String runId,
+      long firstLine, long limit, boolean scan) {
+    this.in = headerIn;
     this.table = table;
     this.file = file;
     this.runId = runId;
+    this.limit = limit;
+    this.scan = scan;
     String[] raw = new String[1];
     List<String> h = readRecord(raw);
     this.headerBadByte = badByte;
+    if (data != headerIn) {
+      try {
+        headerIn.close();
+      } catch (IOException ignored) {
+        // read side only
+      }
+      this.in = data;
+    }
+    this.line = firstLine - 1;
     this.header = new ArrayList<>();
     if (h != null) {
       for (String s : h) {
@@ -82,7 +134,7 @@ public final class CsvRecords implements Iterator<ClaimRecord> {
       List<String> values;
       String error = null;
       try {
-        values = readRecord(raw);
+        values = in.position() >= limit ? null : readRecord(raw);
       } catch (UnclosedQuote e) {
         values = List.of();
         error = "unclosed quote: the record runs to the end of the file";
@@ -107,6 +159,9 @@ public final class CsvRecords implements Iterator<ClaimRecord> {
             + " (first invalid byte at byte " + (headerBadByte >= 0 ? headerBadByte : badByte) + " of its line)";
       } else if (error == null && values.size() != header.size()) {
         error = "record has " + values.size() + " fields, header has " + header.size();
+      }
+      if (scan) {
+        return ClaimRecord.SCANNED;
       }
       Map<String, String> fields = new LinkedHashMap<>();
       if (error == null) {

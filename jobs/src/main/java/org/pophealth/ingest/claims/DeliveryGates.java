@@ -157,6 +157,19 @@ public record DeliveryGates(Lakehouse lakehouse, String source, PopHealthConfig.
     return held;
   }
 
+  /** The payer FHIR export times of the source's held deliveries that no release has accepted yet. */
+  public Set<Timestamp> heldFhirExports() {
+    Set<String> held = heldRuns();
+    Set<Timestamp> out = new TreeSet<>();
+    for (Row r : decisions()) {
+      Timestamp fhir = r.getAs("fhir_export_time");
+      if (HELD.equals(r.getAs("decision")) && fhir != null && held.contains((String) r.getAs("run_id"))) {
+        out.add(fhir);
+      }
+    }
+    return out;
+  }
+
   private List<Row> decisions() {
     if (!lakehouse.exists(TABLE)) {
       return List.of();
@@ -357,9 +370,13 @@ public record DeliveryGates(Lakehouse lakehouse, String source, PopHealthConfig.
     return d == Math.rint(d) ? String.format(Locale.ROOT, "%,d", (long) d) : String.format(Locale.ROOT, "%,.1f", d);
   }
 
-  /** Appends the decision of one delivery, with its measures, to ops.claim_delivery. */
-  public void record(Decision d, Measures m) {
-    append(List.of(row(d.runId(), d.decision(), null, m, d.baselineRuns(), d.failed(), null, d.messages())));
+  /**
+   * Appends the decision of one delivery, with its measures, to ops.claim_delivery; {@code fhirExport}: the
+   * export time of the delivery's payer FHIR (null without payer FHIR), whose resources are held with it.
+   */
+  public void record(Decision d, Measures m, Timestamp fhirExport) {
+    append(List.of(row(d.runId(), d.decision(), null, m, d.baselineRuns(), d.failed(), null, d.messages(),
+        fhirExport)));
   }
 
   /**
@@ -391,7 +408,7 @@ public record DeliveryGates(Lakehouse lakehouse, String source, PopHealthConfig.
       if (acceptedList.containsAll(failed)) {
         released.add(new Release(run, failed));
         rows.add(row(run, RELEASED, user, measuresOf(r), r.getList(r.fieldIndex("baseline_runs")), failed,
-            acceptedList, r.getList(r.fieldIndex("messages"))));
+            acceptedList, r.getList(r.fieldIndex("messages")), r.getAs("fhir_export_time")));
       } else {
         refused.add(run + " (failed " + failed + ")");
       }
@@ -406,10 +423,10 @@ public record DeliveryGates(Lakehouse lakehouse, String source, PopHealthConfig.
   }
 
   private Row row(String runId, String decision, String user, Measures m, List<String> baselineRuns,
-      List<String> failed, List<String> accepted, List<String> messages) {
+      List<String> failed, List<String> accepted, List<String> messages, Timestamp fhirExport) {
     return RowFactory.create(runId, source, decision, Timestamp.from(Instant.now()), user, m.lines(),
         m.claimLines(), m.memberMonths(), m.paid(), m.pmpm(), m.undeterminedShare(), m.providers(), baselineRuns,
-        failed, accepted, messages);
+        failed, accepted, messages, fhirExport);
   }
 
   private void append(List<Row> rows) {

@@ -109,19 +109,20 @@ public final class InferClaimFamilies {
     spark.sql(linksSql(t)).localCheckpoint(true).createOrReplaceTempView("fam_nodes_" + t);
     Dataset<Row> roots = roots(t);
     roots.createOrReplaceTempView("fam_roots_" + t);
+    // the wide rows are joined only to small per-claim tables (linked claims, inferred reversals, families with
+    // an inferred link), broadcast: no shuffle of the rows
     return spark.sql("""
-        WITH p AS (
-          SELECT r.*, coalesce(x.root, coalesce(r.original_claim_id, r.claim_id)) AS fam,
-                 CASE WHEN x.conf IS NOT NULL THEN struct(x.conf AS c, x.rule AS r) END AS path,
-                 coalesce(c.inferred_rev, false) AS inferred_rev
-          FROM fam_rows_%1$s r
-          LEFT JOIN fam_roots_%1$s x ON x.node = coalesce(r.original_claim_id, r.claim_id)
-          LEFT JOIN fam_nodes_%1$s c ON c.claim_id = r.claim_id)
-        SELECT p.*, min(path) OVER (PARTITION BY fam) AS weakest FROM p
-        """.formatted(t))
-        .withColumn("family_rule", col("weakest.r"))
-        .withColumn("family_confidence", col("weakest.c"))
-        .drop("path", "weakest");
+        WITH w AS (SELECT root AS wfam, min(struct(conf AS c, rule AS r)) AS weakest FROM fam_roots_%1$s
+                   WHERE conf IS NOT NULL GROUP BY root),
+        v AS (SELECT claim_id AS vid FROM fam_nodes_%1$s WHERE inferred_rev),
+        p AS (SELECT /*+ BROADCAST(x), BROADCAST(v) */ r.*,
+                     coalesce(x.root, coalesce(r.original_claim_id, r.claim_id)) AS fam, v.vid IS NOT NULL AS inferred_rev
+              FROM fam_rows_%1$s r
+              LEFT JOIN fam_roots_%1$s x ON x.node = coalesce(r.original_claim_id, r.claim_id)
+              LEFT JOIN v ON v.vid = r.claim_id)
+        SELECT /*+ BROADCAST(w) */ p.*, w.weakest.r AS family_rule, w.weakest.c AS family_confidence
+        FROM p LEFT JOIN w ON w.wfam = p.fam
+        """.formatted(t));
   }
 
   /**

@@ -48,6 +48,7 @@ public final class IngestClaims {
   private final String directory;
   private ValidationRules rules = ValidationRules.defaults();
   private PopHealthConfig.Ingest ingestSettings;
+  private Long chunkBytes;
   private PopHealthConfig.Gates gates = PopHealthConfig.Gates.defaults();
   private Charset charset = StandardCharsets.UTF_8;
 
@@ -92,6 +93,12 @@ public final class IngestClaims {
   }
 
   /** The delivery gates' thresholds ({@code claims.gates}). */
+  /** CSV files larger than this are read in parallel chunks (default: config {@code ingest.chunk_bytes}). */
+  public IngestClaims chunkBytes(long bytes) {
+    this.chunkBytes = bytes;
+    return this;
+  }
+
   public IngestClaims gates(PopHealthConfig.Gates g) {
     this.gates = g;
     return this;
@@ -117,6 +124,7 @@ public final class IngestClaims {
         delivery.flatFiles().size(), delivery.flatFiles().stream().filter(f -> f.size() == 0).count(), charset.name(),
         delivery.hasFhir());
     String fhirRunId = null;
+    Timestamp fhirExport = null;
     if (delivery.hasFhir()) {
       IngestFhirExport fhir = new IngestFhirExport(lakehouse, source, directory).buildEvents(false);
       if (ingestSettings != null) {
@@ -124,13 +132,17 @@ public final class IngestClaims {
       }
       IngestResult fr = fhir.execute();
       fhirRunId = fr.runId();
+      fhirExport = fr.exportTime() == null ? null : Timestamp.from(fr.exportTime());
       LOG.info("payer FHIR: run {}, read {}, loaded {}, quarantined {}", fr.runId(), fr.linesRead(), fr.linesLoaded(),
           fr.linesQuarantined());
     }
     Timestamp deliveryTs = Timestamp.from(delivery.deliveryTime());
     ValidateClaims validate = new ValidateClaims(spark, source, rules);
+    if (chunkBytes != null || ingestSettings != null) {
+      validate.chunkBytes(chunkBytes != null ? chunkBytes : ingestSettings.chunkBytes());
+    }
     Map<ClaimTable, Dataset<Row>> flat = validate.files(delivery.flatFiles(), runId, charset);
-    List<Dataset<Row>> persisted = new ArrayList<>(flat.values());
+    List<Dataset<Row>> persisted = new ArrayList<>(validate.cached());
     try {
       // 1. this delivery's flat rows: quarantine and bronze
       // one commit per table for the whole delivery (not one per claims table)
@@ -148,22 +160,41 @@ public final class IngestClaims {
       quarantine(rejected, deliveryTs, runId);
       long bronzeAdded = bronzeRows == null ? 0 : lakehouse.insertNew("bronze.claim_row", bronzeRows,
           "t.source = '" + source + "' AND t.table_name IN (" + tableNames(flat.keySet()) + ")");
-      // 2. delivery gates: this delivery's flat rows against the source's last accepted deliveries
-      DeliveryGates.Decision gate = null;
-      if (!delivery.hasFhir()) {
-        DeliveryGates.Measures measures = DeliveryGates.measure(flat);
-        DeliveryGates deliveryGates = new DeliveryGates(lakehouse, source, gates);
-        gate = deliveryGates.decide(runId, measures);
-        deliveryGates.record(gate, measures);
-        LOG.info("claims run {}: delivery gates {}: {} claim lines, {} member months", runId, gate.decision(),
-            measures.claimLines(), measures.memberMonths());
-        if (gate.held()) {
-          gate.messages().forEach(m -> LOG.warn("claims run {} held: {}", runId, m));
+      // 2. delivery gates: this delivery's rows (flat files and payer FHIR) against the source's last accepted
+      // deliveries
+      Map<ClaimTable, Dataset<Row>> delivered = new EnumMap<>(flat);
+      Map<ClaimTable, Dataset<Row>> fhirDelivered = new EnumMap<>(ClaimTable.class);
+      JavaRDD<ClaimRecord> fhirNow = null;
+      if (fhirExport != null) {
+        fhirNow = new ReadPayerFhir(lakehouse, source).onlyExport(fhirExport).execute()
+            .persist(StorageLevel.MEMORY_AND_DISK());
+        for (ClaimTable t : ClaimTable.values()) {
+          Dataset<Row> f = validate.records(t, fhirNow).persist(StorageLevel.MEMORY_AND_DISK());
+          persisted.add(f);
+          fhirDelivered.put(t, f);
+          delivered.merge(t, f, Dataset::union);
         }
       }
-      // 3. silver rebuilt from everything the source has, held deliveries left out (not when this one is held)
-      Rebuilt rebuilt = gate != null && gate.held() ? Rebuilt.none()
-          : rebuild(validate, persisted, fhirRunId, deliveryTs, runId);
+      DeliveryGates.Measures measures = DeliveryGates.measure(delivered);
+      DeliveryGates deliveryGates = new DeliveryGates(lakehouse, source, gates);
+      DeliveryGates.Decision gate = deliveryGates.decide(runId, measures);
+      deliveryGates.record(gate, measures, fhirExport);
+      LOG.info("claims run {}: delivery gates {}: {} claim lines, {} member months", runId, gate.decision(),
+          measures.claimLines(), measures.memberMonths());
+      if (gate.held()) {
+        gate.messages().forEach(m -> LOG.warn("claims run {} held: {}", runId, m));
+      }
+      // 3. silver rebuilt from everything the source has, held deliveries left out (not when this one is held:
+      // then its payer FHIR rows are counted and quarantined as read from this delivery alone)
+      Rebuilt rebuilt;
+      if (gate.held()) {
+        Map<ClaimTable, Dataset<Row>> fhirRejected = new EnumMap<>(ClaimTable.class);
+        fhirDelivered.forEach((t, d) -> fhirRejected.put(t, d.filter(col("status").equalTo(ValidatedRows.QUARANTINED))));
+        quarantine(fhirRejected, deliveryTs, runId);
+        rebuilt = Rebuilt.none(fhirDelivered);
+      } else {
+        rebuilt = rebuild(validate, persisted, flat, fhirRunId, deliveryTs, runId);
+      }
       Map<ClaimTable, Dataset<Row>> fhirRows = rebuilt.fhirRows();
       Map<ClaimTable, Long> silverRows = rebuilt.silverRows();
       long eligRows = silverRows.get(ClaimTable.ELIGIBILITY);
@@ -233,6 +264,9 @@ public final class IngestClaims {
       if (rebuilt.fhirRecords() != null) {
         rebuilt.fhirRecords().unpersist();
       }
+      if (fhirNow != null) {
+        fhirNow.unpersist();
+      }
       return result;
     } finally {
       persisted.forEach(Dataset::unpersist);
@@ -242,45 +276,54 @@ public final class IngestClaims {
   /** What a silver rebuild wrote; the payer FHIR rows it validated (to count and quarantine this run's). */
   private record Rebuilt(Map<ClaimTable, Long> silverRows, long memberMonths, long events,
       Map<ClaimTable, Dataset<Row>> fhirRows, JavaRDD<ClaimRecord> fhirRecords) {
-    static Rebuilt none() {
+    /** Nothing rebuilt (a held delivery); {@code fhirRows}: its payer FHIR rows, to count. */
+    static Rebuilt none(Map<ClaimTable, Dataset<Row>> fhirRows) {
       Map<ClaimTable, Long> zero = new EnumMap<>(ClaimTable.class);
       for (ClaimTable t : ClaimTable.values()) {
         zero.put(t, 0L);
       }
-      return new Rebuilt(zero, 0, 0, new EnumMap<>(ClaimTable.class), null);
+      return new Rebuilt(zero, 0, 0, new EnumMap<>(fhirRows), null);
     }
   }
 
   /**
-   * Silver, member months and events rebuilt from the source's bronze rows (held deliveries left out) and
-   * payer FHIR; with {@code fhirRunId}, that FHIR run's rejected rows are quarantined under {@code runId}.
+   * Silver, member months and events rebuilt from the source's bronze rows (held deliveries left out; this
+   * delivery's {@code flat} rows as validated already) and payer FHIR (held exports left out); with
+   * {@code fhirRunId}, that FHIR run's rejected rows are quarantined under {@code runId}.
    */
-  private Rebuilt rebuild(ValidateClaims validate, List<Dataset<Row>> persisted, String fhirRunId,
+  private Rebuilt rebuild(ValidateClaims validate, List<Dataset<Row>> persisted, Map<ClaimTable, Dataset<Row>> flat,
+      String fhirRunId,
       Timestamp deliveryTs, String runId) {
     Set<String> held = new DeliveryGates(lakehouse, source, gates).heldRuns();
     if (!held.isEmpty()) {
       LOG.info("claims source {}: {} held deliveries left out of silver", source, held.size());
     }
+    long t0 = System.nanoTime();
     // everything the source has: bronze flat rows + payer FHIR, validated again (deterministic)
     Dataset<Row> bronze = lakehouse.read("bronze.claim_row").filter(col("source").equalTo(source));
     if (!held.isEmpty()) {
       bronze = bronze.filter(functionsNot(col("ingest_run_id").isin(held.toArray())));
     }
-    ReadPayerFhir payer = new ReadPayerFhir(lakehouse, source);
+    ReadPayerFhir payer = new ReadPayerFhir(lakehouse, source)
+        .excluding(new DeliveryGates(lakehouse, source, gates).heldFhirExports());
     JavaRDD<ClaimRecord> fhirRecords = payer.any() ? payer.execute().persist(StorageLevel.MEMORY_AND_DISK()) : null;
     Map<ClaimTable, Dataset<Row>> fhirRows = new EnumMap<>(ClaimTable.class);
     Map<ClaimTable, Dataset<Row>> all = new EnumMap<>(ClaimTable.class);
     for (ClaimTable t : ClaimTable.values()) {
-      Dataset<Row> rows = validate.bronze(t, bronze);
+      // this delivery's flat rows are validated already (the same rules give the same rows): only the earlier
+      // deliveries' bronze rows are validated again
+      Dataset<Row> rows = flat.containsKey(t)
+          ? validate.bronze(t, bronze.filter(col("ingest_run_id").notEqual(runId))).union(flat.get(t))
+          : validate.bronze(t, bronze);
       if (fhirRecords != null) {
         Dataset<Row> f = validate.records(t, fhirRecords).persist(StorageLevel.MEMORY_AND_DISK());
         persisted.add(f);
         fhirRows.put(t, f);
         rows = rows.union(f);
       }
-      // materialised: the wide validated rows feed several window/join plans below, and without a cut
-      // the optimizer works on the whole lineage again for each (minutes on 150-column rows)
-      all.put(t, rows.filter(col("status").equalTo(ValidatedRows.LOADED)).localCheckpoint(true));
+      // not materialised here: each table's first step (the content hash of ResolveFinalActionClaims, the
+      // eligibility window) reads these rows once and cuts the lineage
+      all.put(t, rows.filter(col("status").equalTo(ValidatedRows.LOADED)));
     }
     if (fhirRecords != null && fhirRunId != null) {
       Map<ClaimTable, Dataset<Row>> fhirRejected = new EnumMap<>(ClaimTable.class);
@@ -290,9 +333,14 @@ public final class IngestClaims {
       }
       quarantine(fhirRejected, deliveryTs, runId);
     }
+    long t1 = System.nanoTime();
     Map<ClaimTable, Long> silverRows = rebuildSilver(all);
+    long t2 = System.nanoTime();
     long memberMonths = new ComputeMemberMonths(lakehouse, source).execute().memberMonths();
+    long t3 = System.nanoTime();
     long events = new BuildClaimEvents(lakehouse, source).execute().events();
+    LOG.info("claims source {} rebuilt: validated again {}s, silver and versions {}s, member months {}s, events {}s",
+        source, secs(t0, t1), secs(t1, t2), secs(t2, t3), secs(t3, System.nanoTime()));
     return new Rebuilt(silverRows, memberMonths, events, fhirRows, fhirRecords);
   }
 
@@ -307,7 +355,8 @@ public final class IngestClaims {
     String runId = RunIds.next("ingest-claims", source);
     List<Dataset<Row>> persisted = new ArrayList<>();
     try {
-      Rebuilt r = rebuild(new ValidateClaims(lakehouse.spark(), source, rules), persisted, null, null, runId);
+      Rebuilt r = rebuild(new ValidateClaims(lakehouse.spark(), source, rules), persisted, Map.of(), null, null,
+          runId);
       if (r.fhirRecords() != null) {
         r.fhirRecords().unpersist();
       }
@@ -352,6 +401,10 @@ public final class IngestClaims {
    * lines matched to eligibility) and silver.claim_line_version (every version of every line, running
    * totals), replacing the source's rows; returns rows written per table.
    */
+  private static String secs(long from, long to) {
+    return String.format(java.util.Locale.ROOT, "%.1f", (to - from) / 1e9);
+  }
+
   private Map<ClaimTable, Long> rebuildSilver(Map<ClaimTable, Dataset<Row>> all) {
     SparkSession spark = lakehouse.spark();
     List<String> silverCols = ValidatedRows.contract(ClaimTable.ELIGIBILITY).columns().stream()
@@ -367,10 +420,17 @@ public final class IngestClaims {
     Dataset<Row> versions = null;
     for (ClaimTable t : List.of(ClaimTable.MEDICAL, ClaimTable.PHARMACY)) {
       ResolveFinalActionClaims resolve = new ResolveFinalActionClaims(spark, t);
-      Dataset<Row> families = resolve.families(all.get(t)).localCheckpoint(true);
+      long t0 = System.nanoTime();
+      // not materialised: the families are the hashed rows (materialised) joined to small broadcast tables, read
+      // twice below (final action, versions) at less cost than one more copy of the wide rows
+      Dataset<Row> families = resolve.families(all.get(t));
+      long t1 = System.nanoTime();
       Dataset<Row> resolved = resolve.finalAction(families).localCheckpoint(true);
+      long t2 = System.nanoTime();
       Dataset<Row> matched = ResolveFinalActionClaims.matchEligibility(spark, t, resolved, eligNow);
       silverRows.put(t, lakehouse.replaceWhereCounted(t.silverTable(), matched, where));
+      LOG.info("claims source {} {}: families {}s, final action {}s, eligibility match and write {}s", source,
+          t.tableName(), secs(t0, t1), secs(t1, t2), secs(t2, System.nanoTime()));
       Dataset<Row> v = new BuildClaimLineVersions(spark, t).execute(families);
       versions = versions == null ? v : versions.unionByName(v);
     }

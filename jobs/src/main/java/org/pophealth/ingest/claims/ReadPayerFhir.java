@@ -26,17 +26,46 @@ import scala.Tuple2;
 public final class ReadPayerFhir {
   private final Lakehouse lakehouse;
   private final String source;
+  private final java.util.Set<java.sql.Timestamp> excludedExports;
+  private final java.sql.Timestamp onlyExport;
 
   public ReadPayerFhir(Lakehouse lakehouse, String source) {
+    this(lakehouse, source, java.util.Set.of(), null);
+  }
+
+  private ReadPayerFhir(Lakehouse lakehouse, String source, java.util.Set<java.sql.Timestamp> excludedExports,
+      java.sql.Timestamp onlyExport) {
     this.lakehouse = lakehouse;
     this.source = source;
+    this.excludedExports = excludedExports;
+    this.onlyExport = onlyExport;
+  }
+
+  /** The same, leaving out the resources of these exports (held deliveries): their earlier versions stay. */
+  public ReadPayerFhir excluding(java.util.Set<java.sql.Timestamp> exports) {
+    return new ReadPayerFhir(lakehouse, source, java.util.Set.copyOf(exports), onlyExport);
+  }
+
+  /**
+   * The same, reading only the resources of one export (one delivery, measured by the delivery gates; an
+   * export ingested again is the same delivery).
+   */
+  public ReadPayerFhir onlyExport(java.sql.Timestamp exportTime) {
+    return new ReadPayerFhir(lakehouse, source, excludedExports, exportTime);
   }
 
   /** Claims rows derived from the source's payer FHIR; empty when it has none. */
   public JavaRDD<ClaimRecord> execute() {
-    Dataset<Row> latest = lakehouse.read("bronze.fhir_resource")
+    Dataset<Row> resources = lakehouse.read("bronze.fhir_resource")
         .filter(col("source").equalTo(source)
-            .and(col("resource_type").isin("ExplanationOfBenefit", "Coverage", "Patient", "Claim", "ClaimResponse")))
+            .and(col("resource_type").isin("ExplanationOfBenefit", "Coverage", "Patient", "Claim", "ClaimResponse")));
+    if (!excludedExports.isEmpty()) {
+      resources = resources.filter(functions.not(col("export_time").isin(excludedExports.toArray())));
+    }
+    if (onlyExport != null) {
+      resources = resources.filter(col("export_time").equalTo(onlyExport));
+    }
+    Dataset<Row> latest = resources
         .withColumn("rk", functions.row_number().over(Window.partitionBy("resource_type", "resource_id")
             .orderBy(col("export_time").desc(), col("is_deleted").desc(), col("file").desc(), col("line").desc())))
         .filter(col("rk").equalTo(1).and(functions.not(col("is_deleted"))))

@@ -5,6 +5,7 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 
 /**
  * Job step: loaded claim rows of one source (every delivery) → final-action claim lines. The rule
@@ -66,10 +67,18 @@ public final class ResolveFinalActionClaims {
         .map(c -> "`" + c + "`").collect(Collectors.joining(", "));
     String view = "claims_rows_" + table.tableName();
     rows.createOrReplaceTempView(view);
-    Dataset<Row> deduped = spark.sql("""
-        SELECT *, row_number() OVER (PARTITION BY sha2(to_json(struct(%s)), 256)
-                                     ORDER BY bronze_file, bronze_line) AS dup
-        FROM %s""".formatted(content, view)).filter("dup = 1").drop("dup");
+    // each row's content hash, materialised once; the duplicates are found on (id, hash) alone and left out by a
+    // broadcast anti-join, so the wide rows are never shuffled
+    Dataset<Row> hashed = spark.sql("""
+        SELECT *, monotonically_increasing_id() AS _rid, sha2(to_json(struct(%s)), 256) AS _content
+        FROM %s""".formatted(content, view)).localCheckpoint(true);
+    hashed.createOrReplaceTempView(view + "_hashed");
+    Dataset<Row> repeats = spark.sql("""
+        SELECT _rid FROM (
+          SELECT _rid, row_number() OVER (PARTITION BY _content
+                                          ORDER BY bronze_file, bronze_line, ingest_run_id) AS dup
+          FROM %s_hashed) WHERE dup > 1""".formatted(view)).localCheckpoint(true);
+    Dataset<Row> deduped = hashed.join(functions.broadcast(repeats), "_rid", "left_anti").drop("_rid", "_content");
     return new InferClaimFamilies(spark, table, rules).execute(deduped);
   }
 

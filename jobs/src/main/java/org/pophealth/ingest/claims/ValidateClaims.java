@@ -1,5 +1,8 @@
 package org.pophealth.ingest.claims;
 
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -8,6 +11,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -23,18 +28,36 @@ import org.pophealth.io.DecodedLines;
 
 /**
  * Job step: claims rows → validated rows (one dataset per table, schema {@link ValidatedRows}), from
- * flat files (CSV parsed in one task per file, Parquet through Spark) or from rows already in bronze.
- * Datasets are persisted; the caller unpersists.
+ * flat files (CSV parsed in one task per chunk of a file, Parquet through Spark) or from rows already in bronze.
+ * {@link #files} caches the validated rows; the caller unpersists {@link #cached()}.
  */
 public final class ValidateClaims {
   private final SparkSession spark;
   private final String source;
   private final ValidationRules rules;
+  private long chunkBytes = 32L * 1024 * 1024;
+  private final List<Dataset<Row>> cached = new ArrayList<>();
+  /** Files up to this size are read whole (a boundary scan costs more than it saves). */
+  private static final long MIN_SPLIT = 4L * 1024 * 1024;
 
   public ValidateClaims(SparkSession spark, String source, ValidationRules rules) {
     this.spark = spark;
     this.source = source;
     this.rules = rules;
+  }
+
+  /** The datasets {@link #files} cached (the caller unpersists them when done). */
+  public List<Dataset<Row>> cached() {
+    return cached;
+  }
+
+  /** CSV files larger than this are read in parallel chunks (config {@code ingest.chunk_bytes}). */
+  public ValidateClaims chunkBytes(long bytes) {
+    if (bytes <= 0) {
+      throw new IllegalArgumentException("chunk bytes must be positive: " + bytes);
+    }
+    this.chunkBytes = bytes;
+    return this;
   }
 
   /**
@@ -56,14 +79,11 @@ public final class ValidateClaims {
       ValidateClaimRow v = new ValidateClaimRow(t, source, rules);
       List<JavaRDD<Row>> parts = new ArrayList<>();
       if (!csv.isEmpty()) {
-        parts.add(jsc.parallelize(csv, csv.size()).mapPartitions(it -> {
+        List<CsvChunk> chunks = chunks(csv, charset);
+        parts.add(jsc.parallelize(chunks, chunks.size()).mapPartitions(it -> {
           List<Iterator<Row>> iters = new ArrayList<>();
           while (it.hasNext()) {
-            ReadClaimFiles.FlatFile f = it.next();
-            Path p = new Path(f.path());
-            DecodedLines r = new DecodedLines(p.getFileSystem(conf.get()).open(p), Charset.forName(charsetName));
-            CsvRecords recs = new CsvRecords(r, f.table(), f.relative(), runId);
-            iters.add(validated(recs, v));
+            iters.add(validated(it.next().records(conf, charsetName, runId), v));
           }
           return concat(iters);
         }));
@@ -72,10 +92,75 @@ public final class ValidateClaims {
         parts.add(parquetRecords(f, runId).map(v::validate));
       }
       JavaRDD<Row> all = parts.size() == 1 ? parts.get(0) : jsc.union(parts.toArray(new JavaRDD[0]));
-      // the delivery's data-quality tests across rows (repeated lines, header fields that differ between lines)
-      out.put(t, rules.quality().deliveryTests(t, spark.createDataFrame(all, ValidatedRows.schema(t)))
-          .persist(StorageLevel.MEMORY_AND_DISK()));
+      // parsed and validated once (cached); the delivery's data-quality tests across rows (repeated lines, header
+      // fields that differ between lines) mark the failing rows of the cached ones
+      Dataset<Row> validated = spark.createDataFrame(all, ValidatedRows.schema(t)).persist(StorageLevel.MEMORY_AND_DISK());
+      cached.add(validated);
+      out.put(t, rules.quality().deliveryTests(t, validated));
     }
+    return out;
+  }
+
+  /**
+   * One part of a CSV file read by one task: bytes {@code start} (a record boundary) to {@code end} (the next
+   * one, or Long.MAX_VALUE), records numbered from {@code firstLine}.
+   */
+  record CsvChunk(ReadClaimFiles.FlatFile file, long start, long end, long firstLine) implements Serializable {
+    CsvRecords records(SerializableHadoopConf conf, String charsetName, String runId) throws IOException {
+      Path p = new Path(file.path());
+      FileSystem fs = p.getFileSystem(conf.get());
+      Charset cs = Charset.forName(charsetName);
+      if (start == 0) {
+        return chunkOf(new DecodedLines(fs.open(p), cs), null, runId);
+      }
+      FSDataInputStream data = fs.open(p);
+      data.seek(start);
+      return chunkOf(new DecodedLines(fs.open(p), cs), new DecodedLines(data, cs), runId);
+    }
+
+    private CsvRecords chunkOf(DecodedLines header, DecodedLines data, String runId) {
+      long limit = end == Long.MAX_VALUE ? end : end - start;
+      return data == null ? CsvRecords.chunk(header, header, file.table(), file.relative(), runId, 1, limit)
+          : CsvRecords.chunk(header, data, file.table(), file.relative(), runId, firstLine, limit);
+    }
+  }
+
+  /**
+   * CSV files in chunks: a file larger than 4 MB (or {@code chunkBytes} when smaller) is scanned once for
+   * record boundaries ({@link CsvRecords#boundaries}) and cut into a multiple of the cores' count of chunks of at
+   * most {@code chunkBytes}, so every core parses and validates a part of it, with exact record numbers;
+   * biggest parts first.
+   */
+  List<CsvChunk> chunks(List<ReadClaimFiles.FlatFile> csv, Charset charset) {
+    List<CsvChunk> out = new ArrayList<>();
+    int cores = Math.max(1, spark.sparkContext().defaultParallelism());
+    for (ReadClaimFiles.FlatFile f : csv) {
+      long floor = Math.min(chunkBytes, MIN_SPLIT);
+      if (f.size() <= floor) {
+        out.add(new CsvChunk(f, 0, Long.MAX_VALUE, 1));
+        continue;
+      }
+      // a multiple of the cores, none above chunkBytes: 43 MB on 2 cores is 2 chunks of 21.5 MB, not 32 + 11
+      long rounds = (f.size() + chunkBytes * cores - 1) / (chunkBytes * cores);
+      long target = Math.max(floor, (f.size() + rounds * cores - 1) / (rounds * cores));
+      Path p = new Path(f.path());
+      List<long[]> cuts;
+      try {
+        cuts = CsvRecords.boundaries(new DecodedLines(p.getFileSystem(spark.sparkContext().hadoopConfiguration())
+            .open(p), charset), target);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      long start = 0;
+      long first = 1;
+      for (long[] cut : cuts) {
+        out.add(new CsvChunk(f, start, cut[0], first));
+        start = cut[0];
+        first = cut[1];
+      }
+      out.add(new CsvChunk(f, start, Long.MAX_VALUE, first));
+    }
+    out.sort(java.util.Comparator.comparingLong((CsvChunk c) -> -(Math.min(c.end(), c.file().size()) - c.start())));
     return out;
   }
 

@@ -22,7 +22,7 @@ class AdjustmentRulesTest {
   void packagedRulesLoadInFileOrder() {
     List<InferClaimFamilies.Rule> rules = InferClaimFamilies.packagedRules();
     assertEquals(List.of("suffix-dash-number", "suffix-letter", "suffix-appended-digit", "mirror-reversal",
-        "natural-key-after-reversal", "natural-key-after-denial"), rules.stream().map(InferClaimFamilies.Rule::name)
+        "natural-key-after-reversal", "natural-key-after-denial", "final-after-partial"), rules.stream().map(InferClaimFamilies.Rule::name)
         .toList());
     assertTrue(rules.stream().allMatch(r -> r.confidence() > 0 && r.confidence() <= 1));
     assertTrue(rules.get(2).sameClaim());

@@ -25,12 +25,14 @@ import org.pophealth.testing.GoldenJob;
  * Option {@code accept_gate}: {@code phase=gate+gate;phase=all} — those phases run {@code --accept-gate} with
  * the gates instead of ingesting a folder (they have no {@code input/}). Option {@code held}: the phases
  * ({@code a,b}) whose delivery a gate holds (every other ingest phase must pass); silver must be exactly as before
- * them. Option {@code min_lines}: {@code claims.gates.min_lines} (the other thresholds are the defaults).
+ * them. Option {@code min_lines}: {@code claims.gates.min_lines} (the other thresholds are the defaults). Option
+ * {@code chunk_bytes}: {@code ingest.chunk_bytes}, so tiny CSV files are read in parallel chunks (the expected
+ * rows, numbers and errors are those of one reader).
  */
 public final class IngestClaimsGolden implements GoldenJob {
   @Override
   public Set<String> options() {
-    return Set.of("charset", "quality_dir", "accept_gate", "held", "min_lines");
+    return Set.of("charset", "quality_dir", "accept_gate", "held", "min_lines", "chunk_bytes");
   }
 
   @Override
@@ -46,6 +48,9 @@ public final class IngestClaimsGolden implements GoldenJob {
     IngestClaims job = new IngestClaims(lh, "golden", phase.resolve("input").toString()).gates(gates(c));
     if (c.options().containsKey("charset")) {
       job.charset(c.option("charset", null), "sources.golden.charset");
+    }
+    if (c.options().containsKey("chunk_bytes")) {
+      job.chunkBytes(Long.parseLong(c.option("chunk_bytes", null)));
     }
     if (c.options().containsKey("quality_dir")) {
       job.rules(new ValidationRules(Map.of(), null,
