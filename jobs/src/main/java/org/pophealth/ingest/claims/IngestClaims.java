@@ -193,7 +193,15 @@ public final class IngestClaims {
         quarantine(fhirRejected, deliveryTs, runId);
         rebuilt = Rebuilt.none(fhirDelivered);
       } else {
-        rebuilt = rebuild(validate, persisted, flat, fhirRunId, deliveryTs, runId);
+        // this delivery's validated rows stand for its bronze rows when bronze took every one of them; a row
+        // re-sent from an earlier delivery stays in bronze under that delivery (so silver says so): then every
+        // bronze row is validated again
+        long loadedFlat = 0;
+        for (Dataset<Row> d : flat.values()) {
+          loadedFlat += d.filter(col("status").equalTo(ValidatedRows.LOADED)).count();
+        }
+        rebuilt = rebuild(validate, persisted, loadedFlat == bronzeAdded ? flat : Map.of(), fhirRunId, deliveryTs,
+            runId);
       }
       Map<ClaimTable, Dataset<Row>> fhirRows = rebuilt.fhirRows();
       Map<ClaimTable, Long> silverRows = rebuilt.silverRows();
