@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -57,11 +58,18 @@ public record DeliveryGates(Lakehouse lakehouse, String source, PopHealthConfig.
     gates = gates == null ? PopHealthConfig.Gates.defaults() : gates;
   }
 
-  /** What one delivery sent; {@code undeterminedShare} and {@code pmpm} are null when undefined. */
+  /**
+   * What one delivery sent; {@code undeterminedShare} and {@code pmpm} are null when undefined. PMPM is that of
+   * the delivery's latest service month ({@code latestPaid} over {@code latestMemberMonths}, the members enrolled
+   * in it), so a monthly incremental delivery (the newest month and runout of earlier ones) compares with the
+   * same month of the previous deliveries, not with a total spread over however many runout months it carries.
+   */
   public record Measures(SortedMap<String, Long> lines, long claimLines, long memberMonths, BigDecimal paid,
-      Double undeterminedShare, long medicalLines, long undeterminedLines, long providers) {
+      Double undeterminedShare, long medicalLines, long undeterminedLines, long providers, String latestMonth,
+      BigDecimal latestPaid, long latestMemberMonths) {
     BigDecimal pmpm() {
-      return memberMonths == 0 ? null : paid.divide(BigDecimal.valueOf(memberMonths), 2, RoundingMode.HALF_UP);
+      return latestMemberMonths == 0 ? null
+          : latestPaid.divide(BigDecimal.valueOf(latestMemberMonths), 2, RoundingMode.HALF_UP);
     }
   }
 
@@ -82,6 +90,7 @@ public record DeliveryGates(Lakehouse lakehouse, String source, PopHealthConfig.
   /** The measures of one delivery's validated rows (all statuses) per table. */
   public static Measures measure(Map<ClaimTable, Dataset<Row>> rows) {
     SortedMap<String, Long> lines = new TreeMap<>();
+    Map<String, BigDecimal> paidByMonth = new HashMap<>();
     Set<String> months = new TreeSet<>();
     long claimLines = 0;
     long medicalLines = 0;
@@ -99,7 +108,9 @@ public record DeliveryGates(Lakehouse lakehouse, String source, PopHealthConfig.
           .collectAsList()) {
         lines.put(t.tableName().replace("_claim", "") + " " + r.getString(0), r.getLong(1));
         claimLines += r.getLong(1);
-        paid = paid.add(r.isNullAt(2) ? BigDecimal.ZERO : r.getDecimal(2));
+        BigDecimal p = r.isNullAt(2) ? BigDecimal.ZERO : r.getDecimal(2);
+        paid = paid.add(p);
+        paidByMonth.merge(r.getString(0), p, BigDecimal::add);
         if (!NO_MONTH.equals(r.getString(0))) {
           months.add(r.getString(0));
         }
@@ -116,6 +127,8 @@ public record DeliveryGates(Lakehouse lakehouse, String source, PopHealthConfig.
       }
     }
     long memberMonths = 0;
+    long latestMemberMonths = 0;
+    String latest = months.isEmpty() ? null : months.stream().reduce((a, b) -> b).orElseThrow();
     Dataset<Row> elig = rows.get(ClaimTable.ELIGIBILITY);
     if (elig != null && !months.isEmpty()) {
       String last = months.stream().reduce((a, b) -> b).orElseThrow() + "-01";
@@ -126,9 +139,14 @@ public record DeliveryGates(Lakehouse lakehouse, String source, PopHealthConfig.
           .select(col("member_id"), explode(expr("sequence(s, e, interval 1 month)")).as("m"))
           .filter(date_format(col("m"), "yyyy-MM").isin(months.toArray()))
           .agg(countDistinct("member_id", "m")).first().getLong(0);
+      latestMemberMonths = elig.select(value("member_id", "string").as("member_id"), start.as("s"), stop.as("e"))
+          .filter(col("member_id").isNotNull().and(col("s").leq(lit(latest + "-01").cast("date")))
+              .and(col("e").geq(lit(latest + "-01").cast("date"))))
+          .agg(countDistinct("member_id")).first().getLong(0);
     }
     return new Measures(lines, claimLines, memberMonths, paid,
-        medicalLines == 0 ? null : (double) undetermined / medicalLines, medicalLines, undetermined, providers);
+        medicalLines == 0 ? null : (double) undetermined / medicalLines, medicalLines, undetermined, providers, latest,
+        latest == null ? BigDecimal.ZERO : paidByMonth.getOrDefault(latest, BigDecimal.ZERO), latestMemberMonths);
   }
 
   /** A typed column, else (a quarantined row has none) its delivered text cast to the type, else null. */
@@ -197,8 +215,11 @@ public record DeliveryGates(Lakehouse lakehouse, String source, PopHealthConfig.
   private static Measures measuresOf(Row r) {
     Map<String, Long> lines = r.getJavaMap(r.fieldIndex("lines"));
     Double share = r.isNullAt(r.fieldIndex("undetermined_share")) ? null : r.getAs("undetermined_share");
+    BigDecimal latestPaid = r.getAs("latest_month_paid");
+    Long latestMm = r.getAs("latest_month_member_months");
     return new Measures(new TreeMap<>(lines), r.getAs("claim_lines"), r.getAs("member_months"),
-        r.getAs("paid_amount"), share, 0, 0, r.getAs("providers"));
+        r.getAs("paid_amount"), share, 0, 0, r.getAs("providers"), r.getAs("latest_month"),
+        latestPaid == null ? BigDecimal.ZERO : latestPaid, latestMm == null ? 0 : latestMm);
   }
 
   /** The gates applied to one delivery against the baseline (not recorded: see {@link #record}). */
@@ -248,14 +269,18 @@ public record DeliveryGates(Lakehouse lakehouse, String source, PopHealthConfig.
     }
     Map<String, double[]> cells = new TreeMap<>();
     for (String table : List.of("medical", "pharmacy")) {
-      Set<String> keys = new TreeSet<>();
-      base.forEach(m -> m.lines().keySet().stream().filter(k -> k.startsWith(table + " ")).forEach(keys::add));
-      for (String k : keys) {
-        long n = now.lines().getOrDefault(k, 0L);
-        if (n > 0 && !k.endsWith(" " + NO_MONTH)) { // a month not sent at all is missing_month's
-          cells.put(table + " lines " + k.substring(table.length() + 1),
-              new double[] {median(base, m -> m.lines().getOrDefault(k, 0L)), n});
+      // months are compared by lag from each delivery's latest service month (lag 0 with lag 0), so a monthly
+      // incremental delivery (the newest month and runout lines of earlier ones) meets the same lags of the
+      // previous deliveries, and a full refresh of the same months meets its calendar months
+      String latest = latestMonth(now, table);
+      for (Map.Entry<String, Long> e : now.lines().entrySet()) {
+        String k = e.getKey();
+        if (latest == null || !k.startsWith(table + " ") || k.endsWith(" " + NO_MONTH) || e.getValue() == 0) {
+          continue; // a month not sent at all is missing_month's
         }
+        int lag = lag(latest, k.substring(table.length() + 1));
+        cells.put(table + " lines " + k.substring(table.length() + 1),
+            new double[] {median(base, m -> atLag(m, table, lag)), e.getValue()});
       }
       cells.put(table + " lines (all months)", new double[] {median(base, m -> tableLines(m, table)),
           tableLines(now, table)});
@@ -272,6 +297,26 @@ public record DeliveryGates(Lakehouse lakehouse, String source, PopHealthConfig.
     }
     return String.join(", ", fell.subList(0, Math.min(3, fell.size())))
         + (fell.size() > 3 ? " and " + (fell.size() - 3) + " more" : "");
+  }
+
+  /** The latest service month (yyyy-MM) of a table's lines in {@code m}; null when it has none. */
+  static String latestMonth(Measures m, String table) {
+    return m.lines().entrySet().stream().filter(e -> e.getKey().startsWith(table + " ")
+            && !e.getKey().endsWith(" " + NO_MONTH) && e.getValue() > 0)
+        .map(e -> e.getKey().substring(table.length() + 1)).max(String::compareTo).orElse(null);
+  }
+
+  /** Months from {@code month} to {@code latest} (both yyyy-MM). */
+  static int lag(String latest, String month) {
+    return (int) java.time.temporal.ChronoUnit.MONTHS.between(java.time.YearMonth.parse(month),
+        java.time.YearMonth.parse(latest));
+  }
+
+  /** Lines of a table in the month {@code lag} months before the latest month of {@code m} (0 without one). */
+  static long atLag(Measures m, String table, int lag) {
+    String latest = latestMonth(m, table);
+    return latest == null ? 0
+        : m.lines().getOrDefault(table + " " + java.time.YearMonth.parse(latest).minusMonths(lag), 0L);
   }
 
   private static long tableLines(Measures m, String table) {
@@ -294,9 +339,9 @@ public record DeliveryGates(Lakehouse lakehouse, String source, PopHealthConfig.
     if (b <= 0 || n < b * factor && n > b / factor) {
       return null;
     }
-    return String.format(Locale.ROOT, "paid per member month %s %d%% (%,.2f → %,.2f; paid %,.2f over %,d member"
-        + " months)", n >= b ? "rose" : "fell", Math.round(Math.abs(n - b) * 100 / b), b, n, now.paid(),
-        now.memberMonths());
+    return String.format(Locale.ROOT, "paid per member month of the latest service month %s %d%% (%,.2f → %,.2f;"
+        + " %s: paid %,.2f over %,d members)", n >= b ? "rose" : "fell", Math.round(Math.abs(n - b) * 100 / b), b, n,
+        now.latestMonth(), now.latestPaid(), now.latestMemberMonths());
   }
 
   private String undetermined(Measures now, List<Measures> base) {
@@ -342,17 +387,18 @@ public record DeliveryGates(Lakehouse lakehouse, String source, PopHealthConfig.
       }
       String from = sent.get(0);
       String to = sent.get(sent.size() - 1);
-      Set<String> had = new TreeSet<>();
-      base.forEach(m -> m.lines().forEach((k, n) -> {
-        if (n > 0 && k.compareTo(from) > 0 && k.compareTo(to) < 0 && !now.lines().containsKey(k)) {
-          had.add(k);
+      String latest = to.substring(table.length() + 1);
+      // a month strictly inside the range the delivery sends, with no line now, whose lag from the latest month
+      // had at least min_lines lines (median) in the previous deliveries (sparse runout months are no gap)
+      for (int lag = 1; lag < lag(latest, from.substring(table.length() + 1)); lag++) {
+        int j = lag;
+        String k = table + " " + java.time.YearMonth.parse(latest).minusMonths(j);
+        if (now.lines().getOrDefault(k, 0L) > 0 || median(base, m -> atLag(m, table, j)) < Math.max(1, gates.minLines())) {
+          continue;
         }
-      }));
-      for (String k : had) {
         missing.add(String.format(Locale.ROOT, "%s has no lines in %s (" + prev + "), between %s and %s that it sends",
-            table, k.substring(table.length() + 1),
-            num(base.stream().mapToLong(m -> m.lines().getOrDefault(k, 0L)).max().orElse(0)),
-            from.substring(table.length() + 1), to.substring(table.length() + 1)));
+            table, k.substring(table.length() + 1), num(base.stream().mapToLong(m -> atLag(m, table, j)).max().orElse(0)),
+            from.substring(table.length() + 1), latest));
       }
     }
     return missing.isEmpty() ? null : String.join("; ", missing);
@@ -426,7 +472,7 @@ public record DeliveryGates(Lakehouse lakehouse, String source, PopHealthConfig.
       List<String> failed, List<String> accepted, List<String> messages, Timestamp fhirExport) {
     return RowFactory.create(runId, source, decision, Timestamp.from(Instant.now()), user, m.lines(),
         m.claimLines(), m.memberMonths(), m.paid(), m.pmpm(), m.undeterminedShare(), m.providers(), baselineRuns,
-        failed, accepted, messages, fhirExport);
+        failed, accepted, messages, fhirExport, m.latestMonth(), m.latestPaid(), m.latestMemberMonths());
   }
 
   private void append(List<Row> rows) {
