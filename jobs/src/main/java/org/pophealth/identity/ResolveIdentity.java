@@ -36,12 +36,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class ResolveIdentity {
   private static final Logger LOG = LoggerFactory.getLogger(ResolveIdentity.class);
-  private static final List<String> GOLDEN = List.of("given_name", "family_name", "birth_date", "sex", "street",
-      "city", "state", "postcode", "phone", "email", "ssn");
+  private static final List<String> GOLDEN = SurvivorshipRules.FIELDS;
 
   private final Lakehouse lakehouse;
   private final PopHealthConfig.Identity config;
   private String groundTruth;
+  private final SurvivorshipRules survivorship = SurvivorshipRules.packaged();
 
   public ResolveIdentity(Lakehouse lakehouse, PopHealthConfig.Identity config) {
     this.lakehouse = lakehouse;
@@ -133,29 +133,11 @@ public final class ResolveIdentity {
         .localCheckpoint();
     lakehouse.replaceWhere("gold.identity_crosswalk", crosswalk, "true");
 
-    // golden record: EHR first, then most recent, per field the first non-empty value
-    WindowSpec ranked = Window.partitionBy("person_id")
-        .orderBy(functions.when(col("kind").equalTo("ehr"), 0).otherwise(1), col("updated").desc_nulls_last(),
-            col("source"), col("record_id"))
-        .rowsBetween(Window.unboundedPreceding(), Window.unboundedFollowing());
+    // golden record: per field (or group of fields surviving together, the address) the record the rules of
+    // measures/identity/survivorship.csv pick, with its source/record_id as the field's lineage
     Dataset<Row> withPerson = all.join(crosswalk.select("source", "record_id", "person_id"),
         new String[] {"source", "record_id"});
-    List<Column> golden = new ArrayList<>(List.of(col("person_id")));
-    for (String f : GOLDEN) {
-      Column v = functions.when(functions.trim(col(f)).equalTo(""), lit(null)).otherwise(col(f));
-      if (f.equals("birth_date")) {
-        // an implausible birth date (typo: year 0941, 2190) is no candidate for the golden record
-        Column d = functions.to_date(col(f));
-        v = functions.when(d.between(lit("1850-01-01").cast("date"), functions.current_date()), d);
-      }
-      golden.add(functions.first(v, true).over(ranked).as(f));
-    }
-    golden.add(functions.count(lit(1)).over(ranked).as("record_count"));
-    golden.add(functions.array_sort(functions.collect_set("source").over(ranked)).as("sources"));
-    golden.add(functions.row_number().over(Window.partitionBy("person_id").orderBy("source", "record_id")).as("rn"));
-    Dataset<Row> person = withPerson.select(golden.toArray(new Column[0])).filter("rn = 1").drop("rn")
-        .withColumn("birth_date", functions.to_date(col("birth_date")))
-        .withColumn("resolve_run_id", lit(runId));
+    Dataset<Row> person = GoldenRecord.build(withPerson, survivorship).withColumn("resolve_run_id", lit(runId));
     lakehouse.replaceWhere("gold.person", person, "true");
 
     // explainable pairs and the review queue
