@@ -28,9 +28,17 @@ public final class AssignPersonIds {
 
   public record Result(Map<Long, String> ids, List<Event> events, long kept, long minted) {}
 
+  private Set<String> reserved = Set.of();
+
+  /** Ids held elsewhere (persons outside this assignment): never minted. */
+  public AssignPersonIds reserve(Set<String> ids) {
+    this.reserved = ids;
+    return this;
+  }
+
   public Result execute(List<Member> members) {
     Map<Long, List<Member>> clusters = new TreeMap<>();
-    Set<String> used = new HashSet<>();
+    Set<String> used = new HashSet<>(reserved);
     for (Member m : members) {
       clusters.computeIfAbsent(m.cluster(), k -> new ArrayList<>()).add(m);
       if (m.previousId() != null) {

@@ -18,7 +18,9 @@ import org.apache.spark.sql.types.StructType;
  * partitioned and sorted by the rule's key; each block (records sharing the key) is compared pairwise
  * inside the Spark task, so there is no cartesian product and no join back to the records. A pair is
  * emitted by the first rule that generates it (later rules skip pairs whose earlier keys agree), so the
- * union needs no distinct. Blocks above {@code max_block_size} are skipped and reported.
+ * union needs no distinct. Blocks above {@code max_block_size} are skipped and reported. When the records have a
+ * boolean column {@code dirty} (an incremental run: new and changed records and the records they share a key
+ * with), only pairs with at least one dirty record are compared.
  *
  * <p>Output: {@code uid_l < uid_r}, {@code rule}, {@code pattern} (the comparison vector packed 4 bits
  * per field, see {@link #pack}), {@code tf_l} (term frequencies of the term-frequency fields of the
@@ -96,9 +98,11 @@ public final class GeneratePairs {
     final int[] values;
     final int[] tf;
     final int[] keys;
+    final int dirty;
 
     Layout(StructType s, List<PersonField> fields, int rules) {
       uid = s.fieldIndex("uid");
+      dirty = List.of(s.fieldNames()).contains("dirty") ? s.fieldIndex("dirty") : -1;
       source = s.fieldIndex("source");
       values = new int[fields.size()];
       tf = new int[fields.size()];
@@ -115,7 +119,7 @@ public final class GeneratePairs {
   }
 
   /** A record as the comparison needs it. */
-  private record Rec(long uid, String source, String[] values, double[] tf, String[] keys) {}
+  private record Rec(long uid, String source, String[] values, double[] tf, String[] keys, boolean dirty) {}
 
   /** Walks sorted rows block by block and yields the compared pairs of each block. */
   private static final class BlockIterator implements Iterator<Row> {
@@ -188,7 +192,7 @@ public final class GeneratePairs {
       Rec b = current.get(j);
       j++;
       boolean sameSource = a.source().equals(b.source());
-      if (linkOnly && sameSource) {
+      if ((linkOnly && sameSource) || !(a.dirty() || b.dirty())) {
         return true;
       }
       if (dedupe) {
@@ -255,7 +259,8 @@ public final class GeneratePairs {
       for (int k = 0; k < keys.length; k++) {
         keys[k] = r.getString(layout.keys[k]);
       }
-      return new Rec(r.getLong(layout.uid), r.getString(layout.source), v, tf, keys);
+      boolean dirty = layout.dirty < 0 || (!r.isNullAt(layout.dirty) && r.getBoolean(layout.dirty));
+      return new Rec(r.getLong(layout.uid), r.getString(layout.source), v, tf, keys, dirty);
     }
   }
 }

@@ -20,6 +20,16 @@ public final class IdentitySummary {
 
   /** The run summary (also printed by the demo). */
   public static void print(ResolveIdentity.Result r, PrintWriter out) {
+    out.printf("resolve-identity %s: %s%s (model of run %s): %d new, %d changed, %d deleted records; %d persons "
+            + "re-clustered%n", r.runId(), r.published() ? "" : "DRY RUN, nothing written: ",
+        r.mode().name().toLowerCase(java.util.Locale.ROOT), r.modelRunId(), r.newRecords(), r.changedRecords(),
+        r.deletedRecords(), r.affectedPersons());
+    if (!r.eventTypes().isEmpty()) {
+      out.printf("  person changes: %s%n", r.eventTypes());
+      for (String e : r.examples()) {
+        out.println("    e.g. " + e);
+      }
+    }
     out.printf("resolve-identity %s: %d records %s, %d comparisons, %d persons (%d kept their id, %d new), "
             + "%d matched pairs, %d for review, %d merge/split events, %d silver.event rows updated%n",
         r.runId(), r.records(), r.perSource(), r.comparisons(), r.persons(), r.kept(), r.minted(), r.matchedPairs(),

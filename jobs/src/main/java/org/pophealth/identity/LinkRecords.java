@@ -26,11 +26,21 @@ public final class LinkRecords {
   private final SparkSession spark;
   private LinkageSettings settings;
   private final Map<PersonField, String> dateFormats;
+  private MatchModel frozen;
 
   public LinkRecords(SparkSession spark, LinkageSettings settings, Map<PersonField, String> dateFormats) {
     this.spark = spark;
     this.settings = settings;
     this.dateFormats = dateFormats;
+  }
+
+  /**
+   * Links with this model instead of estimating one (u, EM and λ are skipped): a stored run's model, so that
+   * persons move only when their records change. Its fields must be the records' fields.
+   */
+  public LinkRecords model(MatchModel model) {
+    this.frozen = model;
+    return this;
   }
 
   /** Comparisons one blocking rule generates. */
@@ -46,9 +56,12 @@ public final class LinkRecords {
    * @param pairs every pair at or above the review threshold, with {@code status} (match, review,
    *     refused), {@code reason}, match weight, probability and {@code w_<field>} contributions, and the
    *     sources and record ids of both sides
+   * @param prepared the normalised records with every rule's blocking key (before any rule or block was skipped)
+   *     and term frequencies, as {@link PrepareRecords} made them
    */
   public record Result(Dataset<Row> records, Dataset<Row> pairs, MatchModel model, List<PersonField> fields,
-      List<RuleReport> rules, long recordCount, long comparisons, long uPairs, long clusters) {}
+      List<RuleReport> rules, long recordCount, long comparisons, long uPairs, long clusters,
+      Dataset<Row> prepared) {}
 
   public Result execute(Dataset<Row> raw, Dataset<Row> decisions) {
     ReferenceLists lists = ReferenceLists.get();
@@ -74,18 +87,30 @@ public final class LinkRecords {
     long comparisons = perRule.values().stream().mapToLong(Long::longValue).sum();
     LOG.info("identity: {} comparisons from {} blocking rules", comparisons, reports.size());
 
-    EstimateU.Result u = new EstimateU(settings, fields, lists).execute(recs, prepared.count());
-    List<EstimateModel.Round> rounds = new ArrayList<>();
-    for (List<String> rule : settings.trainingRules()) {
-      Dataset<Row> keyed = sampleTraining(recs.withColumn("key_train", PrepareRecords.blockingKey(rule)), rule);
-      Dataset<Row> trainPairs = generate.rulePairs(keyed, "key_train", 0, false, partitions);
-      rounds.add(new EstimateModel.Round(patterns(trainPairs), PrepareRecords.fieldsUsed(rule, fields)));
+    MatchModel model;
+    long uPairs = 0;
+    if (frozen != null) {
+      if (!frozen.fields().equals(fields)) {
+        throw new IllegalArgumentException("the stored identity model compares " + frozen.fields()
+            + " but the records have " + fields + ": estimate a new model (--retrain)");
+      }
+      model = frozen;
+      LOG.info("identity: stored model used, lambda {}", model.lambda());
+    } else {
+      EstimateU.Result u = new EstimateU(settings, fields, lists).execute(recs, prepared.count());
+      uPairs = u.pairs();
+      List<EstimateModel.Round> rounds = new ArrayList<>();
+      for (List<String> rule : settings.trainingRules()) {
+        Dataset<Row> keyed = sampleTraining(recs.withColumn("key_train", PrepareRecords.blockingKey(rule)), rule);
+        Dataset<Row> trainPairs = generate.rulePairs(keyed, "key_train", 0, false, partitions);
+        rounds.add(new EstimateModel.Round(patterns(trainPairs), PrepareRecords.fieldsUsed(rule, fields)));
+      }
+      double possible = possiblePairs(recs);
+      EstimateModel.Result em = new EstimateModel(fields, settings.emIterations())
+          .execute(u.u(), rounds, patterns(pairs), possible == 0 ? 1 : comparisons / possible);
+      model = em.model();
+      LOG.info("identity: model estimated, lambda {} (probability that two random records match)", model.lambda());
     }
-    double possible = possiblePairs(recs);
-    EstimateModel.Result em = new EstimateModel(fields, settings.emIterations())
-        .execute(u.u(), rounds, patterns(pairs), possible == 0 ? 1 : comparisons / possible);
-    MatchModel model = em.model();
-    LOG.info("identity: model estimated, lambda {} (probability that two random records match)", model.lambda());
 
     ScorePairs score = new ScorePairs(model);
     Dataset<Row> candidates = score.weigh(pairs)
@@ -137,8 +162,8 @@ public final class LinkRecords {
         .drop("decided")
         .join(ids.toDF("uid_l", "source_l", "record_id_l"), "uid_l")
         .join(ids.toDF("uid_r", "source_r", "record_id_r"), "uid_r");
-    return new Result(records, explained, model, fields, reports, prepared.count(), comparisons, u.pairs(),
-        clusterCount);
+    return new Result(records, explained, model, fields, reports, prepared.count(), comparisons, uPairs,
+        clusterCount, prepared.records());
   }
 
   /** The settings with only the rules whose person fields are all mapped. */

@@ -103,4 +103,38 @@ public final class MatchModel implements Serializable {
     }
     return root.toString();
   }
+
+  /**
+   * The model {@link #toJson()} wrote (a stored run's model, reused by incremental runs). Fields are read in
+   * their stored order; a field whose levels differ from today's {@link PersonField} levels is an error (the
+   * comparison changed: estimate a new model with {@code --retrain}).
+   */
+  public static MatchModel fromJson(String json) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode root = new ObjectMapper().readTree(json);
+      List<PersonField> fs = new java.util.ArrayList<>();
+      com.fasterxml.jackson.databind.JsonNode fields = root.path("fields");
+      double[][] m = new double[fields.size()][];
+      double[][] u = new double[fields.size()][];
+      for (int i = 0; i < fields.size(); i++) {
+        com.fasterxml.jackson.databind.JsonNode f = fields.get(i);
+        PersonField pf = PersonField.of(f.path("field").asText());
+        com.fasterxml.jackson.databind.JsonNode levels = f.path("levels");
+        if (levels.size() != pf.levelCount()) {
+          throw new IllegalArgumentException("stored model field " + pf.column() + " has " + levels.size()
+              + " levels, the comparison now has " + pf.levelCount() + ": estimate a new model (--retrain)");
+        }
+        fs.add(pf);
+        m[i] = new double[levels.size()];
+        u[i] = new double[levels.size()];
+        for (int g = 0; g < levels.size(); g++) {
+          m[i][g] = levels.get(g).path("m").asDouble();
+          u[i][g] = levels.get(g).path("u").asDouble();
+        }
+      }
+      return new MatchModel(fs, m, u, root.path("lambda").asDouble());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException("stored identity model is not valid JSON: " + e.getOriginalMessage(), e);
+    }
+  }
 }

@@ -103,6 +103,11 @@ public final class PrepareRecords {
         bytes(source + "\u0000" + id).length, 42L);
   }
 
+  /** {@link #uid(String, String)} as a Spark column. */
+  static Column uid(Column source, Column recordId) {
+    return functions.xxhash64(functions.concat(source, lit("\u0000"), recordId));
+  }
+
   private static byte[] bytes(String s) {
     return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }

@@ -57,9 +57,45 @@ public final class ResolveIdentity {
     return this;
   }
 
+  /** How a run links: see ops.identity_run.mode. */
+  public enum Mode { TRAINED, FULL, INCREMENTAL }
+
+  /**
+   * @param mode how this run linked; {@code modelRunId} the run whose model it used
+   * @param affectedPersons persons re-clustered (every person in a trained or full run)
+   * @param retired person ids retired (every record deleted at its source)
+   * @param published false for a {@code --dry-run}: the figures are what the run would write
+   */
   public record Result(String runId, long records, Map<String, Long> perSource, List<String> skippedTables,
       long comparisons, long persons, long matchedPairs, long reviewPairs, long kept, long minted, long events,
-      long eventRowsUpdated, List<LinkRecords.RuleReport> rules, Double precision, Double recall) {}
+      long eventRowsUpdated, List<LinkRecords.RuleReport> rules, Double precision, Double recall, Mode mode,
+      String modelRunId, long newRecords, long changedRecords, long deletedRecords, long affectedPersons,
+      long retired, Map<String, Long> eventTypes, List<String> examples, boolean published) {}
+
+  /** Estimate a new model and link every record (the first run does). */
+  public ResolveIdentity retrain(boolean on) {
+    this.retrain = on;
+    return this;
+  }
+
+  /** Link every record with the stored model (what an incremental run must equal). */
+  public ResolveIdentity full(boolean on) {
+    this.full = on;
+    return this;
+  }
+
+  /** Compute and report, write nothing. */
+  public ResolveIdentity dryRun(boolean on) {
+    this.dryRun = on;
+    return this;
+  }
+
+  private boolean retrain;
+  private boolean full;
+  private boolean dryRun;
+
+  /** The model of the last trained run and the settings it was last used with. */
+  record Stored(String runId, MatchModel model, String settings, java.util.Set<Integer> skippedRules) {}
 
   public Result execute() {
     SparkSession spark = lakehouse.spark();
@@ -82,47 +118,393 @@ public final class ResolveIdentity {
       throw new IllegalArgumentException("no identity source table exists yet (configured: "
           + config.sources().stream().map(PopHealthConfig.IdentitySource::table).toList() + "); ingest first");
     }
-    all = all.localCheckpoint();
+    all = all.withColumn("record_hash", recordHash()).localCheckpoint();
     LinkageSettings settings = LinkageSettings.of(config, false);
     Dataset<Row> decisions = lakehouse.read("gold.identity_decision")
         .select("source_a", "record_id_a", "source_b", "record_id_b", "decision");
-    List<Column> linkCols = new ArrayList<>(List.of(col("source"), col("record_id")));
-    for (String f : GOLDEN) {
-      linkCols.add(col(f));
+    Stored stored = retrain ? null : stored();
+    String settingsJson = settingsJson(settings);
+    Mode mode = Mode.INCREMENTAL;
+    if (stored == null) {
+      mode = Mode.TRAINED;
+    } else if (full) {
+      mode = Mode.FULL;
+    } else if (!settingsJson.equals(stored.settings())) {
+      LOG.info("identity: linkage settings changed since run {}: every record is linked with its model", stored.runId());
+      mode = Mode.FULL;
+    } else if (!lakehouse.exists("gold.identity_record") || lakehouse.read("gold.identity_record").isEmpty()) {
+      mode = Mode.FULL;
     }
-    linkCols.add(col("mrn"));
-    LinkRecords.Result linked = new LinkRecords(spark, settings, Map.of()).execute(
-        all.select(linkCols.toArray(new Column[0])), decisions);
+    Run run = new Run(spark, runId, started, all, settings, decisions, stored, mode, settingsJson, perSource, skipped);
+    return mode == Mode.INCREMENTAL ? run.incremental() : run.full();
+  }
 
-    // stable ids
-    Dataset<Row> previous = lakehouse.read("gold.identity_crosswalk").select(col("source"), col("record_id"),
-        col("person_id").as("previous_id"));
-    List<AssignPersonIds.Member> members = new ArrayList<>();
-    for (Row r : linked.records().join(previous, new String[] {"source", "record_id"}, "left")
-        .select("source", "record_id", "cluster_uid", "previous_id").collectAsList()) {
-      members.add(new AssignPersonIds.Member(r.getString(0), r.getString(1), r.getLong(2),
+  /** One run's state, shared by the full and the incremental paths. */
+  private final class Run {
+    final SparkSession spark;
+    final String runId;
+    final Instant started;
+    final Dataset<Row> all;
+    final LinkageSettings settings;
+    final Dataset<Row> decisions;
+    final Stored stored;
+    final Mode mode;
+    final String settingsJson;
+    final Map<String, Long> perSource;
+    final List<String> skipped;
+    final Dataset<Row> previous;
+
+    Run(SparkSession spark, String runId, Instant started, Dataset<Row> all, LinkageSettings settings,
+        Dataset<Row> decisions, Stored stored, Mode mode, String settingsJson, Map<String, Long> perSource,
+        List<String> skipped) {
+      this.spark = spark;
+      this.runId = runId;
+      this.started = started;
+      this.all = all;
+      this.settings = settings;
+      this.decisions = decisions;
+      this.stored = stored;
+      this.mode = mode;
+      this.settingsJson = settingsJson;
+      this.perSource = perSource;
+      this.skipped = skipped;
+      Dataset<Row> xw = lakehouse.read("gold.identity_crosswalk");
+      // a crosswalk written before record hashes: every record counts as changed
+      Column hash = List.of(xw.columns()).contains("record_hash") ? col("record_hash") : lit(null).cast("long");
+      this.previous = xw.select(col("source"), col("record_id"), col("person_id"), hash.as("record_hash"))
+          .localCheckpoint();
+    }
+
+    Dataset<Row> linkColumns(Dataset<Row> rows) {
+      List<Column> linkCols = new ArrayList<>(List.of(col("source"), col("record_id")));
+      for (String f : GOLDEN) {
+        linkCols.add(col(f));
+      }
+      linkCols.add(col("mrn"));
+      return rows.select(linkCols.toArray(new Column[0]));
+    }
+
+    Result full() {
+      LinkRecords link = new LinkRecords(spark, settings, Map.of());
+      if (mode == Mode.FULL) {
+        link.model(stored.model());
+      }
+      LinkRecords.Result linked = link.execute(linkColumns(all), decisions);
+      String modelRunId = mode == Mode.FULL ? stored.runId() : runId;
+      Dataset<Row> prev = previous.select(col("source"), col("record_id"), col("person_id").as("previous_id"));
+      Dataset<Row> members = linked.records().join(prev, new String[] {"source", "record_id"}, "left")
+          .select("source", "record_id", "cluster_uid", "previous_id");
+      Ids ids = assign(members, java.util.Set.of());
+      Dataset<Row> pairs = linked.pairs().localCheckpoint();
+      Dataset<Row> crosswalk = crosswalk(ids.personOf(), pairs.select("source_l", "record_id_l", "source_r",
+          "record_id_r", "status", "match_weight"), all, runId);
+      Dataset<Row> pairRows = pairRows(pairs, linked.fields(), runId);
+      java.util.Set<String> before = new java.util.HashSet<>();
+      for (Row r : previous.select("person_id").distinct().collectAsList()) {
+        before.add(r.getString(0));
+      }
+      List<AssignPersonIds.Event> events = withRetired(ids.result(), before, deletedCounts());
+      Impact impact = impact(events, before.size());
+      if (dryRun) {
+        return result(linked.recordCount(), linked.comparisons(), ids.result(), events, pairs, linked.rules(), null,
+            modelRunId, new long[4], before.size(), impact, false, 0);
+      }
+      lakehouse.replaceWhere("gold.identity_crosswalk", crosswalk, "true");
+      lakehouse.replaceAll("gold.identity_record", recordRows(linked.prepared()));
+      writePersons(crosswalk, null);
+      lakehouse.replaceWhere("gold.identity_pair", pairRows, "true");
+      lakehouse.replaceWhere("gold.identity_review", pairRows.filter(col("status").isin("review", "refused")), "true");
+      appendEvents(events);
+      long eventUpdates = fillEventPersonIds(crosswalk, false);
+      return finish(linked.recordCount(), linked.comparisons(), ids.result(), events, linked.rules(),
+          linked.model(), modelRunId, new long[4], -1, impact, eventUpdates);
+    }
+
+    Result incremental() {
+      Dataset<Row> current = all.select("source", "record_id", "record_hash");
+      Dataset<Row> dirtyKeys = current.join(previous, new String[] {"source", "record_id", "record_hash"}, "left_anti")
+          .select("source", "record_id").localCheckpoint();
+      Dataset<Row> deleted = previous.join(current, new String[] {"source", "record_id"}, "left_anti").localCheckpoint();
+      Dataset<Row> changed = previous.join(dirtyKeys, new String[] {"source", "record_id"});
+      long dirtyCount = dirtyKeys.count();
+      long deletedCount = deleted.count();
+      long changedCount = changed.count();
+      long[] counts = {dirtyCount - changedCount, changedCount, deletedCount, 0};
+      java.util.Set<String> gone = new java.util.HashSet<>();
+      for (Row r : changed.select("person_id").unionByName(deleted.select("person_id")).distinct().collectAsList()) {
+        gone.add(r.getString(0));
+      }
+      Dataset<Row> storedRecords = lakehouse.read("gold.identity_record");
+      Dataset<Row> clean = storedRecords.join(dirtyKeys, new String[] {"source", "record_id"}, "left_anti")
+          .join(deleted.select("source", "record_id"), new String[] {"source", "record_id"}, "left_anti");
+      Dataset<Row> deletedPairsA = deleted.select(col("source").as("source_a"), col("record_id").as("record_id_a"));
+      Dataset<Row> deletedPairsB = deleted.select(col("source").as("source_b"), col("record_id").as("record_id_b"));
+      Dataset<Row> storedPairs = lakehouse.read("gold.identity_pair")
+          .join(deletedPairsA, new String[] {"source_a", "record_id_a"}, "left_anti")
+          .join(deletedPairsB, new String[] {"source_b", "record_id_b"}, "left_anti");
+      Dataset<Row> dirtyRaw = linkColumns(all.join(dirtyKeys, new String[] {"source", "record_id"}));
+      // decisions count only when they changed since the last run: their persons are re-clustered
+      boolean decided = !decisions.isEmpty() && decisionsChanged();
+      LinkIncrementally.Result inc = dirtyCount == 0 && gone.isEmpty() && !decided ? null
+          : new LinkIncrementally(spark, settings, stored.model(), stored.skippedRules())
+              .execute(dirtyRaw, clean, previous.join(deleted.select("source", "record_id"),
+                  new String[] {"source", "record_id"}, "left_anti"), gone, storedPairs,
+                  decided ? decisions : decisions.limit(0));
+      long records = all.count();
+      if (inc == null) {
+        LOG.info("identity: no record changed since the last run; nothing to link");
+        AssignPersonIds.Result none = new AssignPersonIds.Result(Map.of(), List.of(), 0, 0);
+        long eventUpdates = dryRun ? 0 : fillEventPersonIds(lakehouse.read("gold.identity_crosswalk"), true);
+        Impact impact = impact(List.of(), 0);
+        return dryRun ? result(records, 0, none, List.of(), null, List.of(), null, stored.runId(), counts, 0, impact,
+            false, 0) : finish(records, 0, none, List.of(), List.of(), stored.model(), stored.runId(), counts, 0,
+            impact, eventUpdates);
+      }
+      counts[3] = inc.affectedPersons().size();
+      Ids ids = assign(inc.records().select("source", "record_id", "cluster_uid", "previous_id"),
+          java.util.Set.of());
+      // a minted id must not be one an untouched person holds
+      Dataset<Row> untouched = previous.select("person_id").distinct()
+          .filter(functions.not(col("person_id").isin(inc.affectedPersons().toArray())));
+      List<Object> minted = ids.result().ids().values().stream().filter(id -> !inc.affectedPersons().contains(id))
+          .map(id -> (Object) id).toList();
+      if (!minted.isEmpty()) {
+        java.util.Set<String> taken = new java.util.HashSet<>();
+        for (Row r : untouched.filter(col("person_id").isin(minted.toArray())).collectAsList()) {
+          taken.add(r.getString(0));
+        }
+        if (!taken.isEmpty()) {
+          ids = assign(inc.records().select("source", "record_id", "cluster_uid", "previous_id"), taken);
+        }
+      }
+      Dataset<Row> newPairs = inc.newPairs().localCheckpoint();
+      Dataset<Row> keptPairs = inc.keptPairs().withColumn("resolve_run_id", lit(runId)).localCheckpoint();
+      Dataset<Row> statusPairs = newPairs.select("source_l", "record_id_l", "source_r", "record_id_r", "status",
+              "match_weight")
+          .unionByName(keptPairs.select(col("source_a").as("source_l"), col("record_id_a").as("record_id_l"),
+              col("source_b").as("source_r"), col("record_id_b").as("record_id_r"), col("status"), col("match_weight")));
+      Dataset<Row> crosswalk = crosswalk(ids.personOf(), statusPairs, all, runId);
+      Dataset<Row> pairRows = pairRows(newPairs, stored.model().fields(), runId);
+      pairRows = pairRows.unionByName(keptPairs.select(java.util.Arrays.stream(pairRows.columns())
+          .map(functions::col).toArray(Column[]::new))).localCheckpoint();
+      List<AssignPersonIds.Event> events = withRetired(ids.result(), inc.affectedPersons(), deletedCounts());
+      Impact impact = impact(events, inc.affectedPersons().size());
+      if (dryRun) {
+        return result(records, inc.comparisons(), ids.result(), events, null, List.of(), null, stored.runId(),
+            counts, inc.affectedPersons().size(), impact, false, 0);
+      }
+      // crosswalk: the re-clustered records replace theirs; deleted records go
+      Dataset<Row> goneKeys = deleted.select("source", "record_id");
+      upsert("gold.identity_crosswalk", crosswalk, goneKeys, List.of("source", "record_id"));
+      upsert("gold.identity_record", recordRows(inc.prepared()), goneKeys, List.of("source", "record_id"));
+      // pairs: every pair touching a re-clustered or deleted record is replaced
+      Dataset<Row> touched = inc.records().select("source", "record_id").unionByName(goneKeys);
+      Dataset<Row> oldPairs = lakehouse.read("gold.identity_pair");
+      Dataset<Row> oldTouched = oldPairs.join(touched.toDF("source_a", "record_id_a"), new String[] {"source_a", "record_id_a"})
+          .select("source_a", "record_id_a", "source_b", "record_id_b")
+          .unionByName(oldPairs.join(touched.toDF("source_b", "record_id_b"), new String[] {"source_b", "record_id_b"})
+              .select("source_a", "record_id_a", "source_b", "record_id_b"))
+          .distinct();
+      List<String> pairKey = List.of("source_a", "record_id_a", "source_b", "record_id_b");
+      upsert("gold.identity_pair", pairRows, oldTouched.join(pairRows.select("source_a", "record_id_a", "source_b",
+          "record_id_b"), pairKey.toArray(new String[0]), "left_anti"), pairKey);
+      lakehouse.replaceWhere("gold.identity_review",
+          lakehouse.read("gold.identity_pair").filter(col("status").isin("review", "refused")), "true");
+      writePersons(crosswalk, inc.affectedPersons());
+      appendEvents(events);
+      long eventUpdates = fillEventPersonIds(crosswalk, true);
+      return finish(records, inc.comparisons(), ids.result(), events, List.of(), stored.model(), stored.runId(), counts,
+          inc.affectedPersons().size(), impact, eventUpdates);
+    }
+
+    /** Whether reviewers decided anything since the last run (gold.identity_decision's Delta version moved). */
+    boolean decisionsChanged() {
+      List<Row> last = lakehouse.read("ops.identity_run").orderBy(col("finished_at").desc(), col("run_id").desc())
+          .select("decisions_version").limit(1).collectAsList();
+      return last.isEmpty() || last.get(0).isNullAt(0) || last.get(0).getLong(0) != decisionsVersion();
+    }
+
+    long decisionsVersion() {
+      return lakehouse.exists("gold.identity_decision") ? lakehouse.version("gold.identity_decision") : -1;
+    }
+
+    /**
+     * gold.identity_record rows of prepared records: the normalised fields and every rule's raw key (before a run
+     * skipped a rule or a block), recomputed from the fields.
+     */
+    Dataset<Row> recordRows(Dataset<Row> prepared) {
+      List<Column> cols = new ArrayList<>(List.of(col("uid"), col("source"), col("record_id")));
+      for (PersonField f : PersonField.values()) {
+        cols.add(List.of(prepared.columns()).contains(f.column()) ? col(f.column())
+            : lit(null).cast("string").as(f.column()));
+      }
+      List<Column> keys = new ArrayList<>();
+      for (List<String> rule : settings.blockingRules()) {
+        keys.add(PrepareRecords.blockingKey(rule));
+      }
+      cols.add(functions.array(keys.toArray(new Column[0])).as("blocking_keys"));
+      cols.add(lit(runId).as("resolve_run_id"));
+      return prepared.select(cols.toArray(new Column[0]))
+          .join(all.select("source", "record_id", "record_hash"), new String[] {"source", "record_id"});
+    }
+
+    /** Records deleted at their source, counted per previous person. */
+    Map<String, Long> deletedCounts() {
+      Map<String, Long> out = new java.util.HashMap<>();
+      for (Row r : previous.join(all.select("source", "record_id"), new String[] {"source", "record_id"}, "left_anti")
+          .groupBy("person_id").count().collectAsList()) {
+        out.put(r.getString(0), r.getLong(1));
+      }
+      return out;
+    }
+
+    /** gold.person rows of the given persons (all when null) from their records, by the survivorship rules. */
+    void writePersons(Dataset<Row> crosswalk, java.util.Set<String> affected) {
+      Dataset<Row> withPerson = all.join(crosswalk.select("source", "record_id", "person_id"),
+          new String[] {"source", "record_id"});
+      Dataset<Row> person = GoldenRecord.build(withPerson, survivorship).withColumn("resolve_run_id", lit(runId));
+      if (affected == null) {
+        lakehouse.replaceWhere("gold.person", person, "true");
+        return;
+      }
+      Dataset<Row> gonePersons = spark.createDataset(new ArrayList<>(affected), org.apache.spark.sql.Encoders.STRING())
+          .toDF("person_id");
+      upsert("gold.person", person, gonePersons.join(person.select("person_id"), new String[] {"person_id"},
+          "left_anti"), List.of("person_id"));
+    }
+
+    void appendEvents(List<AssignPersonIds.Event> events) {
+      Timestamp now = Timestamp.from(Instant.now());
+      List<Row> eventRows = new ArrayList<>();
+      for (AssignPersonIds.Event e : events) {
+        eventRows.add(RowFactory.create(runId, e.type(), e.oldId(), e.newId(), e.records(), now));
+      }
+      if (!eventRows.isEmpty()) {
+        lakehouse.append("gold.identity_event", spark.createDataFrame(eventRows,
+            lakehouse.contract("gold.identity_event").schema()));
+      }
+    }
+
+    Result finish(long records, long comparisons, AssignPersonIds.Result ids, List<AssignPersonIds.Event> events,
+        List<LinkRecords.RuleReport> rules, MatchModel model, String modelRunId, long[] counts, long affected,
+        Impact impact, long eventUpdates) {
+      Dataset<Row> pairs = lakehouse.read("gold.identity_pair");
+      long persons = lakehouse.read("gold.person").count();
+      long matchedPairs = pairs.filter(col("status").equalTo("match")).count();
+      long reviewPairs = lakehouse.read("gold.identity_review").count();
+      Double precision = null;
+      Double recall = null;
+      if (groundTruth != null && new java.io.File(groundTruth).isFile()) {
+        double[] pr = evaluate(spark, lakehouse.read("gold.identity_crosswalk"), all);
+        precision = pr[0];
+        recall = pr[1];
+      } else if (groundTruth != null) {
+        LOG.info("identity: ground-truth file not found, no precision/recall");
+      }
+      long affectedPersons = affected < 0 ? persons : affected;
+      lakehouse.append("ops.identity_run", spark.createDataFrame(List.of(RowFactory.create(runId,
+          Timestamp.from(started), Timestamp.from(Instant.now()), records, comparisons,
+          persons, matchedPairs, reviewPairs, ids.kept(), ids.minted(), rulesJson(rules),
+          model.toJson(), scala.collection.JavaConverters.mapAsScalaMap(new LinkedHashMap<String, Object>(perSource))
+              .toMap(scala.Predef$.MODULE$.<scala.Tuple2<String, Object>>conforms()),
+          mode.name().toLowerCase(java.util.Locale.ROOT), modelRunId, settingsJson, counts[0], counts[1], counts[2],
+          affectedPersons, decisionsVersion())),
+          lakehouse.contract("ops.identity_run").schema()));
+      LOG.info("identity: run {} ({}): {} records, {} persons, {} re-clustered ({} kept, {} new), {} events", runId,
+          mode, records, persons, affectedPersons, ids.kept(), ids.minted(), events.size());
+      return new Result(runId, records, perSource, skipped, comparisons, persons, matchedPairs, reviewPairs,
+          ids.kept(), ids.minted(), events.size(), eventUpdates, rules, precision, recall, mode, modelRunId, counts[0],
+          counts[1], counts[2], affectedPersons, impact.retired(), impact.types(), impact.examples(), true);
+    }
+
+    Result result(long records, long comparisons, AssignPersonIds.Result ids, List<AssignPersonIds.Event> events,
+        Dataset<Row> pairs, List<LinkRecords.RuleReport> rules, Object unused, String modelRunId, long[] counts,
+        long affected, Impact impact, boolean published, long eventUpdates) {
+      long matched = pairs == null ? 0 : pairs.filter(col("status").equalTo("match")).count();
+      long review = pairs == null ? 0 : pairs.filter(col("status").isin("review", "refused")).count();
+      return new Result(runId, records, perSource, skipped, comparisons, ids.ids().size(), matched, review, ids.kept(),
+          ids.minted(), events.size(), eventUpdates, rules, null, null, mode, modelRunId, counts[0], counts[1],
+          counts[2], affected, impact.retired(), impact.types(), impact.examples(), published);
+    }
+  }
+
+  /** What a run changes for persons: event counts by type and a few examples (person ids only). */
+  record Impact(Map<String, Long> types, List<String> examples, long retired) {}
+
+  static Impact impact(List<AssignPersonIds.Event> events, long scope) {
+    Map<String, Long> types = new java.util.TreeMap<>();
+    List<String> examples = new ArrayList<>();
+    long retired = 0;
+    for (AssignPersonIds.Event e : events) {
+      types.merge(e.type(), 1L, Long::sum);
+      if (e.type().equals("retire")) {
+        retired++;
+      }
+      if (examples.size() < 5) {
+        examples.add(e.type() + " " + e.oldId() + (e.newId() == null ? "" : " -> " + e.newId()) + " (" + e.records()
+            + " records)");
+      }
+    }
+    return new Impact(types, examples, retired);
+  }
+
+  /** The events of an id assignment plus a retire event for each previous id left without any record. */
+  static List<AssignPersonIds.Event> withRetired(AssignPersonIds.Result ids, java.util.Set<String> before,
+      Map<String, Long> deleted) {
+    java.util.Set<String> live = new java.util.HashSet<>(ids.ids().values());
+    java.util.Set<String> moved = new java.util.HashSet<>();
+    for (AssignPersonIds.Event e : ids.events()) {
+      moved.add(e.oldId());
+    }
+    List<AssignPersonIds.Event> out = new ArrayList<>(ids.events());
+    for (String id : new java.util.TreeSet<>(before)) {
+      if (!live.contains(id) && !moved.contains(id)) {
+        out.add(new AssignPersonIds.Event("retire", id, null, deleted.getOrDefault(id, 0L)));
+      }
+    }
+    return out;
+  }
+
+  /** Stable ids for clustered records: (source, record_id, person_id) and the assignment. */
+  record Ids(Dataset<Row> personOf, AssignPersonIds.Result result) {}
+
+  Ids assign(Dataset<Row> members, java.util.Set<String> reserved) {
+    List<AssignPersonIds.Member> list = new ArrayList<>();
+    List<Row> rows = members.collectAsList();
+    for (Row r : rows) {
+      list.add(new AssignPersonIds.Member(r.getString(0), r.getString(1), r.getLong(2),
           r.isNullAt(3) ? null : r.getString(3)));
     }
-    AssignPersonIds.Result ids = new AssignPersonIds().execute(members);
+    AssignPersonIds.Result ids = new AssignPersonIds().reserve(reserved).execute(list);
     List<Row> idRows = new ArrayList<>();
-    ids.ids().forEach((k, v) -> idRows.add(RowFactory.create(k, v)));
-    Dataset<Row> clusterIds = spark.createDataFrame(idRows, new StructType()
-        .add("cluster_uid", DataTypes.LongType).add("person_id", DataTypes.StringType));
+    for (Row r : rows) {
+      idRows.add(RowFactory.create(r.getString(0), r.getString(1), ids.ids().get(r.getLong(2))));
+    }
+    Dataset<Row> personOf = lakehouse.spark().createDataFrame(idRows, new StructType()
+        .add("source", DataTypes.StringType).add("record_id", DataTypes.StringType)
+        .add("person_id", DataTypes.StringType)).localCheckpoint();
+    return new Ids(personOf, ids);
+  }
 
-    Dataset<Row> pairs = linked.pairs().localCheckpoint();
+  /**
+   * Crosswalk rows of the clustered records (source, record_id, person_id) from the scored pairs (source_l,
+   * record_id_l, source_r, record_id_r, status, match_weight) and the decisions.
+   */
+  Dataset<Row> crosswalk(Dataset<Row> personOf, Dataset<Row> pairs, Dataset<Row> all, String runId) {
     Dataset<Row> matched = pairs.filter(col("status").equalTo("match"));
     Dataset<Row> recordWeight = matched.select(col("source_l").as("source"), col("record_id_l").as("record_id"),
             col("match_weight"))
         .unionByName(matched.select(col("source_r").as("source"), col("record_id_r").as("record_id"), col("match_weight")))
         .groupBy("source", "record_id").agg(functions.max("match_weight").as("match_weight"));
+    Dataset<Row> decisions = lakehouse.read("gold.identity_decision");
     Dataset<Row> mustRecords = decisions.filter(col("decision").equalTo("must-link"))
         .select(col("source_a").as("source"), col("record_id_a").as("record_id"))
         .unionByName(decisions.filter(col("decision").equalTo("must-link"))
             .select(col("source_b").as("source"), col("record_id_b").as("record_id")))
         .distinct().withColumn("must", lit(true));
     WindowSpec byPerson = Window.partitionBy("person_id");
-    Dataset<Row> crosswalk = linked.records().join(clusterIds, "cluster_uid")
-        .join(all.select("source", "record_id", "source_table"), new String[] {"source", "record_id"})
+    return personOf
+        .join(all.select("source", "record_id", "source_table", "record_hash"), new String[] {"source", "record_id"})
         .join(recordWeight, new String[] {"source", "record_id"}, "left")
         .join(mustRecords, new String[] {"source", "record_id"}, "left")
         .withColumn("cluster_size", functions.count(lit(1)).over(byPerson))
@@ -131,62 +513,103 @@ public final class ResolveIdentity {
             .otherwise(lit("linked")))
         .withColumn("resolve_run_id", lit(runId))
         .localCheckpoint();
-    lakehouse.replaceWhere("gold.identity_crosswalk", crosswalk, "true");
+  }
 
-    // golden record: per field (or group of fields surviving together, the address) the record the rules of
-    // measures/identity/survivorship.csv pick, with its source/record_id as the field's lineage
-    Dataset<Row> withPerson = all.join(crosswalk.select("source", "record_id", "person_id"),
-        new String[] {"source", "record_id"});
-    Dataset<Row> person = GoldenRecord.build(withPerson, survivorship).withColumn("resolve_run_id", lit(runId));
-    lakehouse.replaceWhere("gold.person", person, "true");
-
-    // explainable pairs and the review queue
+  /** gold.identity_pair rows from scored pairs (as {@link LinkRecords.Result#pairs()} shapes them). */
+  static Dataset<Row> pairRows(Dataset<Row> pairs, List<PersonField> fields, String runId) {
     List<Column> weightMap = new ArrayList<>();
-    for (PersonField f : linked.fields()) {
+    for (PersonField f : fields) {
       weightMap.add(lit(f.column()));
       weightMap.add(col("w_" + f.column()));
     }
-    Dataset<Row> pairRows = pairs.select(col("source_l").as("source_a"), col("record_id_l").as("record_id_a"),
+    return pairs.select(col("source_l").as("source_a"), col("record_id_l").as("record_id_a"),
         col("source_r").as("source_b"), col("record_id_r").as("record_id_b"), col("status"), col("reason"),
         col("match_probability"), col("match_weight"), functions.map(weightMap.toArray(new Column[0])).as("field_weights"),
         col("rule").as("blocking_rule"), lit(runId).as("resolve_run_id"));
-    lakehouse.replaceWhere("gold.identity_pair", pairRows, "true");
-    Dataset<Row> review = pairRows.filter(col("status").isin("review", "refused"));
-    lakehouse.replaceWhere("gold.identity_review", review, "true");
+  }
 
-    Timestamp now = Timestamp.from(Instant.now());
-    List<Row> eventRows = new ArrayList<>();
-    for (AssignPersonIds.Event e : ids.events()) {
-      eventRows.add(RowFactory.create(runId, e.type(), e.oldId(), e.newId(), e.records(), now));
+  /**
+   * One MERGE: {@code rows} replace the rows with their key (or are inserted), the rows with a key in
+   * {@code deletes} are deleted.
+   */
+  void upsert(String table, Dataset<Row> rows, Dataset<Row> deletes, List<String> key) {
+    StructType schema = lakehouse.contract(table).schema();
+    Dataset<Row> source = lakehouse.conform(rows, table).withColumn("_delete", lit(false));
+    List<Column> delCols = new ArrayList<>();
+    for (org.apache.spark.sql.types.StructField f : schema.fields()) {
+      delCols.add(key.contains(f.name()) ? col(f.name()).cast(f.dataType()).as(f.name())
+          : lit(null).cast(f.dataType()).as(f.name()));
     }
-    if (!eventRows.isEmpty()) {
-      lakehouse.append("gold.identity_event", spark.createDataFrame(eventRows,
-          lakehouse.contract("gold.identity_event").schema()));
-    }
+    delCols.add(lit(true).as("_delete"));
+    source = source.unionByName(deletes.select(delCols.toArray(new Column[0])));
+    String on = String.join(" AND ", key.stream().map(k -> "t." + k + " = s." + k).toList());
+    String set = String.join(", ", java.util.Arrays.stream(schema.fieldNames()).map(c -> c + " = s." + c).toList());
+    String cols = String.join(", ", schema.fieldNames());
+    String vals = String.join(", ", java.util.Arrays.stream(schema.fieldNames()).map(c -> "s." + c).toList());
+    lakehouse.merge(table, source, on, "WHEN MATCHED AND s._delete THEN DELETE WHEN MATCHED THEN UPDATE SET " + set
+        + " WHEN NOT MATCHED AND NOT s._delete THEN INSERT (" + cols + ") VALUES (" + vals + ")");
+  }
 
-    long eventUpdates = fillEventPersonIds(crosswalk);
-    long matchedPairs = pairs.filter(col("status").equalTo("match")).count();
-    long reviewPairs = review.count();
-    Double precision = null;
-    Double recall = null;
-    if (groundTruth != null && new java.io.File(groundTruth).isFile()) {
-      double[] pr = evaluate(spark, crosswalk, all);
-      precision = pr[0];
-      recall = pr[1];
-    } else if (groundTruth != null) {
-      LOG.info("identity: ground-truth file not found, no precision/recall");
+  /** The model of the last trained run, and the settings and skipped rules of the last run that used it. */
+  Stored stored() {
+    if (!lakehouse.exists("ops.identity_run") || !lakehouse.exists("gold.identity_crosswalk")) {
+      return null;
     }
-    lakehouse.append("ops.identity_run", spark.createDataFrame(List.of(RowFactory.create(runId,
-        Timestamp.from(started), Timestamp.from(Instant.now()), linked.recordCount(), linked.comparisons(),
-        (long) ids.ids().size(), matchedPairs, reviewPairs, ids.kept(), ids.minted(), rulesJson(linked.rules()),
-        linked.model().toJson(), scala.collection.JavaConverters.mapAsScalaMap(new LinkedHashMap<String, Object>(perSource))
-            .toMap(scala.Predef$.MODULE$.<scala.Tuple2<String, Object>>conforms()))),
-        lakehouse.contract("ops.identity_run").schema()));
-    LOG.info("identity: run {}: {} records, {} persons ({} kept, {} new), {} events", runId, linked.recordCount(),
-        ids.ids().size(), ids.kept(), ids.minted(), ids.events().size());
-    return new Result(runId, linked.recordCount(), perSource, skipped, linked.comparisons(), ids.ids().size(),
-        matchedPairs, reviewPairs, ids.kept(), ids.minted(), ids.events().size(), eventUpdates, linked.rules(),
-        precision, recall);
+    List<Row> runs = lakehouse.read("ops.identity_run").filter(col("mode").isNotNull())
+        .orderBy(col("finished_at").desc(), col("run_id").desc()).select("run_id", "mode", "model_run_id", "settings")
+        .limit(1).collectAsList();
+    if (runs.isEmpty() || lakehouse.read("gold.identity_crosswalk").isEmpty()) {
+      return null;
+    }
+    String modelRun = runs.get(0).getString(2);
+    List<Row> trained = lakehouse.read("ops.identity_run").filter(col("run_id").equalTo(modelRun))
+        .select("model", "blocking_report").collectAsList();
+    if (trained.isEmpty()) {
+      return null;
+    }
+    MatchModel model;
+    try {
+      model = MatchModel.fromJson(trained.get(0).getString(0));
+    } catch (IllegalArgumentException e) {
+      LOG.warn("identity: stored model of run {} cannot be used ({}); estimating a new one", modelRun, e.getMessage());
+      return null;
+    }
+    java.util.Set<Integer> skippedRules = new java.util.HashSet<>();
+    try {
+      for (com.fasterxml.jackson.databind.JsonNode r : new ObjectMapper().readTree(trained.get(0).getString(1))) {
+        if (r.path("skipped_rule").asBoolean(false)) {
+          skippedRules.add(r.path("rule").asInt());
+        }
+      }
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("ops.identity_run.blocking_report of run " + modelRun + " is not JSON", e);
+    }
+    return new Stored(modelRun, model, runs.get(0).getString(3), skippedRules);
+  }
+
+  /** The settings a stored model is used with, as JSON (an incremental run needs the same). */
+  static String settingsJson(LinkageSettings s) {
+    ObjectMapper om = new ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode o = om.createObjectNode();
+    ArrayNode rules = o.putArray("blocking_rules");
+    for (List<String> r : s.blockingRules()) {
+      ArrayNode a = rules.addArray();
+      r.forEach(a::add);
+    }
+    o.put("match_threshold", s.matchThreshold()).put("review_threshold", s.reviewThreshold())
+        .put("max_block_size", s.maxBlockSize()).put("max_rule_comparisons", s.maxRuleComparisons())
+        .put("ssn_max_edits", s.ssnMaxEdits()).put("sex_guard", s.sexGuard()).put("link_only", s.linkOnly());
+    return o.toString();
+  }
+
+  /** Hash of a record's person fields as read: a record whose hash is unchanged is not linked again. */
+  static Column recordHash() {
+    List<Column> parts = new ArrayList<>();
+    for (String f : List.of("given_name", "family_name", "birth_date", "sex", "street", "city", "state", "postcode",
+        "phone", "email", "ssn", "mrn")) {
+      parts.add(functions.coalesce(col(f), lit("\u0002")));
+    }
+    return functions.xxhash64(functions.concat_ws("\u0001", parts.toArray(new Column[0])));
   }
 
   /** One source table as (source, record_id, source_table, kind, updated, person fields); null when absent. */
@@ -245,9 +668,14 @@ public final class ResolveIdentity {
   }
 
   /** Sets silver.event.person_id from the crosswalk (on source and patient id); returns rows changed. */
-  long fillEventPersonIds(Dataset<Row> crosswalk) {
+  long fillEventPersonIds(Dataset<Row> crosswalk, boolean incremental) {
     if (!lakehouse.exists("silver.event")) {
       return 0;
+    }
+    if (incremental) {
+      // the re-clustered records' events and those of records ingested since (person_id still null): the whole
+      // crosswalk, as written
+      crosswalk = lakehouse.read("gold.identity_crosswalk");
     }
     return lakehouse.merge("silver.event", crosswalk.select("source", "record_id", "person_id"),
         "t.source = s.source AND t.patient_id = s.record_id",

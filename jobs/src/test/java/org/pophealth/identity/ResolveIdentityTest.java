@@ -110,5 +110,21 @@ class ResolveIdentityTest {
     long kept = before.entrySet().stream().filter(e -> !decidedPersons.contains(e.getValue()))
         .filter(e -> e.getValue().equals(after.get(e.getKey()))).count();
     assertTrue(kept >= 0.995 * existing, kept + " of " + existing + " kept their id");
+    assertEquals(ResolveIdentity.Mode.INCREMENTAL, grown.mode(), "the model is reused");
+    assertEquals(60, grown.newRecords() + grown.changedRecords(), "only the 60 added records are linked");
+
+    // the incremental run equals a full link with the same model: same persons, same pairs
+    List<String> pairs = lh.read("gold.identity_pair").select("source_a", "record_id_a", "source_b", "record_id_b",
+        "status").toJSON().collectAsList().stream().sorted().toList();
+    List<String> persons = lh.read("gold.person").drop("resolve_run_id").toJSON().collectAsList().stream().sorted()
+        .toList();
+    ResolveIdentity.Result full = new ResolveIdentity(lh, config()).full(true).execute();
+    assertEquals(ResolveIdentity.Mode.FULL, full.mode());
+    assertEquals(after, ids(lh), "a full link with the stored model gives the same person ids");
+    assertEquals(pairs, lh.read("gold.identity_pair").select("source_a", "record_id_a", "source_b", "record_id_b",
+        "status").toJSON().collectAsList().stream().sorted().toList(), "and the same pairs");
+    assertEquals(persons, lh.read("gold.person").drop("resolve_run_id").toJSON().collectAsList().stream().sorted()
+        .toList(), "and the same golden records");
+    assertEquals(0, full.events(), "nothing moves");
   }
 }
