@@ -552,13 +552,14 @@ public final class ResolveIdentity {
 
   /** The model of the last trained run, and the settings and skipped rules of the last run that used it. */
   Stored stored() {
-    if (!lakehouse.exists("ops.identity_run") || !lakehouse.exists("gold.identity_crosswalk")) {
+    if (!lakehouse.exists("ops.identity_run")) {
       return null;
     }
+    // runs before models were reused have no mode: their model is not taken up
     List<Row> runs = lakehouse.read("ops.identity_run").filter(col("mode").isNotNull())
         .orderBy(col("finished_at").desc(), col("run_id").desc()).select("run_id", "mode", "model_run_id", "settings")
         .limit(1).collectAsList();
-    if (runs.isEmpty() || lakehouse.read("gold.identity_crosswalk").isEmpty()) {
+    if (runs.isEmpty()) {
       return null;
     }
     String modelRun = runs.get(0).getString(2);

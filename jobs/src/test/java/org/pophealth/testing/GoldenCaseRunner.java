@@ -17,6 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.pophealth.cohorts.BuildCohortsGolden;
 import org.pophealth.duplicates.DetectDuplicatesGolden;
+import org.pophealth.identity.ResolveIdentityGolden;
 import org.pophealth.ingest.IngestFhirGolden;
 import org.pophealth.ingest.fhir.bulk.BulkExportGolden;
 import org.pophealth.ingest.claims.IngestClaimsGolden;
@@ -49,7 +50,8 @@ abstract class GoldenCaseRunner {
       "detect-duplicate-tests", DetectDuplicatesGolden::new,
       "build-cohorts", BuildCohortsGolden::new,
       "bulk-export", BulkExportGolden::new,
-      "build-views", BuildViewsGolden::new);
+      "build-views", BuildViewsGolden::new,
+      "resolve-identity", ResolveIdentityGolden::new);
 
   @AfterEach
   void releaseCaches() {
