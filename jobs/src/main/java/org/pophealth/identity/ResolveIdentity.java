@@ -59,7 +59,8 @@ public final class ResolveIdentity {
 
   public record Result(String runId, long records, Map<String, Long> perSource, List<String> skippedTables,
       long comparisons, long persons, long matchedPairs, long reviewPairs, long kept, long minted, long events,
-      long eventRowsUpdated, List<LinkRecords.RuleReport> rules, Double precision, Double recall) {}
+      long eventRowsUpdated, List<LinkRecords.RuleReport> rules, Double precision, Double recall,
+      long splitQueue) {}
 
   public Result execute() {
     SparkSession spark = lakehouse.spark();
@@ -139,17 +140,12 @@ public final class ResolveIdentity {
         new String[] {"source", "record_id"});
     Dataset<Row> person = GoldenRecord.build(withPerson, survivorship).withColumn("resolve_run_id", lit(runId));
     lakehouse.replaceWhere("gold.person", person, "true");
+    // persons whose records disagree on birth date (beyond a typo) or sex: the split queue
+    Dataset<Row> splits = SplitQueue.build(withPerson, runId).localCheckpoint();
+    lakehouse.replaceWhere("gold.identity_split_queue", splits, "true");
 
-    // explainable pairs and the review queue
-    List<Column> weightMap = new ArrayList<>();
-    for (PersonField f : linked.fields()) {
-      weightMap.add(lit(f.column()));
-      weightMap.add(col("w_" + f.column()));
-    }
-    Dataset<Row> pairRows = pairs.select(col("source_l").as("source_a"), col("record_id_l").as("record_id_a"),
-        col("source_r").as("source_b"), col("record_id_r").as("record_id_b"), col("status"), col("reason"),
-        col("match_probability"), col("match_weight"), functions.map(weightMap.toArray(new Column[0])).as("field_weights"),
-        col("rule").as("blocking_rule"), lit(runId).as("resolve_run_id"));
+    // explained pairs (prior, exact field weights, levels, masked values, narrative) and the review queue
+    Dataset<Row> pairRows = ExplainPairs.rows(pairs, linked.model(), all, runId);
     lakehouse.replaceWhere("gold.identity_pair", pairRows, "true");
     Dataset<Row> review = pairRows.filter(col("status").isin("review", "refused"));
     lakehouse.replaceWhere("gold.identity_review", review, "true");
@@ -186,7 +182,7 @@ public final class ResolveIdentity {
         ids.ids().size(), ids.kept(), ids.minted(), ids.events().size());
     return new Result(runId, linked.recordCount(), perSource, skipped, linked.comparisons(), ids.ids().size(),
         matchedPairs, reviewPairs, ids.kept(), ids.minted(), ids.events().size(), eventUpdates, linked.rules(),
-        precision, recall);
+        precision, recall, splits.count());
   }
 
   /** One source table as (source, record_id, source_table, kind, updated, person fields); null when absent. */
