@@ -145,7 +145,7 @@ public final class ResolveIdentity {
     lakehouse.replaceWhere("gold.identity_split_queue", splits, "true");
 
     // explained pairs (prior, exact field weights, levels, masked values, narrative) and the review queue
-    Dataset<Row> pairRows = ExplainPairs.rows(pairs, linked.model(), all, runId);
+    Dataset<Row> pairRows = ExplainPairs.rows(pairs, linked.model(), all, runId).localCheckpoint();
     lakehouse.replaceWhere("gold.identity_pair", pairRows, "true");
     Dataset<Row> review = pairRows.filter(col("status").isin("review", "refused"));
     lakehouse.replaceWhere("gold.identity_review", review, "true");
