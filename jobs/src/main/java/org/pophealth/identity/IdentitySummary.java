@@ -34,6 +34,10 @@ public final class IdentitySummary {
             + "%d matched pairs, %d for review, %d merge/split events, %d silver.event rows updated%n",
         r.runId(), r.records(), r.perSource(), r.comparisons(), r.persons(), r.kept(), r.minted(), r.matchedPairs(),
         r.reviewPairs(), r.events(), r.eventRowsUpdated());
+    if (r.splitQueue() > 0) {
+      out.printf("  %d persons in gold.identity_split_queue (records that disagree on birth date or sex)%n",
+          r.splitQueue());
+    }
     for (String t : r.skippedTables()) {
       out.println("  skipped " + t + " (table does not exist)");
     }

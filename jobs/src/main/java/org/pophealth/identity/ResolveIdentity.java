@@ -70,7 +70,7 @@ public final class ResolveIdentity {
       long comparisons, long persons, long matchedPairs, long reviewPairs, long kept, long minted, long events,
       long eventRowsUpdated, List<LinkRecords.RuleReport> rules, Double precision, Double recall, Mode mode,
       String modelRunId, long newRecords, long changedRecords, long deletedRecords, long affectedPersons,
-      long retired, Map<String, Long> eventTypes, List<String> examples, boolean published) {}
+      long retired, Map<String, Long> eventTypes, List<String> examples, boolean published, long splitQueue) {}
 
   /** Estimate a new model and link every record (the first run does). */
   public ResolveIdentity retrain(boolean on) {
@@ -198,7 +198,7 @@ public final class ResolveIdentity {
       Dataset<Row> pairs = linked.pairs().localCheckpoint();
       Dataset<Row> crosswalk = crosswalk(ids.personOf(), pairs.select("source_l", "record_id_l", "source_r",
           "record_id_r", "status", "match_weight"), all, runId);
-      Dataset<Row> pairRows = pairRows(pairs, linked.fields(), runId);
+      Dataset<Row> pairRows = pairRows(pairs, linked.model(), all, runId).localCheckpoint();
       java.util.Set<String> before = new java.util.HashSet<>();
       for (Row r : previous.select("person_id").distinct().collectAsList()) {
         before.add(r.getString(0));
@@ -284,7 +284,7 @@ public final class ResolveIdentity {
           .unionByName(keptPairs.select(col("source_a").as("source_l"), col("record_id_a").as("record_id_l"),
               col("source_b").as("source_r"), col("record_id_b").as("record_id_r"), col("status"), col("match_weight")));
       Dataset<Row> crosswalk = crosswalk(ids.personOf(), statusPairs, all, runId);
-      Dataset<Row> pairRows = pairRows(newPairs, stored.model().fields(), runId);
+      Dataset<Row> pairRows = pairRows(newPairs, stored.model(), all, runId);
       pairRows = pairRows.unionByName(keptPairs.select(java.util.Arrays.stream(pairRows.columns())
           .map(functions::col).toArray(Column[]::new))).localCheckpoint();
       List<AssignPersonIds.Event> events = withRetired(ids.result(), inc.affectedPersons(), deletedCounts());
@@ -362,16 +362,23 @@ public final class ResolveIdentity {
     void writePersons(Dataset<Row> crosswalk, java.util.Set<String> affected) {
       Dataset<Row> withPerson = all.join(crosswalk.select("source", "record_id", "person_id"),
           new String[] {"source", "record_id"});
-      Dataset<Row> person = GoldenRecord.build(withPerson, survivorship).withColumn("resolve_run_id", lit(runId));
+      Dataset<Row> person = GoldenRecord.build(withPerson, survivorship).withColumn("resolve_run_id", lit(runId))
+          .localCheckpoint();
+      // persons whose records disagree on birth date (beyond a typo) or sex: the split queue
+      Dataset<Row> splits = SplitQueue.build(withPerson, runId).localCheckpoint();
       if (affected == null) {
         lakehouse.replaceWhere("gold.person", person, "true");
+        lakehouse.replaceWhere("gold.identity_split_queue", splits, "true");
         return;
       }
-      Dataset<Row> gonePersons = spark.createDataset(new ArrayList<>(affected), org.apache.spark.sql.Encoders.STRING())
+      Dataset<Row> before = spark.createDataset(new ArrayList<>(affected), org.apache.spark.sql.Encoders.STRING())
           .toDF("person_id");
-      upsert("gold.person", person, gonePersons.join(person.select("person_id"), new String[] {"person_id"},
+      upsert("gold.person", person, before.join(person.select("person_id"), new String[] {"person_id"},
           "left_anti"), List.of("person_id"));
+      upsert("gold.identity_split_queue", splits, before.unionByName(person.select("person_id"))
+          .join(splits.select("person_id"), new String[] {"person_id"}, "left_anti"), List.of("person_id"));
     }
+
 
     void appendEvents(List<AssignPersonIds.Event> events) {
       Timestamp now = Timestamp.from(Instant.now());
@@ -414,7 +421,8 @@ public final class ResolveIdentity {
           mode, records, persons, affectedPersons, ids.kept(), ids.minted(), events.size());
       return new Result(runId, records, perSource, skipped, comparisons, persons, matchedPairs, reviewPairs,
           ids.kept(), ids.minted(), events.size(), eventUpdates, rules, precision, recall, mode, modelRunId, counts[0],
-          counts[1], counts[2], affectedPersons, impact.retired(), impact.types(), impact.examples(), true);
+          counts[1], counts[2], affectedPersons, impact.retired(), impact.types(), impact.examples(), true,
+          lakehouse.exists("gold.identity_split_queue") ? lakehouse.read("gold.identity_split_queue").count() : 0);
     }
 
     Result result(long records, long comparisons, AssignPersonIds.Result ids, List<AssignPersonIds.Event> events,
@@ -424,7 +432,7 @@ public final class ResolveIdentity {
       long review = pairs == null ? 0 : pairs.filter(col("status").isin("review", "refused")).count();
       return new Result(runId, records, perSource, skipped, comparisons, ids.ids().size(), matched, review, ids.kept(),
           ids.minted(), events.size(), eventUpdates, rules, null, null, mode, modelRunId, counts[0], counts[1],
-          counts[2], affected, impact.retired(), impact.types(), impact.examples(), published);
+          counts[2], affected, impact.retired(), impact.types(), impact.examples(), published, 0);
     }
   }
 
@@ -515,17 +523,12 @@ public final class ResolveIdentity {
         .localCheckpoint();
   }
 
-  /** gold.identity_pair rows from scored pairs (as {@link LinkRecords.Result#pairs()} shapes them). */
-  static Dataset<Row> pairRows(Dataset<Row> pairs, List<PersonField> fields, String runId) {
-    List<Column> weightMap = new ArrayList<>();
-    for (PersonField f : fields) {
-      weightMap.add(lit(f.column()));
-      weightMap.add(col("w_" + f.column()));
-    }
-    return pairs.select(col("source_l").as("source_a"), col("record_id_l").as("record_id_a"),
-        col("source_r").as("source_b"), col("record_id_r").as("record_id_b"), col("status"), col("reason"),
-        col("match_probability"), col("match_weight"), functions.map(weightMap.toArray(new Column[0])).as("field_weights"),
-        col("rule").as("blocking_rule"), lit(runId).as("resolve_run_id"));
+  /**
+   * gold.identity_pair rows from scored pairs (as {@link LinkRecords.Result#pairs()} shapes them): prior, exact
+   * field weights, levels, masked values and the narrative ({@link ExplainPairs}).
+   */
+  static Dataset<Row> pairRows(Dataset<Row> pairs, MatchModel model, Dataset<Row> all, String runId) {
+    return ExplainPairs.rows(pairs, model, all, runId);
   }
 
   /**

@@ -76,9 +76,12 @@ class ResolveIdentityTest {
     List<Row> matches = lh.read("gold.identity_pair").filter("status = 'match'").collectAsList();
     assertTrue(!matches.isEmpty());
     for (Row p : matches) {
+      assertEquals(prior, p.getDouble(p.fieldIndex("prior_weight")), 1e-9);
       Map<String, Double> w = p.getJavaMap(p.fieldIndex("field_weights"));
       double sum = prior + w.values().stream().mapToDouble(Double::doubleValue).sum();
-      assertEquals(p.getDouble(p.fieldIndex("match_weight")), sum, 0.01, "weights add up for " + p);
+      assertEquals(p.getDouble(p.fieldIndex("match_weight")), sum, 1e-6, "weights add up for " + p);
+      assertEquals(w.keySet(), p.getJavaMap(p.fieldIndex("levels")).keySet());
+      assertTrue(p.getString(p.fieldIndex("explanation")).contains("same "), "a match has agreeing fields: " + p);
     }
 
     // 10% more records and two reviewer decisions in the same run: decisions win, everyone else keeps their id

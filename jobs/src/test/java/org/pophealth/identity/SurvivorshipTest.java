@@ -183,7 +183,8 @@ class SurvivorshipTest {
     }
   }
 
-  private static PopHealthConfig.Identity config() {
+  /** Both fixture tables as identity sources (ehr and payer; record_id, the person fields, updated). */
+  static PopHealthConfig.Identity config() {
     PopHealthConfig.Identity d = ConfigLoader.defaults().identity();
     Map<String, String> fields = new HashMap<>();
     FIELDS.forEach(f -> fields.put(f, f));
