@@ -105,7 +105,7 @@ public final class ResolveIdentityGolden implements GoldenJob {
         // ops.identity_run and gold.identity_event: this phase's run only; weights rounded as the README derives them
         if (table.equals("gold.identity_pair")) {
           // sides in (source, record_id) order, as the README names them (the job orders them by record uid)
-          org.apache.spark.sql.Column swap = functions.expr("struct(source_a, record_id_a) > struct(source_b, record_id_b)");
+          org.apache.spark.sql.Column swap = functions.expr("concat(source_a, char(0), record_id_a) > concat(source_b, char(0), record_id_b)");
           return t.withColumn("swap", swap)
               .withColumn("sa", functions.expr("if(swap, source_b, source_a)"))
               .withColumn("ra", functions.expr("if(swap, record_id_b, record_id_a)"))
