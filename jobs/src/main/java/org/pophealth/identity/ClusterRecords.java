@@ -92,6 +92,81 @@ public final class ClusterRecords {
     return new Result(clusters, refused, components);
   }
 
+  /**
+   * The same clustering on the driver, for the few records an incremental run re-clusters: components by
+   * union-find over the links, then each component through the same guard. Spark's GraphX costs seconds of
+   * fixed overhead per run that a few thousand links do not need.
+   */
+  public Result executeLocal(SparkSession spark, Dataset<Row> links, Dataset<Row> guard, Dataset<Row> cannot) {
+    List<Row> linkRows = links.select("uid_l", "uid_r", "match_weight", "must").collectAsList();
+    Map<Long, Long> parent = new HashMap<>();
+    for (Row l : linkRows) {
+      union(parent, l.getLong(0), l.getLong(1));
+    }
+    Map<Long, List<Row>> members = new HashMap<>();
+    for (Row g : guard.select("uid", "ssn", "sex").collectAsList()) {
+      if (parent.containsKey(g.getLong(0))) {
+        members.computeIfAbsent(root(parent, g.getLong(0)), k -> new ArrayList<>()).add(g);
+      }
+    }
+    Map<Long, List<Row>> edges = new HashMap<>();
+    for (Row l : linkRows) {
+      edges.computeIfAbsent(root(parent, l.getLong(0)), k -> new ArrayList<>()).add(l);
+    }
+    Map<Long, List<Row>> cannots = new HashMap<>();
+    for (Row c : cannot.select("uid_l", "uid_r").collectAsList()) {
+      if (parent.containsKey(c.getLong(0))) {
+        cannots.computeIfAbsent(root(parent, c.getLong(0)), k -> new ArrayList<>()).add(c);
+      }
+    }
+    StructType work = new StructType()
+        .add("members", DataTypes.createArrayType(new StructType().add("uid", DataTypes.LongType)
+            .add("ssn", DataTypes.StringType).add("sex", DataTypes.StringType)))
+        .add("edges", DataTypes.createArrayType(new StructType().add("uid_l", DataTypes.LongType)
+            .add("uid_r", DataTypes.LongType).add("match_weight", DataTypes.DoubleType).add("must", DataTypes.BooleanType)))
+        .add("cannot", DataTypes.createArrayType(new StructType().add("uid_l", DataTypes.LongType)
+            .add("uid_r", DataTypes.LongType)));
+    List<Row> clusters = new ArrayList<>();
+    List<Row> refused = new ArrayList<>();
+    for (Map.Entry<Long, List<Row>> e : members.entrySet()) {
+      List<Row> c = cannots.get(e.getKey());
+      Row component = new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(new Object[] {
+          seq(e.getValue()), seq(edges.getOrDefault(e.getKey(), List.of())), c == null ? null : seq(c)}, work);
+      Guarded g = guardComponent(component, settings.ssnMaxEdits(), settings.sexGuard());
+      clusters.addAll(g.clusters());
+      refused.addAll(g.refused());
+    }
+    return new Result(spark.createDataFrame(clusters, CLUSTER_SCHEMA), spark.createDataFrame(refused, REFUSED_SCHEMA),
+        members.size());
+  }
+
+  private static scala.collection.Seq<Row> seq(List<Row> rows) {
+    return scala.collection.JavaConverters.asScalaBuffer(rows).toSeq();
+  }
+
+  private static void union(Map<Long, Long> parent, long a, long b) {
+    parent.putIfAbsent(a, a);
+    parent.putIfAbsent(b, b);
+    long ra = root(parent, a);
+    long rb = root(parent, b);
+    if (ra != rb) {
+      parent.put(Math.max(ra, rb), Math.min(ra, rb));
+    }
+  }
+
+  private static long root(Map<Long, Long> parent, long x) {
+    long r = x;
+    while (parent.get(r) != r) {
+      r = parent.get(r);
+    }
+    while (parent.get(x) != r) {
+      long next = parent.get(x);
+      parent.put(x, r);
+      x = next;
+    }
+    return r;
+  }
+
   private record Guarded(List<Row> clusters, List<Row> refused) {}
 
   private record Link(long l, long r, double weight, boolean must) {}

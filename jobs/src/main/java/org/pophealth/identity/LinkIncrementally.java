@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
 final class LinkIncrementally {
   private static final Logger LOG = LoggerFactory.getLogger(LinkIncrementally.class);
 
+  /** Up to this many re-clustered records, clustering runs on the driver. */
+  static final long LOCAL_CLUSTER_RECORDS = 500_000;
+
   private final SparkSession spark;
   private final LinkageSettings settings;
   private final MatchModel model;
@@ -67,6 +70,7 @@ final class LinkIncrementally {
    */
   Result execute(Dataset<Row> dirtyRaw, Dataset<Row> clean, Dataset<Row> previous, Set<String> gone,
       Dataset<Row> storedPairs, Dataset<Row> decisions) {
+    long t = System.nanoTime();
     ReferenceLists lists = ReferenceLists.get();
     int partitions = Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions", "8"));
     int rules = settings.blockingRules().size();
@@ -106,13 +110,16 @@ final class LinkIncrementally {
     Dataset<Row> cleanKeyed = clean.select(cleanCols.toArray(new Column[0]));
     Dataset<Row> partners = cleanKeyed.filter(anyShared).localCheckpoint();
     long partnerCount = partners.count();
+    t = step("prepare and partners", t);
     Dataset<Row> subset = dirty.withColumn("dirty", lit(true)).unionByName(partners.withColumn("dirty", lit(false)));
     subset = dropOversized(subset, rules);
     subset = withTermFrequencies(subset, clean, dirty, fields, clean.count() + dirtyCount).localCheckpoint();
+    t = step("block sizes and term frequencies", t);
 
     GeneratePairs generate = new GeneratePairs(settings, fields, lists);
     Dataset<Row> pairs = generate.allPairs(subset, partitions).localCheckpoint();
     long comparisons = pairs.count();
+    t = step("pairs", t);
     ScorePairs score = new ScorePairs(model);
     Dataset<Row> candidates = score.weigh(pairs).filter(col("match_probability").geq(lit(settings.reviewThreshold())))
         .localCheckpoint();
@@ -157,6 +164,7 @@ final class LinkIncrementally {
         todo.addAll(edges.getOrDefault(p, Set.of()));
       }
     }
+    t = step("affected persons", t);
     Dataset<Row> affectedDf = spark.createDataset(new ArrayList<>(affected),
         org.apache.spark.sql.Encoders.STRING()).toDF("person_id");
 
@@ -177,6 +185,7 @@ final class LinkIncrementally {
         .join(dirtyDf.withColumnRenamed("uid", "uid_r"), new String[] {"uid_r"}, "left_anti")
         .localCheckpoint();
 
+    t = step("records and stored pairs to re-cluster", t);
     Dataset<Row> dec = decidedPairs(decisions, r);
     Dataset<Row> must = dec.filter(col("decision").equalTo("must-link")).select("uid_l", "uid_r");
     Dataset<Row> cannot = dec.filter(col("decision").equalTo("cannot-link")).select("uid_l", "uid_r");
@@ -190,12 +199,16 @@ final class LinkIncrementally {
         lit(true).as("must")));
     Dataset<Row> guard = clean.select(col("uid"), col("ssn"), col("sex")).join(rUids, "uid")
         .unionByName(dirty.select(col("uid"), guardColumn(fields, PersonField.SSN), guardColumn(fields, PersonField.SEX)));
-    ClusterRecords.Result clustered = new ClusterRecords(settings).execute(spark, links, guard, cannot);
+    // the few re-clustered records are clustered on the driver (same guard); GraphX beyond local_cluster_records
+    ClusterRecords.Result clustered = r.count() <= LOCAL_CLUSTER_RECORDS
+        ? new ClusterRecords(settings).executeLocal(spark, links, guard, cannot)
+        : new ClusterRecords(settings).execute(spark, links, guard, cannot);
     Dataset<Row> clusters = clustered.clusters().localCheckpoint();
     Dataset<Row> refused = clustered.refused().localCheckpoint();
     Dataset<Row> records = r.join(clusters, new String[] {"uid"}, "left")
         .withColumn("cluster_uid", functions.coalesce(col("cluster_uid"), col("uid"))).localCheckpoint();
 
+    step("clusters", t);
     Dataset<Row> decided = dec.select("uid_l", "uid_r").distinct().withColumn("decided", lit(true));
     Dataset<Row> names = subset.select("uid", "source", "record_id");
     Dataset<Row> newPairs = status(score.explain(candidates), refused, decided)
@@ -203,6 +216,13 @@ final class LinkIncrementally {
         .join(names.toDF("uid_r", "source_r", "record_id_r"), "uid_r");
     Dataset<Row> keptPairs = status(kept.drop("status", "reason"), refused, decided).drop("uid_l", "uid_r");
     return new Result(records, newPairs, keptPairs, dirty, affected, comparisons, partnerCount);
+  }
+
+  /** Logs a step's seconds; returns now. */
+  static long step(String name, long since) {
+    long now = System.nanoTime();
+    LOG.info("identity: {}: {} s", name, String.format("%.1f", (now - since) / 1e9));
+    return now;
   }
 
   private static Column guardColumn(List<PersonField> fields, PersonField f) {

@@ -221,6 +221,7 @@ public final class ResolveIdentity {
     }
 
     Result incremental() {
+      long t = System.nanoTime();
       Dataset<Row> current = all.select("source", "record_id", "record_hash");
       Dataset<Row> dirtyKeys = current.join(previous, new String[] {"source", "record_id", "record_hash"}, "left_anti")
           .select("source", "record_id").localCheckpoint();
@@ -251,6 +252,7 @@ public final class ResolveIdentity {
                   new String[] {"source", "record_id"}, "left_anti"), gone, storedPairs,
                   decided ? decisions : decisions.limit(0));
       long records = all.count();
+      t = LinkIncrementally.step("link", t);
       if (inc == null) {
         LOG.info("identity: no record changed since the last run; nothing to link");
         AssignPersonIds.Result none = new AssignPersonIds.Result(Map.of(), List.of(), 0, 0);
@@ -289,6 +291,7 @@ public final class ResolveIdentity {
           .map(functions::col).toArray(Column[]::new))).localCheckpoint();
       List<AssignPersonIds.Event> events = withRetired(ids.result(), inc.affectedPersons(), deletedCounts());
       Impact impact = impact(events, inc.affectedPersons().size());
+      t = LinkIncrementally.step("ids and explained pairs", t);
       if (dryRun) {
         return result(records, inc.comparisons(), ids.result(), events, null, List.of(), null, stored.runId(),
             counts, inc.affectedPersons().size(), impact, false, 0);
@@ -297,6 +300,7 @@ public final class ResolveIdentity {
       Dataset<Row> goneKeys = deleted.select("source", "record_id");
       upsert("gold.identity_crosswalk", crosswalk, goneKeys, List.of("source", "record_id"));
       upsert("gold.identity_record", recordRows(inc.prepared()), goneKeys, List.of("source", "record_id"));
+      t = LinkIncrementally.step("crosswalk and records written", t);
       // pairs: every pair touching a re-clustered or deleted record is replaced
       Dataset<Row> touched = inc.records().select("source", "record_id").unionByName(goneKeys);
       Dataset<Row> oldPairs = lakehouse.read("gold.identity_pair");
@@ -310,9 +314,12 @@ public final class ResolveIdentity {
           "record_id_b"), pairKey.toArray(new String[0]), "left_anti"), pairKey);
       lakehouse.replaceWhere("gold.identity_review",
           lakehouse.read("gold.identity_pair").filter(col("status").isin("review", "refused")), "true");
+      t = LinkIncrementally.step("pairs written", t);
       writePersons(crosswalk, inc.affectedPersons());
       appendEvents(events);
+      t = LinkIncrementally.step("persons written", t);
       long eventUpdates = fillEventPersonIds(crosswalk, true);
+      LinkIncrementally.step("silver.event", t);
       return finish(records, inc.comparisons(), ids.result(), events, List.of(), stored.model(), stored.runId(), counts,
           inc.affectedPersons().size(), impact, eventUpdates);
     }

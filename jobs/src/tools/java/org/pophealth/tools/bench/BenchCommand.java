@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.pophealth.tools.bench.BenchBulk;
 import org.pophealth.tools.bench.BenchDuplicates;
@@ -208,13 +209,41 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "7", description = "Generator seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--incremental", description = {"resolve-identity in a scratch lakehouse, then the next night",
+        "(1% new, 0.1% changed, 0.01% deleted records) linked incrementally and in full with the same model, side",
+        "by side: times, ratio and identical person ids."})
+    boolean incremental;
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       if (records < 2) {
         throw new IllegalArgumentException("--records must be at least 2");
       }
       JobContext ctx = new JobContext(bench.parent.global());
       PopHealthConfig config = ctx.config();
+      if (incremental) {
+        Lakehouse scratch = ctx.scratchLakehouse("bench-identity");
+        org.pophealth.tools.bench.BenchIdentityIncremental.Result r = new org.pophealth.tools.bench
+            .BenchIdentityIncremental(scratch, config.identity(), records, seed).execute();
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("bench identity --incremental: %d records (seed %d), next night %d records, %d cores, %s, %s%n",
+            r.records(), seed, r.nextRecords(), Runtime.getRuntime().availableProcessors(), config.spark().master(),
+            LocalDate.now());
+        TextTable t = new TextTable("run", "seconds", "new", "changed", "deleted", "persons re-clustered",
+            "comparisons", "persons");
+        t.row("first (model trained)", String.format("%.1f", r.trainedSeconds()), r.records(), 0, 0, "all", "", "");
+        for (var x : List.of(r.incremental(), r.full())) {
+          t.row(x == r.full() ? "next night, full (--full)" : "next night, incremental",
+              String.format("%.1f", x == r.full() ? r.fullSeconds() : r.incrementalSeconds()), x.newRecords(),
+              x.changedRecords(), x.deletedRecords(), x.affectedPersons(), x.comparisons(), x.persons());
+        }
+        t.print(out);
+        out.printf("person ids identical: %d of %d records (%.4f%%)%n", r.sameIds(), r.comparedIds(),
+            100.0 * r.sameIds() / Math.max(1, r.comparedIds()));
+        out.printf("ratio incremental/full: %.3f%n", r.incrementalSeconds() / r.fullSeconds());
+        out.flush();
+        return 0;
+      }
       org.pophealth.tools.bench.BenchIdentity.Result r = new org.pophealth.tools.bench.BenchIdentity(ctx.lakehouse().spark(),
           org.pophealth.identity.LinkageSettings.of(config.identity(), false), records, seed).execute();
       PrintWriter out = spec.commandLine().getOut();
