@@ -243,7 +243,8 @@ public record PopHealthConfig(
       long uRandomPairs,
       long seed,
       Guard guard,
-      String groundTruthFile)
+      String groundTruthFile,
+      java.util.List<String> termFrequencyFields)
       implements Serializable {}
 
   /** Over-link guard: clusters never hold SSNs more than {@code ssnMaxEdits} apart, nor two sexes. */

@@ -48,7 +48,8 @@ public final class LinkRecords {
    *     sources and record ids of both sides
    */
   public record Result(Dataset<Row> records, Dataset<Row> pairs, MatchModel model, List<PersonField> fields,
-      List<RuleReport> rules, long recordCount, long comparisons, long uPairs, long clusters) {}
+      List<RuleReport> rules, long recordCount, long comparisons, long uPairs, long clusters,
+      List<ThresholdCurve.Point> curve, double matchThreshold) {}
 
   public Result execute(Dataset<Row> raw, Dataset<Row> decisions) {
     ReferenceLists lists = ReferenceLists.get();
@@ -84,11 +85,17 @@ public final class LinkRecords {
     double possible = possiblePairs(recs);
     EstimateModel.Result em = new EstimateModel(fields, settings.emIterations())
         .execute(u.u(), rounds, patterns(pairs), possible == 0 ? 1 : comparisons / possible);
-    MatchModel model = em.model();
+    MatchModel model = em.model().withTermFrequency(settings.termFrequencyFields());
     LOG.info("identity: model estimated, lambda {} (probability that two random records match)", model.lambda());
 
     ScorePairs score = new ScorePairs(model);
-    Dataset<Row> candidates = score.weigh(pairs)
+    Dataset<Row> weighed = score.weigh(pairs).localCheckpoint();
+    List<ThresholdCurve.Point> curve = ThresholdCurve.of(weighed, curveThresholds(settings.matchThreshold()));
+    for (ThresholdCurve.Point p : curve) {
+      LOG.info("identity: threshold {}: {} pairs, estimated precision {}, estimated recall {}", p.threshold(), p.pairs(),
+          String.format("%.4f", p.precision()), String.format("%.4f", p.recall()));
+    }
+    Dataset<Row> candidates = weighed
         .filter(col("match_probability").geq(lit(settings.reviewThreshold())))
         .localCheckpoint();
 
@@ -138,7 +145,13 @@ public final class LinkRecords {
         .join(ids.toDF("uid_l", "source_l", "record_id_l"), "uid_l")
         .join(ids.toDF("uid_r", "source_r", "record_id_r"), "uid_r");
     return new Result(records, explained, model, fields, reports, prepared.count(), comparisons, u.pairs(),
-        clusterCount);
+        clusterCount, curve, settings.matchThreshold());
+  }
+
+  /** {@link ThresholdCurve#DEFAULT_THRESHOLDS} and the match threshold, ascending. */
+  static double[] curveThresholds(double matchThreshold) {
+    return java.util.stream.DoubleStream.concat(java.util.Arrays.stream(ThresholdCurve.DEFAULT_THRESHOLDS),
+        java.util.stream.DoubleStream.of(matchThreshold)).distinct().sorted().toArray();
   }
 
   /** The settings with only the rules whose person fields are all mapped. */
@@ -167,7 +180,7 @@ public final class LinkRecords {
     return new LinkageSettings(blocking, s.trainingRules().stream().filter(usable).toList(), s.matchThreshold(),
         s.reviewThreshold(), s.maxBlockSize(), s.maxRuleComparisons(), s.trainingMaxPairs(), s.emIterations(),
         s.uSampleRecords(), s.uRandomPairs(), s.seed(),
-        s.ssnMaxEdits(), s.sexGuard(), s.linkOnly());
+        s.ssnMaxEdits(), s.sexGuard(), s.linkOnly(), s.termFrequencyFields());
   }
 
   private static List<EstimateModel.Pattern> patterns(Dataset<Row> pairs) {
