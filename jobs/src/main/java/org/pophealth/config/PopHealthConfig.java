@@ -244,7 +244,9 @@ public record PopHealthConfig(
       long seed,
       Guard guard,
       String groundTruthFile,
-      java.util.List<String> termFrequencyFields)
+      java.util.List<String> termFrequencyFields,
+      double weakFieldsMatchThreshold,
+      double minEstimatedPrecision)
       implements Serializable {}
 
   /** Over-link guard: clusters never hold SSNs more than {@code ssnMaxEdits} apart, nor two sexes. */

@@ -90,11 +90,21 @@ public final class LinkRecords {
 
     ScorePairs score = new ScorePairs(model);
     Dataset<Row> weighed = score.weigh(pairs).localCheckpoint();
-    List<ThresholdCurve.Point> curve = ThresholdCurve.of(weighed, curveThresholds(settings.matchThreshold()));
+    double wanted = settings.thresholdFor(fields);
+    List<ThresholdCurve.Point> curve = ThresholdCurve.of(weighed, curveThresholds(wanted));
     for (ThresholdCurve.Point p : curve) {
       LOG.info("identity: threshold {}: {} pairs, estimated precision {}, estimated recall {}", p.threshold(), p.pairs(),
           String.format("%.4f", p.precision()), String.format("%.4f", p.recall()));
     }
+    double threshold = ThresholdCurve.thresholdFor(curve, wanted, settings.minEstimatedPrecision());
+    if (threshold != wanted) {
+      LOG.warn("identity: estimated precision at match threshold {} is under identity.min_estimated_precision {}: "
+          + "linking at {}", wanted, settings.minEstimatedPrecision(), threshold);
+    } else if (wanted != settings.matchThreshold()) {
+      LOG.info("identity: no strong identifier ({}) mapped: match threshold {} (identity.weak_fields_match_threshold)",
+          LinkageSettings.STRONG_IDENTIFIERS.stream().map(PersonField::column).toList(), wanted);
+    }
+    settings = settings.withMatchThreshold(threshold);
     Dataset<Row> candidates = weighed
         .filter(col("match_probability").geq(lit(settings.reviewThreshold())))
         .localCheckpoint();
@@ -180,7 +190,8 @@ public final class LinkRecords {
     return new LinkageSettings(blocking, s.trainingRules().stream().filter(usable).toList(), s.matchThreshold(),
         s.reviewThreshold(), s.maxBlockSize(), s.maxRuleComparisons(), s.trainingMaxPairs(), s.emIterations(),
         s.uSampleRecords(), s.uRandomPairs(), s.seed(),
-        s.ssnMaxEdits(), s.sexGuard(), s.linkOnly(), s.termFrequencyFields());
+        s.ssnMaxEdits(), s.sexGuard(), s.linkOnly(), s.termFrequencyFields(),
+        s.weakFieldsMatchThreshold(), s.minEstimatedPrecision());
   }
 
   private static List<EstimateModel.Pattern> patterns(Dataset<Row> pairs) {

@@ -25,8 +25,14 @@ public record LinkageSettings(
     int ssnMaxEdits,
     boolean sexGuard,
     boolean linkOnly,
-    java.util.Set<PersonField> termFrequencyFields)
+    java.util.Set<PersonField> termFrequencyFields,
+    double weakFieldsMatchThreshold,
+    double minEstimatedPrecision)
     implements Serializable {
+
+  /** Fields that identify a person on their own together with a name; without any, the weak-fields threshold applies. */
+  public static final java.util.Set<PersonField> STRONG_IDENTIFIERS = java.util.Collections.unmodifiableSet(
+      java.util.EnumSet.of(PersonField.BIRTH_DATE, PersonField.SSN, PersonField.PHONE, PersonField.EMAIL));
 
   public LinkageSettings {
     termFrequencyFields = termFrequencyFields == null ? PersonField.defaultTermFrequencyFields()
@@ -46,7 +52,7 @@ public record LinkageSettings(
         c.matchThreshold(), c.reviewThreshold(), c.maxBlockSize(), c.maxRuleComparisons(), c.trainingMaxPairs(),
         c.emIterations(), c.uSampleRecords(),
         c.uRandomPairs(), c.seed(), c.guard().ssnMaxEdits(), c.guard().sex(), linkOnly,
-        termFrequencyFields(c.termFrequencyFields()));
+        termFrequencyFields(c.termFrequencyFields()), c.weakFieldsMatchThreshold(), c.minEstimatedPrecision());
   }
 
   /** {@code identity.term_frequency_fields}: person field names; null = {@link PersonField#defaultTermFrequencyFields()}. */
@@ -69,12 +75,21 @@ public record LinkageSettings(
   public LinkageSettings withLinkOnly(boolean l) {
     return new LinkageSettings(blockingRules, trainingRules, matchThreshold, reviewThreshold, maxBlockSize,
         maxRuleComparisons, trainingMaxPairs, emIterations, uSampleRecords, uRandomPairs, seed, ssnMaxEdits, sexGuard, l,
-        termFrequencyFields);
+        termFrequencyFields, weakFieldsMatchThreshold, minEstimatedPrecision);
   }
 
+  /** An explicit threshold (e.g. {@code link --threshold}): used whatever fields are mapped, never adjusted. */
   public LinkageSettings withMatchThreshold(double t) {
     return new LinkageSettings(blockingRules, trainingRules, t, Math.min(reviewThreshold, t), maxBlockSize,
         maxRuleComparisons, trainingMaxPairs, emIterations, uSampleRecords, uRandomPairs, seed, ssnMaxEdits, sexGuard, linkOnly,
-        termFrequencyFields);
+        termFrequencyFields, t, 0.0);
+  }
+
+  /**
+   * The match threshold for records with these fields, before the precision check: {@code match_threshold}, or
+   * {@code weak_fields_match_threshold} when none of {@link #STRONG_IDENTIFIERS} is mapped.
+   */
+  public double thresholdFor(java.util.Collection<PersonField> fields) {
+    return fields.stream().anyMatch(STRONG_IDENTIFIERS::contains) ? matchThreshold : weakFieldsMatchThreshold;
   }
 }
