@@ -63,9 +63,10 @@ public record LinkageSettings(
     java.util.Set<PersonField> out = java.util.EnumSet.noneOf(PersonField.class);
     for (String n : names) {
       PersonField f = PersonField.of(n);
-      if (f == PersonField.BIRTH_DATE || f == PersonField.SEX || f == PersonField.MRN) {
+      if (f == PersonField.BIRTH_DATE || f == PersonField.SEX || f == PersonField.STATE || f == PersonField.MRN) {
         throw new IllegalArgumentException("identity.term_frequency_fields: " + f.column()
-            + " takes no term-frequency adjustment (a date's or sex's frequency says little about identity)");
+            + " takes no term-frequency adjustment (a date's frequency says little, sex and state have a handful of"
+            + " values, MRNs compare within a source only)");
       }
       out.add(f);
     }
