@@ -89,7 +89,8 @@ public final class LinkRecords {
     LOG.info("identity: model estimated, lambda {} (probability that two random records match)", model.lambda());
 
     ScorePairs score = new ScorePairs(model);
-    Dataset<Row> weighed = score.weigh(pairs).localCheckpoint();
+    // not checkpointed: weighing again for the review filter is cheaper than a second copy of every pair
+    Dataset<Row> weighed = score.weigh(pairs);
     double wanted = settings.thresholdFor(fields);
     List<ThresholdCurve.Point> curve = ThresholdCurve.of(weighed, curveThresholds(wanted));
     for (ThresholdCurve.Point p : curve) {
