@@ -10,7 +10,7 @@ import hashlib, json, math, sys, os
 
 FIELDS = ["given_name", "family_name", "birth_date", "sex", "street", "city", "postcode", "state", "phone", "ssn",
           "email", "mrn"]
-TF = {"given_name", "family_name"}  # term-frequency fields: exact level's u = share of records with the value
+TF = {"given_name", "family_name", "street", "city", "postcode"}  # identity.term_frequency_fields default: exact level u = share of records with the value
 
 def mint(source, rid):
     return "P" + hashlib.sha256((source + "\0" + rid).encode()).hexdigest()[:16]

@@ -19,7 +19,8 @@ import org.pophealth.identity.IdentitySummary;
     description = {
       "Probabilistic record linkage of CSV files (header row; values trimmed), with the identity.* settings.",
       "Each file is a source named after the file. Writes DIR/clusters.csv (source,record_id,cluster_id) and",
-      "DIR/pairs.csv (source_a,record_id_a,source_b,record_id_b,match_probability, weight, status, w_<field>).",
+      "DIR/pairs.csv (source_a,record_id_a,source_b,record_id_b,match_probability, weight, status, w_<field>) and",
+      "DIR/threshold_curve.csv (estimated precision and recall of the fitted model per match-probability threshold).",
       "Fields: given_name, family_name, birth_date, sex, street, city, postcode, state, phone, ssn, email, mrn."})
 final class LinkCommand implements Callable<Integer> {
   @ParentCommand PopHealthCli parent;
@@ -60,7 +61,14 @@ final class LinkCommand implements Callable<Integer> {
     w.printf("link: %d records, %d comparisons, %d clusters, %d matched pairs, %d pairs for review%n",
         r.records(), r.comparisons(), r.clusters(), r.matchedPairs(), r.reviewPairs());
     IdentitySummary.rules(r.rules()).print(w);
-    w.println("wrote " + r.clustersFile() + " and " + r.pairsFile());
+    w.println("estimated from the fitted model (precision = sum of match probabilities at or above the threshold / pairs"
+        + " there; recall = that sum / sum over all compared pairs):");
+    w.printf("%-9s  %9s  %16s  %9s  %6s%n", "threshold", "pairs", "expected matches", "precision", "recall");
+    for (org.pophealth.identity.ThresholdCurve.Point p : r.curve()) {
+      w.printf("%-9s  %9d  %16.1f  %9.4f  %6.4f%s%n", p.threshold(), p.pairs(), p.expectedMatches(), p.precision(),
+          p.recall(), p.threshold() == r.matchThreshold() ? "  <- match threshold" : "");
+    }
+    w.println("wrote " + r.clustersFile() + ", " + r.pairsFile() + " and " + r.curveFile());
     w.flush();
     return 0;
   }

@@ -243,8 +243,18 @@ public record PopHealthConfig(
       long uRandomPairs,
       long seed,
       Guard guard,
-      String groundTruthFile)
-      implements Serializable {}
+      String groundTruthFile,
+      java.util.List<String> termFrequencyFields,
+      double weakFieldsMatchThreshold,
+      double minEstimatedPrecision)
+      implements Serializable {
+    /** These settings reading other source tables (tests, benchmarks). */
+    public Identity withSources(java.util.List<IdentitySource> s) {
+      return new Identity(s, blockingRules, trainingRules, matchThreshold, reviewThreshold, maxBlockSize,
+          maxRuleComparisons, trainingMaxPairs, emIterations, uSampleRecords, uRandomPairs, seed, guard, groundTruthFile,
+          termFrequencyFields, weakFieldsMatchThreshold, minEstimatedPrecision);
+    }
+  }
 
   /** Over-link guard: clusters never hold SSNs more than {@code ssnMaxEdits} apart, nor two sexes. */
   public record Guard(int ssnMaxEdits, boolean sex) implements Serializable {}

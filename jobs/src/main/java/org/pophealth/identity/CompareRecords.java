@@ -5,16 +5,23 @@ import java.util.List;
 
 /**
  * Computes the comparison vector of two normalised records: for each active field, the index of the
- * best level that holds (see {@link PersonField#levels()}), or -1 when either value is missing.
+ * best level that holds (see {@link PersonField#levels()}), or -1 when either value is missing. Given and
+ * family name are also compared crossed (a's given name with b's family name and the other way round); when
+ * both crossed comparisons reach at least the lowest similar level and together beat the straight ones, the
+ * names were entered in swapped order and the crossed levels count.
  */
 public final class CompareRecords implements Serializable {
   private static final long serialVersionUID = 1L;
   private final PersonField[] fields;
   private final ReferenceLists lists;
+  private final int given;
+  private final int family;
 
   public CompareRecords(List<PersonField> fields, ReferenceLists lists) {
     this.fields = fields.toArray(new PersonField[0]);
     this.lists = lists;
+    this.given = fields.indexOf(PersonField.GIVEN_NAME);
+    this.family = fields.indexOf(PersonField.FAMILY_NAME);
   }
 
   public int size() {
@@ -34,6 +41,15 @@ public final class CompareRecords implements Serializable {
         g[i] = -1;
       } else {
         g[i] = level(fields[i], x, y);
+      }
+    }
+    if (given >= 0 && family >= 0 && g[given] >= 0 && g[family] >= 0
+        && g[given] + g[family] < PersonField.GIVEN_NAME.levelCount() + PersonField.FAMILY_NAME.levelCount() - 2) {
+      int cg = level(PersonField.GIVEN_NAME, a[given], b[family]);
+      int cf = level(PersonField.FAMILY_NAME, a[family], b[given]);
+      if (cg >= 1 && cf >= 1 && cg + cf > g[given] + g[family]) {
+        g[given] = cg;
+        g[family] = cf;
       }
     }
     return g;

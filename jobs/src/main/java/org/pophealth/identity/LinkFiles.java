@@ -24,8 +24,9 @@ import org.apache.spark.sql.functions;
 /**
  * {@code bin/pophealth link}: links analysts' CSV files (header row, values trimmed). Each file is a
  * source named after the file (without extension). Writes {@code clusters.csv}
- * (source, record_id, cluster_id) and {@code pairs.csv} (both records, match probability and weight,
- * status and one {@code w_<field>} column per compared field).
+ * (source, record_id, cluster_id), {@code pairs.csv} (both records, match probability and weight,
+ * status and one {@code w_<field>} column per compared field) and {@code threshold_curve.csv} (the
+ * fitted model's estimated precision and recall per match-probability threshold, {@link ThresholdCurve}).
  */
 public final class LinkFiles {
   private final SparkSession spark;
@@ -46,7 +47,8 @@ public final class LinkFiles {
   }
 
   public record Result(long records, long clusters, long comparisons, long matchedPairs, long reviewPairs,
-      List<LinkRecords.RuleReport> rules, MatchModel model, Path clustersFile, Path pairsFile) {}
+      List<LinkRecords.RuleReport> rules, MatchModel model, Path clustersFile, Path pairsFile,
+      List<ThresholdCurve.Point> curve, Path curveFile, double matchThreshold) {}
 
   /** A parsed {@code FIELD=COL[+COL...][:FORMAT]} entry. */
   public record Mapping(PersonField field, List<String> columns, String format) {}
@@ -179,8 +181,10 @@ public final class LinkFiles {
         w.write(b.append('\n').toString());
       }
     }
+    Path curveFile = out.resolve("threshold_curve.csv");
+    Files.writeString(curveFile, ThresholdCurve.csv(r.curve()), StandardCharsets.UTF_8);
     return new Result(r.recordCount(), r.clusters(), r.comparisons(), matched, review, r.rules(), r.model(),
-        clustersFile, pairsFile);
+        clustersFile, pairsFile, r.curve(), curveFile, r.matchThreshold());
   }
 
   /** Cluster ids in files: 16 hex digits of the cluster's smallest record uid (stable for the same input). */

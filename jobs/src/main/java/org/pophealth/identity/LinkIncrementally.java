@@ -113,7 +113,8 @@ final class LinkIncrementally {
     t = step("prepare and partners", t);
     Dataset<Row> subset = dirty.withColumn("dirty", lit(true)).unionByName(partners.withColumn("dirty", lit(false)));
     subset = dropOversized(subset, rules);
-    subset = withTermFrequencies(subset, clean, dirty, fields, clean.count() + dirtyCount).localCheckpoint();
+    subset = withTermFrequencies(subset, clean, dirty, model.termFrequencyFields(), fields, clean.count() + dirtyCount)
+        .localCheckpoint();
     t = step("block sizes and term frequencies", t);
 
     GeneratePairs generate = new GeneratePairs(settings, fields, lists);
@@ -265,10 +266,10 @@ final class LinkIncrementally {
 
   /** tf_&lt;field&gt; of each term-frequency field: the value's share of every current record, as a full run has it. */
   private static Dataset<Row> withTermFrequencies(Dataset<Row> subset, Dataset<Row> clean, Dataset<Row> dirty,
-      List<PersonField> fields, long n) {
+      Set<PersonField> tfFields, List<PersonField> fields, long n) {
     Dataset<Row> out = subset;
     for (PersonField f : fields) {
-      if (!f.termFrequency()) {
+      if (!tfFields.contains(f)) {
         continue;
       }
       String c = f.column();

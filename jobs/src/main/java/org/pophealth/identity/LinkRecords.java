@@ -61,7 +61,7 @@ public final class LinkRecords {
    */
   public record Result(Dataset<Row> records, Dataset<Row> pairs, MatchModel model, List<PersonField> fields,
       List<RuleReport> rules, long recordCount, long comparisons, long uPairs, long clusters,
-      Dataset<Row> prepared) {}
+      List<ThresholdCurve.Point> curve, double matchThreshold, Dataset<Row> prepared) {}
 
   public Result execute(Dataset<Row> raw, Dataset<Row> decisions) {
     ReferenceLists lists = ReferenceLists.get();
@@ -108,12 +108,33 @@ public final class LinkRecords {
       double possible = possiblePairs(recs);
       EstimateModel.Result em = new EstimateModel(fields, settings.emIterations())
           .execute(u.u(), rounds, patterns(pairs), possible == 0 ? 1 : comparisons / possible);
-      model = em.model();
+      model = em.model().withTermFrequency(settings.termFrequencyFields());
       LOG.info("identity: model estimated, lambda {} (probability that two random records match)", model.lambda());
     }
 
     ScorePairs score = new ScorePairs(model);
-    Dataset<Row> candidates = score.weigh(pairs)
+    // not checkpointed: weighing again for the review filter is cheaper than a second copy of every pair
+    Dataset<Row> weighed = score.weigh(pairs);
+    double wanted = settings.thresholdFor(fields);
+    List<ThresholdCurve.Point> curve = ThresholdCurve.of(weighed, curveThresholds(wanted));
+    for (ThresholdCurve.Point p : curve) {
+      LOG.info("identity: threshold {}: {} pairs, estimated precision {}, estimated recall {}", p.threshold(), p.pairs(),
+          String.format("%.4f", p.precision()), String.format("%.4f", p.recall()));
+    }
+    // a stored model links at the threshold its run chose (the caller's settings carry it)
+    double threshold = frozen != null ? settings.matchThreshold()
+        : ThresholdCurve.thresholdFor(curve, wanted, settings.minEstimatedPrecision());
+    if (frozen != null) {
+      LOG.info("identity: stored model's match threshold {}", threshold);
+    } else if (threshold != wanted) {
+      LOG.warn("identity: estimated precision at match threshold {} is under identity.min_estimated_precision {}: "
+          + "linking at {}", wanted, settings.minEstimatedPrecision(), threshold);
+    } else if (wanted != settings.matchThreshold()) {
+      LOG.info("identity: no strong identifier ({}) mapped: match threshold {} (identity.weak_fields_match_threshold)",
+          LinkageSettings.STRONG_IDENTIFIERS.stream().map(PersonField::column).toList(), wanted);
+    }
+    settings = settings.withMatchThreshold(threshold);
+    Dataset<Row> candidates = weighed
         .filter(col("match_probability").geq(lit(settings.reviewThreshold())))
         .localCheckpoint();
 
@@ -163,7 +184,13 @@ public final class LinkRecords {
         .join(ids.toDF("uid_l", "source_l", "record_id_l"), "uid_l")
         .join(ids.toDF("uid_r", "source_r", "record_id_r"), "uid_r");
     return new Result(records, explained, model, fields, reports, prepared.count(), comparisons, uPairs,
-        clusterCount, prepared.records());
+        clusterCount, curve, settings.matchThreshold(), prepared.records());
+  }
+
+  /** {@link ThresholdCurve#DEFAULT_THRESHOLDS} and the match threshold, ascending. */
+  static double[] curveThresholds(double matchThreshold) {
+    return java.util.stream.DoubleStream.concat(java.util.Arrays.stream(ThresholdCurve.DEFAULT_THRESHOLDS),
+        java.util.stream.DoubleStream.of(matchThreshold)).distinct().sorted().toArray();
   }
 
   /** The settings with only the rules whose person fields are all mapped. */
@@ -192,7 +219,8 @@ public final class LinkRecords {
     return new LinkageSettings(blocking, s.trainingRules().stream().filter(usable).toList(), s.matchThreshold(),
         s.reviewThreshold(), s.maxBlockSize(), s.maxRuleComparisons(), s.trainingMaxPairs(), s.emIterations(),
         s.uSampleRecords(), s.uRandomPairs(), s.seed(),
-        s.ssnMaxEdits(), s.sexGuard(), s.linkOnly());
+        s.ssnMaxEdits(), s.sexGuard(), s.linkOnly(), s.termFrequencyFields(),
+        s.weakFieldsMatchThreshold(), s.minEstimatedPrecision());
   }
 
   private static List<EstimateModel.Pattern> patterns(Dataset<Row> pairs) {

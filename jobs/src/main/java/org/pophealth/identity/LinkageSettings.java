@@ -24,8 +24,21 @@ public record LinkageSettings(
     long seed,
     int ssnMaxEdits,
     boolean sexGuard,
-    boolean linkOnly)
+    boolean linkOnly,
+    java.util.Set<PersonField> termFrequencyFields,
+    double weakFieldsMatchThreshold,
+    double minEstimatedPrecision)
     implements Serializable {
+
+  /** Fields that identify a person on their own together with a name; without any, the weak-fields threshold applies. */
+  public static final java.util.Set<PersonField> STRONG_IDENTIFIERS = java.util.Collections.unmodifiableSet(
+      java.util.EnumSet.of(PersonField.BIRTH_DATE, PersonField.SSN, PersonField.PHONE, PersonField.EMAIL));
+
+  public LinkageSettings {
+    termFrequencyFields = termFrequencyFields == null ? PersonField.defaultTermFrequencyFields()
+        : java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(
+            termFrequencyFields.isEmpty() ? java.util.EnumSet.noneOf(PersonField.class) : termFrequencyFields));
+  }
 
   /** Settings from the {@code identity} config section. */
   public static LinkageSettings of(org.pophealth.config.PopHealthConfig.Identity c, boolean linkOnly) {
@@ -38,16 +51,46 @@ public record LinkageSettings(
     return new LinkageSettings(c.blockingRules(), c.trainingRules() == null ? List.of() : c.trainingRules(),
         c.matchThreshold(), c.reviewThreshold(), c.maxBlockSize(), c.maxRuleComparisons(), c.trainingMaxPairs(),
         c.emIterations(), c.uSampleRecords(),
-        c.uRandomPairs(), c.seed(), c.guard().ssnMaxEdits(), c.guard().sex(), linkOnly);
+        c.uRandomPairs(), c.seed(), c.guard().ssnMaxEdits(), c.guard().sex(), linkOnly,
+        termFrequencyFields(c.termFrequencyFields()), c.weakFieldsMatchThreshold(), c.minEstimatedPrecision());
+  }
+
+  /** {@code identity.term_frequency_fields}: person field names; null = {@link PersonField#defaultTermFrequencyFields()}. */
+  static java.util.Set<PersonField> termFrequencyFields(List<String> names) {
+    if (names == null) {
+      return null;
+    }
+    java.util.Set<PersonField> out = java.util.EnumSet.noneOf(PersonField.class);
+    for (String n : names) {
+      PersonField f = PersonField.of(n);
+      if (f == PersonField.BIRTH_DATE || f == PersonField.SEX || f == PersonField.STATE || f == PersonField.MRN) {
+        throw new IllegalArgumentException("identity.term_frequency_fields: " + f.column()
+            + " takes no term-frequency adjustment (a date's frequency says little, sex and state have a handful of"
+            + " values, MRNs compare within a source only)");
+      }
+      out.add(f);
+    }
+    return out;
   }
 
   public LinkageSettings withLinkOnly(boolean l) {
     return new LinkageSettings(blockingRules, trainingRules, matchThreshold, reviewThreshold, maxBlockSize,
-        maxRuleComparisons, trainingMaxPairs, emIterations, uSampleRecords, uRandomPairs, seed, ssnMaxEdits, sexGuard, l);
+        maxRuleComparisons, trainingMaxPairs, emIterations, uSampleRecords, uRandomPairs, seed, ssnMaxEdits, sexGuard, l,
+        termFrequencyFields, weakFieldsMatchThreshold, minEstimatedPrecision);
   }
 
+  /** An explicit threshold (e.g. {@code link --threshold}): used whatever fields are mapped, never adjusted. */
   public LinkageSettings withMatchThreshold(double t) {
     return new LinkageSettings(blockingRules, trainingRules, t, Math.min(reviewThreshold, t), maxBlockSize,
-        maxRuleComparisons, trainingMaxPairs, emIterations, uSampleRecords, uRandomPairs, seed, ssnMaxEdits, sexGuard, linkOnly);
+        maxRuleComparisons, trainingMaxPairs, emIterations, uSampleRecords, uRandomPairs, seed, ssnMaxEdits, sexGuard, linkOnly,
+        termFrequencyFields, t, 0.0);
+  }
+
+  /**
+   * The match threshold for records with these fields, before the precision check: {@code match_threshold}, or
+   * {@code weak_fields_match_threshold} when none of {@link #STRONG_IDENTIFIERS} is mapped.
+   */
+  public double thresholdFor(java.util.Collection<PersonField> fields) {
+    return fields.stream().anyMatch(STRONG_IDENTIFIERS::contains) ? matchThreshold : weakFieldsMatchThreshold;
   }
 }

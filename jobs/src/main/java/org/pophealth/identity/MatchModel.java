@@ -20,12 +20,24 @@ public final class MatchModel implements Serializable {
   private final double[][] m;
   private final double[][] u;
   private final double lambda;
+  private final boolean[] termFrequency;
 
+  /** A model with each field's default term-frequency adjustment ({@link PersonField#termFrequency()}). */
   public MatchModel(List<PersonField> fields, double[][] m, double[][] u, double lambda) {
+    this(fields, m, u, lambda, PersonField.defaultTermFrequencyFields());
+  }
+
+  /** @param termFrequencyFields the fields whose exact level's u is the shared value's frequency */
+  public MatchModel(List<PersonField> fields, double[][] m, double[][] u, double lambda,
+      java.util.Set<PersonField> termFrequencyFields) {
     this.fields = fields.toArray(new PersonField[0]);
     this.m = m;
     this.u = u;
     this.lambda = lambda;
+    this.termFrequency = new boolean[this.fields.length];
+    for (int i = 0; i < this.fields.length; i++) {
+      termFrequency[i] = termFrequencyFields.contains(this.fields[i]);
+    }
   }
 
   public List<PersonField> fields() {
@@ -45,11 +57,26 @@ public final class MatchModel implements Serializable {
   }
 
   public MatchModel withLambda(double l) {
-    return new MatchModel(List.of(fields), m, u, l);
+    return new MatchModel(List.of(fields), m, u, l, termFrequencyFields());
   }
 
   public MatchModel withM(double[][] newM) {
-    return new MatchModel(List.of(fields), newM, u, lambda);
+    return new MatchModel(List.of(fields), newM, u, lambda, termFrequencyFields());
+  }
+
+  public MatchModel withTermFrequency(java.util.Set<PersonField> tfFields) {
+    return new MatchModel(List.of(fields), m, u, lambda, tfFields);
+  }
+
+  /** The fields whose exact level's u is the shared value's frequency. */
+  public java.util.Set<PersonField> termFrequencyFields() {
+    java.util.Set<PersonField> out = java.util.EnumSet.noneOf(PersonField.class);
+    for (int i = 0; i < fields.length; i++) {
+      if (termFrequency[i]) {
+        out.add(fields[i]);
+      }
+    }
+    return out;
   }
 
   /** Per-field log2 Bayes factors; {@code tf[i]} > 0 is the shared value's frequency at an exact level. */
@@ -61,7 +88,7 @@ public final class MatchModel implements Serializable {
         continue;
       }
       double uu = u[i][g];
-      if (fields[i].termFrequency() && g == fields[i].levelCount() - 1 && tf != null && tf[i] > 0) {
+      if (termFrequency[i] && g == fields[i].levelCount() - 1 && tf != null && tf[i] > 0) {
         uu = tf[i];
       }
       w[i] = log2(Math.max(m[i][g], FLOOR) / Math.max(uu, FLOOR));
@@ -91,7 +118,7 @@ public final class MatchModel implements Serializable {
     for (int i = 0; i < fields.length; i++) {
       ObjectNode f = fs.addObject();
       f.put("field", fields[i].column());
-      f.put("term_frequency", fields[i].termFrequency());
+      f.put("term_frequency", termFrequency[i]);
       ArrayNode levels = f.putArray("levels");
       for (int g = 0; g < fields[i].levelCount(); g++) {
         ObjectNode l = levels.addObject();
@@ -113,6 +140,7 @@ public final class MatchModel implements Serializable {
     try {
       com.fasterxml.jackson.databind.JsonNode root = new ObjectMapper().readTree(json);
       List<PersonField> fs = new java.util.ArrayList<>();
+      java.util.Set<PersonField> tf = java.util.EnumSet.noneOf(PersonField.class);
       com.fasterxml.jackson.databind.JsonNode fields = root.path("fields");
       double[][] m = new double[fields.size()][];
       double[][] u = new double[fields.size()][];
@@ -125,6 +153,9 @@ public final class MatchModel implements Serializable {
               + " levels, the comparison now has " + pf.levelCount() + ": estimate a new model (--retrain)");
         }
         fs.add(pf);
+        if (f.path("term_frequency").asBoolean(pf.termFrequency())) {
+          tf.add(pf);
+        }
         m[i] = new double[levels.size()];
         u[i] = new double[levels.size()];
         for (int g = 0; g < levels.size(); g++) {
@@ -132,7 +163,7 @@ public final class MatchModel implements Serializable {
           u[i][g] = levels.get(g).path("u").asDouble();
         }
       }
-      return new MatchModel(fs, m, u, root.path("lambda").asDouble());
+      return new MatchModel(fs, m, u, root.path("lambda").asDouble(), tf);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalArgumentException("stored identity model is not valid JSON: " + e.getOriginalMessage(), e);
     }

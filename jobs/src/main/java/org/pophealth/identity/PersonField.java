@@ -13,9 +13,9 @@ public enum PersonField {
   FAMILY_NAME("family_name", true, "else", "jaro-winkler>=0.84", "jaro-winkler>=0.92", "exact"),
   BIRTH_DATE("birth_date", false, "else", "within 1 year or 2 edits", "1 edit, transposition or day-month swap", "exact"),
   SEX("sex", false, "else", "exact"),
-  STREET("street", false, "else", "a shared token", "token overlap>=0.6 or jaro-winkler>=0.9", "exact"),
-  CITY("city", false, "else", "jaro-winkler>=0.88", "exact"),
-  POSTCODE("postcode", false, "else", "1 edit", "exact"),
+  STREET("street", true, "else", "a shared token", "token overlap>=0.6 or jaro-winkler>=0.9", "exact"),
+  CITY("city", true, "else", "jaro-winkler>=0.88", "exact"),
+  POSTCODE("postcode", true, "else", "1 edit", "exact"),
   STATE("state", false, "else", "exact"),
   PHONE("phone", false, "else", "last 7 digits or 1 edit", "exact"),
   SSN("ssn", false, "else", "1 edit or last 4", "exact"),
@@ -37,9 +37,24 @@ public enum PersonField {
     return column;
   }
 
-  /** Whether the exact level's u probability is replaced by the value's frequency. */
+  /**
+   * Whether the exact level's u probability is replaced by the value's frequency by default (names,
+   * street, city, postcode: values whose frequency varies a lot, so a shared rare value says more than a
+   * shared common one). {@code identity.term_frequency_fields} overrides the set.
+   */
   public boolean termFrequency() {
     return termFrequency;
+  }
+
+  /** The fields with {@link #termFrequency()}. */
+  public static java.util.Set<PersonField> defaultTermFrequencyFields() {
+    java.util.Set<PersonField> out = java.util.EnumSet.noneOf(PersonField.class);
+    for (PersonField f : values()) {
+      if (f.termFrequency) {
+        out.add(f);
+      }
+    }
+    return java.util.Collections.unmodifiableSet(out);
   }
 
   public List<String> levels() {

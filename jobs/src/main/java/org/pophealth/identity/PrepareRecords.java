@@ -81,7 +81,7 @@ public final class PrepareRecords {
     long n = normalised.count();
     Dataset<Row> out = normalised;
     for (PersonField f : fields) {
-      if (f.termFrequency()) {
+      if (settings.termFrequencyFields().contains(f)) {
         String c = f.column();
         Dataset<Row> tf = normalised.filter(col(c).isNotNull()).groupBy(col(c).as("tf_value"))
             .agg(functions.count(lit(1)).divide(lit((double) Math.max(n, 1))).as("tf_" + c));

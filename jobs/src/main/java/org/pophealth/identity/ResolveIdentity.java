@@ -95,7 +95,8 @@ public final class ResolveIdentity {
   private boolean dryRun;
 
   /** The model of the last trained run and the settings it was last used with. */
-  record Stored(String runId, MatchModel model, String settings, java.util.Set<Integer> skippedRules) {}
+  record Stored(String runId, MatchModel model, double matchThreshold, String settings,
+      java.util.Set<Integer> skippedRules) {}
 
   public Result execute() {
     SparkSession spark = lakehouse.spark();
@@ -135,6 +136,10 @@ public final class ResolveIdentity {
     } else if (!lakehouse.exists("gold.identity_record") || lakehouse.read("gold.identity_record").isEmpty()) {
       mode = Mode.FULL;
     }
+    if (stored != null) {
+      // the stored model links at the threshold its run chose
+      settings = settings.withMatchThreshold(stored.matchThreshold());
+    }
     Run run = new Run(spark, runId, started, all, settings, decisions, stored, mode, settingsJson, perSource, skipped);
     return mode == Mode.INCREMENTAL ? run.incremental() : run.full();
   }
@@ -153,6 +158,8 @@ public final class ResolveIdentity {
     final Map<String, Long> perSource;
     final List<String> skipped;
     final Dataset<Row> previous;
+    /** The match threshold linked at: a trained run's own choice (ThresholdCurve), else the stored model's. */
+    double threshold;
 
     Run(SparkSession spark, String runId, Instant started, Dataset<Row> all, LinkageSettings settings,
         Dataset<Row> decisions, Stored stored, Mode mode, String settingsJson, Map<String, Long> perSource,
@@ -168,6 +175,7 @@ public final class ResolveIdentity {
       this.settingsJson = settingsJson;
       this.perSource = perSource;
       this.skipped = skipped;
+      this.threshold = settings.matchThreshold();
       Dataset<Row> xw = lakehouse.read("gold.identity_crosswalk");
       // a crosswalk written before record hashes: every record counts as changed
       Column hash = List.of(xw.columns()).contains("record_hash") ? col("record_hash") : lit(null).cast("long");
@@ -190,6 +198,7 @@ public final class ResolveIdentity {
         link.model(stored.model());
       }
       LinkRecords.Result linked = link.execute(linkColumns(all), decisions);
+      threshold = linked.matchThreshold();
       String modelRunId = mode == Mode.FULL ? stored.runId() : runId;
       Dataset<Row> prev = previous.select(col("source"), col("record_id"), col("person_id").as("previous_id"));
       Dataset<Row> members = linked.records().join(prev, new String[] {"source", "record_id"}, "left")
@@ -419,7 +428,7 @@ public final class ResolveIdentity {
       lakehouse.append("ops.identity_run", spark.createDataFrame(List.of(RowFactory.create(runId,
           Timestamp.from(started), Timestamp.from(Instant.now()), records, comparisons,
           persons, matchedPairs, reviewPairs, ids.kept(), ids.minted(), rulesJson(rules),
-          model.toJson(), scala.collection.JavaConverters.mapAsScalaMap(new LinkedHashMap<String, Object>(perSource))
+          modelJson(model, threshold), scala.collection.JavaConverters.mapAsScalaMap(new LinkedHashMap<String, Object>(perSource))
               .toMap(scala.Predef$.MODULE$.<scala.Tuple2<String, Object>>conforms()),
           mode.name().toLowerCase(java.util.Locale.ROOT), modelRunId, settingsJson, counts[0], counts[1], counts[2],
           affectedPersons, decisionsVersion())),
@@ -595,7 +604,26 @@ public final class ResolveIdentity {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("ops.identity_run.blocking_report of run " + modelRun + " is not JSON", e);
     }
-    return new Stored(modelRun, model, runs.get(0).getString(3), skippedRules);
+    double threshold;
+    try {
+      threshold = new ObjectMapper().readTree(trained.get(0).getString(0)).path("match_threshold")
+          .asDouble(config.matchThreshold());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("ops.identity_run.model of run " + modelRun + " is not JSON", e);
+    }
+    return new Stored(modelRun, model, threshold, runs.get(0).getString(3), skippedRules);
+  }
+
+  /** The model's JSON with the match threshold it links at (what later runs reuse). */
+  static String modelJson(MatchModel model, double threshold) {
+    try {
+      com.fasterxml.jackson.databind.node.ObjectNode o = (com.fasterxml.jackson.databind.node.ObjectNode)
+          new ObjectMapper().readTree(model.toJson());
+      o.put("match_threshold", threshold);
+      return o.toString();
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The settings a stored model is used with, as JSON (an incremental run needs the same). */
@@ -609,7 +637,11 @@ public final class ResolveIdentity {
     }
     o.put("match_threshold", s.matchThreshold()).put("review_threshold", s.reviewThreshold())
         .put("max_block_size", s.maxBlockSize()).put("max_rule_comparisons", s.maxRuleComparisons())
-        .put("ssn_max_edits", s.ssnMaxEdits()).put("sex_guard", s.sexGuard()).put("link_only", s.linkOnly());
+        .put("ssn_max_edits", s.ssnMaxEdits()).put("sex_guard", s.sexGuard()).put("link_only", s.linkOnly())
+        .put("weak_fields_match_threshold", s.weakFieldsMatchThreshold())
+        .put("min_estimated_precision", s.minEstimatedPrecision());
+    ArrayNode tf = o.putArray("term_frequency_fields");
+    s.termFrequencyFields().stream().map(PersonField::column).sorted().forEach(tf::add);
     return o.toString();
   }
 

@@ -60,9 +60,7 @@ public final class ResolveIdentityGolden implements GoldenJob {
     }
     List<PopHealthConfig.IdentitySource> sources = List.of(new PopHealthConfig.IdentitySource("fixture.people",
         "source", "fixture", "record_id", "ehr", "updated", fields));
-    return new PopHealthConfig.Identity(sources, d.blockingRules(), d.trainingRules(), d.matchThreshold(),
-        d.reviewThreshold(), d.maxBlockSize(), d.maxRuleComparisons(), d.trainingMaxPairs(), d.emIterations(),
-        d.uSampleRecords(), d.uRandomPairs(), d.seed(), d.guard(), null);
+    return d.withSources(sources);
   }
 
   @Override

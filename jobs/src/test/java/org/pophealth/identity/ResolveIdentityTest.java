@@ -36,7 +36,8 @@ class ResolveIdentityTest {
         new PopHealthConfig.IdentitySource("silver.people_payer", "source", "payer", "record_id", "claims", null, FIELDS),
         new PopHealthConfig.IdentitySource("silver.not_there", null, "x", "id", "claims", null, FIELDS));
     return new PopHealthConfig.Identity(sources, d.blockingRules(), d.trainingRules(), d.matchThreshold(),
-        d.reviewThreshold(), d.maxBlockSize(), d.maxRuleComparisons(), d.trainingMaxPairs(), d.emIterations(), 5000, 200000, d.seed(), d.guard(), null);
+        d.reviewThreshold(), d.maxBlockSize(), d.maxRuleComparisons(), d.trainingMaxPairs(), d.emIterations(), 5000, 200000, d.seed(), d.guard(), null, d.termFrequencyFields(),
+        d.weakFieldsMatchThreshold(), d.minEstimatedPrecision());
   }
 
   private static void load(Lakehouse lh, long records) {

@@ -194,7 +194,8 @@ class SurvivorshipTest {
             fields));
     return new PopHealthConfig.Identity(sources, d.blockingRules(), d.trainingRules(), d.matchThreshold(),
         d.reviewThreshold(), d.maxBlockSize(), d.maxRuleComparisons(), d.trainingMaxPairs(), d.emIterations(), 5000,
-        200000, d.seed(), d.guard(), null);
+        200000, d.seed(), d.guard(), null, d.termFrequencyFields(),
+        d.weakFieldsMatchThreshold(), d.minEstimatedPrecision());
   }
 
   /** The source's records as its table (record_id, the person fields, updated). */

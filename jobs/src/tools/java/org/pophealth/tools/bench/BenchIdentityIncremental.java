@@ -98,9 +98,7 @@ public final class BenchIdentityIncremental {
         "phone", "ssn")) {
       fields.put(f, f);
     }
-    return new PopHealthConfig.Identity(List.of(new PopHealthConfig.IdentitySource("bench.people", "source", "bench",
-        "record_id", "ehr", null, fields)), d.blockingRules(), d.trainingRules(), d.matchThreshold(),
-        d.reviewThreshold(), d.maxBlockSize(), d.maxRuleComparisons(), d.trainingMaxPairs(), d.emIterations(),
-        d.uSampleRecords(), d.uRandomPairs(), d.seed(), d.guard(), null);
+    return d.withSources(List.of(new PopHealthConfig.IdentitySource("bench.people", "source", "bench", "record_id",
+        "ehr", null, fields)));
   }
 }
