@@ -63,6 +63,27 @@ public final class GeneratePairs {
             new BlockIterator(it, keyIndex, rule, dedupe, maxBlock, linkOnly, layout, compare), Encoders.row(SCHEMA));
   }
 
+  /**
+   * Every rule's new pairs of a few records, on the driver (an incremental run's new and changed records and
+   * their partners): the same blocks and comparisons as {@link #allPairs} without a shuffle per rule.
+   */
+  public List<Row> localPairs(List<Row> records, StructType schema) {
+    Layout layout = new Layout(schema, fields, settings.blockingRules().size());
+    CompareRecords compare = new CompareRecords(fields, lists);
+    List<Row> out = new ArrayList<>();
+    for (int r = 0; r < settings.blockingRules().size(); r++) {
+      int keyIndex = schema.fieldIndex("key_" + r);
+      List<Row> keyed = new ArrayList<>(records.stream().filter(x -> !x.isNullAt(keyIndex)).toList());
+      keyed.sort(java.util.Comparator.comparing((Row x) -> x.getString(keyIndex)));
+      BlockIterator it = new BlockIterator(keyed.iterator(), keyIndex, r, true, settings.maxBlockSize(),
+          settings.linkOnly(), layout, compare);
+      while (it.hasNext()) {
+        out.add(it.next());
+      }
+    }
+    return out;
+  }
+
   /** Every rule's new pairs, unioned. */
   public Dataset<Row> allPairs(Dataset<Row> records, int partitions) {
     Dataset<Row> all = null;

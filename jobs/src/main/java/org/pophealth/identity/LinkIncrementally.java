@@ -74,7 +74,9 @@ final class LinkIncrementally {
     ReferenceLists lists = ReferenceLists.get();
     int partitions = Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions", "8"));
     int rules = settings.blockingRules().size();
-    PrepareRecords.Result prep = new PrepareRecords(settings, Map.of()).execute(dirtyRaw);
+    // term frequencies come from every current record below, not from these alone
+    PrepareRecords.Result prep = new PrepareRecords(settings.withTermFrequencyFields(Set.of()), Map.of())
+        .execute(dirtyRaw);
     List<PersonField> fields = prep.fields();
     if (!model.fields().equals(fields)) {
       throw new IllegalArgumentException("the stored identity model compares " + model.fields()
@@ -93,6 +95,15 @@ final class LinkIncrementally {
 
     // partners: unchanged records sharing a (compared) key with a new or changed record
     List<Column> cleanCols = new ArrayList<>(base);
+    List<Column> keyStructs = new ArrayList<>();
+    for (int i = 0; i < rules; i++) {
+      keyStructs.add(functions.struct(lit(i).as("rule"), col("key_" + i).as("key")));
+    }
+    Map<Integer, List<Object>> dirtyKeys = new HashMap<>();
+    for (Row k : dirty.select(functions.explode(functions.array(keyStructs.toArray(new Column[0]))).as("k"))
+        .select("k.rule", "k.key").filter(col("key").isNotNull()).distinct().collectAsList()) {
+      dirtyKeys.computeIfAbsent(k.getInt(0), x -> new ArrayList<>()).add(k.getString(1));
+    }
     Column anyShared = lit(false);
     for (int i = 0; i < rules; i++) {
       Column key = col("blocking_keys").getItem(i);
@@ -101,24 +112,28 @@ final class LinkIncrementally {
         continue;
       }
       cleanCols.add(key.as("key_" + i));
-      Object[] keys = dirty.filter(col("key_" + i).isNotNull()).select("key_" + i).distinct().collectAsList()
-          .stream().map(r -> (Object) r.getString(0)).toArray();
-      if (keys.length > 0) {
-        anyShared = anyShared.or(key.isin(keys));
+      List<Object> keys = dirtyKeys.get(i);
+      if (keys != null) {
+        anyShared = anyShared.or(key.isin(keys.toArray()));
       }
     }
     Dataset<Row> cleanKeyed = clean.select(cleanCols.toArray(new Column[0]));
+    long cleanCount = clean.count();
     Dataset<Row> partners = cleanKeyed.filter(anyShared).localCheckpoint();
     long partnerCount = partners.count();
     t = step("prepare and partners", t);
     Dataset<Row> subset = dirty.withColumn("dirty", lit(true)).unionByName(partners.withColumn("dirty", lit(false)));
     subset = dropOversized(subset, rules);
-    subset = withTermFrequencies(subset, clean, dirty, model.termFrequencyFields(), fields, clean.count() + dirtyCount)
+    subset = withTermFrequencies(subset, clean, dirty, model.termFrequencyFields(), fields, cleanCount + dirtyCount)
         .localCheckpoint();
     t = step("block sizes and term frequencies", t);
 
     GeneratePairs generate = new GeneratePairs(settings, fields, lists);
-    Dataset<Row> pairs = generate.allPairs(subset, partitions).localCheckpoint();
+    long subsetCount = subset.count();
+    Dataset<Row> pairs = subsetCount <= LOCAL_CLUSTER_RECORDS
+        ? spark.createDataFrame(generate.localPairs(subset.collectAsList(), subset.schema()), GeneratePairs.SCHEMA)
+            .localCheckpoint()
+        : generate.allPairs(subset, partitions).localCheckpoint();
     long comparisons = pairs.count();
     t = step("pairs", t);
     ScorePairs score = new ScorePairs(model);
@@ -264,20 +279,38 @@ final class LinkIncrementally {
     return out;
   }
 
-  /** tf_&lt;field&gt; of each term-frequency field: the value's share of every current record, as a full run has it. */
+  /**
+   * tf_&lt;field&gt; of each term-frequency field: the value's share of every current record, as a full run has it.
+   * One pass over the current records counts only the values the compared records have.
+   */
   private static Dataset<Row> withTermFrequencies(Dataset<Row> subset, Dataset<Row> clean, Dataset<Row> dirty,
       Set<PersonField> tfFields, List<PersonField> fields, long n) {
+    List<PersonField> tf = fields.stream().filter(tfFields::contains).toList();
+    if (tf.isEmpty()) {
+      return subset;
+    }
+    List<Column> pairs = new ArrayList<>();
+    for (PersonField f : tf) {
+      pairs.add(functions.struct(lit(f.column()).as("field"), col(f.column()).as("value")));
+    }
+    Column exploded = functions.explode(functions.array(pairs.toArray(new Column[0]))).as("fv");
+    Dataset<Row> wanted = subset.select(exploded).select("fv.field", "fv.value").filter(col("value").isNotNull())
+        .distinct();
+    List<Column> cols = tf.stream().map(f -> col(f.column())).toList();
+    Dataset<Row> current = clean.select(cols.toArray(new Column[0])).unionAll(dirty.select(cols.toArray(new Column[0])));
+    Map<String, Map<String, Double>> shares = new HashMap<>();
+    for (Row r : current.select(exploded).select("fv.field", "fv.value")
+        .join(functions.broadcast(wanted), new String[] {"field", "value"}).groupBy("field", "value").count()
+        .collectAsList()) {
+      shares.computeIfAbsent(r.getString(0), k -> new HashMap<>()).put(r.getString(1), r.getLong(2) / (double) Math.max(n, 1));
+    }
     Dataset<Row> out = subset;
-    for (PersonField f : fields) {
-      if (!tfFields.contains(f)) {
-        continue;
-      }
-      String c = f.column();
-      Dataset<Row> wanted = subset.filter(col(c).isNotNull()).select(col(c).as("tf_value")).distinct();
-      Dataset<Row> current = clean.select(col(c).as("tf_value")).unionAll(dirty.select(col(c).as("tf_value")));
-      Dataset<Row> tf = current.join(functions.broadcast(wanted), "tf_value").groupBy("tf_value")
-          .agg(functions.count(lit(1)).divide(lit((double) Math.max(n, 1))).as("tf_" + c));
-      out = out.join(functions.broadcast(tf), out.col(c).equalTo(tf.col("tf_value")), "left").drop("tf_value");
+    for (PersonField f : tf) {
+      List<Row> rows = new ArrayList<>();
+      shares.getOrDefault(f.column(), Map.of()).forEach((v, share) -> rows.add(org.apache.spark.sql.RowFactory.create(v, share)));
+      Dataset<Row> t = subset.sparkSession().createDataFrame(rows, new StructType()
+          .add("tf_value", DataTypes.StringType).add("tf_" + f.column(), DataTypes.DoubleType));
+      out = out.join(functions.broadcast(t), out.col(f.column()).equalTo(t.col("tf_value")), "left").drop("tf_value");
     }
     return out;
   }

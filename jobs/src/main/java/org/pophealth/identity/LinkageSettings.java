@@ -80,6 +80,12 @@ public record LinkageSettings(
   }
 
   /** An explicit threshold (e.g. {@code link --threshold}): used whatever fields are mapped, never adjusted. */
+  public LinkageSettings withTermFrequencyFields(java.util.Set<PersonField> f) {
+    return new LinkageSettings(blockingRules, trainingRules, matchThreshold, reviewThreshold, maxBlockSize,
+        maxRuleComparisons, trainingMaxPairs, emIterations, uSampleRecords, uRandomPairs, seed, ssnMaxEdits, sexGuard,
+        linkOnly, f, weakFieldsMatchThreshold, minEstimatedPrecision);
+  }
+
   public LinkageSettings withMatchThreshold(double t) {
     return new LinkageSettings(blockingRules, trainingRules, t, Math.min(reviewThreshold, t), maxBlockSize,
         maxRuleComparisons, trainingMaxPairs, emIterations, uSampleRecords, uRandomPairs, seed, ssnMaxEdits, sexGuard, linkOnly,
