@@ -42,6 +42,16 @@ public final class IdentitySummary {
       out.println("  skipped " + t + " (table does not exist)");
     }
     rules(r.rules()).print(out);
+    if (r.labels() != null) {
+      ReviewerLabels.Report l = r.labels();
+      out.printf("reviewers' decisions as labels: %d must-link, %d cannot-link%n", l.mustLinks(), l.cannotLinks());
+      TextTable t = new TextTable("threshold", "decided pairs at or above", "must-links", "precision", "recall");
+      for (ReviewerLabels.Point p : l.curve()) {
+        t.row(p.threshold(), p.decided(), p.mustLinks(), p.precision() == null ? "-" : String.format("%.3f", p.precision()),
+            p.recall() == null ? "-" : String.format("%.3f", p.recall()));
+      }
+      t.print(out);
+    }
     if (r.precision() != null) {
       out.printf("against ground truth: precision %.4f, recall %.4f (pairwise)%n", r.precision(), r.recall());
     }

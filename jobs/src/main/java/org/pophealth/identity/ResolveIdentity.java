@@ -70,7 +70,8 @@ public final class ResolveIdentity {
       long comparisons, long persons, long matchedPairs, long reviewPairs, long kept, long minted, long events,
       long eventRowsUpdated, List<LinkRecords.RuleReport> rules, Double precision, Double recall, Mode mode,
       String modelRunId, long newRecords, long changedRecords, long deletedRecords, long affectedPersons,
-      long retired, Map<String, Long> eventTypes, List<String> examples, boolean published, long splitQueue) {}
+      long retired, Map<String, Long> eventTypes, List<String> examples, boolean published, long splitQueue,
+      ReviewerLabels.Report labels) {}
 
   /** Estimate a new model and link every record (the first run does). */
   public ResolveIdentity retrain(boolean on) {
@@ -425,20 +426,24 @@ public final class ResolveIdentity {
         LOG.info("identity: ground-truth file not found, no precision/recall");
       }
       long affectedPersons = affected < 0 ? persons : affected;
+      // reviewers' decisions as labels: a precision/recall curve and m from labelled matches
+      ReviewerLabels.Report labels = decisions.isEmpty() ? null : ReviewerLabels.of(
+          ReviewerLabels.read(lakehouse.read("gold.identity_decision"), pairs), model, ReviewerLabels.THRESHOLDS);
       lakehouse.append("ops.identity_run", spark.createDataFrame(List.of(RowFactory.create(runId,
           Timestamp.from(started), Timestamp.from(Instant.now()), records, comparisons,
           persons, matchedPairs, reviewPairs, ids.kept(), ids.minted(), rulesJson(rules),
           modelJson(model, threshold), scala.collection.JavaConverters.mapAsScalaMap(new LinkedHashMap<String, Object>(perSource))
               .toMap(scala.Predef$.MODULE$.<scala.Tuple2<String, Object>>conforms()),
           mode.name().toLowerCase(java.util.Locale.ROOT), modelRunId, settingsJson, counts[0], counts[1], counts[2],
-          affectedPersons, decisionsVersion())),
+          affectedPersons, decisionsVersion(), labels == null ? null : labels.toJson())),
           lakehouse.contract("ops.identity_run").schema()));
       LOG.info("identity: run {} ({}): {} records, {} persons, {} re-clustered ({} kept, {} new), {} events", runId,
           mode, records, persons, affectedPersons, ids.kept(), ids.minted(), events.size());
       return new Result(runId, records, perSource, skipped, comparisons, persons, matchedPairs, reviewPairs,
           ids.kept(), ids.minted(), events.size(), eventUpdates, rules, precision, recall, mode, modelRunId, counts[0],
           counts[1], counts[2], affectedPersons, impact.retired(), impact.types(), impact.examples(), true,
-          lakehouse.exists("gold.identity_split_queue") ? lakehouse.read("gold.identity_split_queue").count() : 0);
+          lakehouse.exists("gold.identity_split_queue") ? lakehouse.read("gold.identity_split_queue").count() : 0,
+          labels);
     }
 
     Result result(long records, long comparisons, AssignPersonIds.Result ids, List<AssignPersonIds.Event> events,
@@ -448,7 +453,7 @@ public final class ResolveIdentity {
       long review = pairs == null ? 0 : pairs.filter(col("status").isin("review", "refused")).count();
       return new Result(runId, records, perSource, skipped, comparisons, ids.ids().size(), matched, review, ids.kept(),
           ids.minted(), events.size(), eventUpdates, rules, null, null, mode, modelRunId, counts[0], counts[1],
-          counts[2], affected, impact.retired(), impact.types(), impact.examples(), published, 0);
+          counts[2], affected, impact.retired(), impact.types(), impact.examples(), published, 0, null);
     }
   }
 

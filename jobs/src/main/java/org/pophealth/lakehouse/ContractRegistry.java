@@ -149,7 +149,8 @@ public final class ContractRegistry {
             strings(doc.path("partition_by")),
             doc.hasNonNull("resource_type") ? doc.get("resource_type").asText() : null,
             strings(doc.path("stats_columns")),
-            List.copyOf(columns));
+            List.copyOf(columns),
+            doc.path("deletion_vectors").asBoolean(false));
     for (String k : c.key()) {
       c.column(k).orElseThrow(() -> new IllegalStateException(name + ": key column " + k + " not declared"));
     }

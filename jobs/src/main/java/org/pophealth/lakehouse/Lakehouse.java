@@ -93,6 +93,9 @@ public final class Lakehouse {
         // file statistics only where queries filter; skipping them on large text (raw JSON) speeds writes
         builder = builder.property("delta.dataSkippingStatsColumns", String.join(",", c.statsColumns()));
       }
+      if (c.deletionVectors()) {
+        builder = builder.property("delta.enableDeletionVectors", "true");
+      }
       builder.execute();
       upgraded.add(name);
     }

@@ -10,6 +10,9 @@ import org.apache.spark.sql.types.StructType;
 /**
  * A table's contract as written in {@code schemas/<zone>/<table>.yaml}: columns, types, nullability,
  * grain, business key and meaning. Tables are created from it and every write is checked against it.
+ * {@code deletion_vectors: true} (tables a few rows of which are merged at a time, e.g. by incremental identity
+ * runs) creates the table with Delta deletion vectors, so such a MERGE writes the changed rows instead of
+ * rewriting every file that holds one.
  */
 public record TableContract(
     String zone,
@@ -20,7 +23,8 @@ public record TableContract(
     List<String> partitionBy,
     String resourceType,
     List<String> statsColumns,
-    List<ColumnSpec> columns)
+    List<ColumnSpec> columns,
+    boolean deletionVectors)
     implements Serializable {
 
   /** {@code zone.table}, as addressed in SQL. */

@@ -141,7 +141,7 @@ public final class ResolveIdentityGolden implements GoldenJob {
     Timestamp t = Timestamp.from(Instant.parse("2026-01-01T00:00:00Z"));
     Row row = RowFactory.create("golden-model", t, t, 0L, 0L, 0L, 0L, 0L, 0L, 0L, "[]", model.toJson(), null,
         "trained", "golden-model", ResolveIdentity.settingsJson(LinkageSettings.of(config(), false)), 0L, 0L, 0L, 0L,
-        -1L);
+        -1L, null);
     lh.append("ops.identity_run", lh.spark().createDataFrame(List.of(row), lh.contract("ops.identity_run").schema()));
   }
 }
