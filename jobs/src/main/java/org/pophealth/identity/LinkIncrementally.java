@@ -34,7 +34,7 @@ final class LinkIncrementally {
   private static final Logger LOG = LoggerFactory.getLogger(LinkIncrementally.class);
 
   /** Up to this many compared records (new, changed and partners), pairs are made on the driver. */
-  static final long LOCAL_PAIR_RECORDS = 20_000;
+  static final long LOCAL_PAIR_RECORDS = 500_000;
 
   /** Up to this many re-clustered records, clustering runs on the driver. */
   static final long LOCAL_CLUSTER_RECORDS = 500_000;
@@ -94,8 +94,6 @@ final class LinkIncrementally {
       dirtyCols.add(skippedRules.contains(i) ? lit(null).cast("string").as("key_" + i) : col("key_" + i));
     }
     Dataset<Row> dirty = prep.records().select(dirtyCols.toArray(new Column[0])).localCheckpoint();
-    // the stored records are read once: partners, term frequencies, guard and re-clustered records all use them
-    clean = clean.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
     long dirtyCount = prep.count();
 
     // partners: unchanged records sharing a (compared) key with a new or changed record
@@ -238,7 +236,6 @@ final class LinkIncrementally {
     Dataset<Row> keptPairs = status(kept.drop("status", "reason"), refused, decided).drop("uid_l", "uid_r");
     keptPairs = keptPairs.localCheckpoint();
     newPairs = newPairs.localCheckpoint();
-    clean.unpersist();
     return new Result(records, newPairs, keptPairs, dirty, affected, comparisons, partnerCount);
   }
 
