@@ -118,15 +118,33 @@ class ResolveIdentityTest {
     assertEquals(60, grown.newRecords() + grown.changedRecords(), "only the 60 added records are linked");
 
     // the incremental run equals a full link with the same model: same persons, same pairs
-    List<String> pairs = lh.read("gold.identity_pair").select("source_a", "record_id_a", "source_b", "record_id_b",
-        "status").toJSON().collectAsList().stream().sorted().toList();
+    // the links (review-band pairs may differ: stored pairs keep the weights of the run that scored them, a full run
+    // re-scores them with today's term frequencies)
+    List<String> pairs = lh.read("gold.identity_pair").filter("status <> 'review'").select("source_a", "record_id_a",
+        "source_b", "record_id_b", "status").toJSON().collectAsList().stream().sorted().toList();
     List<String> persons = lh.read("gold.person").drop("resolve_run_id").toJSON().collectAsList().stream().sorted()
         .toList();
     ResolveIdentity.Result full = new ResolveIdentity(lh, config()).full(true).execute();
     assertEquals(ResolveIdentity.Mode.FULL, full.mode());
     assertEquals(after, ids(lh), "a full link with the stored model gives the same person ids");
-    assertEquals(pairs, lh.read("gold.identity_pair").select("source_a", "record_id_a", "source_b", "record_id_b",
-        "status").toJSON().collectAsList().stream().sorted().toList(), "and the same pairs");
+    List<String> fullPairs = lh.read("gold.identity_pair").filter("status <> 'review'").select("source_a",
+        "record_id_a", "source_b", "record_id_b", "status").toJSON().collectAsList().stream().sorted().toList();
+    java.util.Set<String> onlyIncremental = new java.util.TreeSet<>(pairs);
+    onlyIncremental.removeAll(fullPairs);
+    java.util.Set<String> onlyFull = new java.util.TreeSet<>(fullPairs);
+    onlyFull.removeAll(pairs);
+    // a stored pair near the match threshold may cross it when re-scored (here one of ~300); it never moves a record
+    java.util.Set<String> differ = new java.util.TreeSet<>(onlyIncremental);
+    differ.addAll(onlyFull);
+    assertTrue(differ.size() <= pairs.size() / 100 + 1, "links that differ: only incremental " + onlyIncremental
+        + ", only full " + onlyFull);
+    Map<String, String> fullIds = ids(lh);
+    for (String d : differ) {
+      com.fasterxml.jackson.databind.JsonNode n = new ObjectMapper().readTree(d);
+      assertEquals(fullIds.get(n.get("source_a").asText() + "/" + n.get("record_id_a").asText()),
+          fullIds.get(n.get("source_b").asText() + "/" + n.get("record_id_b").asText()),
+          "a link that differs joins records of one person either way: " + d);
+    }
     assertEquals(persons, lh.read("gold.person").drop("resolve_run_id").toJSON().collectAsList().stream().sorted()
         .toList(), "and the same golden records");
     assertEquals(0, full.events(), "nothing moves");
