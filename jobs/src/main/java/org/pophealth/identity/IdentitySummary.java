@@ -20,10 +20,17 @@ public final class IdentitySummary {
 
   /** The run summary (also printed by the demo). */
   public static void print(ResolveIdentity.Result r, PrintWriter out) {
-    out.printf("resolve-identity %s: %s%s (model of run %s): %d new, %d changed, %d deleted records; %d persons "
-            + "re-clustered%n", r.runId(), r.published() ? "" : "DRY RUN, nothing written: ",
-        r.mode().name().toLowerCase(java.util.Locale.ROOT), r.modelRunId(), r.newRecords(), r.changedRecords(),
-        r.deletedRecords(), r.affectedPersons());
+    String dry = r.published() ? "" : "DRY RUN, nothing written: ";
+    if (r.mode() == ResolveIdentity.Mode.INCREMENTAL) {
+      out.printf("resolve-identity %s: %sincremental with the model of run %s: %d new, %d changed, %d deleted "
+              + "records; %d persons re-clustered, every other person untouched%n", r.runId(), dry, r.modelRunId(),
+          r.newRecords(), r.changedRecords(), r.deletedRecords(), r.affectedPersons());
+    } else {
+      out.printf("resolve-identity %s: %s%s: every record linked %s%n", r.runId(), dry,
+          r.mode().name().toLowerCase(java.util.Locale.ROOT), r.mode() == ResolveIdentity.Mode.TRAINED
+              ? "with a newly estimated model (later runs reuse it and link only what changed)"
+              : "with the model of run " + r.modelRunId());
+    }
     if (!r.eventTypes().isEmpty()) {
       out.printf("  person changes: %s%n", r.eventTypes());
       for (String e : r.examples()) {

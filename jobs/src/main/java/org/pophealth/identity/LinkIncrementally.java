@@ -157,7 +157,8 @@ final class LinkIncrementally {
         .select(col("uid_l").as("uid")).unionByName(candidates
             .filter(col("match_probability").geq(lit(settings.matchThreshold()))).select(col("uid_r").as("uid")));
     Dataset<Row> ids = decisionUids(decisions);
-    for (Row r : prevByUid.join(linkedUids.unionByName(ids).distinct(), "uid").select("person_id").distinct()
+    for (Row r : prevByUid.join(functions.broadcast(linkedUids.unionByName(ids).distinct()), "uid")
+        .select("person_id").distinct()
         .collectAsList()) {
       seeds.add(r.getString(0));
     }
@@ -188,20 +189,23 @@ final class LinkIncrementally {
         org.apache.spark.sql.Encoders.STRING()).toDF("person_id");
 
     // the records to re-cluster: the affected persons' unchanged records and every new or changed record
+    Dataset<Row> affectedUids = prevByUid.join(functions.broadcast(affectedDf), "person_id").localCheckpoint();
     Dataset<Row> cleanR = cleanKeyed.select("uid", "source", "record_id")
-        .join(prevByUid.join(functions.broadcast(affectedDf), "person_id"), "uid")
+        .join(functions.broadcast(affectedUids), "uid")
         .select(col("uid"), col("source"), col("record_id"), col("person_id").as("previous_id"));
+    // the small sides (the night's records, the persons to re-cluster) are broadcast: the 1M-row sides stream
+    Dataset<Row> dirtyPrevious = prevByUid.join(uidsAs(dirty, "uid"), "uid")
+        .withColumnRenamed("person_id", "previous_id");
     Dataset<Row> dirtyR = dirty.select("uid", "source", "record_id")
-        .join(prevByUid.withColumnRenamed("person_id", "previous_id"), new String[] {"uid"}, "left");
+        .join(functions.broadcast(dirtyPrevious), new String[] {"uid"}, "left");
     Dataset<Row> r = cleanR.unionByName(dirtyR).localCheckpoint();
-    Dataset<Row> rUids = r.select("uid");
+    Dataset<Row> rUids = uidsAs(r, "uid");
 
-    Dataset<Row> dirtyDf = dirty.select("uid");
-    Dataset<Row> kept = pairUids.join(rUids.withColumnRenamed("uid", "uid_l"), "uid_l")
-        .unionByName(pairUids.join(rUids.withColumnRenamed("uid", "uid_r"), "uid_r")
-            .join(rUids.withColumnRenamed("uid", "uid_l"), new String[] {"uid_l"}, "left_anti"))
-        .join(dirtyDf.withColumnRenamed("uid", "uid_l"), new String[] {"uid_l"}, "left_anti")
-        .join(dirtyDf.withColumnRenamed("uid", "uid_r"), new String[] {"uid_r"}, "left_anti")
+    Dataset<Row> kept = pairUids.join(uidsAs(r, "uid_l"), "uid_l")
+        .unionByName(pairUids.join(uidsAs(r, "uid_r"), "uid_r")
+            .join(uidsAs(r, "uid_l"), new String[] {"uid_l"}, "left_anti"))
+        .join(uidsAs(dirty, "uid_l"), new String[] {"uid_l"}, "left_anti")
+        .join(uidsAs(dirty, "uid_r"), new String[] {"uid_r"}, "left_anti")
         .localCheckpoint();
 
     t = step("records and stored pairs to re-cluster", t);
@@ -237,6 +241,11 @@ final class LinkIncrementally {
     keptPairs = keptPairs.localCheckpoint();
     newPairs = newPairs.localCheckpoint();
     return new Result(records, newPairs, keptPairs, dirty, affected, comparisons, partnerCount);
+  }
+
+  /** The uids of a few records as one broadcast column named {@code name}. */
+  private static Dataset<Row> uidsAs(Dataset<Row> records, String name) {
+    return functions.broadcast(records.select(col("uid").as(name)));
   }
 
   /** Logs a step's seconds; returns now. */

@@ -235,8 +235,8 @@ public final class ResolveIdentity {
       Dataset<Row> current = all.select("source", "record_id", "record_hash");
       Dataset<Row> dirtyKeys = current.join(previous, new String[] {"source", "record_id", "record_hash"}, "left_anti")
           .select("source", "record_id").localCheckpoint();
-      Dataset<Row> deleted = previous.join(current, new String[] {"source", "record_id"}, "left_anti").localCheckpoint();
-      Dataset<Row> changed = previous.join(dirtyKeys, new String[] {"source", "record_id"});
+      Dataset<Row> deleted = deleted();
+      Dataset<Row> changed = previous.join(functions.broadcast(dirtyKeys), new String[] {"source", "record_id"});
       long dirtyCount = dirtyKeys.count();
       long deletedCount = deleted.count();
       long changedCount = changed.count();
@@ -246,14 +246,17 @@ public final class ResolveIdentity {
         gone.add(r.getString(0));
       }
       Dataset<Row> storedRecords = lakehouse.read("gold.identity_record");
-      Dataset<Row> clean = storedRecords.join(dirtyKeys, new String[] {"source", "record_id"}, "left_anti")
-          .join(deleted.select("source", "record_id"), new String[] {"source", "record_id"}, "left_anti");
+      // the night's few keys are broadcast: the stored records are streamed, never shuffled
+      Dataset<Row> clean = storedRecords.join(functions.broadcast(dirtyKeys), new String[] {"source", "record_id"},
+              "left_anti")
+          .join(functions.broadcast(deleted.select("source", "record_id")), new String[] {"source", "record_id"},
+              "left_anti");
       Dataset<Row> deletedPairsA = deleted.select(col("source").as("source_a"), col("record_id").as("record_id_a"));
       Dataset<Row> deletedPairsB = deleted.select(col("source").as("source_b"), col("record_id").as("record_id_b"));
       Dataset<Row> storedPairs = lakehouse.read("gold.identity_pair")
-          .join(deletedPairsA, new String[] {"source_a", "record_id_a"}, "left_anti")
-          .join(deletedPairsB, new String[] {"source_b", "record_id_b"}, "left_anti");
-      Dataset<Row> dirtyRaw = linkColumns(all.join(dirtyKeys, new String[] {"source", "record_id"}));
+          .join(functions.broadcast(deletedPairsA), new String[] {"source_a", "record_id_a"}, "left_anti")
+          .join(functions.broadcast(deletedPairsB), new String[] {"source_b", "record_id_b"}, "left_anti");
+      Dataset<Row> dirtyRaw = linkColumns(all.join(functions.broadcast(dirtyKeys), new String[] {"source", "record_id"}));
       // decisions count only when they changed since the last run: their persons are re-clustered
       boolean decided = !decisions.isEmpty() && decisionsChanged();
       LinkIncrementally.Result inc = dirtyCount == 0 && gone.isEmpty() && !decided ? null
@@ -312,11 +315,13 @@ public final class ResolveIdentity {
       upsert("gold.identity_record", recordRows(inc.prepared()), goneKeys, List.of("source", "record_id"));
       t = LinkIncrementally.step("crosswalk and records written", t);
       // pairs: every pair touching a re-clustered or deleted record is replaced
-      Dataset<Row> touched = inc.records().select("source", "record_id").unionByName(goneKeys);
+      Dataset<Row> touched = inc.records().select("source", "record_id").unionByName(goneKeys).localCheckpoint();
       Dataset<Row> oldPairs = lakehouse.read("gold.identity_pair");
-      Dataset<Row> oldTouched = oldPairs.join(touched.toDF("source_a", "record_id_a"), new String[] {"source_a", "record_id_a"})
+      Dataset<Row> oldTouched = oldPairs
+          .join(functions.broadcast(touched.toDF("source_a", "record_id_a")), new String[] {"source_a", "record_id_a"})
           .select("source_a", "record_id_a", "source_b", "record_id_b")
-          .unionByName(oldPairs.join(touched.toDF("source_b", "record_id_b"), new String[] {"source_b", "record_id_b"})
+          .unionByName(oldPairs
+              .join(functions.broadcast(touched.toDF("source_b", "record_id_b")), new String[] {"source_b", "record_id_b"})
               .select("source_a", "record_id_a", "source_b", "record_id_b"))
           .distinct();
       List<String> pairKey = List.of("source_a", "record_id_a", "source_b", "record_id_b");
@@ -336,7 +341,11 @@ public final class ResolveIdentity {
 
     /** Whether reviewers decided anything since the last run (gold.identity_decision's Delta version moved). */
     boolean decisionsChanged() {
-      List<Row> last = lakehouse.read("ops.identity_run").orderBy(col("finished_at").desc(), col("run_id").desc())
+      Dataset<Row> history = lakehouse.read("ops.identity_run");
+      if (!List.of(history.columns()).contains("decisions_version")) {
+        return true;
+      }
+      List<Row> last = history.orderBy(col("finished_at").desc(), col("run_id").desc())
           .select("decisions_version").limit(1).collectAsList();
       return last.isEmpty() || last.get(0).isNullAt(0) || last.get(0).getLong(0) != decisionsVersion();
     }
@@ -365,11 +374,21 @@ public final class ResolveIdentity {
           .join(all.select("source", "record_id", "record_hash"), new String[] {"source", "record_id"});
     }
 
+    private Dataset<Row> deleted;
+
+    /** The previous crosswalk's records no longer read from any source (computed once). */
+    Dataset<Row> deleted() {
+      if (deleted == null) {
+        deleted = previous.join(all.select("source", "record_id"), new String[] {"source", "record_id"}, "left_anti")
+            .localCheckpoint();
+      }
+      return deleted;
+    }
+
     /** Records deleted at their source, counted per previous person. */
     Map<String, Long> deletedCounts() {
       Map<String, Long> out = new java.util.HashMap<>();
-      for (Row r : previous.join(all.select("source", "record_id"), new String[] {"source", "record_id"}, "left_anti")
-          .groupBy("person_id").count().collectAsList()) {
+      for (Row r : deleted().groupBy("person_id").count().collectAsList()) {
         out.put(r.getString(0), r.getLong(1));
       }
       return out;
@@ -579,8 +598,13 @@ public final class ResolveIdentity {
     if (!lakehouse.exists("ops.identity_run")) {
       return null;
     }
-    // runs before models were reused have no mode: their model is not taken up
-    List<Row> runs = lakehouse.read("ops.identity_run").filter(col("mode").isNotNull())
+    // runs before models were reused have no mode (a table written by an earlier version lacks the column until
+    // this run appends to it): their model is not taken up
+    Dataset<Row> history = lakehouse.read("ops.identity_run");
+    if (!List.of(history.columns()).contains("mode")) {
+      return null;
+    }
+    List<Row> runs = history.filter(col("mode").isNotNull())
         .orderBy(col("finished_at").desc(), col("run_id").desc()).select("run_id", "mode", "model_run_id", "settings")
         .limit(1).collectAsList();
     if (runs.isEmpty()) {
