@@ -345,10 +345,4 @@ final class LinkIncrementally {
         .join(uids.withColumnRenamed("uid", "uid_l"), "uid_l")
         .join(uids.withColumnRenamed("uid", "uid_r"), "uid_r");
   }
-
-  static StructType recordsSchema() {
-    return new StructType().add("uid", DataTypes.LongType).add("source", DataTypes.StringType)
-        .add("record_id", DataTypes.StringType).add("previous_id", DataTypes.StringType)
-        .add("cluster_uid", DataTypes.LongType);
-  }
 }

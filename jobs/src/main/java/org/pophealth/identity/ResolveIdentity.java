@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
 public final class ResolveIdentity {
   private static final Logger LOG = LoggerFactory.getLogger(ResolveIdentity.class);
   private static final List<String> GOLDEN = SurvivorshipRules.FIELDS;
+  /** The person fields read from every source, linked and hashed: the golden fields and the MRN. */
+  private static final List<String> PERSON_COLUMNS = java.util.stream.Stream.concat(GOLDEN.stream(),
+      java.util.stream.Stream.of("mrn")).toList();
 
   private final Lakehouse lakehouse;
   private final PopHealthConfig.Identity config;
@@ -186,10 +189,9 @@ public final class ResolveIdentity {
 
     Dataset<Row> linkColumns(Dataset<Row> rows) {
       List<Column> linkCols = new ArrayList<>(List.of(col("source"), col("record_id")));
-      for (String f : GOLDEN) {
+      for (String f : PERSON_COLUMNS) {
         linkCols.add(col(f));
       }
-      linkCols.add(col("mrn"));
       return rows.select(linkCols.toArray(new Column[0]));
     }
 
@@ -216,7 +218,7 @@ public final class ResolveIdentity {
       List<AssignPersonIds.Event> events = withRetired(ids.result(), before, deletedCounts());
       Impact impact = impact(events, before.size());
       if (dryRun) {
-        return result(linked.recordCount(), linked.comparisons(), ids.result(), events, pairs, linked.rules(), null,
+        return result(linked.recordCount(), linked.comparisons(), ids.result(), events, pairs, linked.rules(),
             modelRunId, new long[4], before.size(), impact, false, 0);
       }
       lakehouse.replaceWhere("gold.identity_crosswalk", crosswalk, "true");
@@ -271,7 +273,7 @@ public final class ResolveIdentity {
         AssignPersonIds.Result none = new AssignPersonIds.Result(Map.of(), List.of(), 0, 0);
         long eventUpdates = dryRun ? 0 : fillEventPersonIds(lakehouse.read("gold.identity_crosswalk"), true);
         Impact impact = impact(List.of(), 0);
-        return dryRun ? result(records, 0, none, List.of(), null, List.of(), null, stored.runId(), counts, 0, impact,
+        return dryRun ? result(records, 0, none, List.of(), null, List.of(), stored.runId(), counts, 0, impact,
             false, 0) : finish(records, 0, none, List.of(), List.of(), stored.model(), stored.runId(), counts, 0,
             impact, eventUpdates);
       }
@@ -306,7 +308,7 @@ public final class ResolveIdentity {
       Impact impact = impact(events, inc.affectedPersons().size());
       t = LinkIncrementally.step("ids and explained pairs", t);
       if (dryRun) {
-        return result(records, inc.comparisons(), ids.result(), events, null, List.of(), null, stored.runId(),
+        return result(records, inc.comparisons(), ids.result(), events, null, List.of(), stored.runId(),
             counts, inc.affectedPersons().size(), impact, false, 0);
       }
       // crosswalk: the re-clustered records replace theirs; deleted records go
@@ -466,7 +468,7 @@ public final class ResolveIdentity {
     }
 
     Result result(long records, long comparisons, AssignPersonIds.Result ids, List<AssignPersonIds.Event> events,
-        Dataset<Row> pairs, List<LinkRecords.RuleReport> rules, Object unused, String modelRunId, long[] counts,
+        Dataset<Row> pairs, List<LinkRecords.RuleReport> rules, String modelRunId, long[] counts,
         long affected, Impact impact, boolean published, long eventUpdates) {
       long matched = pairs == null ? 0 : pairs.filter(col("status").equalTo("match")).count();
       long review = pairs == null ? 0 : pairs.filter(col("status").isin("review", "refused")).count();
@@ -677,8 +679,7 @@ public final class ResolveIdentity {
   /** Hash of a record's person fields as read: a record whose hash is unchanged is not linked again. */
   static Column recordHash() {
     List<Column> parts = new ArrayList<>();
-    for (String f : List.of("given_name", "family_name", "birth_date", "sex", "street", "city", "state", "postcode",
-        "phone", "email", "ssn", "mrn")) {
+    for (String f : PERSON_COLUMNS) {
       parts.add(functions.coalesce(col(f), lit("\u0002")));
     }
     return functions.xxhash64(functions.concat_ws("\u0001", parts.toArray(new Column[0])));
@@ -715,8 +716,7 @@ public final class ResolveIdentity {
     cols.add(lit(s.kind() == null ? "ehr" : s.kind()).as("kind"));
     cols.add(s.updatedColumn() != null && have.contains(s.updatedColumn())
         ? col(s.updatedColumn()).cast("timestamp").as("updated") : lit(null).cast("timestamp").as("updated"));
-    for (String f : new ArrayList<>(List.of("given_name", "family_name", "birth_date", "sex", "street", "city",
-        "state", "postcode", "phone", "email", "ssn", "mrn"))) {
+    for (String f : PERSON_COLUMNS) {
       String e = s.fields() == null ? null : s.fields().get(f);
       Column c = lit(null).cast("string");
       if (e != null) {
