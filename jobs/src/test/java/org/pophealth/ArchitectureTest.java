@@ -78,8 +78,8 @@ class ArchitectureTest {
         declared.add(c.getName());
       }
     }
-    java.util.List<String> registered = org.pophealth.jobs.JobRegistry.create().stream()
-        .map(j -> j.getClass().getName()).toList();
+    java.util.List<String> registered = org.pophealth.jobs.JobRegistry.all().values().stream()
+        .flatMap(java.util.List::stream).map(j -> j.getClass().getName()).toList();
     org.junit.jupiter.api.Assertions.assertEquals(declared, new java.util.TreeSet<>(registered),
         "every Job class is in JobRegistry");
     org.junit.jupiter.api.Assertions.assertEquals(registered.size(), new java.util.HashSet<>(registered).size(),

@@ -84,7 +84,7 @@ final class CohortsCommand implements Runnable {
       out.println("include all: " + (d.all().isEmpty() ? "-" : d.all()));
       out.println("include any: " + (d.any().isEmpty() ? "-" : d.any()));
       out.println("exclude: " + d.exclude());
-      out.println("priority: " + d.priority().stream().map(k -> k.metric() + (k.descending() ? " desc" : " asc")).toList());
+      out.println("priority: " + (d.dueFirst() ? "[due] then " : "") + d.priority().stream().map(k -> k.metric() + (k.descending() ? " desc" : " asc")).toList());
       for (CohortDefinition.Audience a : d.audiences().values()) {
         out.println("audience " + a.name() + ": " + (a.aggregate() ? "aggregates only (small cells suppressed)"
             : String.join(", ", a.columns())));

@@ -71,12 +71,29 @@ public final class PopHealthCli implements Runnable {
     for (Job<?> job : JobRegistry.create()) {
       cli.addSubcommand(job);
     }
+    for (JobRegistry.Group g : JobRegistry.groups()) {
+      CommandLine group = new CommandLine(new JobGroupCommand());
+      group.getCommandSpec().usageMessage().description(g.description());
+      g.create().forEach(group::addSubcommand);
+      cli.addSubcommand(g.name(), group);
+    }
     for (Class<?> tool : TOOLS) {
       cli.addSubcommand(tool);
     }
     extensions.forEach(e -> e.trailingCommands().forEach(cli::addSubcommand));
     cli.addSubcommand(CommandLine.HelpCommand.class);
     return cli;
+  }
+
+  /** A group of jobs ({@link JobRegistry#groups()}): without a subcommand it prints its usage. */
+  @Command(mixinStandardHelpOptions = true)
+  static final class JobGroupCommand implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      spec.commandLine().usage(spec.commandLine().getOut());
+    }
   }
 
   /** The global options (config, lakehouse, master) of this command line, for commands of the tools jar. */

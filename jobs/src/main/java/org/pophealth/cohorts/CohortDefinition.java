@@ -7,6 +7,8 @@ import java.util.Set;
 /**
  * One cohort as defined in {@code measures/cohorts/<name>.yaml}: inclusion rules (every {@code all}
  * rule and at least one {@code any} rule), exclusions, priority order and what each audience sees.
+ * {@code dueFirst}: the priority starts with {@code due} (published lists put worklist items whose next contact
+ * date has come first, then the rest of the order).
  */
 public record CohortDefinition(
     String name,
@@ -17,14 +19,19 @@ public record CohortDefinition(
     List<String> exclude,
     List<SortKey> priority,
     Map<String, Audience> audiences,
-    String hash) {
+    String hash,
+    boolean dueFirst) {
 
   /** Exclusions a definition may name. */
   public static final Set<String> EXCLUSIONS = Set.of("deceased", "disenrolled", "hospice", "opted_out");
 
   /** Columns a patient-level audience may be given. */
   public static final List<String> COLUMNS = List.of("person_id", "name", "birth_date", "sex", "phone", "address",
-      "pcp", "pcp_npi", "organization", "risk_score", "gaps", "reasons", "reason_codes", "priority");
+      "pcp", "pcp_npi", "organization", "risk_score", "gaps", "reasons", "reason_codes", "priority",
+      "assignee", "status", "attempts", "last_attempt", "next_contact");
+
+  /** The publish-time priority key: worklist items due for contact first ({@code priority: [due, ...]}). */
+  public static final String DUE = "due";
 
   /** Metrics a priority order may sort on. */
   public static final Set<String> METRICS = Set.of("gap_count", "risk_score", "acute_visits", "duplicate_tests",

@@ -39,6 +39,7 @@ public final class CohortSettings {
   public static PublishCohorts publish(Lakehouse lakehouse, PopHealthConfig config, LoadCohortDefinitions.Result defs,
       String dir, List<String> only) {
     return new PublishCohorts(lakehouse, defs, publishDir(config, lakehouse, dir))
-        .minCellSize(config.cohorts().minCellSize()).phiGroup(config.lakehouse().phiGroup()).only(only);
+        .minCellSize(config.cohorts().minCellSize()).phiGroup(config.lakehouse().phiGroup()).only(only)
+        .worklist(WorklistRules.load(config.cohorts().worklistDir()));
   }
 }

@@ -30,6 +30,14 @@ public final class CohortSummary {
           p.previousPublication() == null ? "(none)" : p.previousPublication());
     }
     t.print(out);
+    TextTable w = new TextTable("worklist", "open items", "opened", "reopened", "closed", "held back", "unassigned");
+    for (PublishCohorts.Published p : r.published()) {
+      UpdateWorklist.Counts c = p.worklist();
+      w.row(p.cohort(), c.open(), c.opened(), c.reopened(), c.closed(), c.heldBack(), c.unassigned());
+    }
+    w.print(out);
+    out.println("(held back: reached or declined within the re-offer period, left off the lists; unassigned: no"
+        + " assignment rule had capacity; ops.worklist)");
     for (PublishCohorts.Published p : r.published()) {
       out.println(p.location() + "/");
       for (String f : p.files()) {

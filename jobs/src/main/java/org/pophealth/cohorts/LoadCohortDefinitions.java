@@ -116,19 +116,29 @@ public final class LoadCohortDefinitions {
       exclude.add(x);
     }
     List<SortKey> priority = new ArrayList<>();
+    boolean dueFirst = false;
     for (JsonNode p : list(doc.path("priority"), where + " priority")) {
+      if (p.asText().trim().equals(CohortDefinition.DUE)) {
+        if (dueFirst || !priority.isEmpty()) {
+          throw new IllegalArgumentException(where + ": priority entry 'due' (worklist items due for contact first)"
+              + " may only be the first entry");
+        }
+        dueFirst = true;
+        continue;
+      }
       String[] parts = p.asText().trim().split("\\s+");
       boolean desc = parts.length < 2 || parts[1].equalsIgnoreCase("desc");
       if (parts.length > 2 || !CohortDefinition.METRICS.contains(parts[0])
           || (parts.length == 2 && !parts[1].equalsIgnoreCase("asc") && !parts[1].equalsIgnoreCase("desc"))) {
         throw new IllegalArgumentException(where + ": priority entry '" + p.asText() + "' must be '<metric> [asc|desc]'"
-            + " with a metric of " + CohortDefinition.METRICS.stream().sorted().toList());
+            + " with a metric of " + CohortDefinition.METRICS.stream().sorted().toList()
+            + " (or due first: worklist items due for contact first)");
       }
       priority.add(new SortKey(parts[0], desc));
     }
     Map<String, Audience> audiences = audiences(doc.path("audiences"), where);
     return new CohortDefinition(name, title, description, List.copyOf(all), List.copyOf(any), List.copyOf(exclude),
-        List.copyOf(priority), audiences, sha256(bytes, referenceHash.getBytes(StandardCharsets.UTF_8)));
+        List.copyOf(priority), audiences, sha256(bytes, referenceHash.getBytes(StandardCharsets.UTF_8)), dueFirst);
   }
 
   private static List<Rule> rules(JsonNode node, String where) {

@@ -28,7 +28,10 @@ import org.slf4j.LoggerFactory;
  * ({@code list.json}) and the change file against the previous publication ({@code changes.csv}).
  * Person details and attribution are read at the Delta versions the build recorded, so publishing
  * the same publication again writes the same files. Appends an {@code ops.publication} row (action
- * publish).
+ * publish). Keeps the outreach worklist ({@code ops.worklist}, {@link UpdateWorklist}) in step: the lists show
+ * each person's item (assignee, status, attempts, last attempt, next contact) and leave out persons held back by
+ * a re-offer period; with {@code due} first in the cohort's priority, items whose next contact date has come
+ * are listed first.
  */
 public final class PublishCohorts {
   private static final Logger LOG = LoggerFactory.getLogger(PublishCohorts.class);
@@ -39,6 +42,7 @@ public final class PublishCohorts {
   private int minCellSize = 11;
   private List<String> only = List.of();
   private String phiGroup;
+  private WorklistRules worklistRules;
 
   /** {@code dir}: the publish directory (local path or Hadoop URI). */
   public PublishCohorts(Lakehouse lakehouse, LoadCohortDefinitions.Result definitions, String dir) {
@@ -61,6 +65,12 @@ public final class PublishCohorts {
     return this;
   }
 
+  /** The worklist rules (assignment, re-offer periods); default the packaged measures/worklist/. */
+  public PublishCohorts worklist(WorklistRules rules) {
+    this.worklistRules = rules;
+    return this;
+  }
+
   public PublishCohorts only(List<String> cohorts) {
     cohorts.forEach(definitions::definition);
     this.only = List.copyOf(cohorts);
@@ -69,7 +79,7 @@ public final class PublishCohorts {
 
   /** One cohort's publication: where and what was written, and the change counts. */
   public record Published(String cohort, String publication, long listed, long added, long removed, long stillListed,
-      String previousPublication, String location, List<String> files) {}
+      String previousPublication, String location, List<String> files, UpdateWorklist.Counts worklist) {}
 
   public record Result(List<Published> published, List<String> notBuilt, double seconds) {}
 
@@ -78,6 +88,9 @@ public final class PublishCohorts {
     List<Published> out = new ArrayList<>();
     List<String> notBuilt = new ArrayList<>();
     String user = org.pophealth.ops.Provenance.current().user();
+    if (worklistRules == null) {
+      worklistRules = WorklistRules.load(null);
+    }
     for (CohortDefinition d : definitions.definitions()) {
       if (!only.isEmpty() && !only.contains(d.name())) {
         continue;
@@ -113,13 +126,16 @@ public final class PublishCohorts {
                coalesce(a.organization_name, a.organization_key) AS organization, m.risk_score,
                array_join(transform(filter(m.reason_codes, c -> startswith(c, 'gap:')), c -> substr(c, 5)), ';') AS gaps,
                m.reasons, array_join(m.reason_codes, ';') AS reason_codes, m.rank AS priority,
-               m.reason_codes AS codes
+               m.reason_codes AS codes, a.organization_key AS org_key, a.organization_name AS org_name
         FROM pub_member m
         LEFT JOIN pub_person p ON p.person_id = m.person_key
         LEFT JOIN pub_attr a ON a.person_key = m.person_key AND a.as_of = m.as_of
         WHERE m.status = 'listed'
-        ORDER BY m.rank
-        """).localCheckpoint();
+        """);
+    UpdateWorklist.Result work = worklist(d, publication, asOf, list);
+    list.join(work(work, asOf), "person_id").createOrReplaceTempView("pub_list");
+    list = spark.sql("SELECT * FROM pub_list ORDER BY " + (d.dueFirst() ? "due DESC, due_date, " : "") + "priority")
+        .localCheckpoint();
     List<Row> rows = list.collectAsList();
     DiffPublications.Result diff = new DiffPublications(lakehouse, d, definitions.reference()).execute(publication);
     String location = dir + "/" + d.name() + "/" + publication;
@@ -150,15 +166,46 @@ public final class PublishCohorts {
       throw new UncheckedIOException("cannot write the publication to " + location + ": " + e.getMessage(), e);
     }
     Published p = new Published(d.name(), publication, rows.size(), diff.count("added"), diff.count("removed"),
-        diff.count("still_listed"), diff.previousPublication(), location, List.copyOf(files));
+        diff.count("still_listed"), diff.previousPublication(), location, List.copyOf(files), work.counts());
     // the build counted its excluded rows of this publication
     long excluded = build.<Long>getAs("excluded");
     BuildCohorts.audit(lakehouse, d.name(), publication, "publish", asOf, d.hash(), versions, user, rows.size(),
         excluded, p);
-    LOG.info("published {} {}: {} listed, {} added, {} removed, {} files", d.name(), publication, rows.size(),
-        p.added(), p.removed(), files.size());
+    LOG.info("published {} {}: {} listed, {} added, {} removed, {} files; worklist {}", d.name(), publication,
+        rows.size(), p.added(), p.removed(), files.size(), work.counts());
     return p;
   }
+
+  /** Updates the cohort's worklist items from the publication's listed members (in priority order) and exclusions. */
+  private UpdateWorklist.Result worklist(CohortDefinition d, String publication, LocalDate asOf, Dataset<Row> list) {
+    List<UpdateWorklist.Listed> listed = list.orderBy("priority").select("person_id", "org_key", "org_name", "pcp_npi")
+        .collectAsList().stream().map(r -> new UpdateWorklist.Listed(r.getString(0), r.getString(1), r.getString(2),
+            r.getString(3))).toList();
+    Map<String, List<String>> exclusions = new java.util.HashMap<>();
+    for (Row r : lakehouse.spark().sql("SELECT person_key, exclusions FROM pub_member WHERE status <> 'listed'")
+        .collectAsList()) {
+      exclusions.put(r.getString(0), r.getList(1));
+    }
+    return new UpdateWorklist(lakehouse, worklistRules).execute(d, publication, asOf, listed, exclusions);
+  }
+
+  /** The listed persons' worklist columns (held-back persons have none: the join leaves them off the list). */
+  private Dataset<Row> work(UpdateWorklist.Result work, LocalDate asOf) {
+    List<Row> rows = new ArrayList<>();
+    for (WorklistItem i : work.items().values()) {
+      WorklistItem.Attempt last = i.lastAttempt();
+      LocalDate next = i.nextContact();
+      rows.add(org.apache.spark.sql.RowFactory.create(i.personId, i.assignee, i.status, i.attempts.size(),
+          last == null ? null : java.sql.Date.valueOf(last.date()), next == null ? null : java.sql.Date.valueOf(next),
+          i.due(asOf)));
+    }
+    return lakehouse.spark().createDataFrame(rows, WORK_SCHEMA).withColumn("due_date",
+        org.apache.spark.sql.functions.expr("CASE WHEN due THEN next_contact END"));
+  }
+
+  private static final org.apache.spark.sql.types.StructType WORK_SCHEMA = org.apache.spark.sql.types.StructType
+      .fromDDL("person_id STRING, assignee STRING, status STRING, attempts INT, last_attempt DATE, next_contact DATE,"
+          + " due BOOLEAN");
 
   static String listCsv(List<Row> rows, List<String> columns) {
     StringBuilder sb = new StringBuilder(String.join(",", columns)).append('\n');

@@ -31,7 +31,14 @@ import org.pophealth.testing.GoldenJob;
  * the file of this phase's publication. Options: {@code as_of}, {@code period_start}/{@code period_end} (default
  * the year of as_of), {@code payment_year} (default 2026), {@code cohorts} (comma list, default all),
  * {@code definitions} (a folder of the case holding its own definitions), {@code rerun_same_id} (building again
- * without changes gives the same publication ids and leaves the attribution alone).
+ * without changes gives the same publication ids and leaves the attribution alone), {@code worklist} (a folder of
+ * the case with assignment.csv/reoffer.csv, default the packaged measures/worklist/), {@code republish} (publishing
+ * again leaves ops.worklist as it is).
+ *
+ * <p>Worklist steps: a phase's {@code outreach.csv} is imported ({@link ImportOutreach}) before the phase builds and
+ * publishes; the import always reconciles (read = applied + rejected). A phase's {@code phase.yaml} may set
+ * {@code as_of} (this phase's reference date), {@code publish: false} (import only) and {@code import:} the counts
+ * the import must report ({@code read, applied, added, already, rejected}).
  */
 public final class BuildCohortsGolden implements GoldenJob {
   private Path publishDir;
@@ -39,12 +46,14 @@ public final class BuildCohortsGolden implements GoldenJob {
 
   @Override
   public Set<String> options() {
-    return Set.of("as_of", "period_start", "period_end", "payment_year", "cohorts", "definitions", "rerun_same_id");
+    return Set.of("as_of", "period_start", "period_end", "payment_year", "cohorts", "definitions", "rerun_same_id",
+        "worklist", "republish");
   }
 
   @Override
   public Outcome run(GoldenCase c, Path phase, Lakehouse lh) throws Exception {
-    LocalDate asOf = LocalDate.parse(c.option("as_of", "2025-12-31"));
+    com.fasterxml.jackson.databind.JsonNode steps = phaseSteps(phase);
+    LocalDate asOf = LocalDate.parse(steps.path("as_of").asText(c.option("as_of", "2025-12-31")));
     LocalDate start = LocalDate.parse(c.option("period_start", asOf.getYear() + "-01-01"));
     LocalDate end = LocalDate.parse(c.option("period_end", asOf.getYear() + "-12-31"));
     int paymentYear = Integer.parseInt(c.option("payment_year", "2026"));
@@ -63,6 +72,12 @@ public final class BuildCohortsGolden implements GoldenJob {
         }
       }
     }
+    if (Files.isRegularFile(phase.resolve("outreach.csv"))) {
+      importOutreach(lh, phase, steps, label);
+    }
+    if (!steps.path("publish").asBoolean(true)) {
+      return new Outcome() {};
+    }
     BuildCohorts.Result built = new BuildCohorts(lh, defs, asOf, start, end, paymentYear).only(only).execute();
     Map<String, String> pubs = built.cohorts().stream()
         .collect(Collectors.toMap(BuildCohorts.Built::cohort, BuildCohorts.Built::publication));
@@ -73,7 +88,15 @@ public final class BuildCohortsGolden implements GoldenJob {
       }
       assertTrue(!again.attribution().written(), label + ": unchanged attribution is not rewritten");
     }
-    PublishCohorts.Result published = new PublishCohorts(lh, defs, publishDir.toString()).only(only).execute();
+    WorklistRules rules = WorklistRules.load(c.options().containsKey("worklist")
+        ? c.dir().resolve(c.option("worklist", "")).toString() : null);
+    PublishCohorts.Result published = new PublishCohorts(lh, defs, publishDir.toString()).worklist(rules).only(only)
+        .execute();
+    if (c.flag("republish")) {
+      List<String> before = worklistRows(lh);
+      new PublishCohorts(lh, defs, publishDir.toString()).worklist(rules).only(only).execute();
+      assertEquals(before, worklistRows(lh), label + ": publishing again leaves ops.worklist as it is");
+    }
     assertEquals(pubs.size(), published.published().size(), label + ": every built cohort published");
     IParser parser = FhirContexts.r4().newJsonParser().setParserErrorHandler(new StrictErrorHandler());
     for (PublishCohorts.Published p : published.published()) {
@@ -104,5 +127,38 @@ public final class BuildCohortsGolden implements GoldenJob {
         return dir.resolve(cohort).resolve(pubs.get(cohort)).resolve(relative.subpath(1, relative.getNameCount()));
       }
     };
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode phaseSteps(Path phase) throws java.io.IOException {
+    Path f = phase.resolve("phase.yaml");
+    if (!Files.isRegularFile(f)) {
+      return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+    com.fasterxml.jackson.databind.JsonNode y = new com.fasterxml.jackson.databind.ObjectMapper(
+        new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(f.toFile());
+    for (java.util.Iterator<String> it = y.fieldNames(); it.hasNext(); ) {
+      String k = it.next();
+      assertTrue(Set.of("as_of", "publish", "import").contains(k), f + ": unknown key " + k + " (as_of, publish, import)");
+    }
+    return y;
+  }
+
+  /** Imports the phase's outreach.csv; it reconciles, and its counts are those phase.yaml's {@code import:} names. */
+  private void importOutreach(Lakehouse lh, Path phase, com.fasterxml.jackson.databind.JsonNode steps, String label) throws Exception {
+    ImportOutreach.Result r = new ImportOutreach(lh, phase.resolve("outreach.csv"),
+        defs.definitions().stream().map(CohortDefinition::name).collect(Collectors.toSet()), "tester").execute();
+    assertEquals(r.read(), r.applied() + r.rejected(), label + ": import read = applied + rejected " + r);
+    Map<String, Long> actual = Map.of("read", r.read(), "applied", r.applied(), "added", r.added(), "already",
+        r.alreadyRecorded(), "rejected", r.rejected());
+    for (java.util.Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = steps.path("import")
+        .fields(); it.hasNext(); ) {
+      Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> e = it.next();
+      assertTrue(actual.containsKey(e.getKey()), label + ": phase.yaml import: unknown count " + e.getKey());
+      assertEquals(e.getValue().asLong(), actual.get(e.getKey()), label + ": import " + e.getKey() + " " + r);
+    }
+  }
+
+  private static List<String> worklistRows(Lakehouse lh) {
+    return lh.read(WorklistItem.TABLE).orderBy("cohort", "person_id", "opened_at").toJSON().collectAsList();
   }
 }
