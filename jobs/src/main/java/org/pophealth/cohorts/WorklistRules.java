@@ -20,7 +20,7 @@ public record WorklistRules(List<Assignment> assignments, List<Reoffer> reoffers
   static final Set<String> CLOSED_STATUSES = Set.of("reached", "declined", "closed");
 
   /** One assignment line: who takes items of the cohort, organisation and PCP, up to {@code capacity} open items. */
-  public record Assignment(String cohort, String organization, String pcpNpi, String assignee, int capacity, int line) {
+  public record Assignment(String cohort, String organization, String pcpNpi, String assignee, int capacity) {
     boolean matches(String cohortName, String orgKey, String orgName, String npi) {
       return any(cohort, cohortName) && (organization.equals("*") || organization.equals(orgKey)
           || organization.equals(orgName)) && any(pcpNpi, npi);
@@ -40,7 +40,7 @@ public record WorklistRules(List<Assignment> assignments, List<Reoffer> reoffers
         throw r.error("capacity must be 0 or more (open items per assignee)");
       }
       assignments.add(new Assignment(r.text("cohort"), r.text("organization"), r.text("pcp_npi"), r.text("assignee"),
-          capacity, r.line()));
+          capacity));
     }
     List<Reoffer> reoffers = new ArrayList<>();
     for (ReferenceRow r : folder.table("reoffer.csv").rows()) {
