@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.hl7.fhir.r4.model.Group;
@@ -65,13 +64,7 @@ public final class BuildCohortsGolden implements GoldenJob {
       publishDir = Files.createTempDirectory("pophealth-test-published-");
     }
     String label = c.label(phase);
-    if (Files.isDirectory(phase.resolve("input"))) {
-      try (Stream<Path> s = Files.list(phase.resolve("input"))) {
-        for (Path f : s.filter(p -> p.toString().endsWith(".ndjson")).sorted().toList()) {
-          FixtureTables.replace(lh, f.getFileName().toString().replace(".ndjson", ""), f);
-        }
-      }
-    }
+    FixtureTables.replaceFolder(lh, phase.resolve("input"));
     if (Files.isRegularFile(phase.resolve("outreach.csv"))) {
       importOutreach(lh, phase, steps, label);
     }

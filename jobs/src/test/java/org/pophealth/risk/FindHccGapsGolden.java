@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.pophealth.lakehouse.Lakehouse;
@@ -29,13 +28,7 @@ public final class FindHccGapsGolden implements GoldenJob {
   @Override
   public Outcome run(GoldenCase c, Path phase, Lakehouse lh) throws Exception {
     int year = Integer.parseInt(c.option("payment_year", "2026"));
-    if (Files.isDirectory(phase.resolve("input"))) {
-      try (Stream<Path> s = Files.list(phase.resolve("input"))) {
-        for (Path f : s.filter(p -> p.toString().endsWith(".ndjson")).sorted().toList()) {
-          FixtureTables.replace(lh, f.getFileName().toString().replace(".ndjson", ""), f);
-        }
-      }
-    }
+    FixtureTables.replaceFolder(lh, phase.resolve("input"));
     String label = c.label(phase);
     FindHccGaps.Result r = new FindHccGaps(lh, year).execute();
     Dataset<Row> gaps = lh.read("gold.hcc_gap").filter("payment_year = " + year);

@@ -25,6 +25,18 @@ import org.pophealth.lakehouse.Lakehouse;
 public final class FixtureTables {
   private FixtureTables() {}
 
+  /** Every {@code <zone>.<table>.ndjson} of {@code dir} into its table (nothing when there is no such folder). */
+  public static void replaceFolder(Lakehouse lh, Path dir) throws java.io.IOException {
+    if (!java.nio.file.Files.isDirectory(dir)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(dir)) {
+      for (Path f : s.filter(p -> p.toString().endsWith(".ndjson")).sorted().toList()) {
+        replace(lh, f.getFileName().toString().replace(".ndjson", ""), f);
+      }
+    }
+  }
+
   public static void replace(Lakehouse lh, String table, Path file) {
     var schema = lh.contract(table).schema();
     Dataset<Row> rows = lh.spark().read().schema(schema).json(file.toString());
