@@ -138,8 +138,8 @@ public final class ImportOutreach {
       } else if (item.attempts.stream().anyMatch(a -> a.same(l.attempt()))) {
         already++;
       } else if (item.closed()) {
-        rejects.add(new Rejected(l.number(), "item-closed", "the person's worklist item is closed ("
-            + item.closedReason + " on " + item.closedAt + "); attempts are recorded on open items"));
+        rejects.add(new Rejected(l.number(), "item-closed", "the person's worklist item is closed (reached, declined"
+            + " or left the list); attempts are recorded on open items"));
       } else {
         item.add(l.attempt(), source);
         added++;

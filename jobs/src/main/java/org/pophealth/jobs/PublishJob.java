@@ -16,7 +16,9 @@ import picocli.CommandLine.Option;
       "Publish each cohort's latest build under <dir>/<cohort>/<publication>/: per audience list.csv and",
       "list.parquet with that audience's columns (aggregate audiences: summary.csv, small cells",
       "suppressed); group.json (FHIR Group), list.json (FHIR List) and changes.csv against the previous",
-      "publication. Appends an ops.publication audit row per cohort. Also writes the executive dashboard",
+      "publication. Appends an ops.publication audit row per cohort. Keeps the outreach worklist",
+      "ops.worklist (new items assigned by measures/worklist/assignment.csv, left persons' items closed,",
+      "re-offer periods of reoffer.csv). Also writes the executive dashboard",
       "to <dir>/dashboard/<as_of>/index.html (see `dashboard`)."})
 public final class PublishJob extends Job<PublishJob.Result> {
   @Option(names = "--cohort", paramLabel = "NAME", split = ",", description = "Only these cohorts (default: all).")
