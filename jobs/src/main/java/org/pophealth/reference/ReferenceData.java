@@ -135,10 +135,18 @@ public final class ReferenceData {
 
   /** A CSV file read against its declaration (see {@link ReferenceTable}). */
   public ReferenceTable table(String file) {
+    return table(file, file);
+  }
+
+  /**
+   * A CSV file read against the declaration of {@code declaredAs}: for a folder of files of one layout whose
+   * names vary (e.g. one per year, declared once as {@code YYYY.csv}).
+   */
+  public ReferenceTable table(String file, String declaredAs) {
     String declaredIn = declarationsOf(name);
-    Map<String, Column> columns = declarations(declaredIn).get(file);
+    Map<String, Column> columns = declarations(declaredIn).get(declaredAs);
     if (columns == null) {
-      throw new IllegalStateException(where(file) + ": no columns declared for " + file + " in " + declaredIn);
+      throw new IllegalStateException(where(file) + ": no columns declared for " + declaredAs + " in " + declaredIn);
     }
     return ReferenceTable.parse(where(file), text(file), columns, declaredIn);
   }
