@@ -227,7 +227,7 @@ public final class RenderDashboard {
                 }
                 if (d.kind === 'interval') {
                   return { label: d.label, data: d.ranges, backgroundColor: '#1f2933', borderColor: '#1f2933',
-                           grouped: false, barPercentage: 0.12, order: 2 };
+                           grouped: false, barPercentage: 0.1, maxBarThickness: 8, order: 2 };
                 }
                 if (d.kind === 'marker') {
                   return { type: 'line', label: d.label, data: d.values, showLine: false, pointRadius: 7,
