@@ -17,7 +17,6 @@ import org.pophealth.reference.ReferenceRow;
  */
 public final class DashboardBenchmarks {
   private static final String FOLDER = "dashboard/benchmarks";
-  private static final String LAYOUT = "YYYY.csv";
 
   /** A measure's benchmark of one performance year; {@code percentiles} p1, p10 … p90, p99 in percent. */
   record Benchmark(String cmsId, String qppMeasureId, int group, int performanceYear, int benchmarkYear,
@@ -71,7 +70,7 @@ public final class DashboardBenchmarks {
       }
       int year = Integer.parseInt(file.substring(0, 4));
       Map<String, Integer> seen = new HashMap<>();
-      for (ReferenceRow r : folder.table(file, LAYOUT).rows()) {
+      for (ReferenceRow r : folder.table(file).rows()) {
         Benchmark b = benchmark(r);
         if (b.performanceYear() != year) {
           throw r.error("performance_year " + b.performanceYear() + " in the file of " + year);
