@@ -58,7 +58,8 @@ final class BenchmarksSection {
       }
       Match m = benchmarks.find(r.cmsId(), year);
       if (m == null || m.benchmark().group() != r.group()) {
-        without.add(r.cmsId().replaceFirst("FHIR$", "") + (r.group() > 1 ? " rate " + r.group() : ""));
+        // a rate group other than the one benchmarked is named by its number, also the first
+        without.add(r.cmsId().replaceFirst("FHIR$", "") + (m != null || r.group() > 1 ? " rate " + r.group() : ""));
         continue;
       }
       Benchmark b = m.benchmark();
