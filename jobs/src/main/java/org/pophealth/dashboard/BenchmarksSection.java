@@ -72,6 +72,9 @@ final class BenchmarksSection {
           || r.denominator() < min || r.numerator() > 0 && r.numerator() < min;
       if (hidden) {
         row.addAll(List.of(mask, mask, mask, "", "", "", "", ""));
+      } else if (r.numerator() > r.denominator()) {
+        // not a proportion: nothing to place among the deciles
+        row.addAll(List.of(num(r.denominator()), num(r.numerator()), "", "", "", "", "", ""));
       } else {
         long num = r.numerator();
         long den = r.denominator();
