@@ -1,5 +1,6 @@
 package org.pophealth.dashboard;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
@@ -23,8 +24,28 @@ public final class DashboardModel {
   public record Chart(String id, String type, String title, String xLabel, String yLabel, List<String> labels,
       List<Series> series) {}
 
-  /** One series; {@code null} values are gaps (suppressed or no data). {@code dashed}: a target line. */
-  public record Series(String label, List<Double> values, boolean dashed) {}
+  /**
+   * One series; {@code null} values are gaps (suppressed or no data). {@code dashed}: a target line. {@code kind}
+   * null for a plain bar or line; {@code band} (a shaded floating bar per category, {@code ranges} its low and
+   * high), {@code interval} (a narrow floating bar, e.g. a confidence interval, in {@code ranges}) or
+   * {@code marker} (a point per category, in {@code values}). Absent fields are left out of the page's JSON.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Series(String label, List<Double> values, boolean dashed, String kind, List<List<Double>> ranges) {
+    public Series(String label, List<Double> values, boolean dashed) {
+      this(label, values, dashed, null, null);
+    }
+
+    /** A series of floating bars ({@code band} or {@code interval}): one [low, high] or null per category. */
+    public static Series ranges(String label, String kind, List<List<Double>> ranges) {
+      return new Series(label, null, false, kind, ranges);
+    }
+
+    /** A series of points, one value or null per category. */
+    public static Series markers(String label, List<Double> values) {
+      return new Series(label, values, false, "marker", null);
+    }
+  }
 
   /** Caption, header and rows of display strings. */
   public record Table(String caption, List<String> headers, List<List<String>> rows) {}

@@ -192,6 +192,25 @@ public final class RenderDashboard {
           if (window.console) { console.error('dashboard: ' + message); }
         }
         window.addEventListener('error', function (e) { report(e.message); });
+        // where each category's marker was drawn: the label of the band whose drawn bar holds its point, by
+        // pixels (e.g. "Decile 8"), "none" without a marker, "outside the bands" below p1 or above p99; a headless browser checks it against the table
+        function markerBands(chart, s) {
+          var marker = s.series.findIndex(function (d) { return d.kind === 'marker'; });
+          return s.labels.map(function (label, j) {
+            var pt = marker < 0 ? null : chart.getDatasetMeta(marker).data[j];
+            var found = 'none';
+            if (pt && s.series[marker].values[j] !== null) {
+              found = 'outside the bands';
+              s.series.forEach(function (d, k) {
+                var bar = d.kind === 'band' ? chart.getDatasetMeta(k).data[j] : null;
+                if (bar && d.ranges[j] && pt.y <= Math.max(bar.y, bar.base) && pt.y >= Math.min(bar.y, bar.base)) {
+                  found = d.label;
+                }
+              });
+            }
+            return label + ': ' + found;
+          }).join('; ');
+        }
         var drawn = 0, specs = [];
         try {
           specs = JSON.parse(document.getElementById('dashboard-data').textContent);
@@ -199,12 +218,26 @@ public final class RenderDashboard {
           specs.forEach(function (s) {
             var canvas = document.getElementById(s.id);
             try {
+              var bands = s.series.filter(function (d) { return d.kind === 'band'; }).length, band = 0;
               var datasets = s.series.map(function (d, i) {
+                if (d.kind === 'band') {
+                  var shade = 'hsl(210, 45%, ' + (90 - Math.round(55 * band++ / Math.max(1, bands - 1))) + '%)';
+                  return { label: d.label, data: d.ranges, backgroundColor: shade, borderColor: '#ffffff',
+                           borderWidth: 1, grouped: false, barPercentage: 0.9, order: 3 };
+                }
+                if (d.kind === 'interval') {
+                  return { label: d.label, data: d.ranges, backgroundColor: '#1f2933', borderColor: '#1f2933',
+                           grouped: false, barPercentage: 0.1, maxBarThickness: 8, order: 2 };
+                }
+                if (d.kind === 'marker') {
+                  return { type: 'line', label: d.label, data: d.values, showLine: false, pointRadius: 7,
+                           pointStyle: 'rectRot', backgroundColor: '#d9822b', borderColor: '#1f2933', order: 1 };
+                }
                 var color = d.dashed ? '#9aa5b1' : palette[i % palette.length];
                 return { label: d.label, data: d.values, backgroundColor: color, borderColor: color,
                          borderDash: d.dashed ? [6, 4] : [], borderWidth: d.dashed ? 2 : 1, spanGaps: false };
               });
-              new Chart(canvas, {
+              var chart = new Chart(canvas, {
                 type: s.type,
                 data: { labels: s.labels, datasets: datasets },
                 options: {
@@ -219,6 +252,7 @@ public final class RenderDashboard {
               for (var i = 3; i < px.length; i += 4) { if (px[i] !== 0) { painted++; } }
               canvas.setAttribute('data-painted-pixels', String(painted));
               canvas.setAttribute('data-rendered', painted > 0 ? 'true' : 'false');
+              if (bands > 0) { canvas.setAttribute('data-marker-bands', markerBands(chart, s)); }
               if (painted > 0) { drawn++; } else { report(s.id + ': nothing drawn'); }
             } catch (e) {
               canvas.setAttribute('data-rendered', 'false');
