@@ -3,7 +3,6 @@ package org.pophealth.schedule;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -123,17 +122,7 @@ public final class PipelineScheduler implements AutoCloseable {
 
   /** The database password from the environment variable named in the config, else from the password file. */
   static String password(SchedulerConfig c) {
-    if (c.passwordEnv() != null && System.getenv(c.passwordEnv()) != null && !System.getenv(c.passwordEnv()).isEmpty()) {
-      return System.getenv(c.passwordEnv());
-    }
-    if (c.passwordFile() != null) {
-      try {
-        return Files.readString(Path.of(c.passwordFile())).strip();
-      } catch (IOException e) {
-        throw new IllegalArgumentException("scheduler.password_file cannot be read: " + c.passwordFile());
-      }
-    }
-    return null;
+    return org.pophealth.config.Secrets.fromEnvOrFile(c.passwordEnv(), c.passwordFile(), "scheduler.password_file");
   }
 
   /** Runs Quartz's DDL for PostgreSQL (used for H2 too, in PostgreSQL mode) when QRTZ_LOCKS is missing. */

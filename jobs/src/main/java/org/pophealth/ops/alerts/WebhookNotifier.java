@@ -5,10 +5,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.pophealth.config.PopHealthConfig;
+import org.pophealth.config.Secrets;
 import org.pophealth.io.Messages;
 
 /**
@@ -50,18 +49,8 @@ final class WebhookNotifier implements Notifier {
 
   /** The secret header's value: the environment variable named, else the file's content; null: none. */
   static String secret(PopHealthConfig.Alerts c) {
-    String env = c.webhookAuthEnv() == null || c.webhookAuthEnv().isBlank() ? null : System.getenv(c.webhookAuthEnv());
-    if (env != null && !env.isBlank()) {
-      return env.strip();
-    }
-    if (c.webhookAuthFile() != null && !c.webhookAuthFile().isBlank()) {
-      try {
-        return Files.readString(Path.of(c.webhookAuthFile())).strip();
-      } catch (IOException e) {
-        throw new IllegalArgumentException("alerts.webhook_auth_file cannot be read: " + c.webhookAuthFile());
-      }
-    }
-    return null;
+    String v = Secrets.fromEnvOrFile(c.webhookAuthEnv(), c.webhookAuthFile(), "alerts.webhook_auth_file");
+    return v == null ? null : v.strip();
   }
 
   @Override
