@@ -222,18 +222,21 @@ public final class PipelineScheduler implements AutoCloseable {
   }
 
   /**
-   * The checks trigger: on {@code scheduler.checks_cron} when checks are given and the cron is set, else none.
+   * The checks trigger: on {@code scheduler.checks_cron} when the cron is set (and checks are given), else none.
    * A missed check is not caught up (the next one checks the same rules).
    */
   private void reconcileChecks() throws SchedulerException {
     JobKey jk = JobKey.jobKey("checks", CHECKS_GROUP);
     TriggerKey tk = TriggerKey.triggerKey("checks", CHECKS_GROUP);
     String cron = config.checksCron();
-    if (checks == null || cron == null || cron.isBlank()) {
+    if (cron == null || cron.isBlank()) {
       if (scheduler.checkExists(jk)) {
         scheduler.deleteJob(jk);
       }
       return;
+    }
+    if (checks == null) {
+      return; // a scheduler that runs no checks (scheduler status) leaves the stored trigger as it is
     }
     if (!CronExpression.isValidExpression(cron)) {
       throw new IllegalArgumentException("scheduler.checks_cron is not a Quartz cron expression: " + cron

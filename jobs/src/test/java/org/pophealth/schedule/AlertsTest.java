@@ -327,6 +327,27 @@ class AlertsTest {
     assertEquals(2, received.size());
   }
 
+  @Test
+  void theSchedulerRunsTheChecksOnItsCron() throws Exception {
+    Lakehouse lh = SharedSpark.newLakehouse();
+    SchedulerConfig sc = new SchedulerConfig("memory", null, null, null, null, null, 1, 60, 0, 0.0,
+        List.of(new SchedulerConfig.Pipeline("yearly", "0 0 3 1 1 ?", "UTC",
+            List.of(new SchedulerConfig.Job("a", List.of("ok"), null, 0, 0.0)))), "0/1 * * * * ?");
+    Checks checks = Checks.of(lh, config(sc, webhook(hookUrl(), null, 0),
+        List.of(new PopHealthConfig.FreshnessRule("payer", null, 24))), Clock.systemUTC());
+    try (PipelineScheduler s = new PipelineScheduler(sc, (p, t) -> null, checks::scheduled)) {
+      s.start();
+      long deadline = System.currentTimeMillis() + 120_000;
+      while (!lh.exists("ops.freshness_check") || lh.read("ops.freshness_check").count() < 2) {
+        assertTrue(System.currentTimeMillis() < deadline, "no two scheduled checks within 120 s");
+        Thread.sleep(500);
+      }
+    }
+    assertEquals(List.of("schedule"), lh.read("ops.freshness_check").select("trigger").distinct().collectAsList()
+        .stream().map(x -> x.getString(0)).toList());
+    assertEquals(List.of("source:payer"), subjects(), "checked at least twice, never ingested: one alert");
+  }
+
   private List<String> subjects() {
     return received.stream().map(n -> n.get("subject").asText()).toList();
   }
