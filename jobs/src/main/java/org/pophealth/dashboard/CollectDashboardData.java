@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * (gold.measure_summary, its suppression reused), national benchmarks (the same rates against CMS's deciles), risk (gold.risk_score BLEND rows, with
  * gold.attribution and gold.measure_result's payer), risk-adjustment gaps (gold.hcc_gap of the payment
  * year), duplicate tests (gold.duplicate_test_rate, its suppression reused), cohorts (ops.publication)
- * data freshness (ops.ingest_run, ops.quarantine, ops.job_run) and claims data quality (ops.claim_validation). Figures it counts itself are suppressed with {@link SmallCells}. Only aggregates
+ * data freshness (ops.ingest_run, ops.quarantine, ops.job_run; the stale-data banner from the latest
+ * ops.freshness_check) and claims data quality (ops.claim_validation). Figures it counts itself are suppressed with {@link SmallCells}. Only aggregates
  * leave Spark: no person key, name or birth date is ever collected.
  *
  * <p>Each section is a class of its own ({@link MeasuresSection}, {@link BenchmarksSection}, {@link RiskSection},
@@ -74,7 +75,8 @@ public final class CollectDashboardData {
         CohortsSection.build(CohortsSection.query(t), min),
         FreshnessSection.build(FreshnessSection.query(t)),
         DataQualitySection.build(DataQualitySection.query(t), min));
-    Page page = new Page("Population health: executive dashboard", subtitle, min, sections);
+    Page page = new Page("Population health: executive dashboard", subtitle, min,
+        FreshnessSection.banner(FreshnessSection.queryStale(t)), sections);
     int charts = 0;
     int tables = 0;
     for (Section s : sections) {

@@ -11,8 +11,15 @@ import java.util.List;
 public final class DashboardModel {
   private DashboardModel() {}
 
-  /** The whole page: title, reference text (as-of, publication) and sections in display order. */
-  public record Page(String title, String subtitle, int minCellSize, List<Section> sections) {}
+  /**
+   * The whole page: title, reference text (as-of, publication), banner lines shown at the top (stale data:
+   * aggregate text, no person) and sections in display order.
+   */
+  public record Page(String title, String subtitle, int minCellSize, List<String> banner, List<Section> sections) {
+    public Page(String title, String subtitle, int minCellSize, List<Section> sections) {
+      this(title, subtitle, minCellSize, List.of(), sections);
+    }
+  }
 
   /** A section (quality measures, risk, ...): a note shown under the heading, then its panels. */
   public record Section(String id, String title, String note, List<Panel> panels) {}

@@ -50,7 +50,15 @@ public final class RenderDashboard {
     for (Section s : page.sections()) {
       h.append("<li><a href=\"#").append(esc(s.id())).append("\">").append(esc(s.title())).append("</a></li>");
     }
-    h.append("</ul></nav></header>\n<div id=\"dashboard-errors\" role=\"alert\" hidden></div>\n<main>\n");
+    h.append("</ul></nav></header>\n");
+    if (!page.banner().isEmpty()) {
+      h.append("<div id=\"stale-banner\" class=\"banner\" role=\"status\"><strong>Data out of date</strong><ul>");
+      for (String line : page.banner()) {
+        h.append("<li>").append(esc(line)).append("</li>");
+      }
+      h.append("</ul></div>\n");
+    }
+    h.append("<div id=\"dashboard-errors\" role=\"alert\" hidden></div>\n<main>\n");
     for (Section s : page.sections()) {
       h.append("<section id=\"").append(esc(s.id())).append("\">\n<h2>").append(esc(s.title())).append("</h2>\n<p class=\"note\">")
           .append(esc(s.note())).append("</p>\n<div class=\"panels\">\n");
@@ -173,6 +181,8 @@ public final class RenderDashboard {
       table{border-collapse:collapse;font-size:.8rem;margin-top:6px}caption{text-align:left;color:var(--muted);
       padding:4px 0}th,td{border:1px solid var(--line);padding:3px 6px;text-align:right}th[scope=row]{text-align:left}
       thead th{background:var(--bg)}details{margin-top:6px}summary{cursor:pointer;color:#243b53}
+      .banner{background:#fff3c4;color:#5c3c00;border-bottom:2px solid #f0b429;padding:8px 24px}
+      .banner ul{margin:4px 0 0;padding-left:20px}
       #dashboard-errors{background:#ffe3e3;color:#8a1c1c;padding:8px 24px;white-space:pre-wrap}
       footer{color:var(--muted);font-size:.8rem;padding:12px 24px}
       """;
