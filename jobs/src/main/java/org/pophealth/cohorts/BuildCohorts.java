@@ -17,6 +17,7 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.storage.StorageLevel;
+import org.pophealth.calendar.BusinessDays;
 import org.pophealth.cohorts.CohortDefinition.AcuteUse;
 import org.pophealth.cohorts.CohortDefinition.CareGap;
 import org.pophealth.cohorts.CohortDefinition.DuplicateTests;
@@ -51,7 +52,7 @@ public final class BuildCohorts {
   private AttributePatients attribution;
   private List<String> only = List.of();
   private String calendarLocation;
-  private final Map<String, org.pophealth.calendar.BusinessDays> calendars = new java.util.HashMap<>();
+  private final Map<String, BusinessDays> calendars = new java.util.HashMap<>();
 
   public BuildCohorts(Lakehouse lakehouse, LoadCohortDefinitions.Result definitions, LocalDate asOf,
       LocalDate periodStart, LocalDate periodEnd, int paymentYear) {
@@ -284,11 +285,11 @@ public final class BuildCohorts {
 
   /**
    * The contact deadline of every discharge date the rule's window holds, as SQL map entries (discharge date,
-   * deadline): {@link org.pophealth.calendar.BusinessDays} computes them, so the rule of business days is in one
-   * place; they enter the publication id, so a changed holiday calendar is a new publication.
+   * deadline): {@link BusinessDays} computes them, so the rule of business days is in one place; they enter the
+   * publication id, so a changed holiday calendar is a new publication.
    */
   private String contactDue(TransitionalCare t) {
-    org.pophealth.calendar.BusinessDays days = businessDays(t.calendar());
+    BusinessDays days = businessDays(t.calendar());
     List<String> entries = new ArrayList<>();
     for (LocalDate dd = asOf.minusDays(t.days() - 1L); !dd.isAfter(asOf); dd = dd.plusDays(1)) {
       entries.add("DATE'" + dd + "', DATE'" + days.after(dd, t.contactBusinessDays()) + "'");
@@ -296,8 +297,8 @@ public final class BuildCohorts {
     return String.join(", ", entries);
   }
 
-  private org.pophealth.calendar.BusinessDays businessDays(String name) {
-    return calendars.computeIfAbsent(name, n -> org.pophealth.calendar.BusinessDays.load(calendarLocation, n));
+  private BusinessDays businessDays(String name) {
+    return calendars.computeIfAbsent(name, n -> BusinessDays.load(calendarLocation, n));
   }
 
   /** Warns when a contact deadline of the cohort's window is computed over days outside the calendar's years. */
@@ -306,7 +307,7 @@ public final class BuildCohorts {
     if (t == null) {
       return;
     }
-    org.pophealth.calendar.BusinessDays days = businessDays(t.calendar());
+    BusinessDays days = businessDays(t.calendar());
     LocalDate first = asOf.minusDays(t.days() - 1L);
     LocalDate last = days.after(asOf, t.contactBusinessDays());
     if (!days.covers(first) || !days.covers(last)) {
