@@ -206,10 +206,12 @@ public record PopHealthConfig(
   /**
    * Cohorts ({@code build-cohorts}, {@code publish}): definitions directory (null: packaged
    * measures/cohorts/), publish directory (null: {@code <lakehouse.root>/published}), as-of date (null:
-   * measurement_period.end), attribution windows and rules, small-cell threshold of aggregate audiences.
+   * measurement_period.end), attribution windows and rules, small-cell threshold of aggregate audiences, holiday
+   * calendar of business-day deadlines (a holidays.csv file or a directory holding one; null: packaged
+   * measures/calendar/).
    */
   public record Cohorts(String definitionsDir, String publishDir, LocalDate asOf, Attribution attribution,
-      int minCellSize) implements Serializable {}
+      int minCellSize, String calendar) implements Serializable {}
 
   /** Attribution: look-back and fallback windows (months); rules directory (null: packaged measures/attribution/). */
   public record Attribution(int lookbackMonths, int fallbackMonths, String rulesDir) implements Serializable {}
