@@ -28,7 +28,7 @@ class ArchitectureTest {
   void layersFollowThePipeline() {
     layeredArchitecture().consideringOnlyDependenciesInLayers()
         .layer("core").definedBy("org.pophealth.config..", "org.pophealth.io..", "org.pophealth.lakehouse..",
-            "org.pophealth.ops..", "org.pophealth.reference..")
+            "org.pophealth.ops..", "org.pophealth.reference..", "org.pophealth.calendar..")
         .layer("ingest").definedBy("org.pophealth.ingest..", "org.pophealth.conform..")
         .layer("views").definedBy("org.pophealth.views..")
         .layer("identity").definedBy("org.pophealth.identity..")

@@ -57,7 +57,7 @@ public final class PopHealthCli implements Runnable {
   private static final List<Class<?>> TOOLS = List.of(LinkCommand.class, RiskScoreCommand.class,
       CrossCheckMeasuresCommand.class, CohortsCommand.class, ViewCommand.class, MeasureTestCommand.class, SchedulerCommand.class,
       RunCommand.class, RunsCommand.class, AuditCommand.class, BackfillCommand.class, SqlCommand.class, TablesCommand.class,
-      SchemaCommand.class, ConfigCommand.class);
+      SchemaCommand.class, ConfigCommand.class, FreshnessCommand.class);
 
   /**
    * The command tree: the tools jar's leading commands (the demo), every registered job ({@link JobRegistry}),
@@ -103,8 +103,18 @@ public final class PopHealthCli implements Runnable {
 
   /** Runs pipelines with this context: jobs are pophealth commands run in this JVM (same SparkSession). */
   public static org.pophealth.schedule.RunPipeline pipelines(JobContext ctx) {
-    return new org.pophealth.schedule.RunPipeline(ctx.lakehouse(), ctx.config().scheduler(), inProcess(ctx.globalArgs()))
-        .lease(ctx.config().lakehouse().lease(), ctx.configHash());
+    return pipelines(ctx, checks(ctx));
+  }
+
+  /** {@link #pipelines(JobContext)} sending its alerts and checking freshness through {@code checks}. */
+  static org.pophealth.schedule.RunPipeline pipelines(JobContext ctx, org.pophealth.schedule.Checks checks) {
+    return checks.wire(new org.pophealth.schedule.RunPipeline(ctx.lakehouse(), ctx.config().scheduler(),
+        inProcess(ctx.globalArgs())).lease(ctx.config().lakehouse().lease(), ctx.configHash()));
+  }
+
+  /** The configuration's alerts, freshness rules and deadlines on the system clock. */
+  static org.pophealth.schedule.Checks checks(JobContext ctx) {
+    return org.pophealth.schedule.Checks.of(ctx.lakehouse(), ctx.config(), java.time.Clock.systemUTC());
   }
 
   /** Exit code of a run refused because another run holds the lakehouse (EX_TEMPFAIL: try again later). */

@@ -48,7 +48,8 @@ final class SchedulerCommand implements Runnable {
       JobContext ctx = new JobContext(scheduler.parent.global);
       PopHealthConfig.MeasurementPeriod period = ctx.config().measurementPeriod();
       AtomicBoolean stopping = new AtomicBoolean();
-      RunPipeline runner = PopHealthCli.pipelines(ctx).stopSignal(stopping::get);
+      org.pophealth.schedule.Checks checks = PopHealthCli.checks(ctx);
+      RunPipeline runner = PopHealthCli.pipelines(ctx, checks).stopSignal(stopping::get);
       PrintWriter out = spec.commandLine().getOut();
       CountDownLatch done = new CountDownLatch(1);
       try (PipelineScheduler s = new PipelineScheduler(ctx.config().scheduler(), (pipeline, trigger) -> {
@@ -57,7 +58,7 @@ final class SchedulerCommand implements Runnable {
           RunCommand.print(r, out);
         }
         return r;
-      })) {
+      }, checks::scheduled)) {
         Thread hook = new Thread(() -> {
           stopping.set(true);
           try {

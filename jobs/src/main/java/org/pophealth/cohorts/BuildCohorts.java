@@ -17,6 +17,7 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.storage.StorageLevel;
+import org.pophealth.calendar.BusinessDays;
 import org.pophealth.cohorts.CohortDefinition.AcuteUse;
 import org.pophealth.cohorts.CohortDefinition.CareGap;
 import org.pophealth.cohorts.CohortDefinition.DuplicateTests;
@@ -25,6 +26,7 @@ import org.pophealth.cohorts.CohortDefinition.RiskScoreAtLeast;
 import org.pophealth.cohorts.CohortDefinition.RiskTier;
 import org.pophealth.cohorts.CohortDefinition.RisingRisk;
 import org.pophealth.cohorts.CohortDefinition.Rule;
+import org.pophealth.cohorts.CohortDefinition.TransitionalCare;
 import org.pophealth.lakehouse.Lakehouse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +51,8 @@ public final class BuildCohorts {
   private final int paymentYear;
   private AttributePatients attribution;
   private List<String> only = List.of();
+  private String calendarLocation;
+  private final Map<String, BusinessDays> calendars = new java.util.HashMap<>();
 
   public BuildCohorts(Lakehouse lakehouse, LoadCohortDefinitions.Result definitions, LocalDate asOf,
       LocalDate periodStart, LocalDate periodEnd, int paymentYear) {
@@ -65,6 +69,16 @@ public final class BuildCohorts {
   public BuildCohorts attribution(int lookbackMonths, int fallbackMonths, String rulesDir) {
     this.attribution = new AttributePatients(lakehouse, asOf).windows(lookbackMonths, fallbackMonths)
         .rulesDir(rulesDir);
+    return this;
+  }
+
+  /**
+   * The holiday calendar of business-day deadlines (transitional_care): a holidays.csv file or a directory holding
+   * one (null: the packaged measures/calendar/holidays.csv).
+   */
+  public BuildCohorts calendar(String location) {
+    this.calendarLocation = location;
+    this.calendars.clear();
     return this;
   }
 
@@ -95,7 +109,8 @@ public final class BuildCohorts {
           + " exist (find-hcc-gaps runs after score-risk), so its hcc_gap rule holds for nobody", d.name()));
     }
     CollectPersonFacts.Result facts = new CollectPersonFacts(lakehouse, asOf, periodStart, periodEnd, paymentYear,
-        definitions.reference()).execute(acuteMonths, dupMonths);
+        definitions.reference()).transitionalCare(defs.stream().mapToInt(CohortDefinition::transitionalCareDays).max()
+        .orElse(0)).execute(acuteMonths, dupMonths);
     Dataset<Row> f = facts.facts().persist(StorageLevel.MEMORY_AND_DISK());
     String user = org.pophealth.ops.Provenance.current().user();
     List<Built> built = new ArrayList<>();
@@ -112,12 +127,13 @@ public final class BuildCohorts {
   /** Deterministic publication id: as-of date + 8 hex of the definition, period, payment year and versions. */
   String publicationId(CohortDefinition d, Map<String, Long> versions) {
     String basis = d.name() + "|" + d.hash() + "|" + asOf + "|" + periodStart + "|" + periodEnd + "|" + paymentYear
-        + "|" + versions;
+        + "|" + versions + (d.transitionalCare() == null ? "" : "|" + contactDue(d.transitionalCare()));
     return asOf.toString().replace("-", "") + "-" + LoadCohortDefinitions.sha256(
         basis.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 8);
   }
 
   private Built buildOne(CohortDefinition d, Dataset<Row> facts, Map<String, Long> versions, String user) {
+    warnUncovered(d);
     String publication = publicationId(d, versions);
     String asOfSql = "DATE'" + asOf + "'";
     List<String> measures = d.rules().stream().filter(r -> r instanceof CareGap)
@@ -150,7 +166,7 @@ public final class BuildCohorts {
             "size(exclusions_found) = 0 AS is_listed");
     String order = d.priority().stream().map(k -> k.metric() + (k.descending() ? " DESC NULLS LAST" : " ASC NULLS LAST"))
         .collect(Collectors.joining(", "));
-    Dataset<Row> ranked = evaluated.selectExpr("*", "CASE WHEN is_listed THEN CAST(row_number() OVER (PARTITION BY"
+    Dataset<Row> ranked = transitionalCare(d, evaluated, asOfSql).selectExpr("*", "CASE WHEN is_listed THEN CAST(row_number() OVER (PARTITION BY"
         + " is_listed ORDER BY " + (order.isEmpty() ? "" : order + ", ") + "person_key) AS INT) END AS rank_value");
     ReasonText words = new ReasonText(measures, labels(measures));
     String cohort = d.name();
@@ -161,7 +177,9 @@ public final class BuildCohorts {
           r.<Boolean>getAs("is_listed") ? "listed" : "excluded", r.getAs("rank_value"),
           why.codes().toArray(new String[0]), why.text(),
           r.<scala.collection.Seq<String>>getAs("exclusions_found"), r.getAs("risk_score"), r.getAs("gap_count"),
-          r.getAs("acute_visits"), r.getAs("duplicate_tests"));
+          r.getAs("acute_visits"), r.getAs("duplicate_tests"), r.getAs("discharge_date"), r.getAs("discharge_setting"),
+          r.getAs("visit_complexity"), r.getAs("contact_due"), r.getAs("contact_done"), r.getAs("contact_overdue"),
+          r.getAs("visit_due"), r.getAs("visit_done"), r.getAs("visit_overdue"));
     };
     // computed once: written, then counted (the counts are of the rows written, without reading the table back)
     Dataset<Row> members = ranked.map(toMember, Encoders.row(lakehouse.contract(TABLE).schema()))
@@ -224,12 +242,79 @@ public final class BuildCohorts {
           + " add_months(" + asOfSql + ", -" + a.months() + "))) >= " + a.atLeast();
     } else if (r instanceof DuplicateTests t) {
       return "size(filter(dups, v -> v.d > add_months(" + asOfSql + ", -" + t.months() + "))) >= " + t.atLeast();
+    } else if (r instanceof TransitionalCare t) {
+      return "exists(discharges, x -> " + tcmWindow(t, asOfSql) + ")";
     } else if (r instanceof HccGap h) {
       // the sum rounded to 6 decimals (as hcc_gap_value): a threshold must not be missed by a floating-point hair
       return "(size(" + hccGaps(h.kinds()) + ") >= " + h.atLeast() + (h.minValue() <= 0 ? ""
           : " AND round(" + hccValue(h.kinds()) + ", 6) >= " + h.minValue()) + ")";
     }
     throw new IllegalStateException("unknown rule " + r);
+  }
+
+  /**
+   * The transitional-care columns (null without a transitional_care rule, or for a person without a discharge in
+   * its window): the latest discharge of the rule's settings in its window (a stay before an ED visit of the same
+   * day), the visit's complexity (high: an inpatient stay or the top 5% of risk), the contact deadline (business
+   * days) and the visit deadline (calendar days), the first contact and visit after the discharge, whether each is
+   * overdue at as-of (not made and as-of after its deadline); and the priority metrics {@code deadline} (the
+   * earliest deadline still open: the contact's, else the visit's) and {@code overdue} (either is).
+   */
+  private Dataset<Row> transitionalCare(CohortDefinition d, Dataset<Row> rows, String asOfSql) {
+    TransitionalCare t = d.transitionalCare();
+    return rows.selectExpr("*", (t == null ? "CAST(NULL AS STRUCT<d: DATE, ip: BOOLEAN, s: STRING>)"
+            : "array_max(filter(discharges, x -> " + tcmWindow(t, asOfSql) + "))") + " AS tcm_event")
+        .selectExpr("*", "tcm_event.d AS discharge_date", "tcm_event.s AS discharge_setting",
+            "CASE WHEN tcm_event IS NOT NULL THEN CASE WHEN tcm_event.ip OR tier_top_5pct OR tier_top_1pct THEN 'high'"
+                + " ELSE 'moderate' END END AS visit_complexity",
+            (t == null ? "CAST(NULL AS DATE)" : "element_at(map(" + contactDue(t) + "), tcm_event.d)") + " AS contact_due",
+            "array_min(transform(filter(followups, f -> f.d > tcm_event.d), f -> f.d)) AS contact_done",
+            "array_min(transform(filter(followups, f -> f.k = 'visit' AND f.d > tcm_event.d), f -> f.d)) AS visit_done")
+        .selectExpr("*", "date_add(discharge_date, CASE WHEN visit_complexity = 'high' THEN "
+            + (t == null ? 0 : t.visitDaysHigh()) + " ELSE " + (t == null ? 0 : t.visitDaysModerate()) + " END) AS visit_due")
+        .selectExpr("*", "contact_done IS NULL AND " + asOfSql + " > contact_due AS contact_overdue",
+            "visit_done IS NULL AND " + asOfSql + " > visit_due AS visit_overdue",
+            "CASE WHEN contact_done IS NULL THEN contact_due WHEN visit_done IS NULL THEN visit_due END AS deadline")
+        .selectExpr("*", "contact_overdue OR visit_overdue AS overdue").drop("tcm_event");
+  }
+
+  /** A discharge {@code x} of the rule's settings inside its window (as-of and the days before it). */
+  private static String tcmWindow(TransitionalCare t, String asOfSql) {
+    return "array_contains(array(" + lits(t.settings()) + "), x.s) AND x.d > date_sub(" + asOfSql + ", " + t.days() + ")";
+  }
+
+  /**
+   * The contact deadline of every discharge date the rule's window holds, as SQL map entries (discharge date,
+   * deadline): {@link BusinessDays} computes them, so the rule of business days is in one place; they enter the
+   * publication id, so a changed holiday calendar is a new publication.
+   */
+  private String contactDue(TransitionalCare t) {
+    BusinessDays days = businessDays(t.calendar());
+    List<String> entries = new ArrayList<>();
+    for (LocalDate dd = asOf.minusDays(t.days() - 1L); !dd.isAfter(asOf); dd = dd.plusDays(1)) {
+      entries.add("DATE'" + dd + "', DATE'" + days.after(dd, t.contactBusinessDays()) + "'");
+    }
+    return String.join(", ", entries);
+  }
+
+  private BusinessDays businessDays(String name) {
+    return calendars.computeIfAbsent(name, n -> BusinessDays.load(calendarLocation, n));
+  }
+
+  /** Warns when a contact deadline of the cohort's window is computed over days outside the calendar's years. */
+  private void warnUncovered(CohortDefinition d) {
+    TransitionalCare t = d.transitionalCare();
+    if (t == null) {
+      return;
+    }
+    BusinessDays days = businessDays(t.calendar());
+    LocalDate first = asOf.minusDays(t.days() - 1L);
+    LocalDate last = days.after(asOf, t.contactBusinessDays());
+    if (!days.covers(first) || !days.covers(last)) {
+      LOG.warn("cohort {}: the holiday calendar {} covers {}-{}, but contact deadlines run from {} to {}: days outside"
+          + " those years skip weekends only (add their holidays to the calendar, cohorts.calendar)", d.name(),
+          t.calendar(), days.firstYear(), days.lastYear(), first, last);
+    }
   }
 
   /** The person's open risk-adjustment gaps (facts column hcc_gaps: kind k, label l, value v) of these kinds. */

@@ -28,6 +28,7 @@ public record CohortDefinition(
   /** Columns a patient-level audience may be given. */
   public static final List<String> COLUMNS = List.of("person_id", "name", "birth_date", "sex", "phone", "address",
       "pcp", "pcp_npi", "organization", "risk_score", "gaps", "reasons", "reason_codes", "priority",
+      "discharge_date", "setting", "contact_due", "visit_due", "overdue",
       "assignee", "status", "attempts", "last_attempt", "next_contact");
 
   /** The publish-time priority key: worklist items due for contact first ({@code priority: [due, ...]}). */
@@ -35,7 +36,7 @@ public record CohortDefinition(
 
   /** Metrics a priority order may sort on. */
   public static final Set<String> METRICS = Set.of("gap_count", "risk_score", "acute_visits", "duplicate_tests",
-      "score_change", "hcc_gap_value");
+      "score_change", "hcc_gap_value", "deadline", "overdue");
 
   /** Kinds of risk-adjustment gap (gold.hcc_gap gap_kind) an hcc_gap rule may name, in display order. */
   public static final List<String> HCC_GAP_KINDS = List.of("recapture", "suspect");
@@ -100,6 +101,20 @@ public record CohortDefinition(
     }
   }
 
+  /**
+   * A discharge needing transitional care: the person's latest ED visit or inpatient stay (of the settings) ended
+   * within {@code days} before as-of. Interactive contact is due {@code contactBusinessDays} business days after
+   * the discharge (of the holiday calendar {@code calendar}), the face-to-face visit {@code visitDaysHigh}
+   * calendar days after it for high complexity (an inpatient stay, or the top 5% of risk), else
+   * {@code visitDaysModerate} (CMS transitional care management, CPT 99496 and 99495).
+   */
+  public record TransitionalCare(List<String> settings, int days, int contactBusinessDays, int visitDaysHigh,
+      int visitDaysModerate, String calendar) implements Rule {
+    public String codePrefix() {
+      return "tcm";
+    }
+  }
+
   /** One key of the priority order. */
   public record SortKey(String metric, boolean descending) {}
 
@@ -118,6 +133,18 @@ public record CohortDefinition(
   public int duplicateMonths() {
     return rules().stream().filter(r -> r instanceof DuplicateTests).mapToInt(r -> ((DuplicateTests) r).months())
         .max().orElse(0);
+  }
+
+  /** The cohort's transitional_care rule (a definition has at most one), null when it has none. */
+  public TransitionalCare transitionalCare() {
+    return rules().stream().filter(r -> r instanceof TransitionalCare).map(r -> (TransitionalCare) r).findFirst()
+        .orElse(null);
+  }
+
+  /** The transitional_care rule's window in days, 0 when the cohort has none. */
+  public int transitionalCareDays() {
+    TransitionalCare t = transitionalCare();
+    return t == null ? 0 : t.days();
   }
 
   /**

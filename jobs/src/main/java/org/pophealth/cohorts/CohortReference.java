@@ -33,20 +33,28 @@ public final class CohortReference {
   /** One hospice criterion: kind code (with system), place_of_service or bill_type (prefix). */
   public record HospiceCriterion(String kind, String systemUri, String value) {}
 
+  /**
+   * What closes a transitional-care item ({@code tcm_follow_up.csv}): {@code closes} visit or contact; kind code
+   * (with system), encounter_class (EHR encounters) or place_of_service (claims encounters).
+   */
+  public record FollowUpCriterion(String closes, String kind, String systemUri, String value) {}
+
   private final List<GapCode> gapCodes;
   private final Map<String, String> gapLabels;
   private final List<AcuteCriterion> acute;
   private final List<HospiceCriterion> hospice;
+  private final List<FollowUpCriterion> followUps;
   private final String hash;
 
   private CohortReference(List<GapCode> gapCodes, List<AcuteCriterion> acute, List<HospiceCriterion> hospice,
-      String hash) {
+      List<FollowUpCriterion> followUps, String hash) {
     this.gapCodes = List.copyOf(gapCodes);
     Map<String, String> labels = new LinkedHashMap<>();
     gapCodes.forEach(g -> labels.putIfAbsent(g.cmsId(), g.label()));
     this.gapLabels = Map.copyOf(labels);
     this.acute = List.copyOf(acute);
     this.hospice = List.copyOf(hospice);
+    this.followUps = List.copyOf(followUps);
     this.hash = hash;
   }
 
@@ -67,17 +75,22 @@ public final class CohortReference {
     return hospice;
   }
 
-  /** Hash of the four files' contents (enters every publication id). */
+  public List<FollowUpCriterion> followUps() {
+    return followUps;
+  }
+
+  /** Hash of the files' contents (enters every publication id). */
   public String hash() {
     return hash;
   }
 
-  /** The four files of {@code folder} (the packaged cohorts folder, or it overridden by a directory). */
+  /** The files of {@code folder} (the packaged cohorts folder, or it overridden by a directory). */
   static CohortReference load(ReferenceData folder) {
     ReferenceTable systemsTable = folder.table("code_systems.csv");
     ReferenceTable gapsTable = folder.table("gap_reasons.csv");
     ReferenceTable acuteTable = folder.table("acute_settings.csv");
     ReferenceTable hospiceTable = folder.table("hospice.csv");
+    ReferenceTable followUpTable = folder.table("tcm_follow_up.csv");
     Map<String, List<String>> systems = codeSystems(systemsTable);
     List<GapCode> gaps = new ArrayList<>();
     for (ReferenceRow l : gapsTable.rows()) {
@@ -117,10 +130,32 @@ public final class CohortReference {
         throw l.error("kind must be code, place_of_service or bill_type: " + kind);
       }
     }
+    List<FollowUpCriterion> followUps = followUps(followUpTable, systems);
     String hash = LoadCohortDefinitions.sha256(systemsTable.text().getBytes(StandardCharsets.UTF_8),
         gapsTable.text().getBytes(StandardCharsets.UTF_8), acuteTable.text().getBytes(StandardCharsets.UTF_8),
-        hospiceTable.text().getBytes(StandardCharsets.UTF_8));
-    return new CohortReference(gaps, acute, hospice, hash);
+        hospiceTable.text().getBytes(StandardCharsets.UTF_8), followUpTable.text().getBytes(StandardCharsets.UTF_8));
+    return new CohortReference(gaps, acute, hospice, followUps, hash);
+  }
+
+  private static List<FollowUpCriterion> followUps(ReferenceTable table, Map<String, List<String>> systems) {
+    List<FollowUpCriterion> out = new ArrayList<>();
+    for (ReferenceRow l : table.rows()) {
+      String closes = l.text("closes");
+      String kind = l.text("kind");
+      if (!closes.equals("visit") && !closes.equals("contact")) {
+        throw l.error("closes must be visit or contact: " + closes);
+      }
+      if (kind.equals("code")) {
+        for (String uri : uris(systems, l, l.text("system"))) {
+          out.add(new FollowUpCriterion(closes, kind, uri, l.text("value")));
+        }
+      } else if (kind.equals("encounter_class") || kind.equals("place_of_service")) {
+        out.add(new FollowUpCriterion(closes, kind, null, l.text("value")));
+      } else {
+        throw l.error("kind must be code, encounter_class or place_of_service: " + kind);
+      }
+    }
+    return out;
   }
 
   /** Short code-system names → URIs, from a code_systems.csv. */

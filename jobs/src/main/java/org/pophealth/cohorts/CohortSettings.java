@@ -33,7 +33,8 @@ public final class CohortSettings {
       LocalDate asOf, List<String> only) {
     PopHealthConfig.Attribution a = config.cohorts().attribution();
     return new BuildCohorts(lakehouse, defs, asOf, config.measurementPeriod().start(), config.measurementPeriod().end(),
-        config.risk().paymentYear()).attribution(a.lookbackMonths(), a.fallbackMonths(), a.rulesDir()).only(only);
+        config.risk().paymentYear()).attribution(a.lookbackMonths(), a.fallbackMonths(), a.rulesDir())
+        .calendar(config.cohorts().calendar()).only(only);
   }
 
   public static PublishCohorts publish(Lakehouse lakehouse, PopHealthConfig config, LoadCohortDefinitions.Result defs,

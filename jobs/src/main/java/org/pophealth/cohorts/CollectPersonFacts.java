@@ -12,7 +12,8 @@ import org.pophealth.lakehouse.Lakehouse;
 
 /**
  * One row per person who could be on a cohort (an open care gap, a risk score, acute use, a duplicate
- * test or an open risk-adjustment gap), with everything the inclusion rules, exclusions and reasons need.
+ * test, an open risk-adjustment gap or a recent discharge), with everything the inclusion rules, exclusions and
+ * reasons need.
  * Every input is read at the Delta version recorded in {@link Result#versions()}, so a publication can be
  * rebuilt exactly. An input table that does not exist (e.g. gold.hcc_gap before find-hcc-gaps ran) is
  * read as its empty first version: the rules on it hold for nobody, the others are unaffected.
@@ -37,6 +38,7 @@ final class CollectPersonFacts {
   private final LocalDate periodEnd;
   private final int paymentYear;
   private final CohortReference reference;
+  private int tcmDays;
 
   CollectPersonFacts(Lakehouse lakehouse, LocalDate asOf, LocalDate periodStart, LocalDate periodEnd, int paymentYear,
       CohortReference reference) {
@@ -49,6 +51,18 @@ final class CollectPersonFacts {
   }
 
   record Result(Dataset<Row> facts, Map<String, Long> versions) {}
+
+  /**
+   * Collect discharges (the longest transitional_care window any cohort asks for, days; 0: none): facts
+   * {@code discharges} (d: the ED visit's or inpatient stay's end date, the claim's through date; s: ed or
+   * inpatient; ip: s is inpatient, so the latest of a day is the stay) and {@code followups} (d: the date of
+   * an event of tcm_follow_up.csv; k: visit or contact) in the window up to as-of. An inpatient stay without an
+   * end (still admitted) or ending after as-of is no discharge yet; an ED visit without an end ends on its day.
+   */
+  CollectPersonFacts transitionalCare(int days) {
+    this.tcmDays = days;
+    return this;
+  }
 
   /** {@code acuteMonths}, {@code duplicateMonths}: the longest windows any cohort asks for (0: none). */
   Result execute(int acuteMonths, int duplicateMonths) {
@@ -81,7 +95,7 @@ final class CollectPersonFacts {
     String pk = "coalesce(person_id, concat(source, ':', patient_id))";
     spark.sql("""
         SELECT %s AS person_key, person_id, source, patient_id, event_kind, codes, event_date, start_time, value_num,
-               encounter_class, place_of_service,
+               encounter_class, place_of_service, end_time, claim_id,
                CASE WHEN length(bill_type) = 4 AND substr(bill_type, 1, 1) = '0' THEN substr(bill_type, 2) ELSE bill_type END AS bill
         FROM coh_silver_event WHERE event_date <= %s
         """.formatted(pk, d)).createOrReplaceTempView("coh_ev");
@@ -137,11 +151,26 @@ final class CollectPersonFacts {
                 FROM coh_gold_hcc_gap WHERE payment_year = %4$d AND status = 'open'
                 GROUP BY person_key, gap_kind, lower(trim(coalesce(hcc_label, concat(model, ' HCC ', hcc)))))
           GROUP BY person_key),
+        discharges AS (
+          SELECT person_key, max(person_id) AS person_id,
+                 array_sort(collect_set(named_struct('d', dd, 'ip', setting = 'inpatient', 's', setting))) AS discharges
+          FROM (SELECT person_key, person_id, to_date(coalesce(end_time, start_time)) AS dd, end_time,
+                       CASE WHEN %6$s THEN 'inpatient' WHEN %7$s THEN 'ed' END AS setting
+                FROM coh_ev WHERE event_kind = 'encounter')
+          WHERE setting IS NOT NULL AND (end_time IS NOT NULL OR setting = 'ed') AND dd <= %1$s AND %12$s
+          GROUP BY person_key),
+        followups AS (
+          SELECT person_key, array_sort(collect_set(named_struct('d', event_date, 'k', k))) AS followups
+          FROM (SELECT person_key, event_date, CASE WHEN %13$s THEN 'visit' WHEN %14$s THEN 'contact' END AS k
+                FROM coh_ev WHERE person_key IN (SELECT person_key FROM discharges)
+                  AND event_date > date_sub(%1$s, %15$d))
+          WHERE k IS NOT NULL GROUP BY person_key),
         universe AS (
           SELECT person_key, max(person_id) AS person_id FROM (
             SELECT person_key, person_id FROM gaps UNION ALL SELECT person_key, person_id FROM risk
             UNION ALL SELECT person_key, person_id FROM acute UNION ALL SELECT person_key, person_id FROM dups
-            UNION ALL SELECT person_key, CAST(NULL AS STRING) FROM hcc)
+            UNION ALL SELECT person_key, CAST(NULL AS STRING) FROM hcc
+            UNION ALL SELECT person_key, person_id FROM discharges)
           GROUP BY person_key),
         deceased AS (
           SELECT DISTINCT coalesce(x.person_id, concat(p.source, ':', p.id)) AS person_key
@@ -171,7 +200,8 @@ final class CollectPersonFacts {
                coalesce(a.acute, array()) AS acute, coalesce(du.dups, array()) AS dups,
                coalesce(hg.hcc_gaps, array()) AS hcc_gaps,
                dc.person_key IS NOT NULL AS deceased, coalesce(NOT en.covered, false) AS disenrolled,
-               h.person_key IS NOT NULL AS hospice, coalesce(o.opted_out, array()) AS opted_out
+               h.person_key IS NOT NULL AS hospice, coalesce(o.opted_out, array()) AS opted_out,
+               coalesce(dis.discharges, array()) AS discharges, coalesce(fu.followups, array()) AS followups
         FROM universe u
         LEFT JOIN coh_gold_person gp ON gp.person_id = u.person_key
         LEFT JOIN gaps g ON g.person_key = u.person_key
@@ -185,6 +215,8 @@ final class CollectPersonFacts {
         LEFT JOIN enrolment en ON en.person_key = u.person_key
         LEFT JOIN hospice h ON h.person_key = u.person_key
         LEFT JOIN opt o ON o.person_key = u.person_key
+        LEFT JOIN discharges dis ON dis.person_key = u.person_key
+        LEFT JOIN followups fu ON fu.person_key = u.person_key
         """.formatted(d, periodStart, periodEnd, paymentYear, Math.max(acuteMonths, 1),
         "(" + or(ipClasses.isEmpty() ? "" : "encounter_class IN (" + ipClasses + ")",
             ipPos.isEmpty() ? "" : "place_of_service IN (" + ipPos + ")", ipBill) + ")",
@@ -192,12 +224,34 @@ final class CollectPersonFacts {
             edPos.isEmpty() ? "" : "place_of_service IN (" + edPos + ")", edBill) + ")",
         Math.max(duplicateMonths, 1),
         hospiceCodes.isEmpty() ? "CAST(NULL AS STRUCT<system: STRING, code: STRING>)" : hospiceCodes,
-        hospicePos.isEmpty() ? "CAST(NULL AS STRING)" : hospicePos, hospiceBill);
+        hospicePos.isEmpty() ? "CAST(NULL AS STRING)" : hospicePos, hospiceBill,
+        tcmDays > 0 ? "dd > date_sub(" + d + ", " + tcmDays + ")" : "false", followUp("visit"), followUp("contact"),
+        Math.max(tcmDays, 1));
     Dataset<Row> facts = spark.sql(sql);
     if (acuteMonths == 0) {
       facts = facts.withColumn("acute", org.apache.spark.sql.functions.expr("filter(acute, x -> false)"));
     }
     return new Result(facts, versions);
+  }
+
+  /**
+   * SQL condition on a coh_ev row: it matches a tcm_follow_up.csv line that closes {@code closes} (a code on
+   * any event; an encounter class on an EHR encounter; a place of service on a claims encounter).
+   */
+  private String followUp(String closes) {
+    List<CohortReference.FollowUpCriterion> c = reference.followUps().stream().filter(f -> f.closes().equals(closes))
+        .toList();
+    String codes = c.stream().filter(f -> f.kind().equals("code"))
+        .map(f -> "named_struct('system', '" + q(f.systemUri()) + "', 'code', '" + q(f.value()) + "')")
+        .collect(Collectors.joining(", "));
+    String classes = literals(c.stream().filter(f -> f.kind().equals("encounter_class")).map(f -> f.value()).toList());
+    String pos = literals(c.stream().filter(f -> f.kind().equals("place_of_service")).map(f -> f.value()).toList());
+    return "(" + or(codes.isEmpty() ? "" : "exists(codes, x -> array_contains(array(" + codes + "),"
+            + " named_struct('system', x.system, 'code', x.code)))",
+        classes.isEmpty() ? "" : "(event_kind = 'encounter' AND claim_id IS NULL AND encounter_class IN (" + classes
+            + "))",
+        pos.isEmpty() ? "" : "(event_kind = 'encounter' AND claim_id IS NOT NULL AND place_of_service IN (" + pos
+            + "))") + ")";
   }
 
   private String inList(String setting, String kind) {

@@ -32,6 +32,9 @@ public final class LoadCohortDefinitions {
   private static final Set<String> TOP_KEYS =
       Set.of("title", "description", "include", "exclude", "priority", "audiences");
 
+  /** The longest transitional_care window (days). */
+  static final int MAX_TCM_DAYS = 365;
+
   private final String dir;
 
   /** {@code dir} null: the packaged definitions. */
@@ -103,6 +106,10 @@ public final class LoadCohortDefinitions {
     }
     List<Rule> all = rules(include.path("all"), where + " include.all");
     List<Rule> any = rules(include.path("any"), where + " include.any");
+    if (java.util.stream.Stream.concat(all.stream(), any.stream())
+        .filter(r -> r instanceof CohortDefinition.TransitionalCare).count() > 1) {
+      throw new IllegalArgumentException(where + ": at most one transitional_care rule (its deadlines are the list's)");
+    }
     if (all.isEmpty() && any.isEmpty()) {
       throw new IllegalArgumentException(where + ": include has no rules");
     }
@@ -146,7 +153,7 @@ public final class LoadCohortDefinitions {
     for (JsonNode r : list(node, where)) {
       if (!r.isObject() || r.size() != 1) {
         throw new IllegalArgumentException(where + ": each rule is a mapping with one key (care_gap, risk_tier,"
-            + " risk_score_at_least, rising_risk, acute_use, duplicate_tests, hcc_gap)");
+            + " risk_score_at_least, rising_risk, acute_use, duplicate_tests, hcc_gap, transitional_care)");
       }
       String kind = r.fieldNames().next();
       JsonNode v = r.get(kind);
@@ -186,17 +193,7 @@ public final class LoadCohortDefinitions {
         }
         case "acute_use" -> {
           known(v, at, Set.of("settings", "months", "at_least"));
-          List<String> settings = new ArrayList<>();
-          for (JsonNode s : list(v.path("settings"), at + ".settings")) {
-            if (!s.asText().equals("ed") && !s.asText().equals("inpatient")) {
-              throw new IllegalArgumentException(at + ".settings: '" + s.asText() + "' (known: ed, inpatient)");
-            }
-            settings.add(s.asText());
-          }
-          if (settings.isEmpty()) {
-            throw new IllegalArgumentException(at + ": list settings (ed, inpatient)");
-          }
-          yield new CohortDefinition.AcuteUse(List.copyOf(settings), positive(v, "months", at, 12),
+          yield new CohortDefinition.AcuteUse(settings(v, at), positive(v, "months", at, 12),
               positive(v, "at_least", at, 1));
         }
         case "duplicate_tests" -> {
@@ -227,11 +224,54 @@ public final class LoadCohortDefinitions {
           yield new CohortDefinition.HccGap(List.copyOf(kinds.isEmpty() ? CohortDefinition.HCC_GAP_KINDS
               : kinds.stream().distinct().toList()), positive(v, "at_least", at, 1), minValue);
         }
+        case "transitional_care" -> transitionalCare(v, at);
         default -> throw new IllegalArgumentException(where + ": unknown rule '" + kind + "' (known: care_gap,"
-            + " risk_tier, risk_score_at_least, rising_risk, acute_use, duplicate_tests, hcc_gap)");
+            + " risk_tier, risk_score_at_least, rising_risk, acute_use, duplicate_tests, hcc_gap, transitional_care)");
       });
     }
     return out;
+  }
+
+  /**
+   * {@code transitional_care: {settings: [ed, inpatient], days: 30, contact_business_days: 2, visit_days_high: 7,
+   * visit_days_moderate: 14, calendar: us-federal}}: settings required, the rest as shown by default.
+   */
+  private static CohortDefinition.TransitionalCare transitionalCare(JsonNode v, String at) {
+    known(v, at, Set.of("settings", "days", "contact_business_days", "visit_days_high", "visit_days_moderate",
+        "calendar"));
+    List<String> settings = settings(v, at);
+    int days = positive(v, "days", at, 30);
+    if (days > MAX_TCM_DAYS) {
+      throw new IllegalArgumentException(at + ".days: at most " + MAX_TCM_DAYS + " (the CMS transitional-care period"
+          + " is 30 days)");
+    }
+    int high = positive(v, "visit_days_high", at, 7);
+    int moderate = positive(v, "visit_days_moderate", at, 14);
+    if (high > moderate) {
+      throw new IllegalArgumentException(at + ": visit_days_high (" + high + ") must not be more than"
+          + " visit_days_moderate (" + moderate + "): high complexity is seen sooner");
+    }
+    String calendar = v.path("calendar").asText(org.pophealth.calendar.BusinessDays.DEFAULT_CALENDAR).trim();
+    if (!calendar.matches("[A-Za-z0-9_-]+")) {
+      throw new IllegalArgumentException(at + ".calendar: a calendar name of holidays.csv (e.g. us-federal)");
+    }
+    return new CohortDefinition.TransitionalCare(settings, days, positive(v, "contact_business_days", at, 2), high,
+        moderate, calendar);
+  }
+
+  /** The {@code settings} list of an acute_use or transitional_care rule: ed and/or inpatient, at least one. */
+  private static List<String> settings(JsonNode v, String at) {
+    List<String> settings = new ArrayList<>();
+    for (JsonNode s : list(v.path("settings"), at + ".settings")) {
+      if (!s.asText().equals("ed") && !s.asText().equals("inpatient")) {
+        throw new IllegalArgumentException(at + ".settings: '" + s.asText() + "' (known: ed, inpatient)");
+      }
+      settings.add(s.asText());
+    }
+    if (settings.isEmpty()) {
+      throw new IllegalArgumentException(at + ": list settings (ed, inpatient)");
+    }
+    return List.copyOf(settings);
   }
 
   private static Map<String, Audience> audiences(JsonNode node, String where) {

@@ -126,7 +126,10 @@ public final class PublishCohorts {
                coalesce(a.organization_name, a.organization_key) AS organization, m.risk_score,
                array_join(transform(filter(m.reason_codes, c -> startswith(c, 'gap:')), c -> substr(c, 5)), ';') AS gaps,
                m.reasons, array_join(m.reason_codes, ';') AS reason_codes, m.rank AS priority,
-               m.reason_codes AS codes, a.organization_key AS org_key, a.organization_name AS org_name
+               m.reason_codes AS codes, m.discharge_date, m.discharge_setting AS setting, m.contact_due, m.visit_due,
+               nullif(concat_ws(';', CASE WHEN m.contact_overdue THEN 'contact' END,
+                                     CASE WHEN m.visit_overdue THEN 'visit' END), '') AS overdue,
+               a.organization_key AS org_key, a.organization_name AS org_name
         FROM pub_member m
         LEFT JOIN pub_person p ON p.person_id = m.person_key
         LEFT JOIN pub_attr a ON a.person_key = m.person_key AND a.as_of = m.as_of

@@ -43,6 +43,7 @@ final class ReasonText implements Serializable {
   Reasons of(Row r) {
     Set<String> codes = new LinkedHashSet<>();
     List<String> words = new ArrayList<>();
+    transitionalCare(r, codes, words);
     List<String> gaps = strings(r, "gap_list");
     Map<String, String> texts = r.getJavaMap(r.fieldIndex("gap_texts"));
     for (String m : gapOrder) {
@@ -127,6 +128,43 @@ final class ReasonText implements Serializable {
   }
 
   /**
+   * The transitional-care item, first (it has the nearest deadline): "discharged 2025-01-17 (inpatient); contact
+   * due 2025-01-22 — overdue; visit due 2025-01-24", or "contact made ..." / "visit done ..." once they happened.
+   * Codes tcm:inpatient or tcm:ed, then per deadline tcm:contact_done or tcm:contact_overdue, tcm:visit_done or
+   * tcm:visit_overdue.
+   */
+  private static void transitionalCare(Row r, Set<String> codes, List<String> words) {
+    if (r.isNullAt(r.fieldIndex("discharge_date"))) {
+      return;
+    }
+    String setting = r.getString(r.fieldIndex("discharge_setting"));
+    codes.add("tcm:" + setting);
+    List<String> parts = new ArrayList<>();
+    parts.add("discharged " + date(r, "discharge_date") + " (" + (setting.equals("ed") ? "ED" : setting) + ")");
+    deadline(r, "contact", "contact made ", codes, parts);
+    deadline(r, "visit", "visit done ", codes, parts);
+    words.add(String.join("; ", parts));
+  }
+
+  /** One deadline ({@code what}: contact or visit): made on its date, else due, maybe overdue. */
+  private static void deadline(Row r, String what, String doneWords, Set<String> codes, List<String> parts) {
+    if (!r.isNullAt(r.fieldIndex(what + "_done"))) {
+      codes.add("tcm:" + what + "_done");
+      parts.add(doneWords + date(r, what + "_done"));
+      return;
+    }
+    boolean late = r.getBoolean(r.fieldIndex(what + "_overdue"));
+    if (late) {
+      codes.add("tcm:" + what + "_overdue");
+    }
+    parts.add(what + " due " + date(r, what + "_due") + (late ? " — overdue" : ""));
+  }
+
+  private static String date(Row r, String field) {
+    return r.getDate(r.fieldIndex(field)).toLocalDate().toString();
+  }
+
+  /**
    * Why a person left the list: excluded now ({@code exclusions} non-empty), or the reasons that put
    * them on the previous list (codes with one of {@code rulePrefixes}) no longer hold.
    */
@@ -153,6 +191,8 @@ final class ReasonText implements Serializable {
       } else if (c.startsWith("acute:") && !acuteSaid) {
         acuteSaid = true;
         gone.add("no recent ED visit or admission");
+      } else if (c.equals("tcm:ed") || c.equals("tcm:inpatient")) {
+        gone.add("no ED visit or discharge in the transitional-care window");
       } else if (c.equals("duplicate_test")) {
         gone.add("no recent repeated test");
       } else if (c.startsWith("hcc_gap:")) {

@@ -140,9 +140,8 @@ public final class ConfigLoader {
   /** Every key that holds a local path or URI, as {@code section.key} ({@code *} = any source). */
   static final java.util.List<String> PATH_KEYS = java.util.List.of("lakehouse.root", "sources.*.dir",
       "sources.*.download_dir", "sources.*.auth.private_key_file", "demo.cache_dir", "duplicates.rules_dir",
-      "cohorts.definitions_dir", "cohorts.publish_dir", "cohorts.attribution.rules_dir", "cohorts.worklist_dir",
-      "scheduler.h2_file",
-      "scheduler.password_file", "identity.ground_truth_file", "views.dir");
+      "cohorts.definitions_dir", "cohorts.publish_dir", "cohorts.attribution.rules_dir", "cohorts.calendar",
+      "cohorts.worklist_dir", "scheduler.h2_file", "scheduler.password_file", "identity.ground_truth_file", "views.dir");
 
   /** Resolves every path key once ({@link Locations#absolute}), so no relative path reaches a job. */
   private static void absolutePaths(ObjectNode root) {

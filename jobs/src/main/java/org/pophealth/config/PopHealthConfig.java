@@ -20,8 +20,31 @@ public record PopHealthConfig(
     Measures measures,
     Cohorts cohorts,
     SchedulerConfig scheduler,
-    Views views)
+    Views views,
+    Alerts alerts,
+    List<FreshnessRule> freshness)
     implements Serializable {
+
+  /**
+   * Where alerts go ({@code alerts}): an HTTP POST of the event as JSON to {@code webhookUrl} and/or a command
+   * ({@code command}, an argv list run without a shell) given the event on standard input. Null or empty: not
+   * used. The webhook's secret header value comes from the environment variable {@code webhookAuthEnv} or the
+   * file {@code webhookAuthFile}, never from the configuration.
+   */
+  public record Alerts(String webhookUrl, String webhookAuthHeader, String webhookAuthEnv, String webhookAuthFile,
+      double webhookTimeoutSeconds, int webhookRetries, double webhookRetryBackoffSeconds, List<String> command,
+      double commandTimeoutSeconds) implements Serializable {
+    /** No notifier: events are still recorded in ops.alert. */
+    public static Alerts none() {
+      return new Alerts(null, "Authorization", null, null, 10, 2, 1, List.of(), 30);
+    }
+  }
+
+  /**
+   * A freshness rule ({@code freshness[]}): a source (its last successful ingest in ops.ingest_run) or a table
+   * (its last Delta commit) older than {@code maxAgeHours} is stale.
+   */
+  public record FreshnessRule(String source, String table, double maxAgeHours) implements Serializable {}
 
   public record Spark(String master, String appName, int shufflePartitions, Map<String, String> conf)
       implements Serializable {}
@@ -183,11 +206,12 @@ public record PopHealthConfig(
   /**
    * Cohorts ({@code build-cohorts}, {@code publish}): definitions directory (null: packaged
    * measures/cohorts/), publish directory (null: {@code <lakehouse.root>/published}), as-of date (null:
-   * measurement_period.end), attribution windows and rules, small-cell threshold of aggregate audiences,
-   * worklist rules directory (null: packaged measures/worklist/).
+   * measurement_period.end), attribution windows and rules, small-cell threshold of aggregate audiences, holiday
+   * calendar of business-day deadlines (a holidays.csv file or a directory holding one; null: packaged
+   * measures/calendar/), worklist rules directory (null: packaged measures/worklist/).
    */
   public record Cohorts(String definitionsDir, String publishDir, LocalDate asOf, Attribution attribution,
-      int minCellSize, String worklistDir) implements Serializable {}
+      int minCellSize, String calendar, String worklistDir) implements Serializable {}
 
   /** Attribution: look-back and fallback windows (months); rules directory (null: packaged measures/attribution/). */
   public record Attribution(int lookbackMonths, int fallbackMonths, String rulesDir) implements Serializable {}
@@ -200,29 +224,34 @@ public record PopHealthConfig(
 
   /** A copy with the lakehouse root replaced (the global {@code --lakehouse} option). */
   public PopHealthConfig withLakehouseRoot(String root) {
-    return new PopHealthConfig(spark, new Lakehouse(Locations.absolute(root), lakehouse.lease(), lakehouse.phiGroup(), lakehouse.umask()), sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, cohorts, scheduler, views);
+    return new PopHealthConfig(spark, new Lakehouse(Locations.absolute(root), lakehouse.lease(), lakehouse.phiGroup(), lakehouse.umask()), sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, cohorts, scheduler, views, alerts, freshness);
   }
 
   /** A copy with the Spark master replaced. */
   public PopHealthConfig withSparkMaster(String master) {
     return new PopHealthConfig(
         new Spark(master, spark.appName(), spark.shufflePartitions(), spark.conf()),
-        lakehouse, sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, cohorts, scheduler, views);
+        lakehouse, sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, cohorts, scheduler, views, alerts, freshness);
   }
 
   /** A copy with demo settings replaced. */
   public PopHealthConfig withDemo(Demo d) {
-    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, d, claims, identity, risk, duplicates, measures, cohorts, scheduler, views);
+    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, d, claims, identity, risk, duplicates, measures, cohorts, scheduler, views, alerts, freshness);
   }
 
   /** A copy with scheduler settings replaced. */
   public PopHealthConfig withScheduler(SchedulerConfig sc) {
-    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, cohorts, sc, views);
+    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, cohorts, sc, views, alerts, freshness);
+  }
+
+  /** A copy with other notifiers and freshness rules. */
+  public PopHealthConfig withAlerts(Alerts a, List<FreshnessRule> rules) {
+    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, demo, claims, identity, risk, duplicates, measures, cohorts, scheduler, views, a, rules);
   }
 
   /** A copy with identity settings replaced. */
   public PopHealthConfig withIdentity(Identity i) {
-    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, demo, claims, i, risk, duplicates, measures, cohorts, scheduler, views);
+    return new PopHealthConfig(spark, lakehouse, sources, measurementPeriod, ingest, demo, claims, i, risk, duplicates, measures, cohorts, scheduler, views, alerts, freshness);
   }
 
   /**

@@ -13,6 +13,8 @@ import java.util.List;
  * @param passwordEnv name of the environment variable holding the database password (never the password)
  * @param passwordFile file holding the database password, when {@code passwordEnv} is unset or empty
  * @param misfireThresholdSeconds a trigger later than this is a misfire: it runs once, at once
+ * @param checksCron Quartz cron of the scheduler's checks: the freshness rules and the pipelines' deadlines
+ *     (null: not checked on a schedule)
  */
 public record SchedulerConfig(
     String jobStore,
@@ -25,11 +27,29 @@ public record SchedulerConfig(
     int misfireThresholdSeconds,
     int defaultRetries,
     double defaultBackoffSeconds,
-    List<Pipeline> pipelines)
+    List<Pipeline> pipelines,
+    String checksCron)
     implements Serializable {
 
-  /** A pipeline: a cron trigger (Quartz syntax, with seconds) and a DAG of jobs. */
-  public record Pipeline(String name, String cron, String timeZone, List<Job> jobs) implements Serializable {}
+  /** Settings without scheduled checks. */
+  public SchedulerConfig(String jobStore, String h2File, String jdbcUrl, String user, String passwordEnv,
+      String passwordFile, int threads, int misfireThresholdSeconds, int defaultRetries, double defaultBackoffSeconds,
+      List<Pipeline> pipelines) {
+    this(jobStore, h2File, jdbcUrl, user, passwordEnv, passwordFile, threads, misfireThresholdSeconds, defaultRetries,
+        defaultBackoffSeconds, pipelines, null);
+  }
+
+  /**
+   * A pipeline: a cron trigger (Quartz syntax, with seconds) and a DAG of jobs. {@code deadlineMinutes}: a run
+   * not finished successfully this long after its scheduled fire time raises a {@code deadline-missed} alert
+   * (null: no deadline).
+   */
+  public record Pipeline(String name, String cron, String timeZone, List<Job> jobs, Integer deadlineMinutes)
+      implements Serializable {
+    public Pipeline(String name, String cron, String timeZone, List<Job> jobs) {
+      this(name, cron, timeZone, jobs, null);
+    }
+  }
 
   /**
    * One job: a pophealth command line ({@code ${period}}, {@code ${period_start}} and

@@ -10,13 +10,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the gold and ops tables and builds the executive dashboard's aggregates: quality measures
- * (gold.measure_summary, its suppression reused), risk (gold.risk_score BLEND rows, with
+ * (gold.measure_summary, its suppression reused), national benchmarks (the same rates against CMS's deciles), risk (gold.risk_score BLEND rows, with
  * gold.attribution and gold.measure_result's payer), risk-adjustment gaps (gold.hcc_gap of the payment
  * year), duplicate tests (gold.duplicate_test_rate, its suppression reused), cohorts (ops.publication)
- * data freshness (ops.ingest_run, ops.quarantine, ops.job_run) and claims data quality (ops.claim_validation). Figures it counts itself are suppressed with {@link SmallCells}. Only aggregates
+ * data freshness (ops.ingest_run, ops.quarantine, ops.job_run; the stale-data banner from the latest
+ * ops.freshness_check) and claims data quality (ops.claim_validation). Figures it counts itself are suppressed with {@link SmallCells}. Only aggregates
  * leave Spark: no person key, name or birth date is ever collected.
  *
- * <p>Each section is a class of its own ({@link MeasuresSection}, {@link RiskSection},
+ * <p>Each section is a class of its own ({@link MeasuresSection}, {@link BenchmarksSection}, {@link RiskSection},
  * {@link RiskGapsSection}, {@link DuplicatesSection}, {@link CohortsSection}, {@link FreshnessSection}, {@link DataQualitySection}): a query from the tables to
  * plain records, then a pure build from those records to the section, suppression and formatting
  * ({@link DashboardFormat}) included. This class runs them in display order.
@@ -29,6 +30,7 @@ public final class CollectDashboardData {
   private final int min;
   private String subtitle = "";
   private Integer paymentYear;
+  private DashboardBenchmarks benchmarks;
 
   public CollectDashboardData(Lakehouse lakehouse, DashboardTargets targets, int minCellSize) {
     if (minCellSize < 1) {
@@ -51,13 +53,21 @@ public final class CollectDashboardData {
     return this;
   }
 
+  /** The national benchmarks ({@code dashboard --benchmarks DIR}); default the packaged ones. */
+  public CollectDashboardData benchmarks(DashboardBenchmarks b) {
+    this.benchmarks = b;
+    return this;
+  }
+
   public record Result(Page page, int sections, int charts, int tables, double seconds) {}
 
   public Result execute() {
     long t0 = System.nanoTime();
     DashboardTables t = new DashboardTables(lakehouse);
+    MeasuresSection.Rates rates = MeasuresSection.query(t);
     List<Section> sections = List.of(
-        MeasuresSection.build(MeasuresSection.query(t), targets, min),
+        MeasuresSection.build(rates, targets, min),
+        BenchmarksSection.build(rates, benchmarks != null ? benchmarks : DashboardBenchmarks.packaged(), min),
         CareGapsSection.build(CareGapsSection.query(t), min),
         RiskSection.build(RiskSection.query(t), min),
         RiskGapsSection.build(RiskGapsSection.query(t, paymentYear), min),
@@ -65,7 +75,8 @@ public final class CollectDashboardData {
         CohortsSection.build(CohortsSection.query(t), min),
         FreshnessSection.build(FreshnessSection.query(t)),
         DataQualitySection.build(DataQualitySection.query(t), min));
-    Page page = new Page("Population health: executive dashboard", subtitle, min, sections);
+    Page page = new Page("Population health: executive dashboard", subtitle, min,
+        FreshnessSection.banner(FreshnessSection.queryStale(t)), sections);
     int charts = 0;
     int tables = 0;
     for (Section s : sections) {

@@ -64,6 +64,52 @@ final class FreshnessSection {
     return t == null ? null : t.toInstant();
   }
 
+  /**
+   * A rule of the latest freshness check (ops.freshness_check) that is not fresh: its source or table, age
+   * (null: never) and maximum age in hours, status ({@code stale} or {@code never}).
+   */
+  record Stale(String source, String table, Double ageHours, double maxAgeHours, String status) {}
+
+  /** The rules of the latest check (all rows of its {@code checked_at}) found stale or never; empty without checks. */
+  static List<Stale> queryStale(DashboardTables tables) {
+    if (!tables.view("ops.freshness_check", "d_fresh")) {
+      return List.of();
+    }
+    return tables.sql("""
+        SELECT source, table_name, age_hours, max_age_hours, status FROM d_fresh
+        WHERE checked_at = (SELECT max(checked_at) FROM d_fresh) AND status <> 'fresh'
+        ORDER BY source IS NULL, source, table_name""").stream()
+        .map(r -> new Stale(r.getAs("source"), r.getAs("table_name"), r.getAs("age_hours"),
+            r.<Double>getAs("max_age_hours"), r.getAs("status"))).toList();
+  }
+
+  /**
+   * The banner's lines, e.g. "Source ehr: no data for 9 days (limit 2)": in days when the limit is whole days,
+   * else in hours; the age rounded up to one decimal, so a stale age never reads as the limit.
+   */
+  static List<String> banner(List<Stale> stale) {
+    List<String> out = new ArrayList<>();
+    for (Stale s : stale) {
+      boolean days = s.maxAgeHours() >= 24 && s.maxAgeHours() % 24 == 0;
+      double unit = days ? 24 : 1;
+      String what = s.source() != null ? "Source " + s.source() + ": " : "Table " + s.table() + ": ";
+      String limit = " (limit " + decimal(s.maxAgeHours() / unit) + ")";
+      if (s.ageHours() == null) {
+        out.add(what + (s.source() != null ? "no data yet" : "never written") + limit);
+      } else {
+        String age = decimal(Math.ceil(s.ageHours() / unit * 10 - 1e-9) / 10);
+        out.add(what + (s.source() != null ? "no data for " : "not updated for ") + age + (days ? " days" : " hours")
+            + limit);
+      }
+    }
+    return out;
+  }
+
+  /** 9.0 as "9", 8.4 as "8.4". */
+  private static String decimal(double v) {
+    return v == Math.rint(v) ? Long.toString((long) v) : String.format(java.util.Locale.ROOT, "%.1f", v);
+  }
+
   // ---------------------------------------------------------------- model
 
   /** The section: a "No data yet" one when none of the three tables exists. */

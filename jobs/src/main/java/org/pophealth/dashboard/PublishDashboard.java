@@ -24,6 +24,7 @@ public final class PublishDashboard {
   private final DashboardTargets targets;
   private final int minCellSize;
   private Integer paymentYear;
+  private DashboardBenchmarks benchmarks;
 
   public PublishDashboard(Lakehouse lakehouse, DashboardTargets targets, int minCellSize) {
     this.lakehouse = lakehouse;
@@ -34,6 +35,12 @@ public final class PublishDashboard {
   /** The payment year of the risk-adjustment gaps panel (risk.payment_year); null: the latest in gold.hcc_gap. */
   public PublishDashboard paymentYear(Integer year) {
     this.paymentYear = year;
+    return this;
+  }
+
+  /** The national benchmarks ({@code dashboard --benchmarks DIR}); default the packaged ones. */
+  public PublishDashboard benchmarks(DashboardBenchmarks b) {
+    this.benchmarks = b;
     return this;
   }
 
@@ -62,7 +69,7 @@ public final class PublishDashboard {
   public Result write(String file, String subtitle) {
     long t0 = System.nanoTime();
     CollectDashboardData.Result data = new CollectDashboardData(lakehouse, targets, minCellSize)
-        .subtitle(subtitle).paymentYear(paymentYear).execute();
+        .subtitle(subtitle).paymentYear(paymentYear).benchmarks(benchmarks).execute();
     long t1 = System.nanoTime();
     RenderDashboard.Result html = new RenderDashboard(data.page()).execute();
     double render = (System.nanoTime() - t1) / 1e9;

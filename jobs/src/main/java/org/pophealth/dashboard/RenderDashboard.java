@@ -50,7 +50,15 @@ public final class RenderDashboard {
     for (Section s : page.sections()) {
       h.append("<li><a href=\"#").append(esc(s.id())).append("\">").append(esc(s.title())).append("</a></li>");
     }
-    h.append("</ul></nav></header>\n<div id=\"dashboard-errors\" role=\"alert\" hidden></div>\n<main>\n");
+    h.append("</ul></nav></header>\n");
+    if (!page.banner().isEmpty()) {
+      h.append("<div id=\"stale-banner\" class=\"banner\" role=\"status\"><strong>Data out of date</strong><ul>");
+      for (String line : page.banner()) {
+        h.append("<li>").append(esc(line)).append("</li>");
+      }
+      h.append("</ul></div>\n");
+    }
+    h.append("<div id=\"dashboard-errors\" role=\"alert\" hidden></div>\n<main>\n");
     for (Section s : page.sections()) {
       h.append("<section id=\"").append(esc(s.id())).append("\">\n<h2>").append(esc(s.title())).append("</h2>\n<p class=\"note\">")
           .append(esc(s.note())).append("</p>\n<div class=\"panels\">\n");
@@ -173,6 +181,8 @@ public final class RenderDashboard {
       table{border-collapse:collapse;font-size:.8rem;margin-top:6px}caption{text-align:left;color:var(--muted);
       padding:4px 0}th,td{border:1px solid var(--line);padding:3px 6px;text-align:right}th[scope=row]{text-align:left}
       thead th{background:var(--bg)}details{margin-top:6px}summary{cursor:pointer;color:#243b53}
+      .banner{background:#fff3c4;color:#5c3c00;border-bottom:2px solid #f0b429;padding:8px 24px}
+      .banner ul{margin:4px 0 0;padding-left:20px}
       #dashboard-errors{background:#ffe3e3;color:#8a1c1c;padding:8px 24px;white-space:pre-wrap}
       footer{color:var(--muted);font-size:.8rem;padding:12px 24px}
       """;
@@ -192,6 +202,25 @@ public final class RenderDashboard {
           if (window.console) { console.error('dashboard: ' + message); }
         }
         window.addEventListener('error', function (e) { report(e.message); });
+        // where each category's marker was drawn: the label of the band whose drawn bar holds its point, by
+        // pixels (e.g. "Decile 8"), "none" without a marker, "outside the bands" below p1 or above p99; a headless browser checks it against the table
+        function markerBands(chart, s) {
+          var marker = s.series.findIndex(function (d) { return d.kind === 'marker'; });
+          return s.labels.map(function (label, j) {
+            var pt = marker < 0 ? null : chart.getDatasetMeta(marker).data[j];
+            var found = 'none';
+            if (pt && s.series[marker].values[j] !== null) {
+              found = 'outside the bands';
+              s.series.forEach(function (d, k) {
+                var bar = d.kind === 'band' ? chart.getDatasetMeta(k).data[j] : null;
+                if (bar && d.ranges[j] && pt.y <= Math.max(bar.y, bar.base) && pt.y >= Math.min(bar.y, bar.base)) {
+                  found = d.label;
+                }
+              });
+            }
+            return label + ': ' + found;
+          }).join('; ');
+        }
         var drawn = 0, specs = [];
         try {
           specs = JSON.parse(document.getElementById('dashboard-data').textContent);
@@ -199,12 +228,26 @@ public final class RenderDashboard {
           specs.forEach(function (s) {
             var canvas = document.getElementById(s.id);
             try {
+              var bands = s.series.filter(function (d) { return d.kind === 'band'; }).length, band = 0;
               var datasets = s.series.map(function (d, i) {
+                if (d.kind === 'band') {
+                  var shade = 'hsl(210, 45%, ' + (90 - Math.round(55 * band++ / Math.max(1, bands - 1))) + '%)';
+                  return { label: d.label, data: d.ranges, backgroundColor: shade, borderColor: '#ffffff',
+                           borderWidth: 1, grouped: false, barPercentage: 0.9, order: 3 };
+                }
+                if (d.kind === 'interval') {
+                  return { label: d.label, data: d.ranges, backgroundColor: '#1f2933', borderColor: '#1f2933',
+                           grouped: false, barPercentage: 0.1, maxBarThickness: 8, order: 2 };
+                }
+                if (d.kind === 'marker') {
+                  return { type: 'line', label: d.label, data: d.values, showLine: false, pointRadius: 7,
+                           pointStyle: 'rectRot', backgroundColor: '#d9822b', borderColor: '#1f2933', order: 1 };
+                }
                 var color = d.dashed ? '#9aa5b1' : palette[i % palette.length];
                 return { label: d.label, data: d.values, backgroundColor: color, borderColor: color,
                          borderDash: d.dashed ? [6, 4] : [], borderWidth: d.dashed ? 2 : 1, spanGaps: false };
               });
-              new Chart(canvas, {
+              var chart = new Chart(canvas, {
                 type: s.type,
                 data: { labels: s.labels, datasets: datasets },
                 options: {
@@ -219,6 +262,7 @@ public final class RenderDashboard {
               for (var i = 3; i < px.length; i += 4) { if (px[i] !== 0) { painted++; } }
               canvas.setAttribute('data-painted-pixels', String(painted));
               canvas.setAttribute('data-rendered', painted > 0 ? 'true' : 'false');
+              if (bands > 0) { canvas.setAttribute('data-marker-bands', markerBands(chart, s)); }
               if (painted > 0) { drawn++; } else { report(s.id + ': nothing drawn'); }
             } catch (e) {
               canvas.setAttribute('data-rendered', 'false');

@@ -251,7 +251,7 @@ final class LinkIncrementally {
   /** Logs a step's seconds; returns now. */
   static long step(String name, long since) {
     long now = System.nanoTime();
-    LOG.info("identity: {}: {} s", name, String.format("%.1f", (now - since) / 1e9));
+    LOG.info("identity: {}: {} s", name, org.pophealth.io.Messages.seconds(now - since));
     return now;
   }
 

@@ -22,4 +22,9 @@ public final class Messages {
   public static String abbreviate(String s, int max) {
     return s.length() > max ? s.substring(0, max) + "…" : s;
   }
+
+  /** A duration in nanoseconds as seconds with one decimal ("12.3"), for step timings in the log. */
+  public static String seconds(long nanos) {
+    return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e9);
+  }
 }

@@ -21,6 +21,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.io.Messages;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,8 +131,8 @@ public final class EvaluateMeasures {
       lakehouse.replaceWhere("gold.measure_diagnostic", diagnose(results, pkg, now), where);
       long w4 = System.nanoTime();
       LOG.info("written in {} s: gold.measure_result {} s, gold.measure_summary {} s ({} rows), gold.care_gap {} s,"
-          + " gold.measure_diagnostic {} s", secs(w4 - w0), secs(w1 - w0), secs(w2 - w1), summaryRows, secs(w3 - w2),
-          secs(w4 - w3));
+          + " gold.measure_diagnostic {} s", Messages.seconds(w4 - w0), Messages.seconds(w1 - w0),
+          Messages.seconds(w2 - w1), summaryRows, Messages.seconds(w3 - w2), Messages.seconds(w4 - w3));
     }
     return new Result(personCount, evaluations, rows, errors, summaryRows, gaps, (System.nanoTime() - t0) / 1e9,
         evalSeconds, results, persons);
@@ -288,10 +289,6 @@ public final class EvaluateMeasures {
   }
 
   /** The group columns followed by {@code more}. */
-  private static String secs(long nanos) {
-    return String.format("%.1f", nanos / 1e9);
-  }
-
   private static Column[] cols(Column... more) {
     List<Column> out = new ArrayList<>();
     for (String k : GROUP_KEYS) {

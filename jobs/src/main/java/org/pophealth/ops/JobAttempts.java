@@ -40,7 +40,8 @@ public final class JobAttempts {
   private static final ObjectMapper JSON = new ObjectMapper();
   public static final String TABLE = "ops.job_attempt";
   /** Append-only logs: not versions a job "read", never restored. */
-  public static final Set<String> AUDIT_TABLES = Set.of(TABLE, "ops.job_run", "ops.sql_query");
+  public static final Set<String> AUDIT_TABLES = Set.of(TABLE, "ops.job_run", "ops.sql_query", "ops.alert",
+      "ops.freshness_check");
   private static final String OPEN = "_audit/open";
 
   private JobAttempts() {}

@@ -17,7 +17,8 @@ import org.pophealth.io.ClasspathDirs;
  * {@code "risk/cms-hcc"}), read from the classpath (target/classes or the jar), optionally with files from
  * a directory of the configuration or the command line. CSV files are read as {@link ReferenceTable}s typed
  * by the folder's {@value #DECLARATIONS} (the nearest one up the folder tree: {@code ecqm/columns.yaml}
- * declares the files of every package folder under it); other files (YAML) as bytes or text for their
+ * declares the files of every package folder under it; a name declared with {@code YYYY} declares each year's
+ * file of that layout, see {@link #yearPattern}); other files (YAML) as bytes or text for their
  * readers to parse. Override files are checked against the packaged declarations: the declaration is the
  * code's contract with its data, whoever supplies the data.
  *
@@ -136,7 +137,8 @@ public final class ReferenceData {
   /** A CSV file read against its declaration (see {@link ReferenceTable}). */
   public ReferenceTable table(String file) {
     String declaredIn = declarationsOf(name);
-    Map<String, Column> columns = declarations(declaredIn).get(file);
+    Map<String, Map<String, Column>> declared = declarations(declaredIn);
+    Map<String, Column> columns = declared.getOrDefault(file, declared.get(yearPattern(file)));
     if (columns == null) {
       throw new IllegalStateException(where(file) + ": no columns declared for " + file + " in " + declaredIn);
     }
@@ -155,6 +157,14 @@ public final class ReferenceData {
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot list " + location() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The declaration name of a file of one layout per year: each four-digit number of the name as {@code YYYY}
+   * (2026.csv is declared as YYYY.csv, unless it is declared by its own name).
+   */
+  public static String yearPattern(String file) {
+    return file.replaceAll("(?<![0-9])[0-9]{4}(?![0-9])", "YYYY");
   }
 
   /** The file's override path, null when it comes from the classpath. */

@@ -3,7 +3,6 @@ package org.pophealth.schedule;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -46,9 +45,22 @@ public final class PipelineScheduler implements AutoCloseable {
 
   private final SchedulerConfig config;
   private final Scheduler scheduler;
+  private final Runnable checks;
+
+  /** Quartz group of the checks job and trigger ({@code scheduler.checks_cron}). */
+  public static final String CHECKS_GROUP = "checks";
 
   public PipelineScheduler(SchedulerConfig config, PipelineJob.Runner runner) throws SchedulerException {
+    this(config, runner, null);
+  }
+
+  /**
+   * @param checks run on {@code scheduler.checks_cron} (freshness rules, deadlines); null: no checks trigger
+   */
+  public PipelineScheduler(SchedulerConfig config, PipelineJob.Runner runner, Runnable checks)
+      throws SchedulerException {
     this.config = config;
+    this.checks = checks;
     Properties p = properties(config);
     if (!"memory".equals(store(config))) {
       createTablesIfMissing(p);
@@ -57,6 +69,9 @@ public final class PipelineScheduler implements AutoCloseable {
     factory.initialize(p);
     this.scheduler = factory.getScheduler();
     scheduler.getContext().put(PipelineJob.RUNNER, runner);
+    if (checks != null) {
+      scheduler.getContext().put(ChecksJob.CHECKS, checks);
+    }
   }
 
   static String store(SchedulerConfig c) {
@@ -107,17 +122,7 @@ public final class PipelineScheduler implements AutoCloseable {
 
   /** The database password from the environment variable named in the config, else from the password file. */
   static String password(SchedulerConfig c) {
-    if (c.passwordEnv() != null && System.getenv(c.passwordEnv()) != null && !System.getenv(c.passwordEnv()).isEmpty()) {
-      return System.getenv(c.passwordEnv());
-    }
-    if (c.passwordFile() != null) {
-      try {
-        return Files.readString(Path.of(c.passwordFile())).strip();
-      } catch (IOException e) {
-        throw new IllegalArgumentException("scheduler.password_file cannot be read: " + c.passwordFile());
-      }
-    }
-    return null;
+    return org.pophealth.config.Secrets.fromEnvOrFile(c.passwordEnv(), c.passwordFile(), "scheduler.password_file");
   }
 
   /** Runs Quartz's DDL for PostgreSQL (used for H2 too, in PostgreSQL mode) when QRTZ_LOCKS is missing. */
@@ -206,6 +211,7 @@ public final class PipelineScheduler implements AutoCloseable {
       }
       LOG.info("scheduler: pipeline {} on cron '{}' ({})", pl.name(), pl.cron(), tz.getID());
     }
+    reconcileChecks();
     Set<JobKey> stored = scheduler.getJobKeys(GroupMatcher.jobGroupEquals(GROUP));
     for (JobKey k : stored) {
       if (!names.contains(k.getName())) {
@@ -213,6 +219,44 @@ public final class PipelineScheduler implements AutoCloseable {
         LOG.info("scheduler: pipeline {} is no longer configured: removed", k.getName());
       }
     }
+  }
+
+  /**
+   * The checks trigger: on {@code scheduler.checks_cron} when the cron is set (and checks are given), else none.
+   * A missed check is not caught up (the next one checks the same rules).
+   */
+  private void reconcileChecks() throws SchedulerException {
+    JobKey jk = JobKey.jobKey("checks", CHECKS_GROUP);
+    TriggerKey tk = TriggerKey.triggerKey("checks", CHECKS_GROUP);
+    String cron = config.checksCron();
+    if (cron == null || cron.isBlank()) {
+      if (scheduler.checkExists(jk)) {
+        scheduler.deleteJob(jk);
+      }
+      return;
+    }
+    if (checks == null) {
+      return; // a scheduler that runs no checks (scheduler status) leaves the stored trigger as it is
+    }
+    if (!CronExpression.isValidExpression(cron)) {
+      throw new IllegalArgumentException("scheduler.checks_cron is not a Quartz cron expression: " + cron
+          + " (seconds minutes hours day-of-month month day-of-week, e.g. \"0 0/15 * * * ?\")");
+    }
+    Trigger existing = scheduler.getTrigger(tk);
+    if (existing instanceof CronTrigger ct && ct.getCronExpression().equals(cron) && scheduler.checkExists(jk)) {
+      return;
+    }
+    scheduler.addJob(JobBuilder.newJob(ChecksJob.class).withIdentity(jk).storeDurably().build(), true);
+    Trigger trigger = TriggerBuilder.newTrigger().withIdentity(tk).forJob(jk)
+        .withSchedule(CronScheduleBuilder.cronSchedule(cron).inTimeZone(TimeZone.getTimeZone("UTC"))
+            .withMisfireHandlingInstructionDoNothing())
+        .build();
+    if (existing != null) {
+      scheduler.rescheduleJob(tk, trigger);
+    } else {
+      scheduler.scheduleJob(trigger);
+    }
+    LOG.info("scheduler: checks (freshness, deadlines) on cron '{}'", cron);
   }
 
   public void start() throws SchedulerException {

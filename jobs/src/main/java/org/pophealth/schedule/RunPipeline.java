@@ -7,10 +7,8 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.spark.sql.Row;
@@ -20,6 +18,8 @@ import org.pophealth.config.SchedulerConfig;
 import org.pophealth.ops.JobAttempts;
 import org.pophealth.ops.LakehouseLease;
 import org.pophealth.ops.RunScope;
+import org.pophealth.ops.alerts.AlertEvent;
+import org.pophealth.ops.alerts.SendAlerts;
 import org.pophealth.lakehouse.Lakehouse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +57,8 @@ public final class RunPipeline {
   private Listener listener = new Listener() {};
   private PopHealthConfig.Lease lease = new PopHealthConfig.Lease(0, 300);
   private String configHash = "unknown";
+  private SendAlerts alerts;
+  private AfterRun afterRun = r -> {};
 
   public RunPipeline(Lakehouse lakehouse, SchedulerConfig config, Launcher launcher) {
     this.lakehouse = lakehouse;
@@ -71,6 +73,25 @@ public final class RunPipeline {
   public RunPipeline lease(PopHealthConfig.Lease settings, String configHash) {
     this.lease = settings;
     this.configHash = configHash;
+    return this;
+  }
+
+  /**
+   * Where the run's alerts go: a job's final failure and each job skipped because of it, one event each
+   * (null: none sent).
+   */
+  public RunPipeline alerts(SendAlerts a) {
+    this.alerts = a;
+    return this;
+  }
+
+  /** Called after every run, still holding the lease (the freshness check); a failure in it is only logged. */
+  public interface AfterRun {
+    void after(Result result);
+  }
+
+  public RunPipeline afterRun(AfterRun a) {
+    this.afterRun = a;
     return this;
   }
 
@@ -146,23 +167,35 @@ public final class RunPipeline {
         // a run killed before this one left its attempt open: undo it before any job writes
         JobAttempts.recover(lakehouse, java.util.Set.of());
       }
-      return run(pipelineName, plan, trigger, runId, t0);
+      Result r = run(pipelineName, plan, trigger, runId, t0);
+      try {
+        afterRun.after(r);
+      } catch (RuntimeException e) {
+        LOG.error("pipeline {} run {}: the after-run check failed: {}", pipelineName, runId,
+            org.pophealth.io.Messages.firstLine(e));
+      }
+      return r;
     }
   }
 
   private Result run(String pipelineName, PipelinePlan plan, String trigger, String runId, long t0) {
     LOG.info("pipeline {} run {} ({}): {} jobs", pipelineName, runId, trigger, plan.order().size());
-    Set<String> blocked = new HashSet<>();
+    Map<String, String> blocked = new java.util.HashMap<>(); // job -> the failed job it waits for
     List<JobResult> results = new ArrayList<>();
     for (SchedulerConfig.Job job : plan.order()) {
       List<String> command = job.command();
-      if (blocked.contains(job.name()) || stop.stopRequested()) {
-        String why = stop.stopRequested() ? "scheduler stopping: not started" : "an upstream job failed";
+      if (blocked.containsKey(job.name()) || stop.stopRequested()) {
+        boolean stopping = stop.stopRequested();
+        String why = stopping ? "scheduler stopping: not started" : "an upstream job failed";
         Timestamp now = Timestamp.from(Instant.now());
         record(runId, pipelineName, job.name(), String.join(" ", command), trigger, 1, SKIPPED, now, now, Map.of(),
             Map.of(), null, why);
         results.add(new JobResult(job.name(), SKIPPED, 0, why));
         LOG.info("pipeline {}: job {} skipped ({})", pipelineName, job.name(), why);
+        if (!stopping && alerts != null) {
+          alerts.send(AlertEvent.jobSkipped(pipelineName, job.name(), blocked.get(job.name()), runId,
+              Instant.now(alerts.clock()), alerts.lakehouseName()));
+        }
         continue;
       }
       int retries = job.retries() != null ? job.retries() : config.defaultRetries();
@@ -170,7 +203,7 @@ public final class RunPipeline {
       JobResult jr = runJob(runId, pipelineName, job.name(), String.join(" ", command), trigger, retries, backoff,
           (out, err) -> launcher.run(command, out, err));
       if (!jr.status().equals(SUCCEEDED)) {
-        blocked.addAll(plan.dependents(job.name()));
+        plan.dependents(job.name()).forEach(d -> blocked.putIfAbsent(d, job.name()));
       }
       results.add(jr);
     }
@@ -241,6 +274,11 @@ public final class RunPipeline {
       }
     }
     JobResult result = new JobResult(jobName, outcome, Math.min(attempt, retries + 1), error);
+    if (!outcome.equals(SUCCEEDED) && alerts != null) {
+      // once, after the last attempt: a retried attempt is not an event
+      alerts.send(AlertEvent.jobFailed(pipelineName, jobName, result.attempts(), error, runId,
+          Instant.now(alerts.clock()), alerts.lakehouseName()));
+    }
     listener.finished(jobName, result, Map.copyOf(writtenByJob));
     return result;
   }

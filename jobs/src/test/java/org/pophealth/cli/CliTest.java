@@ -89,6 +89,40 @@ class CliTest {
     assertEquals("last_name\nM\u00fcller\n", names.out().replace("\r\n", "\n"));
   }
 
+  /**
+   * {@code freshness}: ehr was ingested moments ago (limit 48 h: fresh); gold.risk_score was never written
+   * (never): exit 1, both rules printed, the check recorded; with the ehr rule alone, exit 0; a rule naming
+   * both a source and a table is one error line.
+   */
+  @Test
+  void freshnessPrintsEachRuleAndExitsOneWhenOneIsStale() throws Exception {
+    Path dir = Files.createTempDirectory("freshness-");
+    Path both = dir.resolve("both.yaml");
+    Files.writeString(both, "freshness:\n  - {source: ehr, max_age_hours: 48}\n"
+        + "  - {table: gold.risk_score, max_age_hours: 192}\n");
+    CliRunner.Result r = CliRunner.run("--config", both.toString(), "--lakehouse", lakehouse, "freshness");
+    assertEquals(1, r.exitCode(), r.out() + r.err());
+    assertTrue(r.out().lines().anyMatch(l -> l.matches("source:ehr\\s+\\S+Z\\s+0\\.\\d\\s+48\\.0\\s+fresh")), r.out());
+    assertTrue(r.out().lines().anyMatch(l -> l.matches("table:gold\\.risk_score\\s+never\\s+192\\.0\\s+never")), r.out());
+    assertTrue(r.out().contains("1 of 2 rules STALE"), r.out());
+    CliRunner.Result checks = CliRunner.run("--lakehouse", lakehouse, "sql",
+        "SELECT rule, status FROM ops.freshness_check WHERE trigger = 'cli' ORDER BY rule", "--format", "csv");
+    assertEquals("rule,status\nsource:ehr,fresh\ntable:gold.risk_score,never\n", checks.out().replace("\r\n", "\n"));
+
+    Path ehr = dir.resolve("ehr.yaml");
+    Files.writeString(ehr, "freshness:\n  - {source: ehr, max_age_hours: 48}\n");
+    CliRunner.Result fresh = CliRunner.run("--config", ehr.toString(), "--lakehouse", lakehouse, "freshness");
+    assertEquals(0, fresh.exitCode(), fresh.out() + fresh.err());
+    assertTrue(fresh.out().contains("all 1 rules fresh"), fresh.out());
+
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, "freshness:\n  - {source: ehr, table: gold.risk_score, max_age_hours: 48}\n");
+    CliRunner.Result wrong = CliRunner.run("--config", bad.toString(), "--lakehouse", lakehouse, "freshness");
+    assertEquals(2, wrong.exitCode());
+    assertTrue(wrong.err().contains("freshness[0]: a rule names either a source or a table"), wrong.err());
+    assertFalse(wrong.err().contains("\tat "), wrong.err());
+  }
+
   @Test
   void badInputGivesAMessageNotAStackTrace() {
     CliRunner.Result missing = CliRunner.run("--lakehouse", lakehouse, "ingest-fhir", "--dir", "/no/such/export");

@@ -18,7 +18,8 @@ class CohortDefinitionsTest {
   void packagedDefinitionsLoad() {
     LoadCohortDefinitions.Result r = new LoadCohortDefinitions(null).execute();
     assertEquals(List.of("blood-pressure-not-controlled", "cancer-screening-due", "diabetes-poorly-controlled",
-        "high-rising-risk-acute", "risk-gaps-to-close"), r.definitions().stream().map(CohortDefinition::name).toList());
+        "high-rising-risk-acute", "risk-gaps-to-close", "transitional-care"),
+        r.definitions().stream().map(CohortDefinition::name).toList());
     CohortDefinition cancer = r.definition("cancer-screening-due");
     assertEquals(List.of(new CohortDefinition.CareGap(List.of("CMS125", "CMS130", "CMS124"))), cancer.any());
     assertTrue(cancer.audiences().get("executive").aggregate());
@@ -58,6 +59,45 @@ class CohortDefinitionsTest {
     assertTrue(error("h4.yaml", head + "{min_value: -1}}]}\n").contains("min_value: must be a number of at least 0"));
     assertTrue(error("h5.yaml", head + "{value: 1}}]}\n").contains("unknown key 'value'"));
     assertTrue(error("h6.yaml", head + "true}]}\n").contains("must be a mapping"));
+  }
+
+  @Test
+  void transitionalCareRuleDefaultsAndChecks() throws Exception {
+    CohortDefinition tcm = new LoadCohortDefinitions(null).execute().definition("transitional-care");
+    assertEquals(new CohortDefinition.TransitionalCare(List.of("ed", "inpatient"), 30, 2, 7, 14, "us-federal"),
+        tcm.transitionalCare());
+    assertEquals(List.of(new CohortDefinition.SortKey("overdue", true), new CohortDefinition.SortKey("deadline", false)),
+        tcm.priority());
+    assertEquals(List.of("deceased", "hospice", "opted_out"), tcm.exclude());
+    assertTrue(tcm.audiences().get("care_manager").columns().containsAll(List.of("discharge_date", "setting",
+        "contact_due", "visit_due", "overdue")));
+    assertTrue(tcm.audiences().get("executive").aggregate());
+    Path d = Files.createDirectories(dir.resolve("tcm"));
+    Files.writeString(d.resolve("t.yaml"), """
+        title: T
+        include: {all: [{transitional_care: {settings: [inpatient]}}]}
+        audiences: {cm: [person_id, contact_due]}
+        """);
+    CohortDefinition t = new LoadCohortDefinitions(d.toString()).execute().definition("t");
+    assertEquals(new CohortDefinition.TransitionalCare(List.of("inpatient"), 30, 2, 7, 14, "us-federal"),
+        t.transitionalCare());
+    assertEquals(30, t.transitionalCareDays());
+    assertEquals("tcm", t.all().get(0).codePrefix());
+    assertEquals(0, new LoadCohortDefinitions(null).execute().definition("cancer-screening-due")
+        .transitionalCareDays());
+    String head = "title: H\naudiences: {cm: [person_id]}\ninclude: {any: [{transitional_care: ";
+    assertTrue(error("t1.yaml", head + "{days: 30}}]}\n").contains("list settings (ed, inpatient)"));
+    assertTrue(error("t2.yaml", head + "{settings: [icu]}}]}\n").contains("'icu' (known: ed, inpatient)"));
+    assertTrue(error("t3.yaml", head + "{settings: [ed], days: 400}}]}\n").contains("days: at most 365"));
+    assertTrue(error("t4.yaml", head + "{settings: [ed], visit_days_high: 20}}]}\n")
+        .contains("visit_days_high (20) must not be more than visit_days_moderate (14)"));
+    assertTrue(error("t5.yaml", head + "{settings: [ed], contact_days: 2}}]}\n").contains("unknown key 'contact_days'"));
+    assertTrue(error("t6.yaml", head + "{settings: [ed], contact_business_days: 0}}]}\n")
+        .contains("contact_business_days: must be a whole number of at least 1"));
+    assertTrue(error("t7.yaml", head + "{settings: [ed]}}, {transitional_care: {settings: [inpatient]}}]}\n")
+        .contains("at most one transitional_care rule"));
+    assertTrue(error("t8.yaml", "title: H\ninclude: {any: [{transitional_care: {settings: [ed]}}]}\n"
+        + "priority: [due_date asc]\naudiences: {cm: [person_id]}\n").contains("'due_date asc' must be"));
   }
 
   @Test

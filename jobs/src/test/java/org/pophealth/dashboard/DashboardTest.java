@@ -52,9 +52,11 @@ class DashboardTest {
       }
     }
     DashboardTargets targets = DashboardTargets.of(Map.of("*|*", 0.70, "M2|*", 0.20));
-    data = new CollectDashboardData(lakehouse, targets, 11).subtitle("test").execute();
+    DashboardBenchmarks benchmarks = DashboardBenchmarks.directory(CASE.resolve("benchmarks"));
+    data = new CollectDashboardData(lakehouse, targets, 11).subtitle("test").benchmarks(benchmarks).execute();
     html = Files.createTempDirectory("pophealth-dashboard-test-").resolve("index.html");
-    PublishDashboard.Result r = new PublishDashboard(lakehouse, targets, 11).write(html.toString(), "test");
+    PublishDashboard.Result r = new PublishDashboard(lakehouse, targets, 11).benchmarks(benchmarks)
+        .write(html.toString(), "test");
     assertEquals(data.charts(), r.charts());
   }
 
@@ -81,7 +83,7 @@ class DashboardTest {
         checked.add(id);
       }
     }
-    assertEquals(12, checked.size());
+    assertEquals(13, checked.size());
     // no payer panel without gold.measure_result; suppressed values are gaps in the charts
     assertFalse(byChart.containsKey("risk-by-payer"));
     assertEquals(java.util.Arrays.asList(14.0, null, null, 0.0, 0.0, 0.0),
@@ -143,6 +145,28 @@ class DashboardTest {
       assertFalse(line.contains(":CONSOLE(") && line.toLowerCase().contains("error"), "console error: " + line);
       assertFalse(line.contains("Uncaught"), "uncaught error: " + line);
     }
+  }
+
+  /**
+   * The benchmark view as the browser drew it (README: CMS1 30/40 = 75% against the hand-made 2024 deciles):
+   * the rate marker inside the band of decile 8 (p70 74% to p80 78%), none for the suppressed CMS2, and the
+   * table's decile and "2 more persons" text in the page Chromium loaded.
+   */
+  @Test
+  void headlessChromiumDrawsTheRateInItsBenchmarkDecile() throws Exception {
+    String chromium = chromium();
+    Result dom = run(html.getParent(), chromium, "--headless", "--no-sandbox", "--disable-gpu",
+        "--virtual-time-budget=5000", "--dump-dom", html.toUri().toString());
+    assertEquals(0, dom.code(), dom.err());
+    Matcher canvas = Pattern.compile("<canvas id=\"benchmarks-deciles\"[^>]*>").matcher(dom.out());
+    assertTrue(canvas.find(), "no benchmark chart in the page");
+    assertTrue(canvas.group().contains("data-rendered=\"true\""), canvas.group());
+    assertTrue(canvas.group().contains("data-marker-bands=\"CMS1: Decile 8; CMS2 \u2193: none\""), canvas.group());
+    Matcher row = Pattern.compile("<table id=\"benchmarks-deciles-table\">.*?(<tr><th scope=\"row\">CMS1</th>.*?</tr>)",
+        Pattern.DOTALL).matcher(dom.out());
+    assertTrue(row.find(), "no CMS1 row in the benchmark table");
+    assertTrue(row.group(1).contains("<td>8 of 10</td><td>p70\u2013p80</td><td>p80 = 78%</td>"
+        + "<td>2 more persons in the numerator to reach p80 (decile 9)</td>"), row.group(1));
   }
 
   private record Result(int code, String out, String err) {}

@@ -2,6 +2,7 @@ package org.pophealth.dashboard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.pophealth.dashboard.SectionTables.chart;
 import static org.pophealth.dashboard.SectionTables.psv;
 import static org.pophealth.dashboard.SectionTables.values;
@@ -14,6 +15,7 @@ import org.pophealth.dashboard.FreshnessSection.Activity;
 import org.pophealth.dashboard.FreshnessSection.Job;
 import org.pophealth.dashboard.FreshnessSection.Reason;
 import org.pophealth.dashboard.FreshnessSection.Source;
+import org.pophealth.dashboard.FreshnessSection.Stale;
 
 /** The freshness section: rows and runs, not persons, so nothing is masked, not even small counts. */
 class FreshnessSectionTest {
@@ -39,5 +41,44 @@ class FreshnessSectionTest {
     assertEquals(1, s.panels().size());
     assertEquals("Quarantined rows by source and reason (rows, not persons)", s.panels().get(0).table().caption());
     assertEquals("No data yet.", FreshnessSection.build(new Activity(null, null, null)).note());
+  }
+
+  /**
+   * The stale-data banner, hand-built rules of a latest check. Expected text worked out by hand:
+   * ehr 216 h old, limit 48 h = 2 whole days: 216 / 24 = 9 days; payer 200.5 h, limit 192 h = 8 days:
+   * 200.5 / 24 = 8.354 days, up to one decimal 8.4 (never shown as the limit itself); claims never ingested,
+   * limit 12 h (not whole days): in hours; gold.risk_score 30.25 h, limit 30 h: 30.25 up to one decimal
+   * is 30.3 hours; view.patients never written, limit 24 h = 1 day.
+   */
+  @Test
+  void bannerNamesEachStaleSourceAndTableWithAgeAndLimit() {
+    List<String> lines = FreshnessSection.banner(List.of(
+        new Stale("ehr", null, 216.0, 48, "stale"),
+        new Stale("payer", null, 200.5, 192, "stale"),
+        new Stale("claims", null, null, 12, "never"),
+        new Stale(null, "gold.risk_score", 30.25, 30, "stale"),
+        new Stale(null, "view.patients", null, 24, "never")));
+    assertEquals(List.of(
+        "Source ehr: no data for 9 days (limit 2)",
+        "Source payer: no data for 8.4 days (limit 8)",
+        "Source claims: no data yet (limit 12)",
+        "Table gold.risk_score: not updated for 30.3 hours (limit 30)",
+        "Table view.patients: never written (limit 1)"), lines);
+    assertEquals(List.of(), FreshnessSection.banner(List.of()), "nothing stale: no banner");
+  }
+
+  /** The banner is rendered at the top of the page, before the first section, escaped; absent when empty. */
+  @Test
+  void bannerIsRenderedAtTheTop() {
+    Section s = FreshnessSection.build(new Activity(null, List.of(), null));
+    String html = new RenderDashboard(new DashboardModel.Page("t", "", 11,
+        List.of("Source ehr: no data for 9 days (limit 2)", "Table <x>: never written (limit 1)"), List.of(s)))
+        .execute().html();
+    int banner = html.indexOf("<div id=\"stale-banner\"");
+    assertTrue(banner > 0 && banner < html.indexOf("<section id=\"freshness\""), "banner before the sections");
+    assertTrue(html.contains("<li>Source ehr: no data for 9 days (limit 2)</li>"), "the line itself");
+    assertTrue(html.contains("<li>Table &lt;x&gt;: never written (limit 1)</li>"), "escaped");
+    String none = new RenderDashboard(new DashboardModel.Page("t", "", 11, List.of(s))).execute().html();
+    assertTrue(!none.contains("stale-banner"), "no banner when nothing is stale");
   }
 }

@@ -23,8 +23,9 @@ import org.pophealth.testing.GoldenCase;
 import org.pophealth.testing.GoldenJob;
 
 /**
- * {@code resolve-identity} cases. Each phase's {@code input/people.ndjson} is the whole current content of one
- * source table (source, record_id, updated and the person fields; a record left out was deleted at its source);
+ * {@code resolve-identity} cases. Each phase's {@code input/people.ndjson} is the whole current content of the
+ * sources (source, record_id, updated, optional kind and the person fields; a record left out was deleted at its
+ * source), written as two source tables by kind (ehr; claims: records of any other source unless kind says so);
  * {@code input/decisions.ndjson}, when present, is appended to gold.identity_decision. Options:
  * <ul>
  *   <li>{@code model}: a model file of the case (MatchModel JSON: lambda, per field and level m and u) stored as a
@@ -58,8 +59,11 @@ public final class ResolveIdentityGolden implements GoldenJob {
     for (PersonField f : PersonField.values()) {
       fields.put(f.column(), f.column());
     }
-    List<PopHealthConfig.IdentitySource> sources = List.of(new PopHealthConfig.IdentitySource("fixture.people",
-        "source", "fixture", "record_id", "ehr", "updated", fields));
+    List<PopHealthConfig.IdentitySource> sources = List.of(
+        new PopHealthConfig.IdentitySource("fixture.people_ehr", "source", "fixture", "record_id", "ehr", "updated",
+            fields),
+        new PopHealthConfig.IdentitySource("fixture.people_claims", "source", "fixture", "record_id", "claims",
+            "updated", fields));
     return d.withSources(sources);
   }
 
@@ -70,8 +74,14 @@ public final class ResolveIdentityGolden implements GoldenJob {
       seedModel(lh, Files.readString(c.dir().resolve(c.option("model", null))));
     }
     seeded = true;
-    lh.spark().read().schema(PEOPLE).json(phase.resolve("input/people.ndjson").toString())
-        .write().format("delta").mode("overwrite").option("overwriteSchema", "true").save(lh.root() + "/fixture/people");
+    // two source tables by kind (a record's kind, else ehr for source "ehr" and claims otherwise), as a real
+    // lakehouse has silver.patient and silver.eligibility: survivorship ranks records by kind
+    Dataset<Row> people = lh.spark().read().schema(PEOPLE).json(phase.resolve("input/people.ndjson").toString())
+        .withColumn("kind", functions.expr("coalesce(kind, if(source = 'ehr', 'ehr', 'claims'))"));
+    for (String kind : List.of("ehr", "claims")) {
+      people.filter(functions.col("kind").equalTo(kind)).write().format("delta").mode("overwrite")
+          .option("overwriteSchema", "true").save(lh.root() + "/fixture/people_" + kind);
+    }
     Path decisions = phase.resolve("input/decisions.ndjson");
     if (Files.isRegularFile(decisions)) {
       lh.append("gold.identity_decision", lh.spark().read().schema(lh.contract("gold.identity_decision").schema())

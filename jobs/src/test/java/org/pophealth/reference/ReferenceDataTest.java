@@ -197,7 +197,8 @@ class ReferenceDataTest {
     assertEquals("*", first.text("group_index"));
     assertEquals(0.70, first.decimal("target"));
     assertEquals(List.of("blood-pressure-not-controlled.yaml", "cancer-screening-due.yaml",
-        "diabetes-poorly-controlled.yaml", "high-rising-risk-acute.yaml", "risk-gaps-to-close.yaml"),
+        "diabetes-poorly-controlled.yaml", "high-rising-risk-acute.yaml", "risk-gaps-to-close.yaml",
+        "transitional-care.yaml"),
         ReferenceData.packaged("cohorts").list(".yaml"));
   }
 

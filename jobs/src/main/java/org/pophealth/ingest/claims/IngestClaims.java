@@ -27,6 +27,7 @@ import org.pophealth.ingest.fhir.IngestResult;
 import org.pophealth.io.DecodedLines;
 import org.pophealth.lakehouse.Lakehouse;
 import org.pophealth.ops.RunIds;
+import org.pophealth.io.Messages;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -348,7 +349,8 @@ public final class IngestClaims {
     long t3 = System.nanoTime();
     long events = new BuildClaimEvents(lakehouse, source).execute().events();
     LOG.info("claims source {} rebuilt: validated again {}s, silver and versions {}s, member months {}s, events {}s",
-        source, secs(t0, t1), secs(t1, t2), secs(t2, t3), secs(t3, System.nanoTime()));
+        source, Messages.seconds(t1 - t0), Messages.seconds(t2 - t1), Messages.seconds(t3 - t2),
+        Messages.seconds(System.nanoTime() - t3));
     return new Rebuilt(silverRows, memberMonths, events, fhirRows, fhirRecords);
   }
 
@@ -409,10 +411,6 @@ public final class IngestClaims {
    * lines matched to eligibility) and silver.claim_line_version (every version of every line, running
    * totals), replacing the source's rows; returns rows written per table.
    */
-  private static String secs(long from, long to) {
-    return String.format(java.util.Locale.ROOT, "%.1f", (to - from) / 1e9);
-  }
-
   private Map<ClaimTable, Long> rebuildSilver(Map<ClaimTable, Dataset<Row>> all) {
     SparkSession spark = lakehouse.spark();
     List<String> silverCols = ValidatedRows.contract(ClaimTable.ELIGIBILITY).columns().stream()
@@ -438,7 +436,8 @@ public final class IngestClaims {
       Dataset<Row> matched = ResolveFinalActionClaims.matchEligibility(spark, t, resolved, eligNow);
       silverRows.put(t, lakehouse.replaceWhereCounted(t.silverTable(), matched, where));
       LOG.info("claims source {} {}: families {}s, final action {}s, eligibility match and write {}s", source,
-          t.tableName(), secs(t0, t1), secs(t1, t2), secs(t2, System.nanoTime()));
+          t.tableName(), Messages.seconds(t1 - t0), Messages.seconds(t2 - t1),
+          Messages.seconds(System.nanoTime() - t2));
       Dataset<Row> v = new BuildClaimLineVersions(spark, t).execute(families);
       versions = versions == null ? v : versions.unionByName(v);
     }
