@@ -58,6 +58,8 @@ final class CollectPersonFacts {
    * inpatient; ip: s is inpatient, so the latest of a day is the stay) and {@code followups} (d: the date of
    * an event of tcm_follow_up.csv; k: visit or contact) in the window up to as-of. An inpatient stay without an
    * end (still admitted) or ending after as-of is no discharge yet; an ED visit without an end ends on its day.
+   * From claims, an inpatient discharge is the facility's (institutional) claim: a professional claim at an
+   * inpatient place of service is a physician's visit during the stay, not its end.
    */
   CollectPersonFacts transitionalCare(int days) {
     this.tcmDays = days;
@@ -95,7 +97,7 @@ final class CollectPersonFacts {
     String pk = "coalesce(person_id, concat(source, ':', patient_id))";
     spark.sql("""
         SELECT %s AS person_key, person_id, source, patient_id, event_kind, codes, event_date, start_time, value_num,
-               encounter_class, place_of_service, end_time, claim_id,
+               encounter_class, place_of_service, end_time, claim_id, claim_type,
                CASE WHEN length(bill_type) = 4 AND substr(bill_type, 1, 1) = '0' THEN substr(bill_type, 2) ELSE bill_type END AS bill
         FROM coh_silver_event WHERE event_date <= %s
         """.formatted(pk, d)).createOrReplaceTempView("coh_ev");
@@ -155,9 +157,10 @@ final class CollectPersonFacts {
           SELECT person_key, max(person_id) AS person_id,
                  array_sort(collect_set(named_struct('d', dd, 'ip', setting = 'inpatient', 's', setting))) AS discharges
           FROM (SELECT person_key, person_id, to_date(coalesce(end_time, start_time)) AS dd, end_time,
-                       CASE WHEN %6$s THEN 'inpatient' WHEN %7$s THEN 'ed' END AS setting
+                       CASE WHEN %6$s THEN 'inpatient' WHEN %7$s THEN 'ed' END AS setting, claim_id, claim_type
                 FROM coh_ev WHERE event_kind = 'encounter')
           WHERE setting IS NOT NULL AND (end_time IS NOT NULL OR setting = 'ed') AND dd <= %1$s AND %12$s
+            AND NOT (setting = 'inpatient' AND claim_id IS NOT NULL AND coalesce(claim_type, '') <> 'institutional')
           GROUP BY person_key),
         followups AS (
           SELECT person_key, array_sort(collect_set(named_struct('d', event_date, 'k', k))) AS followups

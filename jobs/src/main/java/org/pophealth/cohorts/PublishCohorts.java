@@ -174,8 +174,10 @@ public final class PublishCohorts {
     long excluded = build.<Long>getAs("excluded");
     BuildCohorts.audit(lakehouse, d.name(), publication, "publish", asOf, d.hash(), versions, user, rows.size(),
         excluded, p);
-    LOG.info("published {} {}: {} listed, {} added, {} removed, {} files; worklist {}", d.name(), publication,
-        rows.size(), p.added(), p.removed(), files.size(), work.counts());
+    UpdateWorklist.Counts w = work.counts();
+    LOG.info("published {} {}: {} listed, {} added, {} removed, {} files; worklist: {} open ({} opened, {} reopened),"
+        + " {} closed, {} held back, {} unassigned", d.name(), publication, rows.size(), p.added(), p.removed(),
+        files.size(), w.open(), w.opened(), w.reopened(), w.closed(), w.heldBack(), w.unassigned());
     return p;
   }
 
