@@ -1,8 +1,16 @@
 package org.pophealth.tools.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Row;
 import org.pophealth.cohorts.BuildCohorts;
+import org.pophealth.cohorts.CohortDefinition;
+import org.pophealth.cohorts.ImportOutreach;
 import org.pophealth.cohorts.LoadCohortDefinitions;
 import org.pophealth.cohorts.PublishCohorts;
 import org.pophealth.lakehouse.Lakehouse;
@@ -12,7 +20,10 @@ import org.pophealth.lakehouse.Lakehouse;
  * synthetic gold and silver rows for N persons (seeded): gold.person; care gaps on CMS125/130/124/122/165
  * for about 30% of persons each measure family; BLEND risk scores with top 1%/5% and rising tiers; two
  * primary-care visits per person in 2025 among 2,000 providers; an ED visit for 8% and an inpatient
- * claim for 3%. Times generation apart from build and publish.
+ * claim for 3%. Times generation apart from build and publish. Then the care teams' side of the worklist: an
+ * outcomes file with one attempt for every fourth open ops.worklist item (no answer, reached, declined, scheduled
+ * in turn) imported with {@code worklist import}, and a second publish of the same publications, which carries
+ * every item (keeps the attempts, holds back the reached and declined persons).
  */
 public final class BenchCohorts {
   private final Lakehouse scratch;
@@ -26,9 +37,9 @@ public final class BenchCohorts {
   }
 
   public record Result(long persons, long events, double generateSeconds, BuildCohorts.Result build,
-      PublishCohorts.Result publish) {}
+      PublishCohorts.Result publish, long openItems, ImportOutreach.Result imported, PublishCohorts.Result republish) {}
 
-  public Result execute() {
+  public Result execute() throws IOException {
     long t0 = System.nanoTime();
     var spark = scratch.spark();
     spark.range(persons).selectExpr("id", "concat('P', lpad(CAST(id AS STRING), 9, '0')) AS pk",
@@ -39,19 +50,23 @@ public final class BenchCohorts {
                CASE WHEN h % 2 = 0 THEN 'female' ELSE 'male' END AS sex, concat(id, ' Main St') AS street,
                'Springfield' AS city, 'MA' AS state, lpad(CAST(h AS STRING), 5, '0') AS postcode,
                concat('555-', lpad(CAST(id % 10000 AS STRING), 4, '0')) AS phone, CAST(NULL AS STRING) AS email,
-               CAST(NULL AS STRING) AS ssn, 1L AS record_count, array('ehr') AS sources, 'bench' AS resolve_run_id
+               CAST(NULL AS STRING) AS ssn, 1L AS record_count, array('ehr') AS sources,
+               CAST(NULL AS MAP<STRING, STRING>) AS lineage, 'bench' AS resolve_run_id
         FROM bench_p"""), "true");
     scratch.replaceWhere("gold.care_gap", spark.sql("""
         SELECT pk AS person_key, pk AS person_id, array(concat('ehr:', id)) AS patient_refs, m AS measure,
                concat(m, 'FHIR') AS cms_id, m AS measure_title, DATE'2025-01-01' AS period_start,
-               DATE'2025-12-31' AS period_end, 1 AS group_index, m = 'CMS122' AS inverse, 'bench' AS to_close,
-               CAST(NULL AS STRING) AS organization, CAST(array() AS ARRAY<STRING>) AS evidence
+               DATE'2025-12-31' AS period_end, 1 AS group_index, 'open' AS status, DATE'2025-12-31' AS due_date,
+               m = 'CMS122' AS inverse, 'bench' AS to_close, CAST(NULL AS STRING) AS organization,
+               CAST(array() AS ARRAY<STRING>) AS close_with, CAST(array() AS ARRAY<STRING>) AS evidence,
+               CAST(NULL AS MAP<STRING, DATE>) AS evidence_dates, CAST(NULL AS DATE) AS last_evidence_date
         FROM (SELECT *, explode(array('CMS125', 'CMS130', 'CMS124', 'CMS122', 'CMS165')) AS m FROM bench_p)
         WHERE abs(hash(id, m)) % 100 < 30"""), "true");
     scratch.replaceWhere("gold.risk_score", spark.sql("""
         SELECT 2026 AS payment_year, pk AS person_key, pk AS person_id, 'ehr' AS source, CAST(id AS STRING) AS patient_id,
                'BLEND' AS model, 'CNA' AS segment, 70 AS age, 'F' AS sex, 0 AS orec, 'non' AS dual_status,
-               'patient' AS demographics_source, s AS raw_score, s AS normalized_score, s AS payment_score, 0 AS hcc_count,
+               'patient' AS demographics_source, s AS raw_score, s AS normalized_score, s AS payment_score,
+               'V28' AS payment_model, 0 AS hcc_count,
                CAST(array() AS ARRAY<STRING>) AS hccs, 0 AS diagnosis_count, s - c AS prior_payment_score, c AS score_change,
                h < 10 AS tier_top_1pct, h < 50 AS tier_top_5pct, c > 0.45 AS tier_rising
         FROM (SELECT *, round(0.3 + (1000 - h) / 250.0, 3) AS s, round((abs(hash(id, 3)) % 100) / 200.0, 3) AS c FROM bench_p)
@@ -83,6 +98,21 @@ public final class BenchCohorts {
     BuildCohorts.Result b = new BuildCohorts(scratch, defs, LocalDate.of(2025, 12, 31), LocalDate.of(2025, 1, 1),
         LocalDate.of(2025, 12, 31), 2026).only(List.of()).execute();
     PublishCohorts.Result p = new PublishCohorts(scratch, defs, publishDir).execute();
-    return new Result(persons, events, gen, b, p);
+    List<Row> open = scratch.read("ops.worklist").filter("closed_at IS NULL").select("cohort", "person_id")
+        .orderBy("cohort", "person_id").collectAsList();
+    List<String> lines = new ArrayList<>(List.of("cohort,person_id,date,channel,outcome,next_contact_date"));
+    String[] outcomes = {"no_answer", "reached", "declined", "scheduled"};
+    for (int i = 0; i < open.size(); i += 4) {
+      String outcome = outcomes[(i / 4) % outcomes.length];
+      lines.add(open.get(i).getString(0) + "," + open.get(i).getString(1) + ",2026-01-05,phone," + outcome + ","
+          + (outcome.equals("no_answer") ? "2026-01-09" : ""));
+    }
+    Path file = Path.of(scratch.root().replaceFirst("^file:", ""), "outreach.csv");
+    Files.createDirectories(file.getParent());
+    Files.write(file, lines);
+    ImportOutreach.Result imported = new ImportOutreach(scratch, file,
+        defs.definitions().stream().map(CohortDefinition::name).collect(Collectors.toSet()), "bench").execute();
+    PublishCohorts.Result again = new PublishCohorts(scratch, defs, publishDir).execute();
+    return new Result(persons, events, gen, b, p, open.size(), imported, again);
   }
 }

@@ -415,8 +415,9 @@ public final class BenchCommand implements Runnable {
   @Command(name = "cohorts", mixinStandardHelpOptions = true,
       description = {
         "build-cohorts (attribution included) and publish of the packaged cohorts on synthetic gold and",
-        "silver rows for N persons (care gaps, risk tiers, primary-care and ED visits), in a scratch",
-        "lakehouse and publish directory, never the configured ones."})
+        "silver rows for N persons (care gaps, risk tiers, primary-care and ED visits), then worklist import of",
+        "an outcomes file for every fourth open item and a second publish, in a scratch lakehouse and publish",
+        "directory, never the configured ones."})
   static final class Cohorts implements Callable<Integer> {
     @ParentCommand BenchCommand bench;
     @Spec CommandSpec spec;
@@ -443,6 +444,12 @@ public final class BenchCommand implements Runnable {
           String.format("%.1f", r.publish().seconds()),
           String.format("%.0f", r.persons() / (r.build().seconds() + r.publish().seconds())));
       t.print(out);
+      TextTable w = new TextTable("open worklist items", "outcome lines", "applied", "rejected", "import s",
+          "republish s", "held back after");
+      w.row(r.openItems(), r.imported().read(), r.imported().applied(), r.imported().rejected(),
+          String.format("%.1f", r.imported().seconds()), String.format("%.1f", r.republish().seconds()),
+          r.republish().published().stream().mapToLong(x -> x.worklist().heldBack()).sum());
+      w.print(out);
       out.flush();
       return 0;
     }
