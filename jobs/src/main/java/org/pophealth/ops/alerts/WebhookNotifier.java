@@ -8,20 +8,24 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.pophealth.config.PopHealthConfig;
 import org.pophealth.config.Secrets;
+import org.pophealth.io.Backoff;
 import org.pophealth.io.Messages;
 
 /**
  * {@code alerts.webhook_url}: an HTTP POST of the event as JSON. A network error, a timeout, 429 or 5xx is
- * retried ({@code webhook_retries}, back-off doubling from {@code webhook_retry_backoff_seconds}); any other
- * non-2xx answer is final. Redirects are not followed (the secret header stays with the configured URL).
+ * retried ({@code webhook_retries}) after the server's Retry-After, else a back-off doubling from
+ * {@code webhook_retry_backoff_seconds} with jitter, at most a minute ({@link Backoff}, as the Bulk Data client
+ * waits); any other non-2xx answer is final. Redirects are not followed (the secret header stays with the configured URL).
  */
 final class WebhookNotifier implements Notifier {
+  /** The longest wait between attempts, whatever the back-off or Retry-After says. */
+  private static final Duration MAX_WAIT = Duration.ofMinutes(1);
   private final URI url;
   private final String header;
   private final String secret;
   private final Duration timeout;
   private final int retries;
-  private final double backoffSeconds;
+  private final Backoff backoff;
   private final HttpClient client;
 
   WebhookNotifier(PopHealthConfig.Alerts c) {
@@ -43,7 +47,7 @@ final class WebhookNotifier implements Notifier {
     this.secret = secret(c);
     this.timeout = Duration.ofMillis((long) (c.webhookTimeoutSeconds() * 1000));
     this.retries = c.webhookRetries();
-    this.backoffSeconds = c.webhookRetryBackoffSeconds();
+    this.backoff = new Backoff(Duration.ofMillis((long) (c.webhookRetryBackoffSeconds() * 1000)), MAX_WAIT);
     this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
   }
 
@@ -70,8 +74,10 @@ final class WebhookNotifier implements Notifier {
     int attempt = 1;
     for (; ; attempt++) {
       boolean again;
+      HttpResponse<Void> response = null;
       try {
-        int status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        response = client.send(request, HttpResponse.BodyHandlers.discarding());
+        int status = response.statusCode();
         if (status / 100 == 2) {
           return new Outcome(true, attempt, null);
         }
@@ -87,10 +93,7 @@ final class WebhookNotifier implements Notifier {
       if (!again || attempt > retries) {
         return new Outcome(false, attempt, Messages.abbreviate(detail, 300));
       }
-      try {
-        Thread.sleep((long) (backoffSeconds * 1000 * Math.pow(2, attempt - 1)));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      if (!Backoff.sleep(backoff.delay(response, attempt - 1, java.time.Instant.now()))) {
         return new Outcome(false, attempt, "interrupted");
       }
     }

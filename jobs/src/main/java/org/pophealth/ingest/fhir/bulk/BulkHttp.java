@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.pophealth.io.Backoff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -202,7 +203,14 @@ public final class BulkHttp {
     Duration d = backoff.delay(r, attempt, Instant.now());
     retries.incrementAndGet();
     LOG.warn("{}: {}, retry {} of {} in {} ms", what, why, attempt + 1, settings.maxRetries(), d.toMillis());
-    Backoff.sleep(d);
+    pause(d);
+  }
+
+  /** Sleeps {@code d}; an interrupt ends the export. */
+  static void pause(Duration d) {
+    if (!Backoff.sleep(d)) {
+      throw new BulkExportException("interrupted", new InterruptedException());
+    }
   }
 
   private static void discard(HttpResponse<?> r) {

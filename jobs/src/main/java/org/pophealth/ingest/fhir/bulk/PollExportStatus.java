@@ -77,7 +77,7 @@ public final class PollExportStatus {
         LOG.info("bulk export in progress ({}), poll {}, next in {} ms",
             r.headers().firstValue("X-Progress").map(PollExportStatus::shortProgress).orElse("no progress given"),
             poll, d.toMillis());
-        Backoff.sleep(d);
+        BulkHttp.pause(d);
         waited += d.toMillis();
         continue;
       }

@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.pophealth.io.Backoff;
 import org.junit.jupiter.api.Test;
 import org.pophealth.ingest.fhir.ExportFile;
 import org.pophealth.ingest.fhir.ExportPlan;

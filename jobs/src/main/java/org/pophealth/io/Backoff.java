@@ -1,4 +1,4 @@
-package org.pophealth.ingest.fhir.bulk;
+package org.pophealth.io;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -8,18 +8,21 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** How long to wait: the server's Retry-After (seconds or HTTP-date), else exponential back-off with jitter; capped. */
-final class Backoff {
+/**
+ * How long to wait before retrying an HTTP request: the server's Retry-After (seconds or HTTP-date), else
+ * exponential back-off with jitter; capped. Shared by the Bulk Data client and the alert webhook.
+ */
+public final class Backoff {
   private final Duration initial;
   private final Duration cap;
 
-  Backoff(Duration initial, Duration cap) {
+  public Backoff(Duration initial, Duration cap) {
     this.initial = initial;
     this.cap = cap;
   }
 
   /** Wait before attempt {@code attempt + 1} (attempt counts from 0). */
-  Duration delay(HttpResponse<?> response, int attempt, Instant now) {
+  public Duration delay(HttpResponse<?> response, int attempt, Instant now) {
     Duration d = response == null ? null : retryAfter(response.headers().firstValue("Retry-After").orElse(null), now);
     if (d == null) {
       long base = initial.toMillis() << Math.min(attempt, 20);
@@ -30,7 +33,7 @@ final class Backoff {
   }
 
   /** Retry-After as delta-seconds or HTTP-date; null when absent or unreadable. */
-  static Duration retryAfter(String value, Instant now) {
+  public static Duration retryAfter(String value, Instant now) {
     if (value == null || value.isBlank()) {
       return null;
     }
@@ -47,12 +50,14 @@ final class Backoff {
     }
   }
 
-  static void sleep(Duration d) {
+  /** Sleeps {@code d}; false (the thread's interrupt flag set again) when interrupted. */
+  public static boolean sleep(Duration d) {
     try {
       Thread.sleep(d.toMillis());
+      return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new BulkExportException("interrupted", e);
+      return false;
     }
   }
 }
