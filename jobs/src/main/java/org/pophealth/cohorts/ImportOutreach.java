@@ -1,9 +1,7 @@
 package org.pophealth.cohorts;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -25,6 +23,7 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.pophealth.io.CsvLines;
+import org.pophealth.io.DecodedLines;
 import org.pophealth.lakehouse.Lakehouse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,33 +79,44 @@ public final class ImportOutreach {
 
   public Result execute() throws IOException {
     long t0 = System.nanoTime();
-    String text = read();
-    String fileSha = LoadCohortDefinitions.sha256(text.getBytes(StandardCharsets.UTF_8)).substring(0, 12);
+    byte[] bytes = read();
+    String fileSha = LoadCohortDefinitions.sha256(bytes).substring(0, 12);
     String source = "import:" + fileSha;
-    String[] lines = (text.startsWith("\uFEFF") ? text.substring(1) : text).split("\r?\n", -1);
     Map<String, Integer> header = null;
     List<Line> valid = new ArrayList<>();
     List<Rejected> rejects = new ArrayList<>();
     Map<Long, String> raws = new HashMap<>();
     Set<String> seen = new HashSet<>();
     long read = 0;
-    for (int n = 0; n < lines.length; n++) {
-      String raw = lines[n];
-      if (raw.isBlank()) {
-        continue;
-      }
-      if (header == null) {
-        header = header(raw);
-        continue;
-      }
-      read++;
-      long number = n + 1;
-      raws.put(number, raw);
-      Object parsed = parse(number, raw, header, seen);
-      if (parsed instanceof Rejected r) {
-        rejects.add(r);
-      } else {
-        valid.add((Line) parsed);
+    // each line decoded strictly on its own: a line with bytes that are not UTF-8 is rejected, the others read
+    try (DecodedLines in = new DecodedLines(new ByteArrayInputStream(bytes), StandardCharsets.UTF_8)) {
+      long number = 0;
+      for (String raw = in.readLine(); raw != null; raw = in.readLine()) {
+        number++;
+        if (number == 1 && raw.startsWith("\uFEFF")) {
+          raw = raw.substring(1);
+        }
+        if (raw.isBlank()) {
+          continue;
+        }
+        if (header == null) {
+          if (in.malformed()) {
+            throw new IllegalArgumentException(file + ": the header is not UTF-8 text (save the file as CSV UTF-8)");
+          }
+          header = header(raw);
+          continue;
+        }
+        read++;
+        raws.put(number, raw);
+        Object parsed = in.malformed()
+            ? new Rejected(number, "bad-encoding", "not UTF-8 text at byte " + (in.malformedOffset() + 1)
+                + " of the line (save the file as CSV UTF-8)")
+            : parse(number, raw, header, seen);
+        if (parsed instanceof Rejected r) {
+          rejects.add(r);
+        } else {
+          valid.add((Line) parsed);
+        }
       }
     }
     if (header == null) {
@@ -160,18 +170,11 @@ public final class ImportOutreach {
     return result;
   }
 
-  private String read() throws IOException {
-    byte[] bytes;
+  private byte[] read() throws IOException {
     try {
-      bytes = Files.readAllBytes(file);
+      return Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       throw new java.io.FileNotFoundException("outreach file not found: " + file);
-    }
-    try {
-      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-    } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException(file + ": not UTF-8 text (save the file as CSV UTF-8)");
     }
   }
 
