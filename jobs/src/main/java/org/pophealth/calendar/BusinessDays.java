@@ -53,7 +53,7 @@ public final class BusinessDays implements Serializable {
       folder = folder.replacedBy(location, "holiday calendar (cohorts.calendar)");
     }
     ReferenceTable table = folder.table(FILE);
-    Set<LocalDate> days = new TreeSet<>();
+    TreeSet<LocalDate> days = new TreeSet<>();
     Set<String> calendars = new TreeSet<>();
     for (ReferenceRow r : table.rows()) {
       calendars.add(r.text("calendar"));
@@ -65,8 +65,7 @@ public final class BusinessDays implements Serializable {
       throw new IllegalArgumentException(folder.where(FILE) + ": no days of calendar '" + calendar + "' (calendars: "
           + calendars + ")");
     }
-    TreeSet<LocalDate> sorted = new TreeSet<>(days);
-    return new BusinessDays(calendar, days, sorted.first().getYear(), sorted.last().getYear());
+    return new BusinessDays(calendar, days, days.first().getYear(), days.last().getYear());
   }
 
   public String calendar() {
