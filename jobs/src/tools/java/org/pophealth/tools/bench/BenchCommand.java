@@ -26,7 +26,7 @@ import org.pophealth.identity.IdentitySummary;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks; figures go to docs/BENCHMARKS.md.",
-    subcommands = {BenchCommand.Ingest.class, BenchCommand.Bulk.class, BenchCommand.Views.class, BenchCommand.Claims.class, BenchCommand.Identity.class, BenchCommand.Risk.class, BenchCommand.Gaps.class, BenchCommand.Duplicates.class, BenchCommand.Measures.class, BenchCommand.Cohorts.class, BenchCommand.Dashboard.class, BenchSchedulerCommand.class, BenchCommand.Pipeline.class})
+    subcommands = {BenchCommand.Ingest.class, BenchCommand.Bulk.class, BenchCommand.Views.class, BenchCommand.Claims.class, BenchCommand.Identity.class, BenchCommand.Risk.class, BenchCommand.Gaps.class, BenchCommand.Duplicates.class, BenchCommand.Measures.class, BenchCommand.Cohorts.class, BenchCommand.Dashboard.class, BenchSchedulerCommand.class, BenchCommand.Pipeline.class, BenchCommand.Nightly.class})
 public final class BenchCommand implements Runnable {
   @ParentCommand PopHealthCli parent;
   @Spec CommandSpec spec;
@@ -499,49 +499,16 @@ public final class BenchCommand implements Runnable {
     @ParentCommand BenchCommand bench;
     @Spec CommandSpec spec;
 
-    @Option(names = "--patients", defaultValue = "1000", description = "Population size (default ${DEFAULT-VALUE}).")
-    int patients;
-
-    @Option(names = "--base", defaultValue = "1000",
-        description = "Synthea patients generated; larger populations replicate them (default ${DEFAULT-VALUE}).")
-    int base;
-
-    @Option(names = "--seed", defaultValue = "7", description = "Synthea seed (default ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--years", defaultValue = "5", description = "Years of history (default ${DEFAULT-VALUE}).")
-    int years;
-
-    @Option(names = "--input", paramLabel = "DIR", description = "Use this bulk-export directory instead.")
-    Path input;
+    @Mixin org.pophealth.tools.generate.ScaledPopulationOptions population;
 
     @Override
     public Integer call() throws Exception {
-      if (patients < 1 || base < 1) {
-        throw new IllegalArgumentException("--patients and --base must be at least 1");
-      }
-      if (input == null && patients > base && patients % base != 0) {
-        throw new IllegalArgumentException("--patients above --base must be a multiple of it (" + base + ")");
-      }
       JobContext ctx = new JobContext(bench.parent.global());
       PopHealthConfig config = ctx.config();
-      Path dir = input;
-      if (dir == null) {
-        Path cache = Path.of(config.demo().cacheDir());
-        dir = new GenerateSyntheaPopulation(org.pophealth.io.ProjectFiles.path(config.demo().syntheaScript()),
-            cache, Math.min(patients, base), seed, years).execute();
-        if (patients > base) {
-          dir = new org.pophealth.tools.generate.ReplicatePopulation(dir,
-              cache.resolve("p" + patients + "-s" + seed + "-y" + years + "-from-p" + base), patients / base)
-              .execute().directory();
-        }
-      }
+      Path dir = population.directory(config);
       Lakehouse scratch = ctx.scratchLakehouse("bench-pipeline");
-      java.util.List<String> args = new java.util.ArrayList<>();
-      if (bench.parent.global().config() != null) {
-        args.addAll(java.util.List.of("--config", bench.parent.global().config().toString()));
-      }
-      args.addAll(java.util.List.of("--lakehouse", scratch.root(), "--master", config.spark().master()));
+      java.util.List<String> args = new java.util.ArrayList<>(jobArgs(bench, config));
+      args.addAll(java.util.List.of("--lakehouse", scratch.root()));
       var r = new org.pophealth.tools.bench.BenchPipeline(scratch, config, dir, PopHealthCli.inProcess(args)).execute();
       PrintWriter out = spec.commandLine().getOut();
       out.printf("bench pipeline: %s (%d resources, %.1f MB), %d cores, %s, max heap %d MB, %s%n", r.export(),
@@ -560,6 +527,64 @@ public final class BenchCommand implements Runnable {
       out.println("stage output: " + r.log() + "; scratch lakehouse: " + scratch.root());
       out.flush();
       return 0;
+    }
+  }
+
+  /** The global options the pipeline's jobs run with (config file, master), without {@code --lakehouse}. */
+  static java.util.List<String> jobArgs(BenchCommand bench, PopHealthConfig config) {
+    java.util.List<String> args = new java.util.ArrayList<>();
+    if (bench.parent.global().config() != null) {
+      args.addAll(java.util.List.of("--config", bench.parent.global().config().toString()));
+    }
+    args.addAll(java.util.List.of("--master", config.spark().master()));
+    return java.util.List.copyOf(args);
+  }
+
+  @Command(name = "nightly", mixinStandardHelpOptions = true,
+      description = {
+        "The demo's pipeline on a population (night 1), then the next night's incremental EHR export (0.5% of",
+        "patients changed, 0.5% added, 0.05% deleted, at least one each) with the payer's claims re-delivery, run",
+        "twice from the same state side by side: as the nightly run does, and as a full rebuild (--full where a",
+        "job has it). Ends with `tables identical: yes|no` and `ratio incremental/full: R`."})
+  static final class Nightly implements Callable<Integer> {
+    @ParentCommand BenchCommand bench;
+    @Spec CommandSpec spec;
+
+    @Mixin org.pophealth.tools.generate.ScaledPopulationOptions population;
+
+    @Override
+    public Integer call() throws Exception {
+      JobContext ctx = new JobContext(bench.parent.global());
+      PopHealthConfig config = ctx.config();
+      Path dir = population.directory(config);
+      Path work = java.nio.file.Files.createTempDirectory("pophealth-bench-nightly-");
+      java.util.List<String> args = jobArgs(bench, config);
+      Path logFile = work.resolve("bench-nightly.log");
+      BenchNightly.Result r;
+      try (PrintWriter log = new PrintWriter(java.nio.file.Files.newBufferedWriter(logFile), true)) {
+        r = new BenchNightly(ctx.lakehouse().spark(), work, config, dir, args, population.seed(), log).execute();
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("bench nightly: %s, %d patients; night: %d changed, %d added, %d deleted (%d resources, %d"
+          + " tombstones); %d cores, %s, %s%n", dir, r.night().patients(), r.night().changed(), r.night().added(),
+          r.night().deleted(), r.night().resources(), r.night().tombstones(),
+          Runtime.getRuntime().availableProcessors(), config.spark().master(), LocalDate.now());
+      TextTable t = new TextTable("job", "night 1 s", "next night s", "full rebuild s");
+      for (String job : r.full().jobs().keySet()) {
+        t.row(job, String.format("%.1f", r.first().jobs().getOrDefault(job, 0.0)),
+            String.format("%.1f", r.nightly().jobs().getOrDefault(job, 0.0)),
+            String.format("%.1f", r.full().jobs().get(job)));
+      }
+      t.row("total", String.format("%.1f", r.first().seconds()), String.format("%.1f", r.nightly().seconds()),
+          String.format("%.1f", r.full().seconds()));
+      t.print(out);
+      out.println("stage output: " + logFile + "; lakehouses: " + work);
+      out.printf("tables compared: %d (bronze, silver, gold)%n", r.tablesCompared());
+      r.differing().forEach(d -> out.println("  differs: " + d));
+      out.println("tables identical: " + (r.identical() ? "yes" : "no"));
+      out.printf("ratio incremental/full: %.2f%n", r.ratio());
+      out.flush();
+      return r.identical() ? 0 : 1;
     }
   }
 }

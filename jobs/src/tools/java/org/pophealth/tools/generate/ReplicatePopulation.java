@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReplicatePopulation {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicatePopulation.class);
-  private static final Pattern UUID_RE =
+  static final Pattern UUID_RE =
       Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   private static final Pattern NAME_SUFFIX = Pattern.compile("^(\\D+?)(\\d+)$");
   private static final Set<String> SHARED = Set.of("Organization", "Location", "Practitioner", "PractitionerRole");
@@ -104,6 +104,24 @@ public final class ReplicatePopulation {
     Files.writeString(marker, params);
     LOG.info("replicated population: {} files, {} resources, {} copies -> {}", files.size(), lines, copies, out);
     return new Result(out, files.size(), lines, false);
+  }
+
+  /**
+   * Readies {@link #copyLine} without writing a population (for a generator that copies only some patients):
+   * loads the shared directory ids and the name/address donors from the base export; returns the shared ids.
+   */
+  Set<String> prepareCopies() throws IOException {
+    List<Path> files;
+    try (Stream<Path> s = Files.list(base)) {
+      files = s.filter(p -> p.getFileName().toString().endsWith(".ndjson")).sorted().toList();
+    }
+    donors = donors(base.resolve("Patient.ndjson"));
+    return sharedIds(files);
+  }
+
+  /** Whether resources of this type are shared by every copy (directory resources: kept, not copied). */
+  static boolean shared(String type) {
+    return SHARED.contains(type);
   }
 
   private int countFiles() throws IOException {
@@ -242,7 +260,7 @@ public final class ReplicatePopulation {
     return stem + (100 + Math.floorMod(h, 900));
   }
 
-  private static long mix(long x) {
+  static long mix(long x) {
     x ^= x >>> 33;
     x *= 0xff51afd7ed558ccdL;
     x ^= x >>> 33;
