@@ -37,8 +37,9 @@ import org.apache.commons.io.FileUtils;
  *   <li><b>deleted</b> ({@code deletedFraction}, at least one): every resource of the patient, in the export's
  *       {@code deleted/} folder as one tombstone Bundle of DELETE entries per patient.</li>
  * </ul>
- * Writes {@code night/} (the incremental export: only new or changed resources, and the tombstones) and
- * {@code after/} (the whole population after the night, for a payer's cumulative re-delivery). Deterministic.
+ * Writes {@code <base>-night/} (the incremental export: only new or changed resources, and the tombstones) and
+ * {@code <base>-after/} (the whole population after the night, for a payer's cumulative re-delivery).
+ * Deterministic.
  */
 public final class GenerateNightlyExport {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -74,8 +75,9 @@ public final class GenerateNightlyExport {
       long tombstones) {}
 
   public Result execute() throws IOException {
-    Path night = out.resolve("night");
-    Path after = out.resolve("after");
+    // named after the base (a payer's files generated from the after-population are cached by this folder's name)
+    Path night = out.resolve(base.getFileName() + "-night");
+    Path after = out.resolve(base.getFileName() + "-after");
     FileUtils.deleteQuietly(night.toFile());
     FileUtils.deleteQuietly(after.toFile());
     Files.createDirectories(night.resolve("deleted"));
