@@ -70,9 +70,12 @@ final class LinkIncrementally {
    * @param gone previous person ids of changed and deleted records
    * @param storedPairs gold.identity_pair without pairs of deleted records
    * @param decisions gold.identity_decision (source_a, record_id_a, source_b, record_id_b, decision)
+   * @param current how many records were read (unchanged, new and changed): the term frequencies' denominator, as
+   *     a full run has it (gold.identity_record holds the previous crosswalk's records, so this is the unchanged
+   *     records plus the new and changed ones, without counting them in a pass of their own)
    */
   Result execute(Dataset<Row> dirtyRaw, Dataset<Row> clean, Dataset<Row> previous, Set<String> gone,
-      Dataset<Row> storedPairs, Dataset<Row> decisions) {
+      Dataset<Row> storedPairs, Dataset<Row> decisions, long current) {
     long t = System.nanoTime();
     ReferenceLists lists = ReferenceLists.get();
     int partitions = Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions", "8"));
@@ -95,6 +98,7 @@ final class LinkIncrementally {
     }
     Dataset<Row> dirty = prep.records().select(dirtyCols.toArray(new Column[0])).localCheckpoint();
     long dirtyCount = prep.count();
+    t = step("prepare", t);
 
     // partners: unchanged records sharing a (compared) key with a new or changed record
     List<Column> cleanCols = new ArrayList<>(base);
@@ -121,13 +125,12 @@ final class LinkIncrementally {
       }
     }
     Dataset<Row> cleanKeyed = clean.select(cleanCols.toArray(new Column[0]));
-    long cleanCount = clean.count();
     Dataset<Row> partners = cleanKeyed.filter(anyShared).localCheckpoint();
     long partnerCount = partners.count();
-    t = step("prepare and partners", t);
+    t = step("partners", t);
     Dataset<Row> subset = dirty.withColumn("dirty", lit(true)).unionByName(partners.withColumn("dirty", lit(false)));
     subset = dropOversized(subset, rules);
-    subset = withTermFrequencies(subset, clean, dirty, model.termFrequencyFields(), fields, cleanCount + dirtyCount)
+    subset = withTermFrequencies(subset, clean, dirty, model.termFrequencyFields(), fields, current)
         .localCheckpoint();
     t = step("block sizes and term frequencies", t);
 
@@ -146,8 +149,9 @@ final class LinkIncrementally {
         partnerCount, comparisons);
 
     // which persons to re-cluster
-    Dataset<Row> prevByUid = previous.select(PrepareRecords.uid(col("source"), col("record_id")).as("uid"),
-        col("person_id")).localCheckpoint();
+    Dataset<Row> prevRecords = previous.select(PrepareRecords.uid(col("source"), col("record_id")).as("uid"),
+        col("source"), col("record_id"), col("person_id")).localCheckpoint();
+    Dataset<Row> prevByUid = prevRecords.select("uid", "person_id");
     Set<Long> dirtyUids = new HashSet<>();
     for (Row r : dirty.select("uid").collectAsList()) {
       dirtyUids.add(r.getLong(0));
@@ -162,15 +166,13 @@ final class LinkIncrementally {
         .collectAsList()) {
       seeds.add(r.getString(0));
     }
-    Dataset<Row> pairUids = storedPairs
-        .withColumn("ua", PrepareRecords.uid(col("source_a"), col("record_id_a")))
-        .withColumn("ub", PrepareRecords.uid(col("source_b"), col("record_id_b")))
-        .withColumn("uid_l", functions.least(col("ua"), col("ub")))
-        .withColumn("uid_r", functions.greatest(col("ua"), col("ub")))
-        .drop("ua", "ub");
+    // the refused and decided pairs are few: kept and broadcast, so the persons of every record are not shuffled
+    Dataset<Row> barred = functions.broadcast(withPairUids(storedPairs.filter(col("status").isin("refused", "decided")))
+        .select("uid_l", "uid_r").localCheckpoint());
     Map<String, Set<String>> edges = new HashMap<>();
-    for (Row r : pairUids.filter(col("status").isin("refused", "decided"))
-        .join(prevByUid.toDF("uid_l", "person_l"), "uid_l").join(prevByUid.toDF("uid_r", "person_r"), "uid_r")
+    Dataset<Row> barredL = functions.broadcast(prevByUid.toDF("uid_l", "person_l").join(barred, "uid_l")
+        .localCheckpoint());
+    for (Row r : prevByUid.toDF("uid_r", "person_r").join(barredL, "uid_r")
         .filter(col("person_l").notEqual(col("person_r"))).select("person_l", "person_r").distinct()
         .collectAsList()) {
       edges.computeIfAbsent(r.getString(0), k -> new HashSet<>()).add(r.getString(1));
@@ -189,9 +191,10 @@ final class LinkIncrementally {
         org.apache.spark.sql.Encoders.STRING()).toDF("person_id");
 
     // the records to re-cluster: the affected persons' unchanged records and every new or changed record
-    Dataset<Row> affectedUids = prevByUid.join(functions.broadcast(affectedDf), "person_id").localCheckpoint();
-    Dataset<Row> cleanR = cleanKeyed.select("uid", "source", "record_id")
-        .join(functions.broadcast(affectedUids), "uid")
+    // their unchanged records from the previous crosswalk (held in memory), not from another scan of
+    // gold.identity_record: both hold the same records
+    Dataset<Row> cleanR = prevRecords.join(functions.broadcast(affectedDf), "person_id")
+        .join(uidsAs(dirty, "uid"), new String[] {"uid"}, "left_anti")
         .select(col("uid"), col("source"), col("record_id"), col("person_id").as("previous_id"));
     // the small sides (the night's records, the persons to re-cluster) are broadcast: the 1M-row sides stream
     Dataset<Row> dirtyPrevious = prevByUid.join(uidsAs(dirty, "uid"), "uid")
@@ -201,9 +204,7 @@ final class LinkIncrementally {
     Dataset<Row> r = cleanR.unionByName(dirtyR).localCheckpoint();
     Dataset<Row> rUids = uidsAs(r, "uid");
 
-    Dataset<Row> kept = pairUids.join(uidsAs(r, "uid_l"), "uid_l")
-        .unionByName(pairUids.join(uidsAs(r, "uid_r"), "uid_r")
-            .join(uidsAs(r, "uid_l"), new String[] {"uid_l"}, "left_anti"))
+    Dataset<Row> kept = withPairUids(touching(storedPairs, r.select("source", "record_id")))
         .join(uidsAs(dirty, "uid_l"), new String[] {"uid_l"}, "left_anti")
         .join(uidsAs(dirty, "uid_r"), new String[] {"uid_r"}, "left_anti")
         .localCheckpoint();
@@ -243,9 +244,47 @@ final class LinkIncrementally {
     return new Result(records, newPairs, keptPairs, dirty, affected, comparisons, partnerCount);
   }
 
+  /** Up to this many record ids, a scan for the pairs touching them is narrowed by their ids first. */
+  static final int PREFILTER_IDS = 100_000;
+
+  /**
+   * The rows of {@code pairs} (gold.identity_pair's shape) with a side among {@code records} (source, record_id; few,
+   * held in memory): one scan narrowed by the record ids (which file statistics can skip on) and kept, then the
+   * exact match on each side, instead of a scan of the whole table per side.
+   */
+  static Dataset<Row> touching(Dataset<Row> pairs, Dataset<Row> records) {
+    List<Object> ids = new ArrayList<>();
+    for (Row r : records.select("record_id").distinct().collectAsList()) {
+      ids.add(r.getString(0));
+    }
+    Dataset<Row> near = pairs;
+    if (ids.size() <= PREFILTER_IDS) {
+      Object[] idArray = ids.toArray();
+      near = pairs.filter(col("record_id_a").isin(idArray).or(col("record_id_b").isin(idArray))).localCheckpoint();
+    }
+    Dataset<Row> sideA = functions.broadcast(records.select(col("source").as("source_a"),
+        col("record_id").as("record_id_a")));
+    Dataset<Row> sideB = functions.broadcast(records.select(col("source").as("source_b"),
+        col("record_id").as("record_id_b")));
+    // a pair with both sides among the records is taken once, from side a
+    return near.join(sideA, new String[] {"source_a", "record_id_a"}, "left_semi")
+        .unionByName(near.join(sideB, new String[] {"source_b", "record_id_b"}, "left_semi")
+            .join(sideA, new String[] {"source_a", "record_id_a"}, "left_anti"));
+  }
+
   /** The uids of a few records as one broadcast column named {@code name}. */
   private static Dataset<Row> uidsAs(Dataset<Row> records, String name) {
     return functions.broadcast(records.select(col("uid").as(name)));
+  }
+
+  /** Pairs with the uids of their sides, smaller first (uid_l, uid_r). */
+  private static Dataset<Row> withPairUids(Dataset<Row> pairs) {
+    return pairs
+        .withColumn("ua", PrepareRecords.uid(col("source_a"), col("record_id_a")))
+        .withColumn("ub", PrepareRecords.uid(col("source_b"), col("record_id_b")))
+        .withColumn("uid_l", functions.least(col("ua"), col("ub")))
+        .withColumn("uid_r", functions.greatest(col("ua"), col("ub")))
+        .drop("ua", "ub");
   }
 
   /** Logs a step's seconds; returns now. */

@@ -115,8 +115,7 @@ public final class ResolveIdentity {
         skipped.add(s.table());
         continue;
       }
-      long n = t.count();
-      perSource.put(s.table(), n);
+      perSource.put(s.table(), 0L);
       all = all == null ? t : all.unionByName(t);
     }
     if (all == null) {
@@ -124,6 +123,11 @@ public final class ResolveIdentity {
           + config.sources().stream().map(PopHealthConfig.IdentitySource::table).toList() + "); ingest first");
     }
     all = all.withColumn("record_hash", recordHash()).localCheckpoint();
+    // counted from the checkpoint: a count per source table before it read and de-duplicated (a shuffle)
+    // every source a second time
+    for (Row r : all.groupBy("source_table").count().collectAsList()) {
+      perSource.put(r.getString(0), r.getLong(1));
+    }
     LinkageSettings settings = LinkageSettings.of(config, false);
     Dataset<Row> decisions = lakehouse.read("gold.identity_decision")
         .select("source_a", "record_id_a", "source_b", "record_id_b", "decision");
@@ -234,11 +238,19 @@ public final class ResolveIdentity {
 
     Result incremental() {
       long t = System.nanoTime();
-      Dataset<Row> current = all.select("source", "record_id", "record_hash");
-      Dataset<Row> dirtyKeys = current.join(previous, new String[] {"source", "record_id", "record_hash"}, "left_anti")
-          .select("source", "record_id").localCheckpoint();
-      Dataset<Row> deleted = deleted();
-      Dataset<Row> changed = previous.join(functions.broadcast(dirtyKeys), new String[] {"source", "record_id"});
+      // new, changed and deleted records from one outer join of the records read with the previous crosswalk
+      // (not an anti-join each way: each was a shuffle of both sides); only those few rows are kept
+      Dataset<Row> diff = all.select(col("source"), col("record_id"), col("record_hash").as("current_hash"))
+          .join(previous, new String[] {"source", "record_id"}, "full_outer")
+          .filter(col("current_hash").isNull().or(col("person_id").isNull())
+              .or(functions.not(col("current_hash").eqNullSafe(col("record_hash")))))
+          .localCheckpoint();
+      Dataset<Row> dirtyKeys = diff.filter(col("current_hash").isNotNull()).select("source", "record_id")
+          .localCheckpoint();
+      deleted = diff.filter(col("current_hash").isNull()).select("source", "record_id", "person_id", "record_hash")
+          .localCheckpoint();
+      Dataset<Row> changed = diff.filter(col("current_hash").isNotNull().and(col("person_id").isNotNull()))
+          .select("source", "record_id", "person_id", "record_hash");
       long dirtyCount = dirtyKeys.count();
       long deletedCount = deleted.count();
       long changedCount = changed.count();
@@ -261,12 +273,12 @@ public final class ResolveIdentity {
       Dataset<Row> dirtyRaw = linkColumns(all.join(functions.broadcast(dirtyKeys), new String[] {"source", "record_id"}));
       // decisions count only when they changed since the last run: their persons are re-clustered
       boolean decided = !decisions.isEmpty() && decisionsChanged();
+      long records = perSource.values().stream().mapToLong(Long::longValue).sum();
       LinkIncrementally.Result inc = dirtyCount == 0 && gone.isEmpty() && !decided ? null
           : new LinkIncrementally(spark, settings, stored.model(), stored.skippedRules())
-              .execute(dirtyRaw, clean, previous.join(deleted.select("source", "record_id"),
+              .execute(dirtyRaw, clean, previous.join(functions.broadcast(deleted.select("source", "record_id")),
                   new String[] {"source", "record_id"}, "left_anti"), gone, storedPairs,
-                  decided ? decisions : decisions.limit(0));
-      long records = all.count();
+                  decided ? decisions : decisions.limit(0), records);
       t = LinkIncrementally.step("link", t);
       if (inc == null) {
         LOG.info("identity: no record changed since the last run; nothing to link");
@@ -318,19 +330,17 @@ public final class ResolveIdentity {
       t = LinkIncrementally.step("crosswalk and records written", t);
       // pairs: every pair touching a re-clustered or deleted record is replaced
       Dataset<Row> touched = inc.records().select("source", "record_id").unionByName(goneKeys).localCheckpoint();
-      Dataset<Row> oldPairs = lakehouse.read("gold.identity_pair");
-      Dataset<Row> oldTouched = oldPairs
-          .join(functions.broadcast(touched.toDF("source_a", "record_id_a")), new String[] {"source_a", "record_id_a"})
-          .select("source_a", "record_id_a", "source_b", "record_id_b")
-          .unionByName(oldPairs
-              .join(functions.broadcast(touched.toDF("source_b", "record_id_b")), new String[] {"source_b", "record_id_b"})
-              .select("source_a", "record_id_a", "source_b", "record_id_b"))
-          .distinct();
       List<String> pairKey = List.of("source_a", "record_id_a", "source_b", "record_id_b");
-      upsert("gold.identity_pair", pairRows, oldTouched.join(pairRows.select("source_a", "record_id_a", "source_b",
-          "record_id_b"), pairKey.toArray(new String[0]), "left_anti"), pairKey);
-      lakehouse.replaceWhere("gold.identity_review",
-          lakehouse.read("gold.identity_pair").filter(col("status").isin("review", "refused")), "true");
+      Column[] pairKeyCols = pairKey.stream().map(functions::col).toArray(Column[]::new);
+      Dataset<Row> oldTouched = LinkIncrementally.touching(lakehouse.read("gold.identity_pair"), touched)
+          .select(pairKeyCols).localCheckpoint();
+      upsert("gold.identity_pair", pairRows, oldTouched.join(pairRows.select(pairKeyCols),
+          pairKey.toArray(new String[0]), "left_anti"), pairKey);
+      // the review queue is the pairs under review or refused: only the replaced pairs' rows change (a MERGE
+      // like the pairs', not a rewrite of the queue from a read of every pair)
+      Dataset<Row> reviewRows = pairRows.filter(col("status").isin("review", "refused"));
+      upsert("gold.identity_review", reviewRows, oldTouched.unionByName(pairRows.select(pairKeyCols)).distinct()
+          .join(reviewRows.select(pairKeyCols), pairKey.toArray(new String[0]), "left_anti"), pairKey);
       t = LinkIncrementally.step("pairs written", t);
       writePersons(crosswalk, inc.affectedPersons());
       appendEvents(events);
