@@ -38,6 +38,7 @@ public final class UpsertSilver {
   private final Timestamp exportTime;
 
   private boolean priorTombstonesPossible = true;
+  private boolean idsUnique;
 
   /**
    * @param typed this run's parse of the type's files (rows with a {@code typed} struct), or null
@@ -56,6 +57,15 @@ public final class UpsertSilver {
   /** False when bronze holds no tombstone of this source and type (skips a bronze scan). */
   public UpsertSilver priorTombstonesPossible(boolean possible) {
     this.priorTombstonesPossible = possible;
+    return this;
+  }
+
+  /**
+   * True when the caller has counted this run's loaded lines per id and none has two (the ingest's duplicate-id
+   * count): spares the grouping of the candidates by id that would find that out again.
+   */
+  public UpsertSilver idsUnique(boolean unique) {
+    this.idsUnique = unique;
     return this;
   }
 
@@ -89,9 +99,11 @@ public final class UpsertSilver {
               .filter(col("source").equalTo(source).and(col("resource_type").equalTo(type)).and(col("is_deleted")))
               .join(touched, "resource_id")));
     }
-    boolean targetEmpty = lakehouse.read(table).filter(col("source").equalTo(source)).limit(1).count() == 0;
+    // version 0 is the empty table ensure() created (every write goes through it): no query needed to know
+    boolean targetEmpty = lakehouse.version(table) == 0
+        || lakehouse.read(table).filter(col("source").equalTo(source)).limit(1).count() == 0;
     if (targetEmpty && deleted == null && !priorTombstonesPossible
-        && candidates.groupBy("id").count().filter("count > 1").limit(1).count() == 0) {
+        && (idsUnique || candidates.groupBy("id").count().filter("count > 1").limit(1).count() == 0)) {
       // first load of this source with one version per id: a plain append is the same result
       return new Result(lakehouse.appendCounted(table, candidates), 0);
     }

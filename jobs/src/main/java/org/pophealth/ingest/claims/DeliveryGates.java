@@ -158,10 +158,22 @@ public record DeliveryGates(Lakehouse lakehouse, String source, PopHealthConfig.
     return "coalesce(" + name + ", try_cast(trim(fields['" + name + "']) AS " + sqlType + "))";
   }
 
+  /** The source's held deliveries that no release has accepted yet: their run ids and payer FHIR export times. */
+  public record Held(Set<String> runs, Set<Timestamp> fhirExports) {}
+
+  /** {@link #heldRuns} and {@link #heldFhirExports} from one read of the decisions. */
+  public Held held() {
+    List<Row> all = decisions();
+    return new Held(heldRuns(all), heldFhirExports(all));
+  }
+
   /** Run ids of the source's held deliveries that no release has accepted yet. */
   public Set<String> heldRuns() {
+    return heldRuns(decisions());
+  }
+
+  private static Set<String> heldRuns(List<Row> all) {
     Set<String> held = new TreeSet<>();
-    List<Row> all = decisions();
     for (Row r : all) {
       if (HELD.equals(r.getAs("decision"))) {
         held.add(r.getAs("run_id"));
@@ -176,10 +188,10 @@ public record DeliveryGates(Lakehouse lakehouse, String source, PopHealthConfig.
   }
 
   /** The payer FHIR export times of the source's held deliveries that no release has accepted yet. */
-  public Set<Timestamp> heldFhirExports() {
-    Set<String> held = heldRuns();
+  private static Set<Timestamp> heldFhirExports(List<Row> all) {
+    Set<String> held = heldRuns(all);
     Set<Timestamp> out = new TreeSet<>();
-    for (Row r : decisions()) {
+    for (Row r : all) {
       Timestamp fhir = r.getAs("fhir_export_time");
       if (HELD.equals(r.getAs("decision")) && fhir != null && held.contains((String) r.getAs("run_id"))) {
         out.add(fhir);

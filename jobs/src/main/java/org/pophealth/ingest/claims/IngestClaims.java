@@ -158,7 +158,14 @@ public final class IngestClaims {
                 lit(runId).as("ingest_run_id"));
         bronzeRows = bronzeRows == null ? b : bronzeRows.unionByName(b);
       }
-      quarantine(rejected, deliveryTs, runId);
+      // read / loaded / quarantined and findings of the flat rows, in one job: the loaded count below, the
+      // quarantine write (none when nothing was rejected) and the run's counts all come from it
+      List<RowCount> flatCounts = RowCount.of(flat);
+      if (flatCounts.stream().anyMatch(c -> !c.loaded())) {
+        quarantine(rejected, deliveryTs, runId);
+      } else if (!rejected.isEmpty()) {
+        lakehouse.ensure("ops.quarantine"); // as the write of no rows would have left it
+      }
       long bronzeAdded = bronzeRows == null ? 0 : lakehouse.insertNew("bronze.claim_row", bronzeRows,
           "t.source = '" + source + "' AND t.table_name IN (" + tableNames(flat.keySet()) + ")");
       // 2. delivery gates: this delivery's rows (flat files and payer FHIR) against the source's last accepted
@@ -178,6 +185,9 @@ public final class IngestClaims {
       }
       DeliveryGates.Measures measures = DeliveryGates.measure(delivered);
       DeliveryGates deliveryGates = new DeliveryGates(lakehouse, source, gates);
+      // read before this delivery's decision is recorded: a rebuild happens only when it is not held, and then
+      // that decision changes neither set
+      DeliveryGates.Held held = deliveryGates.held();
       DeliveryGates.Decision gate = deliveryGates.decide(runId, measures);
       deliveryGates.record(gate, measures, fhirExport);
       LOG.info("claims run {}: delivery gates {}: {} claim lines, {} member months", runId, gate.decision(),
@@ -197,12 +207,9 @@ public final class IngestClaims {
         // this delivery's validated rows stand for its bronze rows when bronze took every one of them; a row
         // re-sent from an earlier delivery stays in bronze under that delivery (so silver says so): then every
         // bronze row is validated again
-        long loadedFlat = 0;
-        for (Dataset<Row> d : flat.values()) {
-          loadedFlat += d.filter(col("status").equalTo(ValidatedRows.LOADED)).count();
-        }
+        long loadedFlat = flatCounts.stream().filter(RowCount::loaded).mapToLong(RowCount::rows).sum();
         rebuilt = rebuild(validate, persisted, loadedFlat == bronzeAdded ? flat : Map.of(), fhirRunId, deliveryTs,
-            runId);
+            runId, held);
       }
       Map<ClaimTable, Dataset<Row>> fhirRows = rebuilt.fhirRows();
       Map<ClaimTable, Long> silverRows = rebuilt.silverRows();
@@ -213,21 +220,24 @@ public final class IngestClaims {
       // 4. counts of this run
       Map<String, Long> findings = new TreeMap<>();
       List<ClaimsIngestResult.TableCount> byTable =
-          countRows(delivery, flat, fhirRows, fhirRunId, silverRows, findings);
+          countRows(delivery, flatCounts, fhirRows, fhirRunId, silverRows, findings);
       List<Row> validationRows = new ArrayList<>();
       // outside-eligibility: this run's claim lines that no eligibility span covers
       String sev = rules.severity("outside-eligibility");
       if (!ValidationRules.OFF.equals(sev)) {
+        // both tables in one job
+        Dataset<Row> outside = null;
         for (ClaimTable t : List.of(ClaimTable.MEDICAL, ClaimTable.PHARMACY)) {
           var runCol = col("ingest_run_id").equalTo(runId);
           if (fhirRunId != null) {
             runCol = runCol.or(col("ingest_run_id").equalTo(fhirRunId));
           }
-          long n = lakehouse.read(t.silverTable()).filter(col("source").equalTo(source).and(runCol)
-              .and(functionsNot(col("eligibility_matched")))).count();
-          if (n > 0) {
-            findings.merge(t.tableName() + "|warning:outside-eligibility", n, Long::sum);
-          }
+          Dataset<Row> o = lakehouse.read(t.silverTable()).filter(col("source").equalTo(source).and(runCol)
+              .and(functionsNot(col("eligibility_matched")))).select(lit(t.tableName()).as("table_name"));
+          outside = outside == null ? o : outside.union(o);
+        }
+        for (Row r : outside.groupBy("table_name").count().collectAsList()) {
+          findings.merge(r.getString(0) + "|warning:outside-eligibility", r.getLong(1), Long::sum);
         }
       }
       long warnings = 0;
@@ -301,9 +311,8 @@ public final class IngestClaims {
    * {@code fhirRunId}, that FHIR run's rejected rows are quarantined under {@code runId}.
    */
   private Rebuilt rebuild(ValidateClaims validate, List<Dataset<Row>> persisted, Map<ClaimTable, Dataset<Row>> flat,
-      String fhirRunId,
-      Timestamp deliveryTs, String runId) {
-    Set<String> held = new DeliveryGates(lakehouse, source, gates).heldRuns();
+      String fhirRunId, Timestamp deliveryTs, String runId, DeliveryGates.Held heldDeliveries) {
+    Set<String> held = heldDeliveries.runs();
     if (!held.isEmpty()) {
       LOG.info("claims source {}: {} held deliveries left out of silver", source, held.size());
     }
@@ -314,7 +323,7 @@ public final class IngestClaims {
       bronze = bronze.filter(functionsNot(col("ingest_run_id").isin(held.toArray())));
     }
     ReadPayerFhir payer = new ReadPayerFhir(lakehouse, source)
-        .excluding(new DeliveryGates(lakehouse, source, gates).heldFhirExports());
+        .excluding(heldDeliveries.fhirExports());
     JavaRDD<ClaimRecord> fhirRecords = payer.any() ? payer.execute().persist(StorageLevel.MEMORY_AND_DISK()) : null;
     Map<ClaimTable, Dataset<Row>> fhirRows = new EnumMap<>(ClaimTable.class);
     Map<ClaimTable, Dataset<Row>> all = new EnumMap<>(ClaimTable.class);
@@ -361,12 +370,13 @@ public final class IngestClaims {
    */
   public ClaimsIngestResult release(Set<String> accepted) {
     long t0 = System.nanoTime();
-    List<DeliveryGates.Release> released = new DeliveryGates(lakehouse, source, gates).release(accepted);
+    DeliveryGates deliveryGates = new DeliveryGates(lakehouse, source, gates);
+    List<DeliveryGates.Release> released = deliveryGates.release(accepted);
     String runId = RunIds.next("ingest-claims", source);
     List<Dataset<Row>> persisted = new ArrayList<>();
     try {
       Rebuilt r = rebuild(new ValidateClaims(lakehouse.spark(), source, rules), persisted, Map.of(), null, null,
-          runId);
+          runId, deliveryGates.held());
       if (r.fhirRecords() != null) {
         r.fhirRecords().unpersist();
       }
@@ -446,11 +456,35 @@ public final class IngestClaims {
   }
 
   /**
-   * Read, loaded and quarantined rows of this run per table and file format (flat files and this run's
-   * payer FHIR), adding each validation finding's count to {@code findings}.
+   * Rows of one table, file format, status and set of findings: what the run counts of validated rows, from one
+   * aggregation over every table's rows (a narrow projection, one job for all tables).
+   */
+  record RowCount(ClaimTable table, String format, boolean loaded, List<String> findings, long rows) {
+    static List<RowCount> of(Map<ClaimTable, Dataset<Row>> byTable) {
+      Dataset<Row> all = null;
+      for (Map.Entry<ClaimTable, Dataset<Row>> e : byTable.entrySet()) {
+        Dataset<Row> d = e.getValue().select(lit(e.getKey().name()).as("t"), col("file_format"), col("status"),
+            col("findings"));
+        all = all == null ? d : all.union(d);
+      }
+      List<RowCount> out = new ArrayList<>();
+      if (all == null) {
+        return out;
+      }
+      for (Row r : all.groupBy("t", "file_format", "status", "findings").count().collectAsList()) {
+        out.add(new RowCount(ClaimTable.valueOf(r.getString(0)), r.getString(1),
+            ValidatedRows.LOADED.equals(r.getString(2)), r.isNullAt(3) ? List.of() : r.getList(3), r.getLong(4)));
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Read, loaded and quarantined rows of this run per table and file format (flat files, counted already, and
+   * this run's payer FHIR), adding each validation finding's count to {@code findings}.
    */
   private static List<ClaimsIngestResult.TableCount> countRows(ReadClaimFiles.Delivery delivery,
-      Map<ClaimTable, Dataset<Row>> flat, Map<ClaimTable, Dataset<Row>> fhirRows, String fhirRunId,
+      List<RowCount> flatCounts, Map<ClaimTable, Dataset<Row>> fhirRows, String fhirRunId,
       Map<ClaimTable, Long> silverRows, Map<String, Long> findings) {
     List<ClaimsIngestResult.TableCount> byTable = new ArrayList<>();
     // every listed flat file is counted, an empty one (0 bytes, or a header only) included: its table and
@@ -462,34 +496,27 @@ public final class IngestClaims {
                 .count(), 0, 0, 0, 0, silverRows.get(f.table())));
       }
     }
-    for (ClaimTable t : ClaimTable.values()) {
-      List<Dataset<Row>> mine = new ArrayList<>();
-      if (flat.containsKey(t)) {
-        mine.add(flat.get(t));
+    List<RowCount> counts = new ArrayList<>(flatCounts);
+    if (fhirRunId != null) {
+      Map<ClaimTable, Dataset<Row>> fhirNow = new EnumMap<>(ClaimTable.class);
+      fhirRows.forEach((t, d) -> fhirNow.put(t, d.filter(col("ingest_run_id").equalTo(fhirRunId))));
+      counts.addAll(RowCount.of(fhirNow));
+    }
+    for (RowCount n : counts) {
+      ClaimTable t = n.table();
+      String fmt = n.format();
+      ClaimsIngestResult.TableCount old = byTable.stream()
+          .filter(c -> c.table().equals(t.tableName()) && c.format().equals(fmt)).findFirst().orElse(null);
+      ClaimsIngestResult.TableCount c = new ClaimsIngestResult.TableCount(t.tableName(), fmt,
+          (int) delivery.flatFiles().stream().filter(f -> f.table() == t && f.format().equals(fmt)).count(),
+          (old == null ? 0 : old.read()) + n.rows(), (old == null ? 0 : old.loaded()) + (n.loaded() ? n.rows() : 0),
+          (old == null ? 0 : old.quarantined()) + (n.loaded() ? 0 : n.rows()), 0, silverRows.get(t));
+      if (old != null) {
+        byTable.remove(old);
       }
-      if (fhirRows.containsKey(t) && fhirRunId != null) {
-        mine.add(fhirRows.get(t).filter(col("ingest_run_id").equalTo(fhirRunId)));
-      }
-      for (Dataset<Row> d : mine) {
-        for (Row r : d.groupBy("file_format", "status").count().collectAsList()) {
-          String fmt = r.getString(0);
-          ClaimsIngestResult.TableCount old = byTable.stream()
-              .filter(c -> c.table().equals(t.tableName()) && c.format().equals(fmt)).findFirst().orElse(null);
-          long n = r.getLong(2);
-          boolean loaded = ValidatedRows.LOADED.equals(r.getString(1));
-          ClaimsIngestResult.TableCount c = new ClaimsIngestResult.TableCount(t.tableName(), fmt,
-              (int) delivery.flatFiles().stream().filter(f -> f.table() == t && f.format().equals(fmt)).count(),
-              (old == null ? 0 : old.read()) + n, (old == null ? 0 : old.loaded()) + (loaded ? n : 0),
-              (old == null ? 0 : old.quarantined()) + (loaded ? 0 : n), 0, silverRows.get(t));
-          if (old != null) {
-            byTable.remove(old);
-          }
-          byTable.add(c);
-        }
-        for (Row r : d.select(org.apache.spark.sql.functions.explode(col("findings")).as("f"))
-            .groupBy("f").count().collectAsList()) {
-          findings.merge(t.tableName() + "|" + r.getString(0), r.getLong(1), Long::sum);
-        }
+      byTable.add(c);
+      for (String finding : n.findings()) {
+        findings.merge(t.tableName() + "|" + finding, n.rows(), Long::sum);
       }
     }
     return byTable;

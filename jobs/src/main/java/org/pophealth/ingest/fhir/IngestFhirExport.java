@@ -177,9 +177,11 @@ public final class IngestFhirExport {
     long tq = System.nanoTime();
     LOG.info("parsed and counted in {} ms", (tq - t0) / 1_000_000);
     long quarantinedTotal = counts.values().stream().mapToLong(c -> c[1]).sum();
-    lakehouse.ensure("ops.quarantine");
     if (quarantinedTotal > 0) {
+      // insertNew creates the table when absent, and then appends without a query for rows in scope
       lakehouse.insertNew("ops.quarantine", quarantined, exportScope(exportTime));
+    } else {
+      lakehouse.ensure("ops.quarantine");
     }
     LOG.info("quarantine written in {} ms", (System.nanoTime() - tq) / 1_000_000);
 
@@ -189,10 +191,12 @@ public final class IngestFhirExport {
             lit(exportTs).as("export_time"), lit(plan.request()).cast("string").as("export_request"),
             col("file"), col("line"), lit(runId).as("ingest_run_id"));
     long tb = System.nanoTime();
+    // a bronze table new with this run holds no tombstone but this run's own, which silver gets as `deleted`
+    boolean priorBronze = lakehouse.exists("bronze.fhir_resource");
     long bronzeAdded = lakehouse.insertNew("bronze.fhir_resource", bronze, exportScope(exportTime));
     LOG.info("bronze written in {} ms", (System.nanoTime() - tb) / 1_000_000);
 
-    Map<String, long[]> silver = upsertSilver(byGroup, counts, exportTs);
+    Map<String, long[]> silver = upsertSilver(byGroup, counts, duplicates, priorBronze, exportTs);
     long silverChanged = silver.values().stream().mapToLong(v -> v[0] + v[1]).sum();
     Map<String, Map<String, Long>> unresolved = org.pophealth.conform.UnresolvedReferences.count(lakehouse, source,
         byGroup);
@@ -316,15 +320,16 @@ public final class IngestFhirExport {
 
   /** Upserts every silver table that has rows in this run, a few tables at a time (Delta commits are per table). */
   private Map<String, long[]> upsertSilver(Map<String, Dataset<Row>> byGroup, Map<String, long[]> counts,
-      Timestamp exportTs) {
+      Map<String, long[]> duplicates, boolean priorBronze, Timestamp exportTs) {
     boolean anyTombstones = counts.entrySet().stream()
         .anyMatch(e -> e.getKey().startsWith("deleted|") && e.getValue()[0] > 0);
     Dataset<Row> deleted = anyTombstones && byGroup.containsKey(OTHER)
         ? byGroup.get(OTHER).filter(col("kind").equalTo("deleted").and(col("status").equalTo(ParsedLines.LOADED)))
         : null;
-    java.util.Set<String> withTombstones = new java.util.HashSet<>(lakehouse.read("bronze.fhir_resource")
-        .filter(col("source").equalTo(source).and(col("is_deleted")))
-        .select("resource_type").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+    java.util.Set<String> withTombstones = !priorBronze ? java.util.Set.of()
+        : new java.util.HashSet<>(lakehouse.read("bronze.fhir_resource")
+            .filter(col("source").equalTo(source).and(col("is_deleted")))
+            .select("resource_type").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
     List<ResourceConverter> todo = new ArrayList<>();
     for (ResourceConverter conv : Converters.all()) {
       lakehouse.ensure(conv.table());
@@ -342,6 +347,7 @@ public final class IngestFhirExport {
           UpsertSilver.Result r = new UpsertSilver(lakehouse, conv, source, byGroup.get(conv.resourceType()), deleted,
               exportTs)
               .priorTombstonesPossible(withTombstones.contains(conv.resourceType()))
+              .idsUnique(!duplicates.containsKey(conv.resourceType()))
               .execute();
           LOG.info("{}: {} upserted, {} deleted in {} ms", conv.table(), r.upserted(), r.deleted(),
               (System.nanoTime() - ts) / 1_000_000);
