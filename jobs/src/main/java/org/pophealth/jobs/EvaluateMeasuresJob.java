@@ -55,23 +55,16 @@ public final class EvaluateMeasuresJob extends Job<EvaluateMeasuresJob.Result> {
     }
     PopHealthConfig config = ctx.config();
     PopHealthConfig.MeasurementPeriod period = periodOption.period(config);
+    PopHealthConfig.Measures m = config.measures();
+    // the trend and the period in one evaluation: the person resources collected once, each table written once
+    EvaluateMeasures.Result r = new EvaluateMeasures(ctx.lakehouse(), m.packageDir(), period.start(), period.end())
+        .smallCellThreshold(m.smallCellThreshold()).trend(trend).execute();
+    r.release(); // nothing reads the cached rows again: the exports read the tables
     List<Period> earlier = new ArrayList<>();
-    Period p;
-    // the person resources do not depend on the period: collected once, for the trend and the period
-    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> persons = null;
-    try {
-      for (int k = trend; k >= 1; k--) {
-        Period t = evaluate(ctx, period.start().minusYears(k), period.end().minusYears(k), persons);
-        persons = t.result().personResources();
-        earlier.add(t);
-      }
-      p = evaluate(ctx, period.start(), period.end(), persons);
-      persons = p.result().personResources();
-    } finally {
-      if (persons != null) {
-        persons.unpersist();
-      }
+    for (int k = trend; k >= 1; k--) {
+      earlier.add(new Period(period.start().minusYears(k), period.end().minusYears(k), r.trend().get(trend - k)));
     }
+    Period p = new Period(period.start(), period.end(), r);
     ExportMeasureReports.Result e = exportDir == null ? null
         : new ExportMeasureReports(ctx.lakehouse(), p.start(), p.end(), exportDir, individual)
             .reporter(ctx.config().measures().reporter()).execute();
@@ -79,15 +72,6 @@ public final class EvaluateMeasuresJob extends Job<EvaluateMeasuresJob.Result> {
         : new ExportCareGapBundles(ctx.lakehouse(), p.start(), p.end(), careGapDir).allStatuses(allStatuses)
             .reporter(ctx.config().measures().reporter()).execute();
     return new Result(List.copyOf(earlier), p, e, g);
-  }
-
-  private static Period evaluate(JobContext ctx, LocalDate start, LocalDate end,
-      org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> persons) {
-    PopHealthConfig.Measures m = ctx.config().measures();
-    EvaluateMeasures.Result r = new EvaluateMeasures(ctx.lakehouse(), m.packageDir(), start, end)
-        .smallCellThreshold(m.smallCellThreshold()).personResources(persons).execute();
-    r.results().unpersist(); // the person resources stay cached for the next period (released by the caller)
-    return new Period(start, end, r);
   }
 
   @Override

@@ -60,6 +60,64 @@ class MultiSourceMeasuresTest {
     assertEquals(0, lh.read("gold.measure_result").filter("person_id IS NULL").count());
   }
 
+  /**
+   * A trend evaluated in one run (the periods written together, one commit per table) writes the rows that
+   * separate runs of each period write, run timestamps aside, and counts each period as its own run does.
+   */
+  @Test
+  void trendWritesWhatSeparateRunsOfEachPeriodWrite() throws Exception {
+    Lakehouse separate = withCrosswalk();
+    EvaluateMeasures.Result earlier = new EvaluateMeasures(separate, "qicore-2024", START.minusYears(1),
+        END.minusYears(1)).execute();
+    earlier.release();
+    EvaluateMeasures.Result latest = new EvaluateMeasures(separate, "qicore-2024", START, END).execute();
+    latest.release();
+    Lakehouse together = withCrosswalk();
+    EvaluateMeasures.Result trend = new EvaluateMeasures(together, "qicore-2024", START, END).trend(1).execute();
+    trend.release();
+
+    assertEquals(2, separate.version("gold.measure_result"), "created, then one commit per run");
+    for (String table : List.of("gold.measure_result", "gold.measure_summary", "gold.care_gap",
+        "gold.measure_diagnostic")) {
+      assertEquals(1, together.version(table), table + ": created, then one commit for both periods");
+    }
+    assertEquals(1, trend.trend().size());
+    for (EvaluateMeasures.Result[] pair : List.of(new EvaluateMeasures.Result[] {earlier, trend.trend().get(0)},
+        new EvaluateMeasures.Result[] {latest, trend})) {
+      EvaluateMeasures.Result a = pair[0];
+      EvaluateMeasures.Result b = pair[1];
+      assertEquals(List.of(a.persons(), a.evaluations(), a.resultRows(), a.errors(), a.summaryRows(), a.gaps()),
+          List.of(b.persons(), b.evaluations(), b.resultRows(), b.errors(), b.summaryRows(), b.gaps()));
+    }
+    assertTrue(trend.trend().get(0).resultRows() > 0 && trend.summaryRows() > 0);
+    for (String table : List.of("gold.measure_result", "gold.measure_summary", "gold.care_gap",
+        "gold.measure_diagnostic")) {
+      assertEquals(rows(separate, table), rows(together, table), table);
+    }
+  }
+
+  /** The fixture's two sources ingested, and its identity crosswalk. */
+  private static Lakehouse withCrosswalk() throws Exception {
+    Lakehouse lh = SharedSpark.newLakehouse();
+    Path dir = Path.of(MultiSourceMeasuresTest.class.getResource("/measures-multisource").toURI());
+    new IngestFhirExport(lh, "ehr", dir.resolve("ehr").toString()).execute();
+    new IngestClaims(lh, "payer", dir.resolve("payer").toString()).execute();
+    lh.append("gold.identity_crosswalk", lh.spark().read().schema(lh.contract("gold.identity_crosswalk").schema())
+        .json(dir.resolve("gold.identity_crosswalk.ndjson").toString()));
+    return lh;
+  }
+
+  /** A table's rows as text, sorted, without its timestamps (when the run evaluated or computed them). */
+  private static List<String> rows(Lakehouse lh, String table) {
+    var data = lh.read(table);
+    for (var f : data.schema().fields()) {
+      if (f.dataType() instanceof org.apache.spark.sql.types.TimestampType) {
+        data = data.drop(f.name());
+      }
+    }
+    return data.collectAsList().stream().map(Row::toString).sorted().toList();
+  }
+
   private static List<Boolean> flags(Lakehouse lh, String cms, String person) {
     Row r = lh.read("gold.measure_result").filter("cms_id = '" + cms + "' AND person_id = '" + person + "' AND group_index = 1")
         .select("initial_population", "denominator", "numerator").head();
