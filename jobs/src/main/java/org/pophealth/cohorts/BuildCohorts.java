@@ -114,13 +114,15 @@ public final class BuildCohorts {
     Dataset<Row> f = facts.facts().persist(StorageLevel.MEMORY_AND_DISK());
     String user = org.pophealth.ops.Provenance.current().user();
     List<Built> built = new ArrayList<>();
+    List<Row> audits = new ArrayList<>();
     try {
       for (CohortDefinition d : defs) {
-        built.add(buildOne(d, f, facts.versions(), user));
+        built.add(buildOne(d, f, facts.versions(), user, audits));
       }
     } finally {
       f.unpersist();
     }
+    appendAudit(lakehouse, audits);
     return new Result(asOf, attr, List.copyOf(built), facts.versions(), (System.nanoTime() - t0) / 1e9);
   }
 
@@ -132,7 +134,8 @@ public final class BuildCohorts {
         basis.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 8);
   }
 
-  private Built buildOne(CohortDefinition d, Dataset<Row> facts, Map<String, Long> versions, String user) {
+  private Built buildOne(CohortDefinition d, Dataset<Row> facts, Map<String, Long> versions, String user,
+      List<Row> audits) {
     warnUncovered(d);
     String publication = publicationId(d, versions);
     String asOfSql = "DATE'" + asOf + "'";
@@ -205,7 +208,7 @@ public final class BuildCohorts {
         }
       }
     }
-    audit(lakehouse, cohort, publication, "build", asOf, d.hash(), versions, user, listed, excluded, null);
+    audits.add(audit(cohort, publication, "build", asOf, d.hash(), versions, user, listed, excluded, null));
     LOG.info("cohort {} publication {}: {} listed, {} excluded", cohort, publication, listed, excluded);
     return new Built(cohort, d.title(), publication, listed, excluded, byExclusion);
   }
@@ -331,17 +334,25 @@ public final class BuildCohorts {
     return values.stream().map(v -> "'" + v.replace("'", "") + "'").collect(Collectors.joining(", "));
   }
 
-  /** Appends one audit row to ops.publication. */
-  static void audit(Lakehouse lakehouse, String cohort, String publication, String action, LocalDate asOf, String hash,
+  /**
+   * One ops.publication audit row, stamped now; the job appends its rows together ({@link #appendAudit}): one
+   * commit per run rather than one per cohort.
+   */
+  static Row audit(String cohort, String publication, String action, LocalDate asOf, String hash,
       Map<String, Long> versions, String user, long listed, long excluded, PublishCohorts.Published p) {
-    var schema = lakehouse.contract(AUDIT).schema();
-    Row row = RowFactory.create(cohort, publication, action, Date.valueOf(asOf), hash,
+    return RowFactory.create(cohort, publication, action, Date.valueOf(asOf), hash,
         new java.util.TreeMap<>(versions),
         user, Timestamp.from(Instant.now()), listed, excluded,
         p == null ? null : p.added(), p == null ? null : p.removed(), p == null ? null : p.stillListed(),
         p == null ? null : p.previousPublication(), p == null ? null : p.location(),
         p == null ? null : p.files().toArray(new String[0]), org.pophealth.ops.Provenance.current().host(),
         org.pophealth.ops.Provenance.current().version(), org.pophealth.ops.Provenance.current().gitCommit());
-    lakehouse.append(AUDIT, lakehouse.spark().createDataFrame(List.of(row), schema));
+  }
+
+  /** Appends the run's audit rows to ops.publication, in their order, in one commit (none when there are none). */
+  static void appendAudit(Lakehouse lakehouse, List<Row> rows) {
+    if (!rows.isEmpty()) {
+      lakehouse.append(AUDIT, lakehouse.spark().createDataFrame(rows, lakehouse.contract(AUDIT).schema()));
+    }
   }
 }

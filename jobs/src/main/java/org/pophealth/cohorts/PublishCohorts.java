@@ -91,6 +91,9 @@ public final class PublishCohorts {
     if (worklistRules == null) {
       worklistRules = WorklistRules.load(null);
     }
+    // the audit rows are appended together after the last cohort (one commit): a cohort's diff reads only its own
+    // earlier publications, never another cohort's row of this run
+    List<Row> audits = new ArrayList<>();
     for (CohortDefinition d : definitions.definitions()) {
       if (!only.isEmpty() && !only.contains(d.name())) {
         continue;
@@ -100,12 +103,13 @@ public final class PublishCohorts {
         notBuilt.add(d.name());
         continue;
       }
-      out.add(publishOne(d, build, user));
+      out.add(publishOne(d, build, user, audits));
     }
+    BuildCohorts.appendAudit(lakehouse, audits);
     return new Result(List.copyOf(out), List.copyOf(notBuilt), (System.nanoTime() - t0) / 1e9);
   }
 
-  private Published publishOne(CohortDefinition d, Row build, String user) {
+  private Published publishOne(CohortDefinition d, Row build, String user, List<Row> audits) {
     String publication = build.getAs("publication");
     LocalDate asOf = build.<java.sql.Date>getAs("as_of").toLocalDate();
     Map<String, Long> built = build.getJavaMap(build.fieldIndex("input_versions"));
@@ -172,8 +176,8 @@ public final class PublishCohorts {
         diff.count("still_listed"), diff.previousPublication(), location, List.copyOf(files), work.counts());
     // the build counted its excluded rows of this publication
     long excluded = build.<Long>getAs("excluded");
-    BuildCohorts.audit(lakehouse, d.name(), publication, "publish", asOf, d.hash(), versions, user, rows.size(),
-        excluded, p);
+    audits.add(BuildCohorts.audit(d.name(), publication, "publish", asOf, d.hash(), versions, user, rows.size(),
+        excluded, p));
     UpdateWorklist.Counts w = work.counts();
     LOG.info("published {} {}: {} listed, {} added, {} removed, {} files; worklist: {} open ({} opened, {} reopened),"
         + " {} closed, {} held back, {} unassigned", d.name(), publication, rows.size(), p.added(), p.removed(),

@@ -373,28 +373,63 @@ public final class Lakehouse {
     try {
       FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
       for (long v = now; v > before; v--) {
-        Path commit = new Path(log, String.format("%020d.json", v));
-        if (!fs.exists(commit)) {
-          continue;
-        }
-        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(fs.open(commit),
-            java.nio.charset.StandardCharsets.UTF_8))) {
-          for (String line = in.readLine(); line != null; line = in.readLine()) {
-            if (!line.startsWith("{\"commitInfo\"")) {
-              continue;
-            }
-            com.fasterxml.jackson.databind.JsonNode info = COMMIT_JSON.readTree(line).path("commitInfo");
-            if (tag.equals(info.path("userMetadata").asText(null))) {
-              com.fasterxml.jackson.databind.JsonNode m = info.path("operationMetrics").path(metric);
-              return m.isMissingNode() || m.isNull() ? 0 : Long.parseLong(m.asText());
-            }
-          }
+        com.fasterxml.jackson.databind.JsonNode info = commitInfo(fs, log, v);
+        if (info != null && tag.equals(info.path("userMetadata").asText(null))) {
+          return metricOf(info, metric);
         }
       }
       return 0;
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot read the Delta log of " + name, e);
     }
+  }
+
+  /**
+   * The sum of an operation metric ({@code numOutputRows}) over the table's commits after {@code afterVersion} up
+   * to its current version, as DeltaTable.history() reports them (a commit without the metric counts 0), read from
+   * the commit files themselves: the pipeline runner asks it after every job, and history() would load the table's
+   * snapshot and build a DataFrame per table.
+   */
+  public long commitMetricSince(String name, long afterVersion, String metric) {
+    String tablePath = path(name);
+    long now = versionAt(tablePath, name);
+    Path log = new Path(tablePath + "/_delta_log");
+    long sum = 0;
+    try {
+      FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      for (long v = Math.max(afterVersion + 1, 0); v <= now; v++) {
+        com.fasterxml.jackson.databind.JsonNode info = commitInfo(fs, log, v);
+        if (info != null) {
+          sum += metricOf(info, metric);
+        }
+      }
+      return sum;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read the Delta log of " + name, e);
+    }
+  }
+
+  /** The commitInfo of commit {@code version}; null when its file is gone (cleaned up after a checkpoint) or has none. */
+  private static com.fasterxml.jackson.databind.JsonNode commitInfo(FileSystem fs, Path log, long version)
+      throws java.io.IOException {
+    Path commit = new Path(log, String.format("%020d.json", version));
+    if (!fs.exists(commit)) {
+      return null;
+    }
+    try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(fs.open(commit),
+        java.nio.charset.StandardCharsets.UTF_8))) {
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        if (line.startsWith("{\"commitInfo\"")) {
+          return COMMIT_JSON.readTree(line).path("commitInfo");
+        }
+      }
+    }
+    return null;
+  }
+
+  private static long metricOf(com.fasterxml.jackson.databind.JsonNode info, String metric) {
+    com.fasterxml.jackson.databind.JsonNode m = info.path("operationMetrics").path(metric);
+    return m.isMissingNode() || m.isNull() ? 0 : Long.parseLong(m.asText());
   }
 
   /**

@@ -1,6 +1,5 @@
 package org.pophealth.schedule;
 
-import io.delta.tables.DeltaTable;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.sql.Timestamp;
@@ -291,12 +290,7 @@ public final class RunPipeline {
   private long rowsWritten(Map<String, Long> written, Map<String, Long> before) {
     long rows = 0;
     for (Map.Entry<String, Long> e : written.entrySet()) {
-      long from = before.getOrDefault(e.getKey(), -1L);
-      for (Row h : DeltaTable.forPath(lakehouse.spark(), lakehouse.path(e.getKey())).history()
-          .filter("version > " + from).select("operationMetrics").collectAsList()) {
-        Map<String, String> m = h.isNullAt(0) ? Map.of() : h.getJavaMap(0);
-        rows += Long.parseLong(m.getOrDefault("numOutputRows", "0"));
-      }
+      rows += lakehouse.commitMetricSince(e.getKey(), before.getOrDefault(e.getKey(), -1L), "numOutputRows");
     }
     return rows;
   }
