@@ -35,10 +35,12 @@ import org.apache.commons.io.FileUtils;
  *   <li><b>added</b> ({@code addedFraction}, at least one): new people, each a copy of a chosen patient's whole
  *       record under fresh ids and other demographics (as {@link ReplicatePopulation} makes copies);</li>
  *   <li><b>deleted</b> ({@code deletedFraction}, at least one): every resource of the patient, in the export's
- *       {@code deleted/} folder as one tombstone Bundle of DELETE entries per patient.</li>
+ *       {@code deleted/} folder as one tombstone Bundle of DELETE entries per patient. The EHR deletes its record;
+ *       the patient stays a member of the plan, so the after-population keeps them (a payer re-delivery that
+ *       drops a member's whole history would rightly be held by the claims delivery gates).</li>
  * </ul>
  * Writes {@code <base>-night/} (the incremental export: only new or changed resources, and the tombstones) and
- * {@code <base>-after/} (the whole population after the night, for a payer's cumulative re-delivery).
+ * {@code <base>-after/} (the population the payer sees after the night, for its cumulative re-delivery).
  * Deterministic.
  */
 public final class GenerateNightlyExport {
@@ -130,8 +132,8 @@ public final class GenerateNightlyExport {
           String owner = ReplicatePopulation.shared(type) ? null : owner(line, deleted, changed, added);
           String id = idOf(line);
           if (owner != null && deleted.contains(owner)) {
+            // deleted from the EHR, still a member of the plan: the payer's population keeps the patient
             tombstones.computeIfAbsent(owner, k -> new ArrayList<>()).add(type + "/" + id);
-            continue;
           }
           if (owner != null && changed.contains(owner) && type.equals("Patient")) {
             line = newPhone(line);
