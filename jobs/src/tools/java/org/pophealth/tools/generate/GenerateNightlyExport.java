@@ -130,10 +130,9 @@ public final class GenerateNightlyExport {
             continue;
           }
           String owner = ReplicatePopulation.shared(type) ? null : owner(line, deleted, changed, added);
-          String id = idOf(line);
           if (owner != null && deleted.contains(owner)) {
             // deleted from the EHR, still a member of the plan: the payer's population keeps the patient
-            tombstones.computeIfAbsent(owner, k -> new ArrayList<>()).add(type + "/" + id);
+            tombstones.computeIfAbsent(owner, k -> new ArrayList<>()).add(type + "/" + idOf(line));
           }
           if (owner != null && changed.contains(owner) && type.equals("Patient")) {
             line = newPhone(line);
