@@ -5,7 +5,11 @@ first 8 bytes of SHA-256 of the cluster's smallest 'source NUL record_id', in he
 
 Usage: derive.py CASE_DIR  -> prints, per phase, each blocked pair's field weights, match weight, probability
 and status, and each record's person id. The fixtures use exact agreement or a missing value only, so the
-comparison level of a field is 'exact' (best level) or missing (no weight)."""
+comparison level of a field is 'exact' (best level) or missing (no weight).
+
+Term frequencies: a model.json with term_frequency_records and term_frequencies ({field: {value: records}}) is
+a model stored with its own (a value it does not list counts as one); without them, the share of the phase's
+records with the value."""
 import hashlib, json, math, sys, os
 
 FIELDS = ["given_name", "family_name", "birth_date", "sex", "street", "city", "postcode", "state", "phone", "ssn",
@@ -44,6 +48,10 @@ def main(case):
             for f in TF:
                 if p.get(f):
                     counts[f][p[f].lower()] = counts[f].get(p[f].lower(), 0) + 1
+        if "term_frequency_records" in model:
+            n = model["term_frequency_records"]
+            stored = model.get("term_frequencies", {})
+            counts = {f: {v: stored.get(f, {}).get(v, 1) for v in counts[f]} for f in TF}
         print("==", phase, "records", n)
         for i, a in enumerate(people):
             for b in people[i + 1:]:

@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Links only what changed, with a stored model. The new and changed records are prepared; the stored records
  * ({@code gold.identity_record}) sharing a blocking key with one of them are their partners; only pairs with a
- * new or changed record are compared and scored (term frequencies from every current record, as a full run
- * computes them). The persons to re-cluster are those holding a changed or deleted record, those a new link
+ * new or changed record are compared and scored (with the model's stored term frequencies, as a {@code --full}
+ * run with the model weighs them). The persons to re-cluster are those holding a changed or deleted record, those a new link
  * reaches, those named in a reviewer decision, and, through refused or decided links, the persons these touch,
  * so each re-clustered component is whole. Their links are the stored pairs among unchanged records plus the
  * new ones; clustering (with the guard and the decisions) runs on them alone. Every other person is untouched.
@@ -43,12 +43,19 @@ final class LinkIncrementally {
   private final LinkageSettings settings;
   private final MatchModel model;
   private final Set<Integer> skippedRules;
+  private final TermFrequencies termFrequencies;
 
-  LinkIncrementally(SparkSession spark, LinkageSettings settings, MatchModel model, Set<Integer> skippedRules) {
+  /**
+   * @param termFrequencies the model's stored term frequencies; null for a model stored before they were, whose
+   *     frequencies are counted over every current record
+   */
+  LinkIncrementally(SparkSession spark, LinkageSettings settings, MatchModel model, Set<Integer> skippedRules,
+      TermFrequencies termFrequencies) {
     this.spark = spark;
     this.settings = settings;
     this.model = model;
     this.skippedRules = skippedRules;
+    this.termFrequencies = termFrequencies;
   }
 
   /**
@@ -70,9 +77,8 @@ final class LinkIncrementally {
    * @param gone previous person ids of changed and deleted records
    * @param storedPairs gold.identity_pair without pairs of deleted records
    * @param decisions gold.identity_decision (source_a, record_id_a, source_b, record_id_b, decision)
-   * @param current how many records were read (unchanged, new and changed): the term frequencies' denominator, as
-   *     a full run has it (gold.identity_record holds the previous crosswalk's records, so this is the unchanged
-   *     records plus the new and changed ones, without counting them in a pass of their own)
+   * @param current how many records were read (unchanged, new and changed): the denominator of term frequencies
+   *     counted over the current records, for a model stored without its own
    */
   Result execute(Dataset<Row> dirtyRaw, Dataset<Row> clean, Dataset<Row> previous, Set<String> gone,
       Dataset<Row> storedPairs, Dataset<Row> decisions, long current) {
@@ -80,7 +86,7 @@ final class LinkIncrementally {
     ReferenceLists lists = ReferenceLists.get();
     int partitions = Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions", "8"));
     int rules = settings.blockingRules().size();
-    // term frequencies come from every current record below, not from these alone
+    // term frequencies are the model's (or counted over every current record below), not these records' alone
     PrepareRecords.Result prep = new PrepareRecords(settings.withTermFrequencyFields(Set.of()), Map.of())
         .execute(dirtyRaw);
     List<PersonField> fields = prep.fields();
@@ -130,8 +136,10 @@ final class LinkIncrementally {
     t = step("partners", t);
     Dataset<Row> subset = dirty.withColumn("dirty", lit(true)).unionByName(partners.withColumn("dirty", lit(false)));
     subset = dropOversized(subset, rules);
-    subset = withTermFrequencies(subset, clean, dirty, model.termFrequencyFields(), fields, current)
-        .localCheckpoint();
+    TermFrequencies tf = termFrequencies != null ? termFrequencies
+        : TermFrequencies.of(clean.select(base.toArray(new Column[0])).unionByName(dirty.select(base.toArray(
+            new Column[0]))), fields, model.termFrequencyFields(), current);
+    subset = tf.apply(subset, fields, model.termFrequencyFields()).localCheckpoint();
     t = step("block sizes and term frequencies", t);
 
     GeneratePairs generate = new GeneratePairs(settings, fields, lists);
@@ -328,42 +336,6 @@ final class LinkIncrementally {
       String k = "key_" + e.getKey();
       out = out.withColumn(k, functions.when(col(k).isin(e.getValue().toArray()), lit(null).cast("string"))
           .otherwise(col(k)));
-    }
-    return out;
-  }
-
-  /**
-   * tf_&lt;field&gt; of each term-frequency field: the value's share of every current record, as a full run has it.
-   * One pass over the current records counts only the values the compared records have.
-   */
-  private static Dataset<Row> withTermFrequencies(Dataset<Row> subset, Dataset<Row> clean, Dataset<Row> dirty,
-      Set<PersonField> tfFields, List<PersonField> fields, long n) {
-    List<PersonField> tf = fields.stream().filter(tfFields::contains).toList();
-    if (tf.isEmpty()) {
-      return subset;
-    }
-    List<Column> pairs = new ArrayList<>();
-    for (PersonField f : tf) {
-      pairs.add(functions.struct(lit(f.column()).as("field"), col(f.column()).as("value")));
-    }
-    Column exploded = functions.explode(functions.array(pairs.toArray(new Column[0]))).as("fv");
-    Dataset<Row> wanted = subset.select(exploded).select("fv.field", "fv.value").filter(col("value").isNotNull())
-        .distinct();
-    List<Column> cols = tf.stream().map(f -> col(f.column())).toList();
-    Dataset<Row> current = clean.select(cols.toArray(new Column[0])).unionAll(dirty.select(cols.toArray(new Column[0])));
-    Map<String, Map<String, Double>> shares = new HashMap<>();
-    for (Row r : current.select(exploded).select("fv.field", "fv.value")
-        .join(functions.broadcast(wanted), new String[] {"field", "value"}).groupBy("field", "value").count()
-        .collectAsList()) {
-      shares.computeIfAbsent(r.getString(0), k -> new HashMap<>()).put(r.getString(1), r.getLong(2) / (double) Math.max(n, 1));
-    }
-    Dataset<Row> out = subset;
-    for (PersonField f : tf) {
-      List<Row> rows = new ArrayList<>();
-      shares.getOrDefault(f.column(), Map.of()).forEach((v, share) -> rows.add(org.apache.spark.sql.RowFactory.create(v, share)));
-      Dataset<Row> t = subset.sparkSession().createDataFrame(rows, new StructType()
-          .add("tf_value", DataTypes.StringType).add("tf_" + f.column(), DataTypes.DoubleType));
-      out = out.join(functions.broadcast(t), out.col(f.column()).equalTo(t.col("tf_value")), "left").drop("tf_value");
     }
     return out;
   }

@@ -43,6 +43,14 @@ public final class LinkRecords {
     return this;
   }
 
+  private TermFrequencies frozenFrequencies;
+
+  /** Weighs with a stored model's term frequencies (null: the records' own, as a trained run counts them). */
+  public LinkRecords termFrequencies(TermFrequencies tf) {
+    this.frozenFrequencies = tf;
+    return this;
+  }
+
   /** Comparisons one blocking rule generates. */
   public record RuleReport(int rule, String expressions, long blocks, long largestBlock, long candidatePairs,
       long newPairs, long skippedBlocks, boolean skippedRule) {
@@ -58,16 +66,19 @@ public final class LinkRecords {
    *     sources and record ids of both sides
    * @param prepared the normalised records with every rule's blocking key (before any rule or block was skipped)
    *     and term frequencies, as {@link PrepareRecords} made them
+   * @param termFrequencies the term frequencies the pairs were weighed with (a trained run's own, to store)
    */
   public record Result(Dataset<Row> records, Dataset<Row> pairs, MatchModel model, List<PersonField> fields,
       List<RuleReport> rules, long recordCount, long comparisons, long uPairs, long clusters,
-      List<ThresholdCurve.Point> curve, double matchThreshold, Dataset<Row> prepared) {}
+      List<ThresholdCurve.Point> curve, double matchThreshold, Dataset<Row> prepared,
+      TermFrequencies termFrequencies) {}
 
   public Result execute(Dataset<Row> raw, Dataset<Row> decisions) {
     ReferenceLists lists = ReferenceLists.get();
     int partitions = Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions", "8"));
     settings = usableRules(settings, List.of(raw.columns()));
-    PrepareRecords.Result prepared = new PrepareRecords(settings, dateFormats).execute(raw);
+    PrepareRecords.Result prepared = new PrepareRecords(settings, dateFormats).termFrequencies(frozenFrequencies)
+        .execute(raw);
     Dataset<Row> recs = prepared.records();
     List<PersonField> fields = prepared.fields();
     LOG.info("identity: {} records, fields {}", prepared.count(), fields.stream().map(PersonField::column).toList());
@@ -184,7 +195,7 @@ public final class LinkRecords {
         .join(ids.toDF("uid_l", "source_l", "record_id_l"), "uid_l")
         .join(ids.toDF("uid_r", "source_r", "record_id_r"), "uid_r");
     return new Result(records, explained, model, fields, reports, prepared.count(), comparisons, uPairs,
-        clusterCount, curve, settings.matchThreshold(), prepared.records());
+        clusterCount, curve, settings.matchThreshold(), prepared.records(), prepared.termFrequencies());
   }
 
   /** {@link ThresholdCurve#DEFAULT_THRESHOLDS} and the match threshold, ascending. */

@@ -34,7 +34,19 @@ public final class PrepareRecords {
     this.dateFormats = dateFormats == null ? new EnumMap<>(PersonField.class) : dateFormats;
   }
 
-  public record Result(Dataset<Row> records, List<PersonField> fields, long count) {}
+  private TermFrequencies frozen;
+
+  /**
+   * Weighs with these term frequencies (a stored model's) instead of counting the records' own values; null
+   * counts them.
+   */
+  public PrepareRecords termFrequencies(TermFrequencies tf) {
+    this.frozen = tf;
+    return this;
+  }
+
+  /** @param termFrequencies the frequencies tf_&lt;field&gt; came from: the records' own, or the frozen ones */
+  public record Result(Dataset<Row> records, List<PersonField> fields, long count, TermFrequencies termFrequencies) {}
 
   public Result execute(Dataset<Row> raw) {
     List<PersonField> fields = new ArrayList<>();
@@ -79,21 +91,15 @@ public final class PrepareRecords {
         }, Encoders.row(schema));
     normalised = normalised.persist(StorageLevel.MEMORY_AND_DISK());
     long n = normalised.count();
-    Dataset<Row> out = normalised;
-    for (PersonField f : fields) {
-      if (settings.termFrequencyFields().contains(f)) {
-        String c = f.column();
-        Dataset<Row> tf = normalised.filter(col(c).isNotNull()).groupBy(col(c).as("tf_value"))
-            .agg(functions.count(lit(1)).divide(lit((double) Math.max(n, 1))).as("tf_" + c));
-        out = out.join(functions.broadcast(tf), out.col(c).equalTo(tf.col("tf_value")), "left").drop("tf_value");
-      }
-    }
+    TermFrequencies tf = frozen != null ? frozen
+        : TermFrequencies.of(normalised, fields, settings.termFrequencyFields(), n).localCheckpoint();
+    Dataset<Row> out = tf.apply(normalised, fields, settings.termFrequencyFields());
     for (int i = 0; i < settings.blockingRules().size(); i++) {
       out = out.withColumn("key_" + i, blockingKey(settings.blockingRules().get(i)));
     }
     out = out.localCheckpoint();
     normalised.unpersist();
-    return new Result(out, List.copyOf(fields), n);
+    return new Result(out, List.copyOf(fields), n, tf);
   }
 
   /** Same hash as Spark's xxhash64(source, record_id), so SQL can compute it too. */

@@ -98,9 +98,14 @@ public final class ResolveIdentity {
   private boolean full;
   private boolean dryRun;
 
-  /** The model of the last trained run and the settings it was last used with. */
+  /**
+   * The model of the last trained run and the settings it was last used with.
+   *
+   * @param termFrequencies the model's stored term frequencies; null for a model stored before they were (its
+   *     runs count them over the current records)
+   */
   record Stored(String runId, MatchModel model, double matchThreshold, String settings,
-      java.util.Set<Integer> skippedRules) {}
+      java.util.Set<Integer> skippedRules, TermFrequencies termFrequencies) {}
 
   public Result execute() {
     SparkSession spark = lakehouse.spark();
@@ -168,6 +173,8 @@ public final class ResolveIdentity {
     final Dataset<Row> previous;
     /** The match threshold linked at: a trained run's own choice (ThresholdCurve), else the stored model's. */
     double threshold;
+    /** The term frequencies' denominator of the model linked with (-1: a model stored without them). */
+    long termFrequencyRecords = -1;
 
     Run(SparkSession spark, String runId, Instant started, Dataset<Row> all, LinkageSettings settings,
         Dataset<Row> decisions, Stored stored, Mode mode, String settingsJson, Map<String, Long> perSource,
@@ -202,7 +209,7 @@ public final class ResolveIdentity {
     Result full() {
       LinkRecords link = new LinkRecords(spark, settings, Map.of());
       if (mode == Mode.FULL) {
-        link.model(stored.model());
+        link.model(stored.model()).termFrequencies(stored.termFrequencies());
       }
       LinkRecords.Result linked = link.execute(linkColumns(all), decisions);
       threshold = linked.matchThreshold();
@@ -225,6 +232,14 @@ public final class ResolveIdentity {
         return result(linked.recordCount(), linked.comparisons(), ids.result(), events, pairs, linked.rules(),
             modelRunId, new long[4], before.size(), impact, false, 0);
       }
+      if (mode == Mode.TRAINED) {
+        // the model's term frequencies: later runs with it weigh with these, whatever records come and go
+        lakehouse.append("ops.identity_term_frequency", linked.termFrequencies().counts()
+            .select(lit(runId).as("model_run_id"), col("field"), col("value"), col("records")));
+        termFrequencyRecords = linked.termFrequencies().total();
+      } else if (stored.termFrequencies() != null) {
+        termFrequencyRecords = stored.termFrequencies().total();
+      }
       lakehouse.replaceWhere("gold.identity_crosswalk", crosswalk, "true");
       lakehouse.replaceAll("gold.identity_record", recordRows(linked.prepared()));
       writePersons(crosswalk, null);
@@ -238,6 +253,9 @@ public final class ResolveIdentity {
 
     Result incremental() {
       long t = System.nanoTime();
+      if (stored.termFrequencies() != null) {
+        termFrequencyRecords = stored.termFrequencies().total();
+      }
       // new, changed and deleted records from one outer join of the records read with the previous crosswalk
       // (not an anti-join each way: each was a shuffle of both sides); only those few rows are kept
       Dataset<Row> diff = all.select(col("source"), col("record_id"), col("record_hash").as("current_hash"))
@@ -275,7 +293,7 @@ public final class ResolveIdentity {
       boolean decided = !decisions.isEmpty() && decisionsChanged();
       long records = perSource.values().stream().mapToLong(Long::longValue).sum();
       LinkIncrementally.Result inc = dirtyCount == 0 && gone.isEmpty() && !decided ? null
-          : new LinkIncrementally(spark, settings, stored.model(), stored.skippedRules())
+          : new LinkIncrementally(spark, settings, stored.model(), stored.skippedRules(), stored.termFrequencies())
               .execute(dirtyRaw, clean, previous.join(functions.broadcast(deleted.select("source", "record_id")),
                   new String[] {"source", "record_id"}, "left_anti"), gone, storedPairs,
                   decided ? decisions : decisions.limit(0), records);
@@ -463,7 +481,7 @@ public final class ResolveIdentity {
       lakehouse.append("ops.identity_run", spark.createDataFrame(List.of(RowFactory.create(runId,
           Timestamp.from(started), Timestamp.from(Instant.now()), records, comparisons,
           persons, matchedPairs, reviewPairs, ids.kept(), ids.minted(), rulesJson(rules),
-          modelJson(model, threshold), scala.collection.JavaConverters.mapAsScalaMap(new LinkedHashMap<String, Object>(perSource))
+          modelJson(model, threshold, termFrequencyRecords), scala.collection.JavaConverters.mapAsScalaMap(new LinkedHashMap<String, Object>(perSource))
               .toMap(scala.Predef$.MODULE$.<scala.Tuple2<String, Object>>conforms()),
           mode.name().toLowerCase(java.util.Locale.ROOT), modelRunId, settingsJson, counts[0], counts[1], counts[2],
           affectedPersons, decisionsVersion(), labels == null ? null : labels.toJson())),
@@ -652,15 +670,41 @@ public final class ResolveIdentity {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("ops.identity_run.model of run " + modelRun + " is not JSON", e);
     }
-    return new Stored(modelRun, model, threshold, runs.get(0).getString(3), skippedRules);
+    return new Stored(modelRun, model, threshold, runs.get(0).getString(3), skippedRules,
+        termFrequencies(modelRun, trained.get(0).getString(0)));
   }
 
-  /** The model's JSON with the match threshold it links at (what later runs reuse). */
-  static String modelJson(MatchModel model, double threshold) {
+  /** The stored term frequencies of a trained run's model; null when it was stored without them. */
+  TermFrequencies termFrequencies(String modelRun, String modelJson) {
+    long total;
+    try {
+      total = new ObjectMapper().readTree(modelJson).path("term_frequency_records").asLong(-1);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("ops.identity_run.model of run " + modelRun + " is not JSON", e);
+    }
+    if (total < 0 || !lakehouse.exists("ops.identity_term_frequency")) {
+      LOG.info("identity: the model of run {} has no stored term frequencies; they are counted over the current "
+          + "records (resolve-identity --retrain stores them)", modelRun);
+      return null;
+    }
+    // read once: each term-frequency field filters it
+    return new TermFrequencies(lakehouse.read("ops.identity_term_frequency")
+        .filter(col("model_run_id").equalTo(lit(modelRun))).select("field", "value", "records").localCheckpoint(),
+        total);
+  }
+
+  /**
+   * The model's JSON with the match threshold it links at and its term frequencies' denominator (what later runs
+   * reuse).
+   */
+  static String modelJson(MatchModel model, double threshold, long termFrequencyRecords) {
     try {
       com.fasterxml.jackson.databind.node.ObjectNode o = (com.fasterxml.jackson.databind.node.ObjectNode)
           new ObjectMapper().readTree(model.toJson());
       o.put("match_threshold", threshold);
+      if (termFrequencyRecords >= 0) {
+        o.put("term_frequency_records", termFrequencyRecords);
+      }
       return o.toString();
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);

@@ -30,10 +30,12 @@ import org.pophealth.testing.GoldenJob;
  * <ul>
  *   <li>{@code model}: a model file of the case (MatchModel JSON: lambda, per field and level m and u) stored as a
  *       trained run before the first phase, so the case's weights can be derived by hand; without it the first
- *       phase estimates one;
+ *       phase estimates one. With {@code term_frequency_records} and {@code term_frequencies} ({@code {field:
+ *       {value: records}}}) the model is stored with its term frequencies, as a trained run stores them; without,
+ *       it is a model stored before term frequencies were, whose runs count them over the current records;
  *   <li>{@code modes}: {@code phase=mode,...}, the mode each phase must run in (trained, full, incremental);
  *   <li>{@code full_check}: phases after which a {@code --full} link with the stored model must give the same
- *       person ids, pair statuses and golden records as the phase's own run (then the expected files are
+ *       person ids, pair statuses and weights and golden records as the phase's own run (then the expected files are
  *       compared).
  * </ul>
  */
@@ -94,15 +96,14 @@ public final class ResolveIdentityGolden implements GoldenJob {
     }
     if (List.of(c.option("full_check", "").split(",")).contains(name)) {
       List<String> ids = rows(lh.read("gold.identity_crosswalk").select("source", "record_id", "person_id"));
-      List<String> pairs = rows(lh.read("gold.identity_pair").select("source_a", "record_id_a", "source_b",
-          "record_id_b", "status"));
+      List<String> pairs = rows(pairKeys(lh.read("gold.identity_pair")));
       List<String> persons = rows(lh.read("gold.person").drop("resolve_run_id"));
       ResolveIdentity.Result full = new ResolveIdentity(lh, config()).full(true).execute();
       assertEquals(ResolveIdentity.Mode.FULL, full.mode());
       assertEquals(ids, rows(lh.read("gold.identity_crosswalk").select("source", "record_id", "person_id")),
           c + " " + name + ": a full link with the stored model gives the same person ids");
-      assertEquals(pairs, rows(lh.read("gold.identity_pair").select("source_a", "record_id_a", "source_b",
-          "record_id_b", "status")), c + " " + name + ": and the same pairs");
+      assertEquals(pairs, rows(pairKeys(lh.read("gold.identity_pair"))),
+          c + " " + name + ": and the same pairs, statuses and weights");
       assertEquals(persons, rows(lh.read("gold.person").drop("resolve_run_id")),
           c + " " + name + ": and the same golden records");
     }
@@ -130,6 +131,12 @@ public final class ResolveIdentityGolden implements GoldenJob {
     };
   }
 
+  /** A pair's sides, status and weight (rounded as the README derives it). */
+  private static Dataset<Row> pairKeys(Dataset<Row> pairs) {
+    return pairs.select(functions.col("source_a"), functions.col("record_id_a"), functions.col("source_b"),
+        functions.col("record_id_b"), functions.col("status"), functions.round(functions.col("match_weight"), 4));
+  }
+
   private static List<String> rows(Dataset<Row> d) {
     return d.toJSON().collectAsList().stream().sorted().toList();
   }
@@ -146,10 +153,21 @@ public final class ResolveIdentityGolden implements GoldenJob {
   }
 
   /** The case's model as a trained run, with today's settings: the first phase links with it. */
-  private static void seedModel(Lakehouse lh, String json) {
+  private static void seedModel(Lakehouse lh, String json) throws java.io.IOException {
     MatchModel model = MatchModel.fromJson(json);
+    com.fasterxml.jackson.databind.JsonNode node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+    long tfRecords = node.path("term_frequency_records").asLong(-1);
+    String stored = model.toJson();
+    if (tfRecords >= 0) {
+      stored = ResolveIdentity.modelJson(model, LinkageSettings.of(config(), false).matchThreshold(), tfRecords);
+      List<Row> counts = new java.util.ArrayList<>();
+      node.path("term_frequencies").fields().forEachRemaining(f -> f.getValue().fields().forEachRemaining(
+          v -> counts.add(RowFactory.create("golden-model", f.getKey(), v.getKey(), v.getValue().asLong()))));
+      lh.append("ops.identity_term_frequency", lh.spark().createDataFrame(counts,
+          lh.contract("ops.identity_term_frequency").schema()));
+    }
     Timestamp t = Timestamp.from(Instant.parse("2026-01-01T00:00:00Z"));
-    Row row = RowFactory.create("golden-model", t, t, 0L, 0L, 0L, 0L, 0L, 0L, 0L, "[]", model.toJson(), null,
+    Row row = RowFactory.create("golden-model", t, t, 0L, 0L, 0L, 0L, 0L, 0L, 0L, "[]", stored, null,
         "trained", "golden-model", ResolveIdentity.settingsJson(LinkageSettings.of(config(), false)), 0L, 0L, 0L, 0L,
         -1L, null);
     lh.append("ops.identity_run", lh.spark().createDataFrame(List.of(row), lh.contract("ops.identity_run").schema()));
