@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -22,6 +23,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class LinkRecords {
   private static final Logger LOG = LoggerFactory.getLogger(LinkRecords.class);
+
+  /** Up to this many records, a full link makes its pairs on the driver (see {@link GeneratePairs#localPairs}). */
+  static final long LOCAL_PAIR_RECORDS = 100_000;
 
   private final SparkSession spark;
   private LinkageSettings settings;
@@ -74,6 +78,7 @@ public final class LinkRecords {
       TermFrequencies termFrequencies) {}
 
   public Result execute(Dataset<Row> raw, Dataset<Row> decisions) {
+    long t = System.nanoTime();
     ReferenceLists lists = ReferenceLists.get();
     int partitions = Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions", "8"));
     settings = usableRules(settings, List.of(raw.columns()));
@@ -82,6 +87,7 @@ public final class LinkRecords {
     Dataset<Row> recs = prepared.records();
     List<PersonField> fields = prepared.fields();
     LOG.info("identity: {} records, fields {}", prepared.count(), fields.stream().map(PersonField::column).toList());
+    t = LinkIncrementally.step("prepare", t);
 
     // the blocking report comes first: rules over the comparison budget are skipped and oversized blocks
     // dropped before any pair is compared (their keys become null, so no later rule treats them as done)
@@ -89,7 +95,12 @@ public final class LinkRecords {
     recs = planBlocking(recs, reports).localCheckpoint();
     GeneratePairs generate = new GeneratePairs(settings, fields, lists);
     // local checkpoints cut the lineage: later plans stay small (planning deep plans dominated small runs)
-    Dataset<Row> pairs = generate.allPairs(recs, partitions).localCheckpoint();
+    // a few records are paired on the driver: the same blocks and comparisons without a shuffle per rule
+    long recordCount = prepared.count();
+    Dataset<Row> pairs = recordCount <= LOCAL_PAIR_RECORDS
+        ? spark.createDataFrame(generate.localPairs(recs.collectAsList(), recs.schema()), GeneratePairs.SCHEMA)
+            .localCheckpoint()
+        : generate.allPairs(recs, partitions).localCheckpoint();
     Map<Integer, Long> perRule = new HashMap<>();
     for (Row r : pairs.groupBy("rule").count().collectAsList()) {
       perRule.put(r.getInt(0), r.getLong(1));
@@ -97,6 +108,7 @@ public final class LinkRecords {
     reports.replaceAll(r -> r.withNewPairs(perRule.getOrDefault(r.rule(), 0L)));
     long comparisons = perRule.values().stream().mapToLong(Long::longValue).sum();
     LOG.info("identity: {} comparisons from {} blocking rules", comparisons, reports.size());
+    t = LinkIncrementally.step("blocking and pairs", t);
 
     MatchModel model;
     long uPairs = 0;
@@ -110,6 +122,7 @@ public final class LinkRecords {
     } else {
       EstimateU.Result u = new EstimateU(settings, fields, lists).execute(recs, prepared.count());
       uPairs = u.pairs();
+      t = LinkIncrementally.step("u from random pairs", t);
       List<EstimateModel.Round> rounds = new ArrayList<>();
       for (List<String> rule : settings.trainingRules()) {
         Dataset<Row> keyed = sampleTraining(recs.withColumn("key_train", PrepareRecords.blockingKey(rule)), rule);
@@ -122,6 +135,7 @@ public final class LinkRecords {
       model = em.model().withTermFrequency(settings.termFrequencyFields());
       LOG.info("identity: model estimated, lambda {} (probability that two random records match)", model.lambda());
     }
+    t = LinkIncrementally.step("model", t);
 
     ScorePairs score = new ScorePairs(model);
     // not checkpointed: weighing again for the review filter is cheaper than a second copy of every pair
@@ -148,6 +162,7 @@ public final class LinkRecords {
     Dataset<Row> candidates = weighed
         .filter(col("match_probability").geq(lit(settings.reviewThreshold())))
         .localCheckpoint();
+    t = LinkIncrementally.step("scores and threshold curve", t);
 
     Dataset<Row> ids = recs.select("uid", "source", "record_id");
     Dataset<Row> must = spark.emptyDataFrame();
@@ -174,13 +189,18 @@ public final class LinkRecords {
     Dataset<Row> guard = recs.select(col("uid"),
         fields.contains(PersonField.SSN) ? col("ssn") : lit(null).cast("string").as("ssn"),
         fields.contains(PersonField.SEX) ? col("sex") : lit(null).cast("string").as("sex"));
-    ClusterRecords.Result clustered = new ClusterRecords(settings).execute(spark, links, guard, cannot);
+    // up to half a million records the links are clustered on the driver: GraphX's rounds of jobs cost more
+    // than the union-find of a few links (the same guard decides either way)
+    ClusterRecords.Result clustered = prepared.count() <= LinkIncrementally.LOCAL_CLUSTER_RECORDS
+        ? new ClusterRecords(settings).executeLocal(spark, links, guard, cannot)
+        : new ClusterRecords(settings).execute(spark, links, guard, cannot);
     Dataset<Row> clusters = clustered.clusters().localCheckpoint();
     Dataset<Row> refused = clustered.refused().localCheckpoint();
     Dataset<Row> records = ids.join(clusters, new String[] {"uid"}, "left")
         .withColumn("cluster_uid", functions.coalesce(col("cluster_uid"), col("uid")))
         .localCheckpoint();
     long clusterCount = records.select("cluster_uid").distinct().count();
+    LinkIncrementally.step("clusters", t);
 
     Dataset<Row> decided = decisions == null ? cannot : cannot.unionByName(must);
     Dataset<Row> explained = score.explain(candidates)
@@ -269,31 +289,50 @@ public final class LinkRecords {
    * the keys of skipped rules and of oversized blocks set to null.
    */
   private Dataset<Row> planBlocking(Dataset<Row> recs, List<RuleReport> reports) {
+    int rules = settings.blockingRules().size();
+    // every rule's block sizes from one aggregation (a job and a shuffle per rule cost seconds on small inputs)
+    List<Column> keys = new ArrayList<>();
+    for (int i = 0; i < rules; i++) {
+      keys.add(functions.struct(lit(i).as("rule"), col("key_" + i).as("key")));
+    }
+    Dataset<Row> counts = recs.select(functions.explode(functions.array(keys.toArray(new Column[0]))).as("k"))
+        .select("k.rule", "k.key").filter(col("key").isNotNull()).groupBy("rule", "key").count().localCheckpoint();
+    Map<Integer, Row> stats = new HashMap<>();
+    for (Row r : counts.groupBy("rule").agg(functions.count(lit(1)), functions.max("count"),
+            functions.sum(col("count").multiply(col("count").minus(1)).divide(2)),
+            functions.sum(functions.when(col("count").gt(settings.maxBlockSize()), 1).otherwise(0)))
+        .collectAsList()) {
+      stats.put(r.getInt(0), r);
+    }
+    Map<Integer, List<Object>> big = new HashMap<>();
+    if (stats.values().stream().anyMatch(r -> !r.isNullAt(4) && r.getLong(4) > 0)) {
+      for (Row r : counts.filter(col("count").gt(settings.maxBlockSize())).select("rule", "key").collectAsList()) {
+        big.computeIfAbsent(r.getInt(0), k -> new ArrayList<>()).add(r.getString(1));
+      }
+    }
     Dataset<Row> out = recs;
-    for (int i = 0; i < settings.blockingRules().size(); i++) {
+    for (int i = 0; i < rules; i++) {
       String key = "key_" + i;
-      Dataset<Row> counts = recs.filter(col(key).isNotNull()).groupBy(key).count().localCheckpoint();
-      Row s = blockStats(counts);
-      long candidates = s.isNullAt(2) ? 0 : (long) s.getDouble(2);
-      long oversized = s.isNullAt(3) ? 0 : s.getLong(3);
+      Row s = stats.get(i);
+      long blocks = s == null ? 0 : s.getLong(1);
+      long largest = s == null || s.isNullAt(2) ? 0 : s.getLong(2);
+      long candidates = s == null || s.isNullAt(3) ? 0 : (long) s.getDouble(3);
+      long oversized = s == null || s.isNullAt(4) ? 0 : s.getLong(4);
       boolean skip = candidates > settings.maxRuleComparisons();
       String expressions = String.join(" + ", settings.blockingRules().get(i));
-      reports.add(new RuleReport(i, expressions, s.getLong(0), s.isNullAt(1) ? 0 : s.getLong(1), candidates, 0,
-          oversized, skip));
+      reports.add(new RuleReport(i, expressions, blocks, largest, candidates, 0, oversized, skip));
       if (skip) {
         LOG.warn("identity: blocking rule {} ({}) would compare {} pairs, over identity.max_rule_comparisons {}: "
             + "rule skipped; make its key tighter", i, expressions, candidates, settings.maxRuleComparisons());
         out = out.withColumn(key, lit(null).cast("string"));
       } else if (oversized > 0) {
-        List<Object> big = counts.filter(col("count").gt(settings.maxBlockSize())).select(key).collectAsList()
-            .stream().map(r -> (Object) r.getString(0)).toList();
         LOG.info("identity: blocking rule {}: {} blocks over identity.max_block_size {} skipped", i, oversized,
             settings.maxBlockSize());
-        out = out.withColumn(key, functions.when(col(key).isin(big.toArray()), lit(null).cast("string"))
+        out = out.withColumn(key, functions.when(col(key).isin(big.get(i).toArray()), lit(null).cast("string"))
             .otherwise(col(key)));
       }
-      counts.unpersist();
     }
+    counts.unpersist();
     return out;
   }
 

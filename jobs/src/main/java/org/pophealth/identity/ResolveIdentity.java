@@ -212,6 +212,7 @@ public final class ResolveIdentity {
         link.model(stored.model()).termFrequencies(stored.termFrequencies());
       }
       LinkRecords.Result linked = link.execute(linkColumns(all), decisions);
+      long t = System.nanoTime();
       threshold = linked.matchThreshold();
       String modelRunId = mode == Mode.FULL ? stored.runId() : runId;
       Dataset<Row> prev = previous.select(col("source"), col("record_id"), col("person_id").as("previous_id"));
@@ -228,6 +229,7 @@ public final class ResolveIdentity {
       }
       List<AssignPersonIds.Event> events = withRetired(ids.result(), before, deletedCounts());
       Impact impact = impact(events, before.size());
+      t = LinkIncrementally.step("ids and explained pairs", t);
       if (dryRun) {
         return result(linked.recordCount(), linked.comparisons(), ids.result(), events, pairs, linked.rules(),
             modelRunId, new long[4], before.size(), impact, false, 0);
@@ -242,11 +244,15 @@ public final class ResolveIdentity {
       }
       lakehouse.replaceWhere("gold.identity_crosswalk", crosswalk, "true");
       lakehouse.replaceAll("gold.identity_record", recordRows(linked.prepared()));
+      t = LinkIncrementally.step("crosswalk and records written", t);
       writePersons(crosswalk, null);
+      t = LinkIncrementally.step("persons written", t);
       lakehouse.replaceWhere("gold.identity_pair", pairRows, "true");
       lakehouse.replaceWhere("gold.identity_review", pairRows.filter(col("status").isin("review", "refused")), "true");
       appendEvents(events);
+      t = LinkIncrementally.step("pairs written", t);
       long eventUpdates = fillEventPersonIds(crosswalk, false);
+      LinkIncrementally.step("silver.event", t);
       return finish(linked.recordCount(), linked.comparisons(), ids.result(), events, linked.rules(),
           linked.model(), modelRunId, new long[4], -1, impact, eventUpdates);
     }
