@@ -297,8 +297,13 @@ final class LinkIncrementally {
 
   /** Logs a step's seconds; returns now. */
   static long step(String name, long since) {
+    return step(LOG, name, since);
+  }
+
+  /** Logs a step's seconds on the caller's logger (the full run's steps are LinkRecords' and ResolveIdentity's). */
+  static long step(Logger log, String name, long since) {
     long now = System.nanoTime();
-    LOG.info("identity: {}: {} s", name, org.pophealth.io.Messages.seconds(now - since));
+    log.info("identity: {}: {} s", name, org.pophealth.io.Messages.seconds(now - since));
     return now;
   }
 
