@@ -86,7 +86,8 @@ public final class LinkRecords {
         .execute(raw);
     Dataset<Row> recs = prepared.records();
     List<PersonField> fields = prepared.fields();
-    LOG.info("identity: {} records, fields {}", prepared.count(), fields.stream().map(PersonField::column).toList());
+    long recordCount = prepared.count();
+    LOG.info("identity: {} records, fields {}", recordCount, fields.stream().map(PersonField::column).toList());
     t = LinkIncrementally.step(LOG, "prepare", t);
 
     // the blocking report comes first: rules over the comparison budget are skipped and oversized blocks
@@ -96,7 +97,6 @@ public final class LinkRecords {
     GeneratePairs generate = new GeneratePairs(settings, fields, lists);
     // local checkpoints cut the lineage: later plans stay small (planning deep plans dominated small runs)
     // a few records are paired on the driver: the same blocks and comparisons without a shuffle per rule
-    long recordCount = prepared.count();
     Dataset<Row> pairs = recordCount <= LOCAL_PAIR_RECORDS
         ? spark.createDataFrame(generate.localPairs(recs.collectAsList(), recs.schema()), GeneratePairs.SCHEMA)
             .localCheckpoint()
@@ -120,7 +120,7 @@ public final class LinkRecords {
       model = frozen;
       LOG.info("identity: stored model used, lambda {}", model.lambda());
     } else {
-      EstimateU.Result u = new EstimateU(settings, fields, lists).execute(recs, prepared.count());
+      EstimateU.Result u = new EstimateU(settings, fields, lists).execute(recs, recordCount);
       uPairs = u.pairs();
       t = LinkIncrementally.step(LOG, "u from random pairs", t);
       List<EstimateModel.Round> rounds = new ArrayList<>();
@@ -191,7 +191,7 @@ public final class LinkRecords {
         fields.contains(PersonField.SEX) ? col("sex") : lit(null).cast("string").as("sex"));
     // up to half a million records the links are clustered on the driver: GraphX's rounds of jobs cost more
     // than the union-find of a few links (the same guard decides either way)
-    ClusterRecords.Result clustered = prepared.count() <= LinkIncrementally.LOCAL_CLUSTER_RECORDS
+    ClusterRecords.Result clustered = recordCount <= LinkIncrementally.LOCAL_CLUSTER_RECORDS
         ? new ClusterRecords(settings).executeLocal(spark, links, guard, cannot)
         : new ClusterRecords(settings).execute(spark, links, guard, cannot);
     Dataset<Row> clusters = clustered.clusters().localCheckpoint();
@@ -214,7 +214,7 @@ public final class LinkRecords {
         .drop("decided")
         .join(ids.toDF("uid_l", "source_l", "record_id_l"), "uid_l")
         .join(ids.toDF("uid_r", "source_r", "record_id_r"), "uid_r");
-    return new Result(records, explained, model, fields, reports, prepared.count(), comparisons, uPairs,
+    return new Result(records, explained, model, fields, reports, recordCount, comparisons, uPairs,
         clusterCount, curve, settings.matchThreshold(), prepared.records(), prepared.termFrequencies());
   }
 
@@ -277,11 +277,16 @@ public final class LinkRecords {
   }
 
   /** Block statistics of one key column: blocks, largest block, candidate pairs, blocks over the size limit. */
+  /** Blocks, largest block, candidate pairs and blocks over max_block_size, of block sizes ({@code count}). */
+  private Column[] blockStats() {
+    return new Column[] {functions.count(lit(1)), functions.max("count"),
+        functions.sum(col("count").multiply(col("count").minus(1)).divide(2)),
+        functions.sum(functions.when(col("count").gt(settings.maxBlockSize()), 1).otherwise(0))};
+  }
+
   private Row blockStats(Dataset<Row> counts) {
-    return counts.agg(functions.count(lit(1)), functions.max("count"),
-            functions.sum(col("count").multiply(col("count").minus(1)).divide(2)),
-            functions.sum(functions.when(col("count").gt(settings.maxBlockSize()), 1).otherwise(0)))
-        .head();
+    Column[] c = blockStats();
+    return counts.agg(c[0], java.util.Arrays.copyOfRange(c, 1, c.length)).head();
   }
 
   /**
@@ -298,10 +303,8 @@ public final class LinkRecords {
     Dataset<Row> counts = recs.select(functions.explode(functions.array(keys.toArray(new Column[0]))).as("k"))
         .select("k.rule", "k.key").filter(col("key").isNotNull()).groupBy("rule", "key").count().localCheckpoint();
     Map<Integer, Row> stats = new HashMap<>();
-    for (Row r : counts.groupBy("rule").agg(functions.count(lit(1)), functions.max("count"),
-            functions.sum(col("count").multiply(col("count").minus(1)).divide(2)),
-            functions.sum(functions.when(col("count").gt(settings.maxBlockSize()), 1).otherwise(0)))
-        .collectAsList()) {
+    Column[] c = blockStats();
+    for (Row r : counts.groupBy("rule").agg(c[0], java.util.Arrays.copyOfRange(c, 1, c.length)).collectAsList()) {
       stats.put(r.getInt(0), r);
     }
     Map<Integer, List<Object>> big = new HashMap<>();
