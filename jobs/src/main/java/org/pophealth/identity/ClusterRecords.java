@@ -52,6 +52,18 @@ public final class ClusterRecords {
 
   public record Result(Dataset<Row> clusters, Dataset<Row> refused, long components) {}
 
+  /** Up to this many records, clustering runs on the driver ({@link #executeLocal}); GraphX above. */
+  static final long LOCAL_RECORDS = 500_000;
+
+  /**
+   * Clusters {@code records} records' links where it is cheaper: on the driver up to {@link #LOCAL_RECORDS}
+   * (GraphX's rounds of jobs cost seconds that a few links do not need), with GraphX above. Same guard, same result.
+   */
+  public Result execute(SparkSession spark, Dataset<Row> links, Dataset<Row> guard, Dataset<Row> cannot,
+      long records) {
+    return records <= LOCAL_RECORDS ? executeLocal(spark, links, guard, cannot) : execute(spark, links, guard, cannot);
+  }
+
   /**
    * @param links (uid_l, uid_r, match_weight, must boolean)
    * @param guard (uid, ssn, sex) of every record

@@ -36,9 +36,6 @@ final class LinkIncrementally {
   /** Up to this many compared records (new, changed and partners), pairs are made on the driver. */
   static final long LOCAL_PAIR_RECORDS = 500_000;
 
-  /** Up to this many re-clustered records, clustering runs on the driver. */
-  static final long LOCAL_CLUSTER_RECORDS = 500_000;
-
   private final SparkSession spark;
   private final LinkageSettings settings;
   private final MatchModel model;
@@ -231,10 +228,8 @@ final class LinkIncrementally {
         lit(true).as("must")));
     Dataset<Row> guard = clean.select(col("uid"), col("ssn"), col("sex")).join(rUids, "uid")
         .unionByName(dirty.select(col("uid"), guardColumn(fields, PersonField.SSN), guardColumn(fields, PersonField.SEX)));
-    // the few re-clustered records are clustered on the driver (same guard); GraphX beyond local_cluster_records
-    ClusterRecords.Result clustered = r.count() <= LOCAL_CLUSTER_RECORDS
-        ? new ClusterRecords(settings).executeLocal(spark, links, guard, cannot)
-        : new ClusterRecords(settings).execute(spark, links, guard, cannot);
+    // the few re-clustered records are clustered on the driver (same guard)
+    ClusterRecords.Result clustered = new ClusterRecords(settings).execute(spark, links, guard, cannot, r.count());
     Dataset<Row> clusters = clustered.clusters().localCheckpoint();
     Dataset<Row> refused = clustered.refused().localCheckpoint();
     Dataset<Row> records = r.join(clusters, new String[] {"uid"}, "left")

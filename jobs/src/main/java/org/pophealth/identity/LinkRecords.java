@@ -189,11 +189,7 @@ public final class LinkRecords {
     Dataset<Row> guard = recs.select(col("uid"),
         fields.contains(PersonField.SSN) ? col("ssn") : lit(null).cast("string").as("ssn"),
         fields.contains(PersonField.SEX) ? col("sex") : lit(null).cast("string").as("sex"));
-    // up to half a million records the links are clustered on the driver: GraphX's rounds of jobs cost more
-    // than the union-find of a few links (the same guard decides either way)
-    ClusterRecords.Result clustered = recordCount <= LinkIncrementally.LOCAL_CLUSTER_RECORDS
-        ? new ClusterRecords(settings).executeLocal(spark, links, guard, cannot)
-        : new ClusterRecords(settings).execute(spark, links, guard, cannot);
+    ClusterRecords.Result clustered = new ClusterRecords(settings).execute(spark, links, guard, cannot, recordCount);
     Dataset<Row> clusters = clustered.clusters().localCheckpoint();
     Dataset<Row> refused = clustered.refused().localCheckpoint();
     Dataset<Row> records = ids.join(clusters, new String[] {"uid"}, "left")
