@@ -101,7 +101,7 @@ final class LinkIncrementally {
     }
     Dataset<Row> dirty = prep.records().select(dirtyCols.toArray(new Column[0])).localCheckpoint();
     long dirtyCount = prep.count();
-    t = step("prepare", t);
+    t = StepLog.step(LOG, "prepare", t);
 
     // partners: unchanged records sharing a (compared) key with a new or changed record
     List<Column> cleanCols = new ArrayList<>(base);
@@ -130,14 +130,14 @@ final class LinkIncrementally {
     Dataset<Row> cleanKeyed = clean.select(cleanCols.toArray(new Column[0]));
     Dataset<Row> partners = cleanKeyed.filter(anyShared).localCheckpoint();
     long partnerCount = partners.count();
-    t = step("partners", t);
+    t = StepLog.step(LOG, "partners", t);
     Dataset<Row> subset = dirty.withColumn("dirty", lit(true)).unionByName(partners.withColumn("dirty", lit(false)));
     subset = dropOversized(subset, rules);
     TermFrequencies tf = termFrequencies != null ? termFrequencies
         : TermFrequencies.of(clean.select(base.toArray(new Column[0])).unionByName(dirty.select(base.toArray(
             new Column[0]))), fields, model.termFrequencyFields(), current);
     subset = tf.apply(subset, fields, model.termFrequencyFields()).localCheckpoint();
-    t = step("block sizes and term frequencies", t);
+    t = StepLog.step(LOG, "block sizes and term frequencies", t);
 
     GeneratePairs generate = new GeneratePairs(settings, fields, lists);
     long subsetCount = subset.count();
@@ -146,7 +146,7 @@ final class LinkIncrementally {
             .localCheckpoint()
         : generate.allPairs(subset, partitions).localCheckpoint();
     long comparisons = pairs.count();
-    t = step("pairs", t);
+    t = StepLog.step(LOG, "pairs", t);
     ScorePairs score = new ScorePairs(model);
     Dataset<Row> candidates = score.weigh(pairs).filter(col("match_probability").geq(lit(settings.reviewThreshold())))
         .localCheckpoint();
@@ -191,7 +191,7 @@ final class LinkIncrementally {
         todo.addAll(edges.getOrDefault(p, Set.of()));
       }
     }
-    t = step("affected persons", t);
+    t = StepLog.step(LOG, "affected persons", t);
     Dataset<Row> affectedDf = spark.createDataset(new ArrayList<>(affected),
         org.apache.spark.sql.Encoders.STRING()).toDF("person_id");
 
@@ -214,7 +214,7 @@ final class LinkIncrementally {
         .join(uidsAs(dirty, "uid_r"), new String[] {"uid_r"}, "left_anti")
         .localCheckpoint();
 
-    t = step("records and stored pairs to re-cluster", t);
+    t = StepLog.step(LOG, "records and stored pairs to re-cluster", t);
     Dataset<Row> dec = decidedPairs(decisions, r);
     Dataset<Row> must = dec.filter(col("decision").equalTo("must-link")).select("uid_l", "uid_r");
     Dataset<Row> cannot = dec.filter(col("decision").equalTo("cannot-link")).select("uid_l", "uid_r");
@@ -235,7 +235,7 @@ final class LinkIncrementally {
     Dataset<Row> records = r.join(clusters, new String[] {"uid"}, "left")
         .withColumn("cluster_uid", functions.coalesce(col("cluster_uid"), col("uid"))).localCheckpoint();
 
-    step("clusters", t);
+    StepLog.step(LOG, "clusters", t);
     Dataset<Row> decided = dec.select("uid_l", "uid_r").distinct().withColumn("decided", lit(true));
     Dataset<Row> names = subset.select("uid", "source", "record_id");
     Dataset<Row> newPairs = status(score.explain(candidates), refused, decided)
@@ -291,17 +291,6 @@ final class LinkIncrementally {
   }
 
   /** Logs a step's seconds; returns now. */
-  static long step(String name, long since) {
-    return step(LOG, name, since);
-  }
-
-  /** Logs a step's seconds on the caller's logger (the full run's steps are LinkRecords' and ResolveIdentity's). */
-  static long step(Logger log, String name, long since) {
-    long now = System.nanoTime();
-    log.info("identity: {}: {} s", name, org.pophealth.io.Messages.seconds(now - since));
-    return now;
-  }
-
   private static Column guardColumn(List<PersonField> fields, PersonField f) {
     return fields.contains(f) ? col(f.column()) : lit(null).cast("string").as(f.column());
   }

@@ -88,7 +88,7 @@ public final class LinkRecords {
     List<PersonField> fields = prepared.fields();
     long recordCount = prepared.count();
     LOG.info("identity: {} records, fields {}", recordCount, fields.stream().map(PersonField::column).toList());
-    t = LinkIncrementally.step(LOG, "prepare", t);
+    t = StepLog.step(LOG, "prepare", t);
 
     // the blocking report comes first: rules over the comparison budget are skipped and oversized blocks
     // dropped before any pair is compared (their keys become null, so no later rule treats them as done)
@@ -108,7 +108,7 @@ public final class LinkRecords {
     reports.replaceAll(r -> r.withNewPairs(perRule.getOrDefault(r.rule(), 0L)));
     long comparisons = perRule.values().stream().mapToLong(Long::longValue).sum();
     LOG.info("identity: {} comparisons from {} blocking rules", comparisons, reports.size());
-    t = LinkIncrementally.step(LOG, "blocking and pairs", t);
+    t = StepLog.step(LOG, "blocking and pairs", t);
 
     MatchModel model;
     long uPairs = 0;
@@ -122,7 +122,7 @@ public final class LinkRecords {
     } else {
       EstimateU.Result u = new EstimateU(settings, fields, lists).execute(recs, recordCount);
       uPairs = u.pairs();
-      t = LinkIncrementally.step(LOG, "u from random pairs", t);
+      t = StepLog.step(LOG, "u from random pairs", t);
       List<EstimateModel.Round> rounds = new ArrayList<>();
       for (List<String> rule : settings.trainingRules()) {
         Dataset<Row> keyed = sampleTraining(recs.withColumn("key_train", PrepareRecords.blockingKey(rule)), rule);
@@ -135,7 +135,7 @@ public final class LinkRecords {
       model = em.model().withTermFrequency(settings.termFrequencyFields());
       LOG.info("identity: model estimated, lambda {} (probability that two random records match)", model.lambda());
     }
-    t = LinkIncrementally.step(LOG, "model", t);
+    t = StepLog.step(LOG, "model", t);
 
     ScorePairs score = new ScorePairs(model);
     // not checkpointed: weighing again for the review filter is cheaper than a second copy of every pair
@@ -162,7 +162,7 @@ public final class LinkRecords {
     Dataset<Row> candidates = weighed
         .filter(col("match_probability").geq(lit(settings.reviewThreshold())))
         .localCheckpoint();
-    t = LinkIncrementally.step(LOG, "scores and threshold curve", t);
+    t = StepLog.step(LOG, "scores and threshold curve", t);
 
     Dataset<Row> ids = recs.select("uid", "source", "record_id");
     Dataset<Row> must = spark.emptyDataFrame();
@@ -196,7 +196,7 @@ public final class LinkRecords {
         .withColumn("cluster_uid", functions.coalesce(col("cluster_uid"), col("uid")))
         .localCheckpoint();
     long clusterCount = records.select("cluster_uid").distinct().count();
-    LinkIncrementally.step(LOG, "clusters", t);
+    StepLog.step(LOG, "clusters", t);
 
     Dataset<Row> decided = decisions == null ? cannot : cannot.unionByName(must);
     Dataset<Row> explained = score.explain(candidates)

@@ -229,7 +229,7 @@ public final class ResolveIdentity {
       }
       List<AssignPersonIds.Event> events = withRetired(ids.result(), before, deletedCounts());
       Impact impact = impact(events, before.size());
-      t = LinkIncrementally.step(LOG, "ids and explained pairs", t);
+      t = StepLog.step(LOG, "ids and explained pairs", t);
       if (dryRun) {
         return result(linked.recordCount(), linked.comparisons(), ids.result(), events, pairs, linked.rules(),
             modelRunId, new long[4], before.size(), impact, false, 0);
@@ -244,15 +244,15 @@ public final class ResolveIdentity {
       }
       lakehouse.replaceWhere("gold.identity_crosswalk", crosswalk, "true");
       lakehouse.replaceAll("gold.identity_record", recordRows(linked.prepared()));
-      t = LinkIncrementally.step(LOG, "crosswalk and records written", t);
+      t = StepLog.step(LOG, "crosswalk and records written", t);
       writePersons(crosswalk, null);
-      t = LinkIncrementally.step(LOG, "persons written", t);
+      t = StepLog.step(LOG, "persons written", t);
       lakehouse.replaceWhere("gold.identity_pair", pairRows, "true");
       lakehouse.replaceWhere("gold.identity_review", pairRows.filter(col("status").isin("review", "refused")), "true");
       appendEvents(events);
-      t = LinkIncrementally.step(LOG, "pairs written", t);
+      t = StepLog.step(LOG, "pairs written", t);
       long eventUpdates = fillEventPersonIds(crosswalk, false);
-      LinkIncrementally.step(LOG, "silver.event", t);
+      StepLog.step(LOG, "silver.event", t);
       return finish(linked.recordCount(), linked.comparisons(), ids.result(), events, linked.rules(),
           linked.model(), modelRunId, new long[4], -1, impact, eventUpdates);
     }
@@ -303,7 +303,7 @@ public final class ResolveIdentity {
               .execute(dirtyRaw, clean, previous.join(functions.broadcast(deleted.select("source", "record_id")),
                   new String[] {"source", "record_id"}, "left_anti"), gone, storedPairs,
                   decided ? decisions : decisions.limit(0), records);
-      t = LinkIncrementally.step(LOG, "link", t);
+      t = StepLog.step(LOG, "link", t);
       if (inc == null) {
         LOG.info("identity: no record changed since the last run; nothing to link");
         AssignPersonIds.Result none = new AssignPersonIds.Result(Map.of(), List.of(), 0, 0);
@@ -342,7 +342,7 @@ public final class ResolveIdentity {
           .map(functions::col).toArray(Column[]::new))).localCheckpoint();
       List<AssignPersonIds.Event> events = withRetired(ids.result(), inc.affectedPersons(), deletedCounts());
       Impact impact = impact(events, inc.affectedPersons().size());
-      t = LinkIncrementally.step(LOG, "ids and explained pairs", t);
+      t = StepLog.step(LOG, "ids and explained pairs", t);
       if (dryRun) {
         return result(records, inc.comparisons(), ids.result(), events, null, List.of(), stored.runId(),
             counts, inc.affectedPersons().size(), impact, false, 0);
@@ -351,7 +351,7 @@ public final class ResolveIdentity {
       Dataset<Row> goneKeys = deleted.select("source", "record_id");
       upsert("gold.identity_crosswalk", crosswalk, goneKeys, List.of("source", "record_id"));
       upsert("gold.identity_record", recordRows(inc.prepared()), goneKeys, List.of("source", "record_id"));
-      t = LinkIncrementally.step(LOG, "crosswalk and records written", t);
+      t = StepLog.step(LOG, "crosswalk and records written", t);
       // pairs: every pair touching a re-clustered or deleted record is replaced
       Dataset<Row> touched = inc.records().select("source", "record_id").unionByName(goneKeys).localCheckpoint();
       List<String> pairKey = List.of("source_a", "record_id_a", "source_b", "record_id_b");
@@ -365,12 +365,12 @@ public final class ResolveIdentity {
       Dataset<Row> reviewRows = pairRows.filter(col("status").isin("review", "refused"));
       upsert("gold.identity_review", reviewRows, oldTouched.unionByName(pairRows.select(pairKeyCols)).distinct()
           .join(reviewRows.select(pairKeyCols), pairKey.toArray(new String[0]), "left_anti"), pairKey);
-      t = LinkIncrementally.step(LOG, "pairs written", t);
+      t = StepLog.step(LOG, "pairs written", t);
       writePersons(crosswalk, inc.affectedPersons());
       appendEvents(events);
-      t = LinkIncrementally.step(LOG, "persons written", t);
+      t = StepLog.step(LOG, "persons written", t);
       long eventUpdates = fillEventPersonIds(crosswalk, true);
-      LinkIncrementally.step(LOG, "silver.event", t);
+      StepLog.step(LOG, "silver.event", t);
       return finish(records, inc.comparisons(), ids.result(), events, List.of(), stored.model(), stored.runId(), counts,
           inc.affectedPersons().size(), impact, eventUpdates);
     }
