@@ -70,17 +70,23 @@ public final class GeneratePairs {
   public List<Row> localPairs(List<Row> records, StructType schema) {
     Layout layout = new Layout(schema, fields, settings.blockingRules().size());
     CompareRecords compare = new CompareRecords(fields, lists);
+    // the rules' blocks are walked on every core (each rule on its own: the pairs a rule emits depend only on the
+    // records' keys), then concatenated in rule order, as one thread gives them
+    List<List<Row>> perRule = java.util.stream.IntStream.range(0, settings.blockingRules().size()).parallel()
+        .mapToObj(r -> {
+          int keyIndex = schema.fieldIndex("key_" + r);
+          List<Row> keyed = new ArrayList<>(records.stream().filter(x -> !x.isNullAt(keyIndex)).toList());
+          keyed.sort(java.util.Comparator.comparing((Row x) -> x.getString(keyIndex)));
+          BlockIterator it = new BlockIterator(keyed.iterator(), keyIndex, r, true, settings.maxBlockSize(),
+              settings.linkOnly(), layout, compare);
+          List<Row> pairs = new ArrayList<>();
+          while (it.hasNext()) {
+            pairs.add(it.next());
+          }
+          return pairs;
+        }).toList();
     List<Row> out = new ArrayList<>();
-    for (int r = 0; r < settings.blockingRules().size(); r++) {
-      int keyIndex = schema.fieldIndex("key_" + r);
-      List<Row> keyed = new ArrayList<>(records.stream().filter(x -> !x.isNullAt(keyIndex)).toList());
-      keyed.sort(java.util.Comparator.comparing((Row x) -> x.getString(keyIndex)));
-      BlockIterator it = new BlockIterator(keyed.iterator(), keyIndex, r, true, settings.maxBlockSize(),
-          settings.linkOnly(), layout, compare);
-      while (it.hasNext()) {
-        out.add(it.next());
-      }
-    }
+    perRule.forEach(out::addAll);
     return out;
   }
 

@@ -243,9 +243,9 @@ public final class ResolveIdentity {
         termFrequencyRecords = stored.termFrequencies().total();
       }
       lakehouse.replaceWhere("gold.identity_crosswalk", crosswalk, "true");
-      lakehouse.replaceAll("gold.identity_record", recordRows(linked.prepared()));
+      lakehouse.replaceAll("gold.identity_record", recordRows(linked.prepared(), all));
       t = StepLog.step(LOG, "crosswalk and records written", t);
-      writePersons(crosswalk, null);
+      writePersons(crosswalk, null, all);
       t = StepLog.step(LOG, "persons written", t);
       lakehouse.replaceWhere("gold.identity_pair", pairRows, "true");
       lakehouse.replaceWhere("gold.identity_review", pairRows.filter(col("status").isin("review", "refused")), "true");
@@ -336,8 +336,17 @@ public final class ResolveIdentity {
               "match_weight")
           .unionByName(keptPairs.select(col("source_a").as("source_l"), col("record_id_a").as("record_id_l"),
               col("source_b").as("source_r"), col("record_id_b").as("record_id_r"), col("status"), col("match_weight")));
-      Dataset<Row> crosswalk = crosswalk(ids.personOf(), statusPairs, all, runId);
-      Dataset<Row> pairRows = pairRows(newPairs, stored.model(), all, runId);
+      // the rows read of the re-clustered records and of the new pairs' sides, taken in one streamed pass: the
+      // joins below (crosswalk, explained pairs, stored records, golden records) read these few, not every
+      // record read (a shuffle of the whole population each)
+      Dataset<Row> nightKeys = inc.records().select("source", "record_id")
+          .unionByName(newPairs.select(col("source_l").as("source"), col("record_id_l").as("record_id")))
+          .unionByName(newPairs.select(col("source_r").as("source"), col("record_id_r").as("record_id")))
+          .distinct().localCheckpoint();
+      Dataset<Row> night = all.join(functions.broadcast(nightKeys), new String[] {"source", "record_id"},
+          "left_semi").localCheckpoint();
+      Dataset<Row> crosswalk = crosswalk(ids.personOf(), statusPairs, night, runId);
+      Dataset<Row> pairRows = pairRows(newPairs, stored.model(), night, runId);
       pairRows = pairRows.unionByName(keptPairs.select(java.util.Arrays.stream(pairRows.columns())
           .map(functions::col).toArray(Column[]::new))).localCheckpoint();
       List<AssignPersonIds.Event> events = withRetired(ids.result(), inc.affectedPersons(), deletedCounts());
@@ -350,7 +359,7 @@ public final class ResolveIdentity {
       // crosswalk: the re-clustered records replace theirs; deleted records go
       Dataset<Row> goneKeys = deleted.select("source", "record_id");
       upsert("gold.identity_crosswalk", crosswalk, goneKeys, List.of("source", "record_id"));
-      upsert("gold.identity_record", recordRows(inc.prepared()), goneKeys, List.of("source", "record_id"));
+      upsert("gold.identity_record", recordRows(inc.prepared(), night), goneKeys, List.of("source", "record_id"));
       t = StepLog.step(LOG, "crosswalk and records written", t);
       // pairs: every pair touching a re-clustered or deleted record is replaced
       Dataset<Row> touched = inc.records().select("source", "record_id").unionByName(goneKeys).localCheckpoint();
@@ -366,7 +375,7 @@ public final class ResolveIdentity {
       upsert("gold.identity_review", reviewRows, oldTouched.unionByName(pairRows.select(pairKeyCols)).distinct()
           .join(reviewRows.select(pairKeyCols), pairKey.toArray(new String[0]), "left_anti"), pairKey);
       t = StepLog.step(LOG, "pairs written", t);
-      writePersons(crosswalk, inc.affectedPersons());
+      writePersons(crosswalk, inc.affectedPersons(), night);
       appendEvents(events);
       t = StepLog.step(LOG, "persons written", t);
       long eventUpdates = fillEventPersonIds(crosswalk, true);
@@ -394,7 +403,8 @@ public final class ResolveIdentity {
      * gold.identity_record rows of prepared records: the normalised fields and every rule's raw key (before a run
      * skipped a rule or a block), recomputed from the fields.
      */
-    Dataset<Row> recordRows(Dataset<Row> prepared) {
+    /** @param records the records read (at least those prepared), for their record hash */
+    Dataset<Row> recordRows(Dataset<Row> prepared, Dataset<Row> records) {
       List<Column> cols = new ArrayList<>(List.of(col("uid"), col("source"), col("record_id")));
       for (PersonField f : PersonField.values()) {
         cols.add(List.of(prepared.columns()).contains(f.column()) ? col(f.column())
@@ -407,7 +417,7 @@ public final class ResolveIdentity {
       cols.add(functions.array(keys.toArray(new Column[0])).as("blocking_keys"));
       cols.add(lit(runId).as("resolve_run_id"));
       return prepared.select(cols.toArray(new Column[0]))
-          .join(all.select("source", "record_id", "record_hash"), new String[] {"source", "record_id"});
+          .join(records.select("source", "record_id", "record_hash"), new String[] {"source", "record_id"});
     }
 
     private Dataset<Row> deleted;
@@ -430,9 +440,13 @@ public final class ResolveIdentity {
       return out;
     }
 
-    /** gold.person rows of the given persons (all when null) from their records, by the survivorship rules. */
-    void writePersons(Dataset<Row> crosswalk, java.util.Set<String> affected) {
-      Dataset<Row> withPerson = all.join(crosswalk.select("source", "record_id", "person_id"),
+    /**
+     * gold.person rows of the given persons (all when null) from their records, by the survivorship rules.
+     *
+     * @param records the records read (at least those of the crosswalk's rows)
+     */
+    void writePersons(Dataset<Row> crosswalk, java.util.Set<String> affected, Dataset<Row> records) {
+      Dataset<Row> withPerson = records.join(crosswalk.select("source", "record_id", "person_id"),
           new String[] {"source", "record_id"});
       Dataset<Row> person = GoldenRecord.build(withPerson, survivorship).withColumn("resolve_run_id", lit(runId))
           .localCheckpoint();
