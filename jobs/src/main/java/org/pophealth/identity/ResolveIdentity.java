@@ -339,11 +339,11 @@ public final class ResolveIdentity {
       // the rows read of the re-clustered records and of the new pairs' sides, taken in one streamed pass: the
       // joins below (crosswalk, explained pairs, stored records, golden records) read these few, not every
       // record read (a shuffle of the whole population each)
-      Dataset<Row> nightKeys = inc.records().select("source", "record_id")
+      Dataset<Row> nightRecordKeys = inc.records().select("source", "record_id")
           .unionByName(newPairs.select(col("source_l").as("source"), col("record_id_l").as("record_id")))
           .unionByName(newPairs.select(col("source_r").as("source"), col("record_id_r").as("record_id")))
           .distinct().localCheckpoint();
-      Dataset<Row> night = all.join(functions.broadcast(nightKeys), new String[] {"source", "record_id"},
+      Dataset<Row> night = all.join(functions.broadcast(nightRecordKeys), new String[] {"source", "record_id"},
           "left_semi").localCheckpoint();
       Dataset<Row> crosswalk = crosswalk(ids.personOf(), statusPairs, night, runId);
       Dataset<Row> pairRows = pairRows(newPairs, stored.model(), night, runId);
@@ -402,8 +402,9 @@ public final class ResolveIdentity {
     /**
      * gold.identity_record rows of prepared records: the normalised fields and every rule's raw key (before a run
      * skipped a rule or a block), recomputed from the fields.
+     *
+     * @param records the records read (at least those prepared), for their record hash
      */
-    /** @param records the records read (at least those prepared), for their record hash */
     Dataset<Row> recordRows(Dataset<Row> prepared, Dataset<Row> records) {
       List<Column> cols = new ArrayList<>(List.of(col("uid"), col("source"), col("record_id")));
       for (PersonField f : PersonField.values()) {
