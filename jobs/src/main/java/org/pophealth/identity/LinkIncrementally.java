@@ -224,7 +224,7 @@ final class LinkIncrementally {
         lit(true).as("must")));
     Dataset<Row> guard = clean.select(col("uid"), col("ssn"), col("sex")).join(rUids, "uid")
         .unionByName(dirty.select(col("uid"), guardColumn(fields, PersonField.SSN), guardColumn(fields, PersonField.SEX)));
-    // the few re-clustered records are clustered on the driver (same guard)
+    // the re-clustered records: on the driver up to ClusterRecords.LOCAL_RECORDS (same guard either way)
     ClusterRecords.Result clustered = new ClusterRecords(settings).execute(spark, links, guard, cannot, r.count());
     Dataset<Row> clusters = clustered.clusters().localCheckpoint();
     Dataset<Row> refused = clustered.refused().localCheckpoint();
@@ -286,7 +286,7 @@ final class LinkIncrementally {
         .drop("ua", "ub");
   }
 
-  /** Logs a step's seconds; returns now. */
+  /** A guard column of the night's records: the field, or null when the sources do not map it. */
   private static Column guardColumn(List<PersonField> fields, PersonField f) {
     return fields.contains(f) ? col(f.column()) : lit(null).cast("string").as(f.column());
   }

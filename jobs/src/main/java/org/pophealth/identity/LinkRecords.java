@@ -272,7 +272,6 @@ public final class LinkRecords {
     return settings.linkOnly() ? all - sameSource : all;
   }
 
-  /** Block statistics of one key column: blocks, largest block, candidate pairs, blocks over the size limit. */
   /** Blocks, largest block, candidate pairs and blocks over max_block_size, of block sizes ({@code count}). */
   private Column[] blockStats() {
     return new Column[] {functions.count(lit(1)), functions.max("count"),
@@ -280,6 +279,7 @@ public final class LinkRecords {
         functions.sum(functions.when(col("count").gt(settings.maxBlockSize()), 1).otherwise(0))};
   }
 
+  /** {@link #blockStats()} of one key column's block sizes. */
   private Row blockStats(Dataset<Row> counts) {
     Column[] c = blockStats();
     return counts.agg(c[0], java.util.Arrays.copyOfRange(c, 1, c.length)).head();
