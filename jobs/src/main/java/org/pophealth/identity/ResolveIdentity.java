@@ -24,6 +24,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.pophealth.config.PopHealthConfig;
 import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.lakehouse.ParallelWrites;
 import org.pophealth.ops.RunIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -242,15 +243,18 @@ public final class ResolveIdentity {
       } else if (stored.termFrequencies() != null) {
         termFrequencyRecords = stored.termFrequencies().total();
       }
-      lakehouse.replaceWhere("gold.identity_crosswalk", crosswalk, "true");
-      lakehouse.replaceAll("gold.identity_record", recordRows(linked.prepared(), all));
-      t = StepLog.step(LOG, "crosswalk and records written", t);
-      writePersons(crosswalk, null, all);
-      t = StepLog.step(LOG, "persons written", t);
-      lakehouse.replaceWhere("gold.identity_pair", pairRows, "true");
-      lakehouse.replaceWhere("gold.identity_review", pairRows.filter(col("status").isin("review", "refused")), "true");
+      // the identity tables, side by side (one write's driver work and last tasks overlap another's)
+      ParallelWrites.run(4, "identity", List.of(
+          () -> lakehouse.replaceWhere("gold.identity_crosswalk", crosswalk, "true"),
+          () -> lakehouse.replaceAll("gold.identity_record", recordRows(linked.prepared(), all)),
+          () -> writePersons(crosswalk, null, all),
+          () -> {
+            lakehouse.replaceWhere("gold.identity_pair", pairRows, "true");
+            lakehouse.replaceWhere("gold.identity_review", pairRows.filter(col("status").isin("review", "refused")),
+                "true");
+          }));
       appendEvents(events);
-      t = StepLog.step(LOG, "pairs written", t);
+      t = StepLog.step(LOG, "identity tables written", t);
       long eventUpdates = fillEventPersonIds(crosswalk, false);
       StepLog.step(LOG, "silver.event", t);
       return finish(linked.recordCount(), linked.comparisons(), ids.result(), events, linked.rules(),
@@ -346,8 +350,8 @@ public final class ResolveIdentity {
       Dataset<Row> night = all.join(functions.broadcast(nightRecordKeys), new String[] {"source", "record_id"},
           "left_semi").localCheckpoint();
       Dataset<Row> crosswalk = crosswalk(ids.personOf(), statusPairs, night, runId);
-      Dataset<Row> pairRows = pairRows(newPairs, stored.model(), night, runId);
-      pairRows = pairRows.unionByName(keptPairs.select(java.util.Arrays.stream(pairRows.columns())
+      Dataset<Row> explained = pairRows(newPairs, stored.model(), night, runId);
+      Dataset<Row> pairRows = explained.unionByName(keptPairs.select(java.util.Arrays.stream(explained.columns())
           .map(functions::col).toArray(Column[]::new))).localCheckpoint();
       List<AssignPersonIds.Event> events = withRetired(ids.result(), inc.affectedPersons(), deletedCounts());
       Impact impact = impact(events, inc.affectedPersons().size());
@@ -356,17 +360,30 @@ public final class ResolveIdentity {
         return result(records, inc.comparisons(), ids.result(), events, null, List.of(), stored.runId(),
             counts, inc.affectedPersons().size(), impact, false, 0);
       }
-      // crosswalk: the re-clustered records replace theirs; deleted records go
+      // the identity tables' MERGEs, side by side (at 1M records each scans its whole table: one's driver work
+      // and last tasks overlap another's): crosswalk and stored records (the re-clustered records replace
+      // theirs; deleted records go), pairs and the review queue, golden records and the split queue
       Dataset<Row> goneKeys = deleted.select("source", "record_id");
-      upsert("gold.identity_crosswalk", crosswalk, goneKeys, List.of("source", "record_id"));
-      upsert("gold.identity_record", recordRows(inc.prepared(), night), goneKeys, List.of("source", "record_id"));
-      t = StepLog.step(LOG, "crosswalk and records written", t);
-      // pairs: every pair touching a re-clustered or deleted record is replaced
-      Dataset<Row> touched = inc.records().select("source", "record_id").unionByName(goneKeys).localCheckpoint();
+      ParallelWrites.run(4, "identity", List.of(
+          () -> upsert("gold.identity_crosswalk", crosswalk, goneKeys, List.of("source", "record_id")),
+          () -> upsert("gold.identity_record", recordRows(inc.prepared(), night), goneKeys,
+              List.of("source", "record_id")),
+          () -> writePairs(pairRows, inc.records().select("source", "record_id").unionByName(goneKeys)),
+          () -> writePersons(crosswalk, inc.affectedPersons(), night)));
+      appendEvents(events);
+      t = StepLog.step(LOG, "identity tables written", t);
+      long eventUpdates = fillEventPersonIds(crosswalk, true);
+      StepLog.step(LOG, "silver.event", t);
+      return finish(records, inc.comparisons(), ids.result(), events, List.of(), stored.model(), stored.runId(), counts,
+          inc.affectedPersons().size(), impact, eventUpdates);
+    }
+
+    /** Every stored pair touching one of {@code records} (re-clustered or deleted) is replaced by {@code pairRows}. */
+    void writePairs(Dataset<Row> pairRows, Dataset<Row> records) {
       List<String> pairKey = List.of("source_a", "record_id_a", "source_b", "record_id_b");
       Column[] pairKeyCols = pairKey.stream().map(functions::col).toArray(Column[]::new);
-      Dataset<Row> oldTouched = LinkIncrementally.touching(lakehouse.read("gold.identity_pair"), touched)
-          .select(pairKeyCols).localCheckpoint();
+      Dataset<Row> oldTouched = LinkIncrementally.touching(lakehouse.read("gold.identity_pair"),
+          records.localCheckpoint()).select(pairKeyCols).localCheckpoint();
       upsert("gold.identity_pair", pairRows, oldTouched.join(pairRows.select(pairKeyCols),
           pairKey.toArray(new String[0]), "left_anti"), pairKey);
       // the review queue is the pairs under review or refused: only the replaced pairs' rows change (a MERGE
@@ -374,14 +391,6 @@ public final class ResolveIdentity {
       Dataset<Row> reviewRows = pairRows.filter(col("status").isin("review", "refused"));
       upsert("gold.identity_review", reviewRows, oldTouched.unionByName(pairRows.select(pairKeyCols)).distinct()
           .join(reviewRows.select(pairKeyCols), pairKey.toArray(new String[0]), "left_anti"), pairKey);
-      t = StepLog.step(LOG, "pairs written", t);
-      writePersons(crosswalk, inc.affectedPersons(), night);
-      appendEvents(events);
-      t = StepLog.step(LOG, "persons written", t);
-      long eventUpdates = fillEventPersonIds(crosswalk, true);
-      StepLog.step(LOG, "silver.event", t);
-      return finish(records, inc.comparisons(), ids.result(), events, List.of(), stored.model(), stored.runId(), counts,
-          inc.affectedPersons().size(), impact, eventUpdates);
     }
 
     /** Whether reviewers decided anything since the last run (gold.identity_decision's Delta version moved). */

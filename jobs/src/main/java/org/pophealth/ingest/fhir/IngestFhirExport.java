@@ -338,33 +338,21 @@ public final class IngestFhirExport {
       }
     }
     Map<String, long[]> out = new java.util.concurrent.ConcurrentHashMap<>();
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
-    try {
-      List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
-      for (ResourceConverter conv : todo) {
-        futures.add(pool.submit(() -> {
-          long ts = System.nanoTime();
-          UpsertSilver.Result r = new UpsertSilver(lakehouse, conv, source, byGroup.get(conv.resourceType()), deleted,
-              exportTs)
-              .priorTombstonesPossible(withTombstones.contains(conv.resourceType()))
-              .idsUnique(!duplicates.containsKey(conv.resourceType()))
-              .execute();
-          LOG.info("{}: {} upserted, {} deleted in {} ms", conv.table(), r.upserted(), r.deleted(),
-              (System.nanoTime() - ts) / 1_000_000);
-          out.put(conv.resourceType(), new long[] {r.upserted(), r.deleted()});
-        }));
-      }
-      for (java.util.concurrent.Future<?> f : futures) {
-        f.get();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while writing silver", e);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-    } finally {
-      pool.shutdownNow();
+    List<Runnable> writes = new ArrayList<>();
+    for (ResourceConverter conv : todo) {
+      writes.add(() -> {
+        long ts = System.nanoTime();
+        UpsertSilver.Result r = new UpsertSilver(lakehouse, conv, source, byGroup.get(conv.resourceType()), deleted,
+            exportTs)
+            .priorTombstonesPossible(withTombstones.contains(conv.resourceType()))
+            .idsUnique(!duplicates.containsKey(conv.resourceType()))
+            .execute();
+        LOG.info("{}: {} upserted, {} deleted in {} ms", conv.table(), r.upserted(), r.deleted(),
+            (System.nanoTime() - ts) / 1_000_000);
+        out.put(conv.resourceType(), new long[] {r.upserted(), r.deleted()});
+      });
     }
+    org.pophealth.lakehouse.ParallelWrites.run(3, "silver", writes);
     return out;
   }
 
