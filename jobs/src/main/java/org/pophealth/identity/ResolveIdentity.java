@@ -243,8 +243,12 @@ public final class ResolveIdentity {
       } else if (stored.termFrequencies() != null) {
         termFrequencyRecords = stored.termFrequencies().total();
       }
-      // the identity tables, side by side (one write's driver work and last tasks overlap another's)
+      // silver.event's person ids (from the crosswalk computed here, not the table; the largest write of a
+      // trained demo run) and the identity tables, side by side: one write's driver work and last tasks overlap
+      // another's
+      java.util.concurrent.atomic.AtomicLong eventsFilled = new java.util.concurrent.atomic.AtomicLong();
       ParallelWrites.run(4, "identity", List.of(
+          () -> eventsFilled.set(fillEventPersonIds(crosswalk, false)),
           () -> lakehouse.replaceWhere("gold.identity_crosswalk", crosswalk, "true"),
           () -> lakehouse.replaceAll("gold.identity_record", recordRows(linked.prepared(), all)),
           () -> writePersons(crosswalk, null, all),
@@ -254,9 +258,8 @@ public final class ResolveIdentity {
                 "true");
           }));
       appendEvents(events);
-      t = StepLog.step(LOG, "identity tables written", t);
-      long eventUpdates = fillEventPersonIds(crosswalk, false);
-      StepLog.step(LOG, "silver.event", t);
+      StepLog.step(LOG, "identity tables and silver.event written", t);
+      long eventUpdates = eventsFilled.get();
       return finish(linked.recordCount(), linked.comparisons(), ids.result(), events, linked.rules(),
           linked.model(), modelRunId, new long[4], -1, impact, eventUpdates);
     }
