@@ -16,8 +16,9 @@ public final class ParallelWrites {
   private ParallelWrites() {}
 
   /**
-   * Runs {@code writes} on up to {@code threads} threads and returns when all are done; the first failure (in list
-   * order) is rethrown, after the other writes are cancelled.
+   * Runs {@code writes} on up to {@code threads} threads (started in list order) and returns when all are done.
+   * A failure is rethrown as its write's own exception once the writes before it in the list have ended; writes
+   * still running then are interrupted.
    */
   public static void run(int threads, String what, List<Runnable> writes) {
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, writes.size())), r -> {
