@@ -19,13 +19,18 @@ import picocli.CommandLine.Option;
       "Evaluate the official CMS eCQMs of the configured package (measures.package_dir) for every person:",
       "the measures' compiled CQL runs on the CQL engine inside Spark over EHR and claims evidence.",
       "Writes gold.measure_result, gold.measure_summary, gold.care_gap and gold.measure_diagnostic (who falls out",
-      "where, and why) for the period (replacing it)."})
+      "where, and why) for the period (replacing it). A person whose evidence, package and build are unchanged",
+      "since the last run keeps their rows (the CQL does not run for them again); --full evaluates everyone."})
 public final class EvaluateMeasuresJob extends Job<EvaluateMeasuresJob.Result> {
   @Mixin PeriodOption periodOption = new PeriodOption();
 
   @Option(names = "--trend", paramLabel = "N", defaultValue = "0",
       description = "Also evaluate the N periods before it, earliest first (the dashboard's trend); default ${DEFAULT-VALUE}.")
   int trend;
+
+  @Option(names = "--full",
+      description = "Evaluate every person again, reusing no earlier rows (a full rebuild; gives the same tables).")
+  boolean full;
 
   @Option(names = "--export-reports", paramLabel = "DIR",
       description = "Also write FHIR MeasureReports (summary and subject-list per measure) to DIR.")
@@ -58,7 +63,7 @@ public final class EvaluateMeasuresJob extends Job<EvaluateMeasuresJob.Result> {
     PopHealthConfig.Measures m = config.measures();
     // the trend and the period in one evaluation: the person resources collected once, each table written once
     EvaluateMeasures.Result r = new EvaluateMeasures(ctx.lakehouse(), m.packageDir(), period.start(), period.end())
-        .smallCellThreshold(m.smallCellThreshold()).trend(trend).execute();
+        .smallCellThreshold(m.smallCellThreshold()).trend(trend).full(full).execute();
     r.release(); // nothing reads the cached rows again: the exports read the tables
     List<Period> earlier = new ArrayList<>();
     for (int k = trend; k >= 1; k--) {
@@ -77,8 +82,9 @@ public final class EvaluateMeasuresJob extends Job<EvaluateMeasuresJob.Result> {
   @Override
   protected void summarize(Result r, JobContext ctx, PrintWriter out) {
     for (Period t : r.trend()) {
-      out.printf("period %s..%s: %d persons, %d person-measure evaluations, %d open or prospective care gaps%n", t.start(), t.end(),
-          t.result().persons(), t.result().evaluations(), t.result().gaps());
+      out.printf("period %s..%s: %d persons (%d evaluated, %d unchanged and kept), %d person-measure evaluations,"
+              + " %d open or prospective care gaps%n", t.start(), t.end(), t.result().persons(),
+          t.result().evaluatedPersons(), t.result().reusedPersons(), t.result().evaluations(), t.result().gaps());
     }
     Period p = r.period();
     MeasureSummaryPrinter.print(p.result(), ctx.lakehouse(), p.start(), p.end(), out);

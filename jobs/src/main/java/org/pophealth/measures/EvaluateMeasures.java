@@ -30,6 +30,12 @@ import org.slf4j.LoggerFactory;
  * the official eCQM logic of the package on the CQL engine inside Spark partitions
  * ({@link EvaluatePersons}) → gold.measure_result, then gold.measure_summary (rates, strata, small-cell
  * suppression) and gold.care_gap. Re-running for a period replaces that period's rows.
+ *
+ * <p>A nightly run costs what changed: each person's evidence is fingerprinted ({@code input_hash}: the
+ * person's id and resources, the package's files, the build), and a person whose fingerprint equals the
+ * one on their rows of the period keeps those rows instead of running the CQL again. The summary, care
+ * gaps and diagnostics are then computed over every row of the period, as a full run does. {@link #full}
+ * evaluates everyone.
  */
 public final class EvaluateMeasures {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluateMeasures.class);
@@ -43,6 +49,7 @@ public final class EvaluateMeasures {
   private Map<String, String> measureByPerson;
   private boolean writeTables = true;
   private int trendYears;
+  private boolean full;
 
   public EvaluateMeasures(Lakehouse lakehouse, String packageLocation, LocalDate start, LocalDate end) {
     if (end.isBefore(start)) {
@@ -67,6 +74,15 @@ public final class EvaluateMeasures {
   }
 
   /**
+   * Evaluate every person again, reusing no earlier rows (a full rebuild: {@code evaluate-measures --full});
+   * by default a person whose evidence, package and build did not change keeps the rows it has.
+   */
+  public EvaluateMeasures full(boolean full) {
+    this.full = full;
+    return this;
+  }
+
+  /**
    * Also evaluate the {@code years} periods before the period, each shifted by whole years, earliest first
    * (the dashboard's trend): over one collection of the person resources, and written together with the
    * period, one commit per table for all of them.
@@ -80,18 +96,22 @@ public final class EvaluateMeasures {
   }
 
   /**
-   * One period's counts, and its evaluation rows (cached, with the person resources they came from) until
-   * {@link #release}; {@code trend}: the earlier periods' (earliest first; none without {@link #trend}).
+   * One period's counts, and the rows evaluated in this run (cached, with the person resources they came
+   * from) until {@link #release}; the rows kept from an earlier run are in the table; {@code trend}: the earlier periods' (earliest first; none without {@link #trend}).
+   * {@code evaluations} and {@code resultRows} count the period's rows, reused or not; {@code evaluatedPersons}
+   * and {@code evaluatedNow} the persons and person-measure evaluations the CQL ran for in this run,
+   * {@code reusedPersons} those whose earlier rows were kept (evidence unchanged).
    */
   public record Result(long persons, long evaluations, long resultRows, long errors, long summaryRows, long gaps,
       double seconds, double evaluateSeconds, Dataset<Row> results, Dataset<Row> personResources,
-      List<Result> trend) {
+      List<Result> trend, long evaluatedPersons, long evaluatedNow, long reusedPersons) {
     public Result {
       trend = List.copyOf(trend);
     }
 
+    /** Person-measure evaluations the CQL ran per second in this run. */
     public double evaluationsPerSecond() {
-      return evaluateSeconds <= 0 ? 0 : evaluations / evaluateSeconds;
+      return evaluateSeconds <= 0 ? 0 : evaluatedNow / evaluateSeconds;
     }
 
     /**
@@ -108,9 +128,17 @@ public final class EvaluateMeasures {
     }
   }
 
-  /** One period's evaluation rows (cached) and their counts, before anything is written. */
-  private record Evaluated(LocalDate start, LocalDate end, Dataset<Row> results, long rows, long evaluations,
-      long errors, double seconds) {
+  /**
+   * One period's rows, those evaluated now (cached) and those kept from the table (null: none, a full run),
+   * and their counts, before anything is written.
+   */
+  private record Evaluated(LocalDate start, LocalDate end, Dataset<Row> results, Dataset<Row> kept, long rows,
+      long evaluations, long errors, double seconds, long evaluatedPersons, long evaluatedNow, long reusedPersons) {
+    /** Every row of the period. */
+    Dataset<Row> all() {
+      return kept == null ? results : results.unionByName(kept);
+    }
+
     String where() {
       return "(period_start = DATE'" + start + "' AND period_end = DATE'" + end + "')";
     }
@@ -119,36 +147,41 @@ public final class EvaluateMeasures {
   public Result execute() {
     long t0 = System.nanoTime();
     MeasurePackage pkg = LoadMeasurePackage.cached(packageLocation);
-    // the person resources do not depend on the period: collected and counted once for every period
-    Dataset<Row> persons = new CollectPersonResources(lakehouse, pkg).execute().persist(StorageLevel.MEMORY_AND_DISK());
-    long personCount = persons.count();
     Timestamp now = Timestamp.from(Instant.now());
+    // the person resources do not depend on the period: collected, fingerprinted and counted once for every period
+    Dataset<Row> persons = withInputHash(new CollectPersonResources(lakehouse, pkg).execute(), scope(pkg, now))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    long personCount = persons.count();
+    // (a table written before input_hash existed has nothing to reuse; the write adds the column)
+    boolean reuse = writeTables && !full && lakehouse.exists("gold.measure_result")
+        && List.of(lakehouse.read("gold.measure_result").columns()).contains("input_hash");
     List<Evaluated> periods = new ArrayList<>();
     for (int k = trendYears; k >= 0; k--) {
-      periods.add(evaluate(persons, start.minusYears(k), end.minusYears(k), now));
+      periods.add(evaluate(persons, start.minusYears(k), end.minusYears(k), now, reuse));
     }
     Map<String, Long> summaryRows = Map.of();
     Map<String, Long> gaps = Map.of();
     if (writeTables) {
       // every period in one write per table: one commit each (a trend of three periods made three per table)
       String where = String.join(" OR ", periods.stream().map(Evaluated::where).toList());
-      Dataset<Row> results = periods.get(0).results();
+      Dataset<Row> results = periods.get(0).all();
       for (Evaluated e : periods.subList(1, periods.size())) {
-        results = results.unionByName(e.results());
+        results = results.unionByName(e.all());
       }
       long w0 = System.nanoTime();
       lakehouse.replaceWhere("gold.measure_result", results, where);
-      // summary and gaps read the rows back from the table, not from the cache: a plan over the cached rows
-      // carries the whole evaluation plan in each of its many scans (the summary's 18), and it took far
-      // longer (44 s for the summary of 5 persons in a test JVM; 7-17 s from the table)
+      // summary, gaps and diagnostics read every row of the periods back from the table, kept or evaluated now,
+      // not from the cache: a plan over the cached rows carries the whole evaluation plan in each of its many
+      // scans (the summary's 18), and it took far longer (44 s for the summary of 5 persons in a test JVM;
+      // 7-17 s from the table)
       Dataset<Row> written = lakehouse.read("gold.measure_result").filter(where);
       long w1 = System.nanoTime();
       lakehouse.replaceWhere("gold.measure_summary", summarize(written, now), where);
       long w2 = System.nanoTime();
-      lakehouse.replaceWhere("gold.care_gap", careGaps(written, pkg), where);
+      // a gap's status (open or prospective) as of this run, also for the rows kept from an earlier one
+      lakehouse.replaceWhere("gold.care_gap", careGaps(written, pkg, lit(now)), where);
       long w3 = System.nanoTime();
-      // from the cached rows: the diagnostic reads columns the table does not keep (data_found, ...)
-      lakehouse.replaceWhere("gold.measure_diagnostic", diagnose(results, pkg, now), where);
+      lakehouse.replaceWhere("gold.measure_diagnostic", diagnose(written, pkg, now), where);
       long w4 = System.nanoTime();
       summaryRows = perPeriod(lakehouse.read("gold.measure_summary").filter(where));
       gaps = perPeriod(lakehouse.read("gold.care_gap").filter(where).filter(col("status").isin("open", "prospective")));
@@ -161,32 +194,89 @@ public final class EvaluateMeasures {
     for (Evaluated e : periods) {
       String key = e.start() + ".." + e.end();
       out.add(new Result(personCount, e.evaluations(), e.rows(), e.errors(), summaryRows.getOrDefault(key, 0L),
-          gaps.getOrDefault(key, 0L), seconds, e.seconds(), e.results(), persons, List.of()));
+          gaps.getOrDefault(key, 0L), seconds, e.seconds(), e.results(), persons, List.of(), e.evaluatedPersons(),
+          e.evaluatedNow(), e.reusedPersons()));
     }
     Result main = out.get(out.size() - 1);
     return new Result(main.persons(), main.evaluations(), main.resultRows(), main.errors(), main.summaryRows(),
-        main.gaps(), seconds, main.evaluateSeconds(), main.results(), persons, out.subList(0, out.size() - 1));
+        main.gaps(), seconds, main.evaluateSeconds(), main.results(), persons, out.subList(0, out.size() - 1),
+        main.evaluatedPersons(), main.evaluatedNow(), main.reusedPersons());
   }
 
-  /** One period evaluated over the cached person resources: its rows cached, counted in one query. */
-  private Evaluated evaluate(Dataset<Row> persons, LocalDate from, LocalDate to, Timestamp now) {
+  /**
+   * What every person's evaluation depends on besides their evidence: the package's files, the build (another
+   * build may evaluate differently), and the day when the package's logic asks for Now() or Today().
+   */
+  private String scope(MeasurePackage pkg, Timestamp now) {
+    String day = LoadMeasurePackage.usesEvaluationTime(pkg) ? now.toInstant().toString().substring(0, 10) : "";
+    return LoadMeasurePackage.fingerprint(packageLocation) + "|" + org.pophealth.ops.Provenance.current().gitCommit()
+        + "|" + day;
+  }
+
+  /**
+   * The person rows with {@code input_hash}: SHA-256 over the scope, the person's key and id, and a 64-bit hash
+   * of each resource (source, patient, type, JSON), sorted, so the order the resources were gathered in does
+   * not matter.
+   */
+  static Dataset<Row> withInputHash(Dataset<Row> persons, String scope) {
+    Column resources = org.apache.spark.sql.functions.expr(
+        "concat_ws(',', array_sort(transform(resources, r -> CAST(xxhash64(r.source, r.patient_id, r.resource_type,"
+            + " r.raw) AS STRING))))");
+    return persons.withColumn("input_hash", org.apache.spark.sql.functions.sha2(org.apache.spark.sql.functions.concat_ws(
+        "|", lit(scope), col("person_key"), coalesce(col("person_id"), lit("")), resources), 256));
+  }
+
+  /**
+   * One period over the cached person resources: the rows of persons whose fingerprint is unchanged kept from
+   * the table (when {@code reuse}), the others evaluated, their rows cached; counted in one query each.
+   */
+  private Evaluated evaluate(Dataset<Row> persons, LocalDate from, LocalDate to, Timestamp now, boolean reuse) {
     long t1 = System.nanoTime();
-    StructType schema = EvaluatePersons.rowSchema(lakehouse.contract("gold.measure_result").schema());
-    Dataset<Row> results = persons
+    String where = "period_start = DATE'" + from + "' AND period_end = DATE'" + to + "'";
+    Dataset<Row> todo = persons;
+    Dataset<Row> kept = null;
+    if (reuse) {
+      Dataset<Row> prior = lakehouse.read("gold.measure_result").filter(where);
+      // a person's rows of a period are written together with one hash; rows with a CQL error are evaluated again
+      Dataset<Row> unusable = prior.filter(col("errors").isNotNull().or(col("input_hash").isNull())).select("person_key");
+      Dataset<Row> reusable = prior.select("person_key", "input_hash").distinct()
+          .join(persons.select("person_key", "input_hash"), seq("person_key", "input_hash"), "left_semi")
+          .join(unusable, seq("person_key"), "left_anti").select("person_key")
+          // materialised, its plan cut from the table: the rows evaluated below are cached, and a cached plan
+          // reading gold.measure_result would be re-cached (the CQL run again) when the table is written
+          .localCheckpoint(true);
+      // broadcast: the cached person rows keep their partitioning, and so the CQL its parallelism
+      todo = persons.join(org.apache.spark.sql.functions.broadcast(reusable), seq("person_key"), "left_anti");
+      kept = prior.join(org.apache.spark.sql.functions.broadcast(reusable), seq("person_key"), "left_semi");
+    }
+    StructType schema = lakehouse.contract("gold.measure_result").schema();
+    Dataset<Row> results = todo
         .mapPartitions(new EvaluatePersons(packageLocation, from, to, now, measureByPerson), Encoders.row(schema))
         .persist(StorageLevel.MEMORY_AND_DISK());
-    // the three counts in one query (it also fills the cache: the CQL runs here): three counts were three
-    // queries, each of two or three Spark jobs
-    Row counted = results.agg(org.apache.spark.sql.functions.count(lit(1)),
-        org.apache.spark.sql.functions.countDistinct(col("person_key"), col("measure")),
-        org.apache.spark.sql.functions.count(when(col("errors").isNotNull(), lit(1)))).first();
+    // the counts in one query (it also fills the cache: the CQL runs here); the kept rows are not cached (see above)
+    Row c = counts(results);
     double evalSeconds = (System.nanoTime() - t1) / 1e9;
-    long evaluations = counted.getLong(1);
-    long errors = counted.getLong(2);
-    LOG.info("{}..{}: {} person-measure evaluations in {} s ({} /s), {} with CQL errors", from, to,
-        evaluations, String.format("%.1f", evalSeconds), String.format("%.0f", evaluations / Math.max(evalSeconds, 1e-9)),
-        errors);
-    return new Evaluated(from, to, results, counted.getLong(0), evaluations, errors, evalSeconds);
+    Row k = kept == null ? null : counts(kept);
+    long evaluatedNow = c.getLong(1);
+    long reused = k == null ? 0 : k.getLong(3);
+    LOG.info("{}..{}: {} person-measure evaluations of {} persons in {} s ({} /s), {} rows with CQL errors; the rows"
+        + " of {} persons kept (evidence unchanged)", from, to, evaluatedNow, c.getLong(3),
+        String.format("%.1f", evalSeconds), String.format("%.0f", evaluatedNow / Math.max(evalSeconds, 1e-9)),
+        c.getLong(2), reused);
+    return new Evaluated(from, to, results, kept, c.getLong(0) + (k == null ? 0 : k.getLong(0)),
+        evaluatedNow + (k == null ? 0 : k.getLong(1)), c.getLong(2), evalSeconds, c.getLong(3), evaluatedNow, reused);
+  }
+
+  /** Rows, person-measure pairs, rows with a CQL error and persons, in one query. */
+  private static Row counts(Dataset<Row> rows) {
+    return rows.agg(org.apache.spark.sql.functions.count(lit(1)),
+        org.apache.spark.sql.functions.countDistinct(col("person_key"), col("measure")),
+        org.apache.spark.sql.functions.count(when(col("errors").isNotNull(), lit(1))),
+        org.apache.spark.sql.functions.countDistinct(col("person_key"))).first();
+  }
+
+  private static scala.collection.Seq<String> seq(String... cols) {
+    return scala.collection.JavaConverters.asScalaBuffer(List.of(cols)).toSeq();
   }
 
   /** Rows per period ({@code start..end}), in one query. */
@@ -480,6 +570,11 @@ public final class EvaluateMeasures {
    * it (the measure's numerator criterion and the data elements its logic looks for) and by when.
    */
   static Dataset<Row> careGaps(Dataset<Row> results, MeasurePackage pkg) {
+    return careGaps(results, pkg, col("evaluated_at"));
+  }
+
+  /** {@link #careGaps(Dataset, MeasurePackage)} with the period over when {@code asOf} is after its last day. */
+  static Dataset<Row> careGaps(Dataset<Row> results, MeasurePackage pkg, Column asOf) {
     List<Row> defs = new ArrayList<>();
     for (MeasurePackage.MeasureDefinition m : pkg.measures()) {
       for (MeasurePackage.Group g : m.groups()) {
@@ -502,8 +597,8 @@ public final class EvaluateMeasures {
     Column applicable = col("denominator").and(col("denominator_exclusion").unary_$bang())
         .and(col("denominator_exception").unary_$bang());
     Column meets = when(col("inverse"), col("numerator").unary_$bang()).otherwise(col("numerator"));
-    // the period is over when evaluated after its last day
-    Column over = org.apache.spark.sql.functions.to_date(col("evaluated_at")).gt(col("period_end"));
+    // the period is over when evaluated (or, for rows kept from an earlier run, this run is) after its last day
+    Column over = org.apache.spark.sql.functions.to_date(asOf).gt(col("period_end"));
     Column status = when(applicable.unary_$bang(), lit("not-applicable")).when(meets, lit("closed"))
         .when(over, lit("open")).otherwise(lit("prospective"));
     Column ev = col("evidence");

@@ -30,7 +30,7 @@ import scala.collection.JavaConverters;
  * {@link CollectPersonResources}) parse the resources with HAPI (one parser per partition, one
  * FhirContext per JVM), evaluate every measure of the package (or the one measure a conformance case
  * names) with the thread's {@link CqlMeasureEvaluator}, and emit one gold.measure_result row per
- * measure group, in the contract's column order.
+ * measure group, in the contract's column order (its {@code input_hash} is the person row's, when it has one).
  */
 public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, Serializable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EvaluatePersons.class);
@@ -73,6 +73,9 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
       Row p = persons.next();
       String personKey = p.getString(p.fieldIndex("person_key"));
       String personId = p.isNullAt(p.fieldIndex("person_id")) ? null : p.getString(p.fieldIndex("person_id"));
+      // what the evaluation reads, when the caller fingerprinted it (EvaluateMeasures' reuse of unchanged persons)
+      scala.Option<Object> hashField = p.schema().getFieldIndex("input_hash");
+      String inputHash = hashField.isDefined() ? p.getString((Integer) hashField.get()) : null;
       List<MeasurePackage.MeasureDefinition> measures;
       if (measureByPerson != null) {
         String m = measureByPerson.get(personKey);
@@ -140,7 +143,7 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
               ageBand, sex, payer, org, race, ethnicity,
               o.errors().isEmpty() ? null : JavaConverters.asScalaBuffer(o.errors()).toSeq(), evaluatedAt,
               g.episodes() == null ? null : JavaConverters.mapAsScalaMap(g.episodes()), observations(g),
-              stratumEpisodes(g), evidenceDates(g, dates), found, unmatched));
+              stratumEpisodes(g), evidenceDates(g, dates), found, unmatched, inputHash));
         }
       }
       evalNanos += System.nanoTime() - t2;
@@ -238,12 +241,6 @@ public final class EvaluatePersons implements MapPartitionsFunction<Row, Row>, S
     }
     out.sort(null);
     return out;
-  }
-
-  /** Extra columns of the evaluation rows (explanations, not written to gold.measure_result). */
-  public static org.apache.spark.sql.types.StructType rowSchema(org.apache.spark.sql.types.StructType contract) {
-    var strings = org.apache.spark.sql.types.DataTypes.createArrayType(org.apache.spark.sql.types.DataTypes.StringType);
-    return contract.add("data_found", strings).add("unmatched_encounter_codes", strings);
   }
 
   /**

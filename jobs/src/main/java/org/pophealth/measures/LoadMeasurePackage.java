@@ -56,6 +56,40 @@ public final class LoadMeasurePackage {
     return CACHE.computeIfAbsent(location, l -> new LoadMeasurePackage(l).execute());
   }
 
+  private static final Map<String, String> FINGERPRINTS = new ConcurrentHashMap<>();
+
+  /**
+   * SHA-256 (hex) over every file of the package (relative path and bytes, in path order), once per JVM: a
+   * new edition, value set or measure file gives another fingerprint, so results evaluated under the old
+   * package are never reused under the new one.
+   */
+  public static String fingerprint(String location) {
+    return FINGERPRINTS.computeIfAbsent(location, l -> {
+      Path dir = resolve(l);
+      try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        for (Path f : files.filter(Files::isRegularFile).sorted(java.util.Comparator.comparing(x -> dir.relativize(x).toString())).toList()) {
+          sha.update(dir.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
+          sha.update((byte) 0);
+          sha.update(Files.readAllBytes(f));
+          sha.update((byte) 0);
+        }
+        return java.util.HexFormat.of().formatHex(sha.digest());
+      } catch (IOException | java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException("cannot read measure package " + l + ": " + e.getMessage(), e);
+      }
+    });
+  }
+
+  /**
+   * Whether any library of the package asks for the evaluation time ({@code Now()}, {@code Today()},
+   * {@code TimeOfDay()}): its results may then change from one day to the next on the same evidence.
+   */
+  public static boolean usesEvaluationTime(MeasurePackage pkg) {
+    java.util.regex.Pattern p = java.util.regex.Pattern.compile("\"type\"\\s*:\\s*\"(Now|Today|TimeOfDay)\"");
+    return pkg.elmByLibrary().values().stream().anyMatch(elm -> p.matcher(elm).find());
+  }
+
   public MeasurePackage execute() {
     Path dir = resolve(location);
     try {

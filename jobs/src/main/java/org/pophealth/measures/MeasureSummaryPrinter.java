@@ -13,10 +13,11 @@ public final class MeasureSummaryPrinter {
   private MeasureSummaryPrinter() {}
 
   public static void print(EvaluateMeasures.Result r, Lakehouse lakehouse, LocalDate start, LocalDate end, PrintWriter out) {
-    out.printf("evaluate-measures %s..%s: %d persons, %d person-measure evaluations in %.1f s (%.0f/s), %d with CQL"
-            + " errors; gold.measure_result %d rows, gold.measure_summary %d rows, gold.care_gap %d open or prospective gaps%n",
-        start, end, r.persons(), r.evaluations(), r.evaluateSeconds(), r.evaluationsPerSecond(), r.errors(),
-        r.resultRows(), r.summaryRows(), r.gaps());
+    out.printf("evaluate-measures %s..%s: %d persons (%d evaluated, %d unchanged and kept), %d person-measure"
+            + " evaluations run in %.1f s (%.0f/s), %d with CQL errors; gold.measure_result %d rows,"
+            + " gold.measure_summary %d rows, gold.care_gap %d open or prospective gaps%n",
+        start, end, r.persons(), r.evaluatedPersons(), r.reusedPersons(), r.evaluatedNow(), r.evaluateSeconds(),
+        r.evaluationsPerSecond(), r.errors(), r.resultRows(), r.summaryRows(), r.gaps());
     TextTable t = new TextTable("measure", "group", "improve", "initial_pop", "denominator", "exclusions", "exceptions",
         "numerator", "rate/score");
     for (Row s : lakehouse.read("gold.measure_summary")

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -93,6 +94,57 @@ class MultiSourceMeasuresTest {
     for (String table : List.of("gold.measure_result", "gold.measure_summary", "gold.care_gap",
         "gold.measure_diagnostic")) {
       assertEquals(rows(separate, table), rows(together, table), table);
+    }
+  }
+
+  /**
+   * A nightly run evaluates only the person whose evidence changed and keeps the others' rows, and its tables
+   * equal those of a full evaluation over the same data. Night 2 brings Carl Cole (P4) a newer HbA1c of 9.6 %
+   * (2025-11-01): the most recent result is now above 9, so CMS122 (inverse) puts him in the numerator
+   * (derived by hand; README.md has night 1).
+   */
+  @Test
+  void nightlyRunEvaluatesOnlyWhoChangedAndWritesWhatAFullRunWrites(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws Exception {
+    Path night2 = tmp.resolve("night2");
+    java.nio.file.Files.createDirectories(night2);
+    java.nio.file.Files.writeString(night2.resolve("Observation.ndjson"), """
+        {"resourceType":"Observation","id":"a1c3b","status":"final","category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"laboratory"}]}],"code":{"coding":[{"system":"http://loinc.org","code":"4548-4","display":"Hemoglobin A1c/Hemoglobin.total in Blood"}]},"subject":{"reference":"Patient/p3"},"effectiveDateTime":"2025-11-01T09:00:00Z","valueQuantity":{"value":9.6,"unit":"%","system":"http://unitsofmeasure.org","code":"%"}}
+        """);
+    Lakehouse nightly = withCrosswalk();
+    EvaluateMeasures.Result first = new EvaluateMeasures(nightly, "qicore-2024", START, END).trend(1).execute();
+    first.release();
+    assertEquals(List.of(5L, 0L), List.of(first.evaluatedPersons(), first.reusedPersons()), "night 1: everyone");
+    assertEquals(List.of(true, true, false), flags(nightly, "CMS122FHIR", "P4"));
+
+    new IngestFhirExport(nightly, "ehr", night2.toString()).execute();
+    EvaluateMeasures.Result second = new EvaluateMeasures(nightly, "qicore-2024", START, END).trend(1).execute();
+    second.release();
+    for (EvaluateMeasures.Result r : List.of(second, second.trend().get(0))) {
+      assertEquals(List.of(5L, 1L, 4L), List.of(r.persons(), r.evaluatedPersons(), r.reusedPersons()),
+          "night 2: only P4's evidence changed");
+      assertEquals(first.resultRows(), r.resultRows(), "every person still has every row");
+    }
+    assertEquals(List.of(true, true, true), flags(nightly, "CMS122FHIR", "P4"), "HbA1c 9.6 % is the most recent");
+
+    List<String> tables = List.of("gold.measure_result", "gold.measure_summary", "gold.care_gap",
+        "gold.measure_diagnostic");
+    Map<String, List<String>> incremental = new java.util.HashMap<>();
+    tables.forEach(t -> incremental.put(t, rows(nightly, t)));
+
+    EvaluateMeasures.Result third = new EvaluateMeasures(nightly, "qicore-2024", START, END).trend(1).execute();
+    third.release();
+    assertEquals(List.of(0L, 5L, 0L), List.of(third.evaluatedPersons(), third.reusedPersons(), third.evaluatedNow()),
+        "nothing changed: nothing evaluated");
+    assertEquals(incremental.get("gold.measure_result"), rows(nightly, "gold.measure_result"));
+    assertEquals(2L, nightly.read("gold.measure_result").select("evaluated_at").distinct().count(),
+        "two evaluation times: night 1's rows and P4's of night 2");
+
+    EvaluateMeasures.Result full = new EvaluateMeasures(nightly, "qicore-2024", START, END).trend(1).full(true).execute();
+    full.release();
+    assertEquals(List.of(5L, 0L), List.of(full.evaluatedPersons(), full.reusedPersons()), "--full: everyone");
+    for (String table : tables) {
+      assertEquals(rows(nightly, table), incremental.get(table), table + ": nightly run and full evaluation");
     }
   }
 
