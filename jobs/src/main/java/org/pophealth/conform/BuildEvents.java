@@ -6,12 +6,23 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.pophealth.lakehouse.Lakehouse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Rebuilds {@code silver.event} for one source from its silver tables, in one atomic replace of that
  * source's rows. Deterministic: the same silver tables give the same events and ids.
+ *
+ * <p>After an ingest run ({@link #changedIn}), only the events of the patients that run touched are built
+ * again: patients of the clinical rows it inserted or updated ({@code ingest_run_id}), of the resources it
+ * deleted, of the events that point at an encounter it changed or deleted, and of the medication requests that
+ * name a Medication it changed or deleted. Those patients' events are merged into the table (new and changed
+ * inserted or updated, gone deleted) in one commit, and every other event stays: the table is the one a full
+ * rebuild gives. A run that changed a Practitioner or Organization (any patient's events may name it, by id or
+ * NPI), a clinical row without a patient, or the source's first run rebuilds the whole source.
  */
 public final class BuildEvents {
+  private static final Logger LOG = LoggerFactory.getLogger(BuildEvents.class);
   /** Preferred code systems for an event's primary code, most specific first. */
   static final List<String> PREFERRED_SYSTEMS = List.of(
       "http://loinc.org",
@@ -24,22 +35,58 @@ public final class BuildEvents {
       "http://hl7.org/fhir/sid/cvx",
       "http://hl7.org/fhir/sid/ndc");
 
+  /** Clinical silver tables: each row belongs to one patient ({@code patient_id}). */
+  private static final List<String> CLINICAL = List.of("encounter", "condition", "procedure", "observation",
+      "medication_request", "immunization", "diagnostic_report");
+  /** Silver tables any patient's events may join to. */
+  private static final List<String> SHARED = List.of("medication", "practitioner", "organization");
+  /** Of those, the ones whose change rebuilds the whole source (joined by id or NPI). */
+  private static final List<String> REBUILD_ALL = List.of("practitioner", "organization");
+
   private final Lakehouse lakehouse;
   private final String source;
+  private String runId;
 
   public BuildEvents(Lakehouse lakehouse, String source) {
     this.lakehouse = lakehouse;
     this.source = source;
   }
 
-  public record Result(long events) {}
+  /**
+   * @param events rows written: the source's events after a full rebuild, the affected patients' events (inserted
+   *     or updated) after an incremental one
+   * @param patients patients whose events were built again; -1 for a full rebuild
+   * @param deleted events deleted (incremental: a resource or fact that is gone)
+   */
+  public record Result(long events, long patients, long deleted) {
+    public boolean full() {
+      return patients < 0;
+    }
+  }
+
+  /**
+   * Build only the events of the patients the ingest run {@code runId} touched in this source's silver tables
+   * (see the class comment); null: every event of the source.
+   */
+  public BuildEvents changedIn(String runId) {
+    this.runId = runId;
+    return this;
+  }
 
   public Result execute() {
+    String src = source.replace("'", "");
+    Dataset<Row> affected = runId == null ? null : affectedPatients(src);
     SparkSession spark = lakehouse.spark();
-    for (String t : List.of("encounter", "condition", "procedure", "observation", "medication_request",
-        "medication", "immunization", "diagnostic_report", "practitioner", "organization")) {
-      lakehouse.read("silver." + t).filter("source = '" + source.replace("'", "") + "'")
+    for (String t : CLINICAL) {
+      Dataset<Row> rows = lakehouse.read("silver." + t).filter("source = '" + src + "'");
+      // the facts: the affected patients' rows only; the encounters the facts join to: all of them
+      rows.createOrReplaceTempView("ev_all_" + t);
+      (affected == null ? rows : rows.join(org.apache.spark.sql.functions.broadcast(affected),
+          scala.collection.JavaConverters.asScalaBuffer(List.of("patient_id")).toSeq(), "left_semi"))
           .createOrReplaceTempView("ev_" + t);
+    }
+    for (String t : SHARED) {
+      lakehouse.read("silver." + t).filter("source = '" + src + "'").createOrReplaceTempView("ev_" + t);
     }
     String facts = String.join("\nUNION ALL\n", List.of(
         """
@@ -124,12 +171,87 @@ public final class BuildEvents {
                p.rt AS source_resource_type, p.rid AS source_resource_id, p.component_index,
                p.ingest_run_id, p.bronze_file, p.bronze_line
         FROM p
-        LEFT JOIN ev_encounter e ON e.id = p.encounter_id
+        LEFT JOIN ev_all_encounter e ON e.id = p.encounter_id
         LEFT JOIN pr_key pr ON pr.k = coalesce(p.own_practitioner, e.practitioner_ids[0])
         LEFT JOIN org_key o ON o.k = e.organization_id
         """.formatted(facts, primary.replace("f.codes", "f.codes"), source, source);
     Dataset<Row> events = org.pophealth.lakehouse.PersonIds.fill(lakehouse, spark.sql(sql), "patient_id");
-    long n = lakehouse.replaceWhereCounted("silver.event", events, "source = '" + source + "'");
-    return new Result(n);
+    if (affected == null) {
+      long n = lakehouse.replaceWhereCounted("silver.event", events, "source = '" + source + "'");
+      return new Result(n, -1, 0);
+    }
+    // the affected patients' events as they are now, and a delete marker for each of theirs that is gone
+    Dataset<Row> now = events.withColumn("_delete", org.apache.spark.sql.functions.lit(false))
+        .localCheckpoint(true);
+    Dataset<Row> gone = lakehouse.read("silver.event").filter("source = '" + src + "'")
+        .join(org.apache.spark.sql.functions.broadcast(affected),
+            scala.collection.JavaConverters.asScalaBuffer(List.of("patient_id")).toSeq(), "left_semi")
+        .join(now.select("event_id"), scala.collection.JavaConverters.asScalaBuffer(List.of("event_id")).toSeq(),
+            "left_anti")
+        .withColumn("_delete", org.apache.spark.sql.functions.lit(true));
+    long patients = affected.count();
+    List<String> columns = lakehouse.contract("silver.event").columnNames();
+    String assign = String.join(", ", columns.stream().map(c -> "`" + c + "` = s.`" + c + "`").toList());
+    String insert = "(" + String.join(", ", columns.stream().map(c -> "`" + c + "`").toList()) + ") VALUES ("
+        + String.join(", ", columns.stream().map(c -> "s.`" + c + "`").toList()) + ")";
+    Lakehouse.MergeCounts n = lakehouse.merge("silver.event", now.unionByName(gone),
+        "t.source = '" + src + "' AND t.event_id = s.event_id",
+        "WHEN MATCHED AND s._delete THEN DELETE WHEN MATCHED THEN UPDATE SET " + assign
+            + " WHEN NOT MATCHED AND NOT s._delete THEN INSERT " + insert);
+    LOG.info("silver.event of {}: {} patients' events built again ({} inserted, {} updated, {} deleted)", src,
+        patients, n.inserted(), n.updated(), n.deleted());
+    return new Result(n.inserted() + n.updated(), patients, n.deleted());
+  }
+
+  /**
+   * The patients (one column, {@code patient_id}, materialised) whose events the run may have changed; null
+   * when only a full rebuild is exact: the source has no events yet, the run changed a shared resource, or a
+   * clinical row it wrote names no patient.
+   */
+  private Dataset<Row> affectedPatients(String src) {
+    if (lakehouse.read("silver.event").filter("source = '" + src + "'").limit(1).count() == 0) {
+      return null;
+    }
+    String mine = "source = '" + src + "' AND ingest_run_id = '" + runId.replace("'", "") + "'";
+    for (String t : REBUILD_ALL) {
+      if (lakehouse.read("silver." + t).filter(mine).limit(1).count() > 0) {
+        LOG.info("silver.event of {}: the run changed silver.{}, shared by every patient's events: full rebuild", src, t);
+        return null;
+      }
+    }
+    // resources the run deleted: tombstones it loaded
+    Dataset<Row> deleted = lakehouse.read("bronze.fhir_resource").filter(mine + " AND is_deleted")
+        .select("resource_type", "resource_id").distinct();
+    if (deleted.filter(org.apache.spark.sql.functions.col("resource_type")
+        .isin("Practitioner", "Organization")).limit(1).count() > 0) {
+      LOG.info("silver.event of {}: the run deleted a shared resource: full rebuild", src);
+      return null;
+    }
+    Dataset<Row> written = null;
+    for (String t : CLINICAL) {
+      Dataset<Row> rows = lakehouse.read("silver." + t).filter(mine).select("patient_id");
+      written = written == null ? rows : written.union(rows);
+    }
+    if (written.filter("patient_id IS NULL").limit(1).count() > 0) {
+      LOG.info("silver.event of {}: the run wrote a clinical row without a patient: full rebuild", src);
+      return null;
+    }
+    // events of deleted resources, and those pointing at an encounter the run changed or deleted
+    Dataset<Row> encounters = lakehouse.read("silver.encounter").filter(mine).select(
+            org.apache.spark.sql.functions.col("id").as("encounter_id"))
+        .union(deleted.filter("resource_type = 'Encounter'").select("resource_id"));
+    Dataset<Row> events = lakehouse.read("silver.event").filter("source = '" + src + "' AND patient_id IS NOT NULL");
+    Dataset<Row> ofDeleted = events.join(deleted, events.col("source_resource_type").equalTo(deleted.col("resource_type"))
+        .and(events.col("source_resource_id").equalTo(deleted.col("resource_id"))), "left_semi").select("patient_id");
+    Dataset<Row> atEncounters = events.join(encounters, scala.collection.JavaConverters.asScalaBuffer(
+        List.of("encounter_id")).toSeq(), "left_semi").select("patient_id");
+    Dataset<Row> medications = lakehouse.read("silver.medication").filter(mine).select(
+            org.apache.spark.sql.functions.col("id").as("medication_id"))
+        .union(deleted.filter("resource_type = 'Medication'").select("resource_id"));
+    Dataset<Row> requesting = lakehouse.read("silver.medication_request").filter("source = '" + src + "'")
+        .join(medications, scala.collection.JavaConverters.asScalaBuffer(List.of("medication_id")).toSeq(), "left_semi")
+        .select("patient_id");
+    return written.union(ofDeleted).union(atEncounters).union(requesting).filter("patient_id IS NOT NULL").distinct()
+        .localCheckpoint(true);
   }
 }

@@ -51,6 +51,10 @@ public final class IngestFhirJob extends Job<IngestFhirJob.Result> {
   @Option(names = "--cancel", description = "Cancel the source's export in flight (DELETE on the server) and exit.")
   boolean cancel;
 
+  @Option(names = "--full", description = "Rebuild silver.event for the whole source, not only for the patients this run"
+      + " touched (the same table either way).")
+  boolean full;
+
   /** One of: a cancelled export, a server export then its ingest, or the ingest of a directory. */
   public record Result(String source, CancelExport.Result cancelled, IngestBulkExport.Result bulk, IngestResult ingest) {}
 
@@ -75,7 +79,7 @@ public final class IngestFhirJob extends Job<IngestFhirJob.Result> {
     if (bulk) {
       BulkSettings bs = settings(s);
       IngestBulkExport.Result r = new IngestBulkExport(ctx.lakehouse(), source, bs, tokens(bs))
-          .ingestOptions(j -> j.settings(config.ingest()))
+          .ingestOptions(j -> j.settings(config.ingest()).fullEvents(full))
           .fetchReferences(org.pophealth.ingest.fhir.bulk.FetchReferences.Settings.of(s))
           .execute();
       return new Result(source, null, r, r.ingest());
@@ -84,7 +88,8 @@ public final class IngestFhirJob extends Job<IngestFhirJob.Result> {
     if (directory == null) {
       throw new IllegalArgumentException("no --dir given and sources." + source + ".dir (or base_url) is not set");
     }
-    IngestFhirExport job = new IngestFhirExport(ctx.lakehouse(), source, directory).settings(config.ingest());
+    IngestFhirExport job = new IngestFhirExport(ctx.lakehouse(), source, directory).settings(config.ingest())
+        .fullEvents(full);
     if (exportTime != null) {
       job.exportTime(exportTime);
     }

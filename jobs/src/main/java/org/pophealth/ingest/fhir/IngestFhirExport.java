@@ -47,6 +47,7 @@ public final class IngestFhirExport {
   private int maxRawChars = 1 << 20;
   private Instant exportTimeOverride;
   private boolean buildEvents = true;
+  private boolean fullEvents;
 
   public IngestFhirExport(Lakehouse lakehouse, String source, String directory) {
     if (source == null || !source.matches("[a-z][a-z0-9_\\-]{0,62}")) {
@@ -84,6 +85,15 @@ public final class IngestFhirExport {
    */
   public IngestFhirExport buildEvents(boolean build) {
     this.buildEvents = build;
+    return this;
+  }
+
+  /**
+   * Rebuild every silver.event row of the source (true), instead of only the events of the patients this run
+   * touched (false, the default; {@link BuildEvents#changedIn}). Both give the same table.
+   */
+  public IngestFhirExport fullEvents(boolean full) {
+    this.fullEvents = full;
     return this;
   }
 
@@ -201,7 +211,7 @@ public final class IngestFhirExport {
     Map<String, Map<String, Long>> unresolved = org.pophealth.conform.UnresolvedReferences.count(lakehouse, source,
         byGroup);
     long te = System.nanoTime();
-    long events = buildEvents ? new BuildEvents(lakehouse, source).execute().events() : 0;
+    long events = buildEvents ? new BuildEvents(lakehouse, source).changedIn(fullEvents ? null : runId).execute().events() : 0;
     LOG.info("events built in {} ms", (System.nanoTime() - te) / 1_000_000);
 
     // reconciliation

@@ -51,7 +51,7 @@ class GenerateNightlyExportTest {
 
   @Test
   void theDeletedPatientsEveryResourceIsTombstonedAndStaysInThePayersPopulation() throws Exception {
-    JsonNode entries = JSON.readTree(lines(r.night().resolve("deleted").resolve("del_file_1.ndjson")).get(0))
+    JsonNode entries = JSON.readTree(lines(r.night().resolve("deleted").resolve("Bundle.ndjson")).get(0))
         .get("entry");
     String patientRef = null;
     for (JsonNode e : entries) {
@@ -67,7 +67,7 @@ class GenerateNightlyExportTest {
     for (Path f : ndjson(base)) {
       referencing += lines(f).stream().filter(l -> l.contains(gone)).count();
     }
-    assertEquals(1, lines(r.night().resolve("deleted").resolve("del_file_1.ndjson")).size());
+    assertEquals(1, lines(r.night().resolve("deleted").resolve("Bundle.ndjson")).size());
     assertEquals(referencing, entries.size());
     assertEquals(referencing, r.tombstones());
     long inAfter = 0;

@@ -41,7 +41,8 @@ import org.pophealth.tools.generate.GenerateNightlyExport;
  */
 public final class BenchNightly {
   /** Jobs with a full mode, and its flag; a job not named here always recomputes everything. */
-  static final Map<String, String> FULL_FLAGS = Map.of("resolve-identity", "--full", "evaluate-measures", "--full");
+  static final Map<String, String> FULL_FLAGS = Map.of("ingest-fhir", "--full", "resolve-identity", "--full",
+      "evaluate-measures", "--full");
   /**
    * Columns whose values differ by run: those the demo's snapshot leaves out, and a cohort's publication id (a
    * hash of its inputs' Delta versions, which differ when a full mode commits other versions than the nightly).

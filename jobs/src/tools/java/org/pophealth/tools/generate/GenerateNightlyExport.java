@@ -210,7 +210,7 @@ public final class GenerateNightlyExport {
       }
       bundles.add(JSON.writeValueAsString(bundle));
     }
-    Files.write(night.resolve("deleted").resolve("del_file_1.ndjson"), bundles, StandardCharsets.UTF_8);
+    Files.write(night.resolve("deleted").resolve("Bundle.ndjson"), bundles, StandardCharsets.UTF_8);
     return new Result(night, after, patients.size(), nChanged, nAdded, nDeleted, resources, tombstoneCount);
   }
 
