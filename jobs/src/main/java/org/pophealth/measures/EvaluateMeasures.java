@@ -152,8 +152,10 @@ public final class EvaluateMeasures {
     Dataset<Row> persons = withInputHash(new CollectPersonResources(lakehouse, pkg).execute(), scope(pkg, now))
         .persist(StorageLevel.MEMORY_AND_DISK());
     long personCount = persons.count();
-    // (a table written before input_hash existed has nothing to reuse; the write adds the column)
+    // nothing to reuse in the empty first version, nor in a table written before input_hash existed (the write
+    // adds the column)
     boolean reuse = writeTables && !full && lakehouse.exists("gold.measure_result")
+        && lakehouse.version("gold.measure_result") > 0
         && List.of(lakehouse.read("gold.measure_result").columns()).contains("input_hash");
     List<Evaluated> periods = new ArrayList<>();
     for (int k = trendYears; k >= 0; k--) {
