@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * name a Medication it changed or deleted. Those patients' events are merged into the table (new and changed
  * inserted or updated, gone deleted) in one commit, and every other event stays: the table is the one a full
  * rebuild gives. A run that changed a Practitioner or Organization (any patient's events may name it, by id or
- * NPI), a clinical row without a patient, or the source's first run rebuilds the whole source.
+ * NPI), a run that touches a row or event without a patient, and the source's first run rebuild the whole
+ * source.
  */
 public final class BuildEvents {
   private static final Logger LOG = LoggerFactory.getLogger(BuildEvents.class);
@@ -205,8 +206,8 @@ public final class BuildEvents {
 
   /**
    * The patients (one column, {@code patient_id}, materialised) whose events the run may have changed; null
-   * when only a full rebuild is exact: the source has no events yet, the run changed a shared resource, or a
-   * clinical row it wrote names no patient.
+   * when only a full rebuild is exact: the source has no events yet, the run changed a Practitioner or
+   * Organization, or a row it wrote or an event it touches names no patient.
    */
   private Dataset<Row> affectedPatients(String src) {
     if (lakehouse.read("silver.event").filter("source = '" + src + "'").limit(1).count() == 0) {
@@ -240,11 +241,16 @@ public final class BuildEvents {
     Dataset<Row> encounters = lakehouse.read("silver.encounter").filter(mine).select(
             org.apache.spark.sql.functions.col("id").as("encounter_id"))
         .union(deleted.filter("resource_type = 'Encounter'").select("resource_id"));
-    Dataset<Row> events = lakehouse.read("silver.event").filter("source = '" + src + "' AND patient_id IS NOT NULL");
+    Dataset<Row> events = lakehouse.read("silver.event").filter("source = '" + src + "'");
     Dataset<Row> ofDeleted = events.join(deleted, events.col("source_resource_type").equalTo(deleted.col("resource_type"))
         .and(events.col("source_resource_id").equalTo(deleted.col("resource_id"))), "left_semi").select("patient_id");
     Dataset<Row> atEncounters = events.join(encounters, scala.collection.JavaConverters.asScalaBuffer(
         List.of("encounter_id")).toSeq(), "left_semi").select("patient_id");
+    if (ofDeleted.union(atEncounters).filter("patient_id IS NULL").limit(1).count() > 0) {
+      LOG.info("silver.event of {}: the run deleted or changed what an event without a patient stems from: full rebuild",
+          src);
+      return null;
+    }
     Dataset<Row> medications = lakehouse.read("silver.medication").filter(mine).select(
             org.apache.spark.sql.functions.col("id").as("medication_id"))
         .union(deleted.filter("resource_type = 'Medication'").select("resource_id"));

@@ -97,10 +97,11 @@ public final class EvaluateMeasures {
 
   /**
    * One period's counts, and the rows evaluated in this run (cached, with the person resources they came
-   * from) until {@link #release}; the rows kept from an earlier run are in the table; {@code trend}: the earlier periods' (earliest first; none without {@link #trend}).
-   * {@code evaluations} and {@code resultRows} count the period's rows, reused or not; {@code evaluatedPersons}
-   * and {@code evaluatedNow} the persons and person-measure evaluations the CQL ran for in this run,
-   * {@code reusedPersons} those whose earlier rows were kept (evidence unchanged).
+   * from) until {@link #release} (the rows kept from an earlier run are in the table); {@code trend}: the
+   * earlier periods' (earliest first; none without {@link #trend}). {@code evaluations} and {@code resultRows}
+   * count the period's rows, kept or not; {@code evaluatedPersons} and {@code evaluatedNow} the persons and
+   * person-measure evaluations the CQL ran for in this run; {@code reusedPersons} those whose earlier rows
+   * were kept (evidence unchanged).
    */
   public record Result(long persons, long evaluations, long resultRows, long errors, long summaryRows, long gaps,
       double seconds, double evaluateSeconds, Dataset<Row> results, Dataset<Row> personResources,
