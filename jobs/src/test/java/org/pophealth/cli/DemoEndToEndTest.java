@@ -35,10 +35,11 @@ public class DemoEndToEndTest {
    * Columns whose values legitimately differ between two runs: run ids, wall-clock times, the export time
    * of a manifest-less export (its files' modification time: a fresh clone's checkout time) with the
    * bronze row keys hashed from it, and the payer delivery's file modification time (each run generates
-   * its own payer files).
+   * its own payer files), and the measures' input_hash (it names the build's git commit).
    */
   private static final Set<String> RUN_DEPENDENT = Set.of("ingest_run_id", "resolve_run_id", "run_id",
-      "computed_at", "evaluated_at", "decided_at", "occurred_at", "delivery_time", "export_time", "row_key");
+      "computed_at", "evaluated_at", "decided_at", "occurred_at", "delivery_time", "export_time", "row_key",
+      "input_hash");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
