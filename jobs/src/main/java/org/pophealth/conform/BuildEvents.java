@@ -181,24 +181,16 @@ public final class BuildEvents {
       long n = lakehouse.replaceWhereCounted("silver.event", events, "source = '" + source + "'");
       return new Result(n, -1, 0);
     }
-    // the affected patients' events as they are now, and a delete marker for each of theirs that is gone
-    Dataset<Row> now = events.withColumn("_delete", org.apache.spark.sql.functions.lit(false))
-        .localCheckpoint(true);
+    // the affected patients' events as they are now, and the ids of theirs that are gone
+    Dataset<Row> now = events.localCheckpoint(true);
     Dataset<Row> gone = lakehouse.read("silver.event").filter("source = '" + src + "'")
         .join(org.apache.spark.sql.functions.broadcast(affected),
             scala.collection.JavaConverters.asScalaBuffer(List.of("patient_id")).toSeq(), "left_semi")
-        .join(now.select("event_id"), scala.collection.JavaConverters.asScalaBuffer(List.of("event_id")).toSeq(),
-            "left_anti")
-        .withColumn("_delete", org.apache.spark.sql.functions.lit(true));
+        .select("event_id").join(now.select("event_id"),
+            scala.collection.JavaConverters.asScalaBuffer(List.of("event_id")).toSeq(), "left_anti");
     long patients = affected.count();
-    List<String> columns = lakehouse.contract("silver.event").columnNames();
-    String assign = String.join(", ", columns.stream().map(c -> "`" + c + "` = s.`" + c + "`").toList());
-    String insert = "(" + String.join(", ", columns.stream().map(c -> "`" + c + "`").toList()) + ") VALUES ("
-        + String.join(", ", columns.stream().map(c -> "s.`" + c + "`").toList()) + ")";
-    Lakehouse.MergeCounts n = lakehouse.merge("silver.event", now.unionByName(gone),
-        "t.source = '" + src + "' AND t.event_id = s.event_id",
-        "WHEN MATCHED AND s._delete THEN DELETE WHEN MATCHED THEN UPDATE SET " + assign
-            + " WHEN NOT MATCHED AND NOT s._delete THEN INSERT " + insert);
+    Lakehouse.MergeCounts n = lakehouse.upsert("silver.event", now, gone, List.of("event_id"),
+        "t.source = '" + src + "'");
     LOG.info("silver.event of {}: {} patients' events built again ({} inserted, {} updated, {} deleted)", src,
         patients, n.inserted(), n.updated(), n.deleted());
     return new Result(n.inserted() + n.updated(), patients, n.deleted());

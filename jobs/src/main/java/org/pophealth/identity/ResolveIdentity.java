@@ -368,8 +368,8 @@ public final class ResolveIdentity {
       // theirs; deleted records go), pairs and the review queue, golden records and the split queue
       Dataset<Row> goneKeys = deleted.select("source", "record_id");
       ParallelWrites.run(4, "identity", List.of(
-          () -> upsert("gold.identity_crosswalk", crosswalk, goneKeys, List.of("source", "record_id")),
-          () -> upsert("gold.identity_record", recordRows(inc.prepared(), night), goneKeys,
+          () -> lakehouse.upsert("gold.identity_crosswalk", crosswalk, goneKeys, List.of("source", "record_id")),
+          () -> lakehouse.upsert("gold.identity_record", recordRows(inc.prepared(), night), goneKeys,
               List.of("source", "record_id")),
           () -> writePairs(pairRows, inc.records().select("source", "record_id").unionByName(goneKeys)),
           () -> writePersons(crosswalk, inc.affectedPersons(), night)));
@@ -387,12 +387,12 @@ public final class ResolveIdentity {
       Column[] pairKeyCols = pairKey.stream().map(functions::col).toArray(Column[]::new);
       Dataset<Row> oldTouched = LinkIncrementally.touching(lakehouse.read("gold.identity_pair"),
           records.localCheckpoint()).select(pairKeyCols).localCheckpoint();
-      upsert("gold.identity_pair", pairRows, oldTouched.join(pairRows.select(pairKeyCols),
+      lakehouse.upsert("gold.identity_pair", pairRows, oldTouched.join(pairRows.select(pairKeyCols),
           pairKey.toArray(new String[0]), "left_anti"), pairKey);
       // the review queue is the pairs under review or refused: only the replaced pairs' rows change (a MERGE
       // like the pairs', not a rewrite of the queue from a read of every pair)
       Dataset<Row> reviewRows = pairRows.filter(col("status").isin("review", "refused"));
-      upsert("gold.identity_review", reviewRows, oldTouched.unionByName(pairRows.select(pairKeyCols)).distinct()
+      lakehouse.upsert("gold.identity_review", reviewRows, oldTouched.unionByName(pairRows.select(pairKeyCols)).distinct()
           .join(reviewRows.select(pairKeyCols), pairKey.toArray(new String[0]), "left_anti"), pairKey);
     }
 
@@ -472,9 +472,9 @@ public final class ResolveIdentity {
       }
       Dataset<Row> before = spark.createDataset(new ArrayList<>(affected), org.apache.spark.sql.Encoders.STRING())
           .toDF("person_id");
-      upsert("gold.person", person, before.join(person.select("person_id"), new String[] {"person_id"},
+      lakehouse.upsert("gold.person", person, before.join(person.select("person_id"), new String[] {"person_id"},
           "left_anti"), List.of("person_id"));
-      upsert("gold.identity_split_queue", splits, before.unionByName(person.select("person_id"))
+      lakehouse.upsert("gold.identity_split_queue", splits, before.unionByName(person.select("person_id"))
           .join(splits.select("person_id"), new String[] {"person_id"}, "left_anti"), List.of("person_id"));
     }
 
@@ -632,28 +632,6 @@ public final class ResolveIdentity {
    */
   static Dataset<Row> pairRows(Dataset<Row> pairs, MatchModel model, Dataset<Row> all, String runId) {
     return ExplainPairs.rows(pairs, model, all, runId);
-  }
-
-  /**
-   * One MERGE: {@code rows} replace the rows with their key (or are inserted), the rows with a key in
-   * {@code deletes} are deleted.
-   */
-  void upsert(String table, Dataset<Row> rows, Dataset<Row> deletes, List<String> key) {
-    StructType schema = lakehouse.contract(table).schema();
-    Dataset<Row> source = lakehouse.conform(rows, table).withColumn("_delete", lit(false));
-    List<Column> delCols = new ArrayList<>();
-    for (org.apache.spark.sql.types.StructField f : schema.fields()) {
-      delCols.add(key.contains(f.name()) ? col(f.name()).cast(f.dataType()).as(f.name())
-          : lit(null).cast(f.dataType()).as(f.name()));
-    }
-    delCols.add(lit(true).as("_delete"));
-    source = source.unionByName(deletes.select(delCols.toArray(new Column[0])));
-    String on = String.join(" AND ", key.stream().map(k -> "t." + k + " = s." + k).toList());
-    String set = String.join(", ", java.util.Arrays.stream(schema.fieldNames()).map(c -> c + " = s." + c).toList());
-    String cols = String.join(", ", schema.fieldNames());
-    String vals = String.join(", ", java.util.Arrays.stream(schema.fieldNames()).map(c -> "s." + c).toList());
-    lakehouse.merge(table, source, on, "WHEN MATCHED AND s._delete THEN DELETE WHEN MATCHED THEN UPDATE SET " + set
-        + " WHEN NOT MATCHED AND NOT s._delete THEN INSERT (" + cols + ") VALUES (" + vals + ")");
   }
 
   /** The model of the last trained run, and the settings and skipped rules of the last run that used it. */

@@ -326,6 +326,39 @@ public final class Lakehouse {
   public record MergeCounts(long inserted, long updated, long deleted) {}
 
   /**
+   * One MERGE by {@code key}: {@code rows} replace the rows with their key (or are inserted), and the rows with a
+   * key in {@code deletes} (key columns only) are deleted, atomically.
+   */
+  public MergeCounts upsert(String name, Dataset<Row> rows, Dataset<Row> deletes, List<String> key) {
+    return upsert(name, rows, deletes, key, null);
+  }
+
+  /**
+   * {@link #upsert(String, Dataset, Dataset, List)} reading only the target rows {@code targetScope} holds (a
+   * condition on alias {@code t}, e.g. one partition; null: all).
+   */
+  public MergeCounts upsert(String name, Dataset<Row> rows, Dataset<Row> deletes, List<String> key,
+      String targetScope) {
+    StructType schema = contract(name).schema();
+    List<Column> deleteColumns = new ArrayList<>();
+    for (StructField f : schema.fields()) {
+      deleteColumns.add(key.contains(f.name()) ? org.apache.spark.sql.functions.col(f.name()).cast(f.dataType()).as(f.name())
+          : org.apache.spark.sql.functions.lit(null).cast(f.dataType()).as(f.name()));
+    }
+    deleteColumns.add(org.apache.spark.sql.functions.lit(true).as("_delete"));
+    Dataset<Row> source = conform(rows, name).withColumn("_delete", org.apache.spark.sql.functions.lit(false))
+        .unionByName(deletes.select(deleteColumns.toArray(new Column[0])));
+    List<String> names = List.of(schema.fieldNames());
+    String on = (targetScope == null ? "" : targetScope + " AND ")
+        + String.join(" AND ", key.stream().map(k -> "t.`" + k + "` = s.`" + k + "`").toList());
+    String set = String.join(", ", names.stream().map(c -> "`" + c + "` = s.`" + c + "`").toList());
+    String cols = String.join(", ", names.stream().map(c -> "`" + c + "`").toList());
+    String vals = String.join(", ", names.stream().map(c -> "s.`" + c + "`").toList());
+    return merge(name, source, on, "WHEN MATCHED AND s._delete THEN DELETE WHEN MATCHED THEN UPDATE SET " + set
+        + " WHEN NOT MATCHED AND NOT s._delete THEN INSERT (" + cols + ") VALUES (" + vals + ")");
+  }
+
+  /**
    * {@code MERGE INTO} the table (alias {@code t}) {@code USING} {@code source} (alias {@code s}) {@code ON on}
    * followed by {@code clauses} ({@code WHEN MATCHED ... THEN ...}), run as SQL so that the counts come from the
    * command's own result (num_inserted_rows, num_updated_rows, num_deleted_rows) rather than from the table's

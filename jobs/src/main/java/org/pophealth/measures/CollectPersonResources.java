@@ -191,7 +191,8 @@ public final class CollectPersonResources {
     return out;
   }
 
-  private static scala.collection.Seq<String> seq(String... cols) {
+  /** Column names as the Scala sequence Dataset.join takes (also EvaluateMeasures'). */
+  static scala.collection.Seq<String> seq(String... cols) {
     return scala.collection.JavaConverters.asScalaBuffer(List.of(cols)).toSeq();
   }
 }

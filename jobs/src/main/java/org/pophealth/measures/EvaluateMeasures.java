@@ -243,14 +243,14 @@ public final class EvaluateMeasures {
       // a person's rows of a period are written together with one hash; rows with a CQL error are evaluated again
       Dataset<Row> unusable = prior.filter(col("errors").isNotNull().or(col("input_hash").isNull())).select("person_key");
       Dataset<Row> reusable = prior.select("person_key", "input_hash").distinct()
-          .join(persons.select("person_key", "input_hash"), seq("person_key", "input_hash"), "left_semi")
-          .join(unusable, seq("person_key"), "left_anti").select("person_key")
+          .join(persons.select("person_key", "input_hash"), CollectPersonResources.seq("person_key", "input_hash"), "left_semi")
+          .join(unusable, CollectPersonResources.seq("person_key"), "left_anti").select("person_key")
           // materialised, its plan cut from the table: the rows evaluated below are cached, and a cached plan
           // reading gold.measure_result would be re-cached (the CQL run again) when the table is written
           .localCheckpoint(true);
       // broadcast: the cached person rows keep their partitioning, and so the CQL its parallelism
-      todo = persons.join(org.apache.spark.sql.functions.broadcast(reusable), seq("person_key"), "left_anti");
-      kept = prior.join(org.apache.spark.sql.functions.broadcast(reusable), seq("person_key"), "left_semi");
+      todo = persons.join(org.apache.spark.sql.functions.broadcast(reusable), CollectPersonResources.seq("person_key"), "left_anti");
+      kept = prior.join(org.apache.spark.sql.functions.broadcast(reusable), CollectPersonResources.seq("person_key"), "left_semi");
     }
     StructType schema = lakehouse.contract("gold.measure_result").schema();
     Dataset<Row> results = todo
@@ -276,10 +276,6 @@ public final class EvaluateMeasures {
         org.apache.spark.sql.functions.countDistinct(col("person_key"), col("measure")),
         org.apache.spark.sql.functions.count(when(col("errors").isNotNull(), lit(1))),
         org.apache.spark.sql.functions.countDistinct(col("person_key"))).first();
-  }
-
-  private static scala.collection.Seq<String> seq(String... cols) {
-    return scala.collection.JavaConverters.asScalaBuffer(List.of(cols)).toSeq();
   }
 
   /** Rows per period ({@code start..end}), in one query. */
