@@ -1,5 +1,6 @@
 package org.pophealth.measures;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
@@ -52,11 +53,23 @@ public final class CollectPersonResources {
   private final Lakehouse lakehouse;
   private final MeasurePackage pkg;
   private final Set<String> types;
+  private Dataset<Row> onlyPatients;
+  private Dataset<Row> crosswalk;
+  private boolean crosswalkRead;
 
   public CollectPersonResources(Lakehouse lakehouse, MeasurePackage pkg) {
     this.lakehouse = lakehouse;
     this.pkg = pkg;
     this.types = pkg.resourceTypes();
+  }
+
+  /**
+   * Collects only the evidence of these source records (rows {@code source, patient_id}: every record of each
+   * person wanted, as {@link #fingerprints} lists them); null: everyone's.
+   */
+  public CollectPersonResources onlyPatients(Dataset<Row> patients) {
+    this.onlyPatients = patients;
+    return this;
   }
 
   /** Rows: person_key, person_id, resources (array of {@link #RESOURCE}). */
@@ -73,8 +86,16 @@ public final class CollectPersonResources {
         continue;
       }
       silverTypes.add(t);
-      Dataset<Row> s = lakehouse.read(contract.get().name()).select(col("source"), col("id").as("resource_id"),
-          col("content_hash"));
+      Dataset<Row> silver = lakehouse.read(contract.get().name());
+      Column patient = patientOf(t, silver);
+      if (onlyPatients != null && patient != null) {
+        // the wanted records' rows only, before the join to the raw JSON (the shared types stay whole: any
+        // person may reference them)
+        Dataset<Row> wanted = onlyPatients.select(col("source").as("w_source"), col("patient_id").as("w_patient"));
+        silver = silver.join(broadcast(wanted), col("source").equalTo(col("w_source"))
+            .and(patient.equalTo(col("w_patient"))), "left_semi");
+      }
+      Dataset<Row> s = silver.select(col("source"), col("id").as("resource_id"), col("content_hash"));
       Dataset<Row> b = bronze.filter(col("resource_type").equalTo(t)).filter(col("is_deleted").equalTo(false))
           .select("source", "resource_type", "resource_id", "content_hash", "raw");
       Dataset<Row> joined = s.join(b, seq("source", "resource_id", "content_hash"), "inner")
@@ -94,11 +115,7 @@ public final class CollectPersonResources {
     current = current.filter((org.apache.spark.api.java.function.FilterFunction<Row>) r ->
         MeasurePackage.mayMatter(filteredTypes, codes, r.getString(1), r.getString(3)));
 
-    // the element that names the patient: subject (most), patient (Immunization, Claim, ...), beneficiary
-    // (Coverage), for (Task: a referral's consultant report, CMS50)
-    Column ref = coalesce(get_json_object(col("raw"), "$.subject.reference"),
-        get_json_object(col("raw"), "$.patient.reference"), get_json_object(col("raw"), "$.beneficiary.reference"),
-        get_json_object(col("raw"), "$.for.reference"));
+    Column ref = subjectReference();
     Dataset<Row> ehr = current.withColumn("patient_id",
             when(col("resource_type").equalTo("Patient"), col("resource_id"))
                 .otherwise(regexp_extract(ref, "(?:Patient/|urn:uuid:)([^/]+)$", 1)))
@@ -108,14 +125,140 @@ public final class CollectPersonResources {
     ehrRows = ehrRows.unionByName(referenced(current, ehrRows));
     Dataset<Row> claims = claims();
     Dataset<Row> all = claims == null ? ehrRows : ehrRows.unionByName(claims);
+    if (onlyPatients != null) {
+      all = all.join(broadcast(onlyPatients), seq("source", "patient_id"), "left_semi");
+    }
     // one person, every source: the crosswalk gives each source record its person (null: one source, no identity)
-    Dataset<Row> crosswalk = PersonKeys.crosswalk(lakehouse, "evaluate-measures");
+    Dataset<Row> crosswalk = crosswalk();
     all = crosswalk == null ? all.withColumn("person_id", lit(null).cast("string"))
         : all.join(crosswalk, seq("source", "patient_id"), "left");
     return all.withColumn("person_key", coalesce(col("person_id"), concat(col("source"), lit(":"), col("patient_id"))))
         .groupBy("person_key")
         .agg(first("person_id", true).as("person_id"),
             collect_list(struct(col("source"), col("patient_id"), col("resource_type"), col("raw"))).as("resources"));
+  }
+
+  /**
+   * What each person's evidence is gathered from, fingerprinted without reading the raw JSON of the large types.
+   * {@code persons}: one row per person ({@code person_key}, {@code person_id}, {@code patients}: the person's
+   * source records as {@code source, patient_id} structs, and {@code evidence}: a 64-bit hash of each resource,
+   * sorted and joined). A resource is hashed by type, id and content hash: from silver for the types it holds,
+   * from bronze's newest version for the others (which {@link #execute} reads the same way), and a claims or
+   * eligibility row by its columns but lineage. {@code shared}: one hash over the shared types' resources
+   * (Location, Medication, ...), which any person's evidence may reference. Covers at least what
+   * {@link #execute} gathers (also resources whose codes no measure looks at), so when the evidence changes, the
+   * fingerprint does.
+   */
+  public record Fingerprints(Dataset<Row> persons, String shared) {}
+
+  /** Columns of a claims or eligibility row that say where and when it was loaded, not what it says. */
+  private static final Set<String> LINEAGE = Set.of("ingest_run_id", "bronze_file", "bronze_line", "delivery_time",
+      "export_time");
+
+  public Fingerprints fingerprints() {
+    List<Dataset<Row>> parts = new ArrayList<>();
+    List<Dataset<Row>> shared = new ArrayList<>();
+    List<String> bronzeTypes = new ArrayList<>();
+    for (String t : types) {
+      var contract = lakehouse.contracts().silverFor(t);
+      if (contract.isEmpty()) {
+        bronzeTypes.add(t);
+        continue;
+      }
+      Dataset<Row> silver = lakehouse.read(contract.get().name());
+      Column h = org.apache.spark.sql.functions.xxhash64(lit(t), col("id"), col("content_hash")).as("h");
+      Column patient = patientOf(t, silver);
+      if (SHARED_TYPES.contains(t)) {
+        shared.add(silver.select(h));
+      } else if (patient == null) {
+        bronzeTypes.add(t);
+      } else {
+        parts.add(silver.select(col("source"), patient.as("patient_id"), h));
+      }
+    }
+    if (!bronzeTypes.isEmpty()) {
+      Dataset<Row> bronze = lakehouse.read("bronze.fhir_resource").filter(col("resource_type").isin(bronzeTypes.toArray()));
+      var w = Window.partitionBy("source", "resource_type", "resource_id").orderBy(
+          col("export_time").desc(), col("version_id").cast("long").desc_nulls_last(),
+          col("last_updated").desc_nulls_last(), col("is_deleted").desc(), col("file").desc(), col("line").desc());
+      Dataset<Row> latest = bronze.withColumn("rn", row_number().over(w)).filter("rn = 1 AND NOT is_deleted");
+      Column h = org.apache.spark.sql.functions.xxhash64(col("resource_type"), col("resource_id"), col("content_hash"))
+          .as("h");
+      shared.add(latest.filter(col("resource_type").isin(SHARED_TYPES.toArray())).select(h));
+      Dataset<Row> own = latest.filter(col("resource_type").isin(SHARED_TYPES.toArray()).unary_$bang());
+      parts.add(own.select(col("source"), when(col("resource_type").equalTo("Patient"), col("resource_id"))
+              .otherwise(regexp_extract(subjectReference(), "(?:Patient/|urn:uuid:)([^/]+)$", 1)).as("patient_id"), h)
+          .filter(col("patient_id").isNotNull().and(col("patient_id").notEqual(""))));
+    }
+    for (String table : List.of("medical_claim", "pharmacy_claim", "eligibility")) {
+      if (!lakehouse.exists("silver." + table)) {
+        continue;
+      }
+      Dataset<Row> rows = lakehouse.read("silver." + table);
+      List<Column> content = new ArrayList<>();
+      for (String c : rows.columns()) {
+        if (!LINEAGE.contains(c)) {
+          content.add(col(c));
+        }
+      }
+      parts.add(rows.select(col("source"), col("member_id").as("patient_id"),
+          org.apache.spark.sql.functions.xxhash64(lit(table),
+              org.apache.spark.sql.functions.to_json(struct(content.toArray(new Column[0])))).as("h")));
+    }
+    Dataset<Row> all = parts.get(0);
+    for (Dataset<Row> p : parts.subList(1, parts.size())) {
+      all = all.unionByName(p);
+    }
+    Dataset<Row> crosswalk = crosswalk();
+    all = crosswalk == null ? all.withColumn("person_id", lit(null).cast("string"))
+        : all.join(crosswalk, seq("source", "patient_id"), "left");
+    Dataset<Row> persons = all
+        .withColumn("person_key", coalesce(col("person_id"), concat(col("source"), lit(":"), col("patient_id"))))
+        .groupBy("person_key")
+        .agg(first("person_id", true).as("person_id"),
+            org.apache.spark.sql.functions.array_sort(
+                org.apache.spark.sql.functions.collect_set(struct(col("source"), col("patient_id")))).as("patients"),
+            org.apache.spark.sql.functions.concat_ws(",", org.apache.spark.sql.functions.array_sort(
+                collect_list(col("h").cast("string")))).as("evidence"));
+    String sharedHash = "";
+    if (!shared.isEmpty()) {
+      Dataset<Row> s = shared.get(0);
+      for (Dataset<Row> x : shared.subList(1, shared.size())) {
+        s = s.unionByName(x);
+      }
+      Row r = s.agg(org.apache.spark.sql.functions.count(lit(1)), org.apache.spark.sql.functions.sum(col("h")),
+          org.apache.spark.sql.functions.sum(org.apache.spark.sql.functions.xxhash64(col("h"), lit("shared")))).first();
+      sharedHash = r.getLong(0) + ":" + r.get(1) + ":" + r.get(2);
+    }
+    return new Fingerprints(persons, sharedHash);
+  }
+
+  /** The column of a silver table that names the patient (null: the type is shared, or the table names none). */
+  private static Column patientOf(String type, Dataset<Row> silver) {
+    if (type.equals("Patient")) {
+      return col("id");
+    }
+    if (SHARED_TYPES.contains(type) || !List.of(silver.columns()).contains("patient_id")) {
+      return null;
+    }
+    return col("patient_id");
+  }
+
+  /** The reference that names the patient: subject (most), patient (Immunization, Claim, ...), beneficiary
+   * (Coverage), for (Task: a referral's consultant report, CMS50). */
+  private static Column subjectReference() {
+    return coalesce(get_json_object(col("raw"), "$.subject.reference"),
+        get_json_object(col("raw"), "$.patient.reference"), get_json_object(col("raw"), "$.beneficiary.reference"),
+        get_json_object(col("raw"), "$.for.reference"));
+  }
+
+  /** The identity crosswalk (source, patient_id, person_id), read once; null: one source, no identity results. */
+  private Dataset<Row> crosswalk() {
+    if (!crosswalkRead) {
+      crosswalk = PersonKeys.crosswalk(lakehouse, "evaluate-measures");
+      crosswalkRead = true;
+    }
+    return crosswalk;
   }
 
   /**
@@ -163,6 +306,10 @@ public final class CollectPersonResources {
       }
       String kind = table;
       Dataset<Row> rows = lakehouse.read("silver." + table);
+      if (onlyPatients != null) {
+        rows = rows.join(broadcast(onlyPatients.withColumnRenamed("patient_id", "member_id")),
+            seq("source", "member_id"), "left_semi");
+      }
       Dataset<Row> fhir = rows.mapPartitions((org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) it -> {
         ClaimsToFhir conv = new ClaimsToFhir(FhirContexts.r4().newJsonParser());
         List<Row> buf = new ArrayList<>();

@@ -1,6 +1,7 @@
 package org.pophealth.measures;
 
 import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
@@ -149,18 +150,57 @@ public final class EvaluateMeasures {
     long t0 = System.nanoTime();
     MeasurePackage pkg = LoadMeasurePackage.cached(packageLocation);
     Timestamp now = Timestamp.from(Instant.now());
-    // the person resources do not depend on the period: collected, fingerprinted and counted once for every period
-    Dataset<Row> persons = withInputHash(new CollectPersonResources(lakehouse, pkg).execute(), scope(pkg, now))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    long personCount = persons.count();
+    CollectPersonResources collect = new CollectPersonResources(lakehouse, pkg);
+    List<LocalDate[]> spans = new ArrayList<>();
+    for (int k = trendYears; k >= 0; k--) {
+      spans.add(new LocalDate[] {start.minusYears(k), end.minusYears(k)});
+    }
+    List<Dataset<Row>> reusable = new ArrayList<>();
+    Dataset<Row> persons;
+    long personCount;
     // nothing to reuse in the empty first version, nor in a table written before input_hash existed (the write
     // adds the column)
     boolean reuse = writeTables && !full && lakehouse.exists("gold.measure_result")
         && lakehouse.version("gold.measure_result") > 0
         && List.of(lakehouse.read("gold.measure_result").columns()).contains("input_hash");
+    if (writeTables) {
+      // every person's evidence fingerprinted first (content hashes, no raw JSON), once for every period
+      CollectPersonResources.Fingerprints fp = collect.fingerprints();
+      Dataset<Row> hashes = withInputHash(fp.persons(), scope(pkg, now) + "|" + fp.shared())
+          .select("person_key", "patients", "input_hash").localCheckpoint(true);
+      personCount = hashes.count();
+      Dataset<Row> wanted = null;
+      if (reuse) {
+        for (LocalDate[] p : spans) {
+          Dataset<Row> r = reusable(hashes, p[0], p[1]);
+          reusable.add(r);
+          Dataset<Row> stale = hashes.select("person_key").join(broadcast(r), CollectPersonResources.seq("person_key"),
+              "left_anti");
+          wanted = wanted == null ? stale : wanted.union(stale);
+        }
+      }
+      // the evidence of the persons to evaluate in some period (everyone's without reuse, or when most changed)
+      long toCollect = wanted == null ? personCount : wanted.distinct().count();
+      if (wanted != null && toCollect * 2 <= personCount) {
+        Dataset<Row> keys = wanted.distinct().localCheckpoint(true);
+        collect.onlyPatients(hashes.join(broadcast(keys), CollectPersonResources.seq("person_key"), "left_semi")
+            .select(org.apache.spark.sql.functions.explode(col("patients")).as("p"))
+            .select(col("p.source").as("source"), col("p.patient_id").as("patient_id")).localCheckpoint(true));
+      }
+      LOG.info("{} persons; evidence collected for {} (fingerprint changed, or no rows to keep)", personCount,
+          toCollect);
+      persons = collect.execute()
+          .join(hashes.select("person_key", "input_hash"), CollectPersonResources.seq("person_key"))
+          .persist(StorageLevel.MEMORY_AND_DISK());
+    } else {
+      // conformance cases: nothing written, nothing to keep or fingerprint
+      persons = collect.execute().withColumn("input_hash", lit(null).cast("string"))
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      personCount = persons.count();
+    }
     List<Evaluated> periods = new ArrayList<>();
-    for (int k = trendYears; k >= 0; k--) {
-      periods.add(evaluate(persons, start.minusYears(k), end.minusYears(k), now, reuse));
+    for (int i = 0; i < spans.size(); i++) {
+      periods.add(evaluate(persons, spans.get(i)[0], spans.get(i)[1], now, reuse ? reusable.get(i) : null));
     }
     Map<String, Long> summaryRows = Map.of();
     Map<String, Long> gaps = Map.of();
@@ -217,40 +257,47 @@ public final class EvaluateMeasures {
   }
 
   /**
-   * The person rows with {@code input_hash}: SHA-256 over the scope, the person's key and id, and a 64-bit hash
-   * of each resource (source, patient, type, JSON), sorted, so the order the resources were gathered in does
-   * not matter.
+   * The fingerprinted person rows ({@link CollectPersonResources#fingerprints}) with {@code input_hash}: SHA-256
+   * over the scope, the person's key and id, and their evidence's resource hashes (sorted: the order the
+   * resources were gathered in does not matter).
    */
   static Dataset<Row> withInputHash(Dataset<Row> persons, String scope) {
-    Column resources = org.apache.spark.sql.functions.expr(
-        "concat_ws(',', array_sort(transform(resources, r -> CAST(xxhash64(r.source, r.patient_id, r.resource_type,"
-            + " r.raw) AS STRING))))");
     return persons.withColumn("input_hash", org.apache.spark.sql.functions.sha2(org.apache.spark.sql.functions.concat_ws(
-        "|", lit(scope), col("person_key"), coalesce(col("person_id"), lit("")), resources), 256));
+        "|", lit(scope), col("person_key"), coalesce(col("person_id"), lit("")), col("evidence")), 256));
+  }
+
+  /**
+   * The persons whose rows of a period can be kept: the fingerprint on their rows equals this run's, and none has
+   * a CQL error (a person's rows of a period are written together, with one hash). Materialised, its plan cut
+   * from the table: the rows evaluated later are cached, and a cached plan reading gold.measure_result would be
+   * re-cached (the CQL run again) when the table is written.
+   */
+  private Dataset<Row> reusable(Dataset<Row> hashes, LocalDate from, LocalDate to) {
+    Dataset<Row> prior = lakehouse.read("gold.measure_result").filter(period(from, to));
+    Dataset<Row> unusable = prior.filter(col("errors").isNotNull().or(col("input_hash").isNull())).select("person_key");
+    return prior.select("person_key", "input_hash").distinct()
+        .join(hashes.select("person_key", "input_hash"), CollectPersonResources.seq("person_key", "input_hash"), "left_semi")
+        .join(unusable, CollectPersonResources.seq("person_key"), "left_anti").select("person_key")
+        .localCheckpoint(true);
+  }
+
+  private static String period(LocalDate from, LocalDate to) {
+    return "period_start = DATE'" + from + "' AND period_end = DATE'" + to + "'";
   }
 
   /**
    * One period over the cached person resources: the rows of persons whose fingerprint is unchanged kept from
    * the table (when {@code reuse}), the others evaluated, their rows cached; counted in one query each.
    */
-  private Evaluated evaluate(Dataset<Row> persons, LocalDate from, LocalDate to, Timestamp now, boolean reuse) {
+  private Evaluated evaluate(Dataset<Row> persons, LocalDate from, LocalDate to, Timestamp now, Dataset<Row> reusable) {
     long t1 = System.nanoTime();
-    String where = "period_start = DATE'" + from + "' AND period_end = DATE'" + to + "'";
     Dataset<Row> todo = persons;
     Dataset<Row> kept = null;
-    if (reuse) {
-      Dataset<Row> prior = lakehouse.read("gold.measure_result").filter(where);
-      // a person's rows of a period are written together with one hash; rows with a CQL error are evaluated again
-      Dataset<Row> unusable = prior.filter(col("errors").isNotNull().or(col("input_hash").isNull())).select("person_key");
-      Dataset<Row> reusable = prior.select("person_key", "input_hash").distinct()
-          .join(persons.select("person_key", "input_hash"), CollectPersonResources.seq("person_key", "input_hash"), "left_semi")
-          .join(unusable, CollectPersonResources.seq("person_key"), "left_anti").select("person_key")
-          // materialised, its plan cut from the table: the rows evaluated below are cached, and a cached plan
-          // reading gold.measure_result would be re-cached (the CQL run again) when the table is written
-          .localCheckpoint(true);
+    if (reusable != null) {
       // broadcast: the cached person rows keep their partitioning, and so the CQL its parallelism
-      todo = persons.join(org.apache.spark.sql.functions.broadcast(reusable), CollectPersonResources.seq("person_key"), "left_anti");
-      kept = prior.join(org.apache.spark.sql.functions.broadcast(reusable), CollectPersonResources.seq("person_key"), "left_semi");
+      todo = persons.join(broadcast(reusable), CollectPersonResources.seq("person_key"), "left_anti");
+      kept = lakehouse.read("gold.measure_result").filter(period(from, to))
+          .join(broadcast(reusable), CollectPersonResources.seq("person_key"), "left_semi");
     }
     StructType schema = lakehouse.contract("gold.measure_result").schema();
     Dataset<Row> results = todo

@@ -210,7 +210,7 @@ public final class BenchCommand implements Runnable {
     long seed;
 
     @Option(names = "--incremental", description = {"resolve-identity in a scratch lakehouse, then the next night",
-        "(1% new, 0.1% changed, 0.01% deleted records) linked incrementally and in full with the same model, side",
+        "(1%% new, 0.1%% changed, 0.01%% deleted records) linked incrementally and in full with the same model, side",
         "by side: times, ratio and identical person ids."})
     boolean incremental;
 
@@ -333,7 +333,7 @@ public final class BenchCommand implements Runnable {
   @Command(name = "duplicates", mixinStandardHelpOptions = true,
       description = {
         "detect-duplicate-tests throughput: silver events scanned per second, on a synthetic silver.event",
-        "(lab and imaging events, 25% claims, modifiers, ED settings, diagnoses) or on a FHIR export",
+        "(lab and imaging events, 25%% claims, modifiers, ED settings, diagnoses) or on a FHIR export",
         "ingested first (--input). Runs in a scratch lakehouse, never the configured one."})
   static final class Duplicates implements Callable<Integer> {
     @ParentCommand BenchCommand bench;
@@ -542,8 +542,8 @@ public final class BenchCommand implements Runnable {
 
   @Command(name = "nightly", mixinStandardHelpOptions = true,
       description = {
-        "The demo's pipeline on a population (night 1), then the next night's incremental EHR export (0.5% of",
-        "patients changed, 0.5% added, 0.05% deleted, at least one each) with the payer's claims re-delivery, run",
+        "The demo's pipeline on a population (night 1), then the next night's incremental EHR export (0.5%% of",
+        "patients changed, 0.5%% added, 0.05%% deleted, at least one each) with the payer's claims re-delivery, run",
         "twice from the same state side by side: as the nightly run does, and as a full rebuild (--full where a",
         "job has it). Ends with `tables identical: yes|no` and `ratio incremental/full: R`."})
   static final class Nightly implements Callable<Integer> {

@@ -1,0 +1,105 @@
+package org.pophealth.measures;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pophealth.ingest.fhir.IngestFhirExport;
+import org.pophealth.lakehouse.Lakehouse;
+import org.pophealth.testing.SharedSpark;
+
+/**
+ * The measures' evidence fingerprint ({@link CollectPersonResources#fingerprints}), which decides whose evidence a
+ * nightly evaluate-measures gathers: a corrected result changes only its patient's fingerprint; a changed
+ * Location (a shared resource any person's encounters may reference) changes the shared part, so everyone's;
+ * and gathering only one person's records gives that person exactly the evidence a gathering of everyone
+ * gives them. The three-patient fixture, one source.
+ */
+class EvidenceFingerprintTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void aChangeReachesTheFingerprintOfWhomItConcerns(@TempDir Path tmp) throws Exception {
+    Path base = Path.of(EvidenceFingerprintTest.class.getResource("/synthea-tiny").toURI());
+    MeasurePackage pkg = LoadMeasurePackage.cached("qicore-2024");
+    Lakehouse lh = SharedSpark.newLakehouse();
+    new IngestFhirExport(lh, "ehr", base.toString()).execute();
+    CollectPersonResources.Fingerprints before = new CollectPersonResources(lh, pkg).fingerprints();
+    Map<String, String> evidenceBefore = evidence(before);
+    assertEquals(3, evidenceBefore.size(), "one fingerprint per patient: " + evidenceBefore.keySet());
+
+    // the night: one result corrected (same id, another value), one Location renamed
+    JsonLine obs = JsonLine.first(base.resolve("Observation.ndjson"), "\"valueQuantity\"");
+    ((ObjectNode) obs.node().get("valueQuantity")).put("value", 123.456);
+    String patient = obs.node().get("subject").get("reference").asText().replaceAll(".*[/:]", "");
+    JsonLine location = JsonLine.first(base.resolve("Location.ndjson"), "\"name\"");
+    location.node().put("name", "Renamed clinic");
+    Path night = Files.createDirectories(tmp.resolve("night"));
+    Files.writeString(night.resolve("Observation.ndjson"), JSON.writeValueAsString(obs.node()) + "\n");
+    Files.writeString(night.resolve("Location.ndjson"), JSON.writeValueAsString(location.node()) + "\n");
+    new IngestFhirExport(lh, "ehr", night.toString()).execute();
+
+    CollectPersonResources.Fingerprints after = new CollectPersonResources(lh, pkg).fingerprints();
+    Map<String, String> evidenceAfter = evidence(after);
+    assertEquals(evidenceBefore.keySet(), evidenceAfter.keySet());
+    for (String person : evidenceBefore.keySet()) {
+      if (person.equals("ehr:" + patient)) {
+        assertNotEquals(evidenceBefore.get(person), evidenceAfter.get(person), "the corrected result's patient");
+      } else {
+        assertEquals(evidenceBefore.get(person), evidenceAfter.get(person), person + " did not change");
+      }
+    }
+    assertNotEquals(before.shared(), after.shared(), "a shared resource changed: every person's input hash with it");
+
+    // one person's records only: the same evidence as when everyone's is gathered
+    Map<String, List<String>> everyone = resources(new CollectPersonResources(lh, pkg).execute().collectAsList());
+    Row only = after.persons().filter("person_key = 'ehr:" + patient + "'").select("patients").first();
+    List<Row> records = only.getList(0);
+    assertEquals(1, records.size());
+    var one = new CollectPersonResources(lh, pkg)
+        .onlyPatients(SharedSpark.spark().createDataFrame(records, records.get(0).schema()));
+    Map<String, List<String>> gathered = resources(one.execute().collectAsList());
+    assertEquals(List.of("ehr:" + patient), List.copyOf(gathered.keySet()));
+    assertEquals(everyone.get("ehr:" + patient), gathered.get("ehr:" + patient));
+  }
+
+  private static Map<String, String> evidence(CollectPersonResources.Fingerprints f) {
+    Map<String, String> out = new TreeMap<>();
+    for (Row r : f.persons().select("person_key", "evidence").collectAsList()) {
+      out.put(r.getString(0), r.getString(1));
+    }
+    return out;
+  }
+
+  /** Person key → each resource's type and JSON, sorted. */
+  private static Map<String, List<String>> resources(List<Row> persons) {
+    Map<String, List<String>> out = new TreeMap<>();
+    for (Row p : persons) {
+      List<String> rs = new ArrayList<>();
+      for (Row r : p.<Row>getList(p.fieldIndex("resources"))) {
+        rs.add(r.getString(r.fieldIndex("resource_type")) + " " + r.getString(r.fieldIndex("raw")));
+      }
+      rs.sort(null);
+      out.put(p.getString(p.fieldIndex("person_key")), rs);
+    }
+    return out;
+  }
+
+  /** The first line of an NDJSON file that contains {@code marker}, parsed. */
+  private record JsonLine(ObjectNode node) {
+    static JsonLine first(Path file, String marker) throws Exception {
+      String line = Files.readAllLines(file).stream().filter(l -> l.contains(marker)).findFirst().orElseThrow();
+      return new JsonLine((ObjectNode) JSON.readTree(line));
+    }
+  }
+}
