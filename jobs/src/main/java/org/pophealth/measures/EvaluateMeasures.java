@@ -32,11 +32,12 @@ import org.slf4j.LoggerFactory;
  * ({@link EvaluatePersons}) → gold.measure_result, then gold.measure_summary (rates, strata, small-cell
  * suppression) and gold.care_gap. Re-running for a period replaces that period's rows.
  *
- * <p>A nightly run costs what changed: each person's evidence is fingerprinted ({@code input_hash}: the
- * person's id and resources, the package's files, the build), and a person whose fingerprint equals the
- * one on their rows of the period keeps those rows instead of running the CQL again. The summary, care
- * gaps and diagnostics are then computed over every row of the period, as a full run does. {@link #full}
- * evaluates everyone.
+ * <p>A nightly run costs what changed: each person's evidence is fingerprinted from content hashes, without its
+ * raw JSON ({@code input_hash}: the person's id and resources, the shared resources, the package's files, the
+ * build; {@link CollectPersonResources#fingerprints}). A person whose fingerprint equals the one on their rows
+ * of the period keeps those rows; only the others have their evidence gathered and go to the CQL engine. The
+ * summary, care gaps and diagnostics are then computed over every row of the period, as a full run does.
+ * {@link #full} evaluates everyone.
  */
 public final class EvaluateMeasures {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluateMeasures.class);
