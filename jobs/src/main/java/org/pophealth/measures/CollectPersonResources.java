@@ -104,21 +104,14 @@ public final class CollectPersonResources {
       current = current == null ? joined : current.unionByName(joined);
     }
     Dataset<Row> others = bronze.filter(col("resource_type").isin(types.stream().filter(x -> !silverTypes.contains(x)).toArray()));
-    var w = Window.partitionBy("source", "resource_type", "resource_id").orderBy(
-        col("export_time").desc(), col("version_id").cast("long").desc_nulls_last(),
-        col("last_updated").desc_nulls_last(), col("is_deleted").desc(), col("file").desc(), col("line").desc());
-    Dataset<Row> latest = others.withColumn("rn", row_number().over(w)).filter("rn = 1 AND NOT is_deleted")
-        .select("source", "resource_type", "resource_id", "raw");
+    Dataset<Row> latest = newest(others).select("source", "resource_type", "resource_id", "raw");
     current = current == null ? latest : current.unionByName(latest);
     Set<String> filteredTypes = new java.util.HashSet<>(pkg.codeFilteredTypes());
     Set<String> codes = new java.util.HashSet<>(pkg.relevantCodes());
     current = current.filter((org.apache.spark.api.java.function.FilterFunction<Row>) r ->
         MeasurePackage.mayMatter(filteredTypes, codes, r.getString(1), r.getString(3)));
 
-    Column ref = subjectReference();
-    Dataset<Row> ehr = current.withColumn("patient_id",
-            when(col("resource_type").equalTo("Patient"), col("resource_id"))
-                .otherwise(regexp_extract(ref, "(?:Patient/|urn:uuid:)([^/]+)$", 1)))
+    Dataset<Row> ehr = current.withColumn("patient_id", patientId())
         .filter(col("patient_id").isNotNull().and(col("patient_id").notEqual("")));
 
     Dataset<Row> ehrRows = ehr.select("source", "patient_id", "resource_type", "raw");
@@ -157,7 +150,8 @@ public final class CollectPersonResources {
 
   public Fingerprints fingerprints() {
     List<Dataset<Row>> parts = new ArrayList<>();
-    List<Dataset<Row>> shared = new ArrayList<>();
+    List<Dataset<Row>> shared = new ArrayList<>(); // source, resource_type, resource_id, h
+    List<Dataset<Row>> refs = new ArrayList<>(); // source, patient_id, resource_type, resource_id
     List<String> bronzeTypes = new ArrayList<>();
     for (String t : types) {
       var contract = lakehouse.contracts().silverFor(t);
@@ -169,26 +163,41 @@ public final class CollectPersonResources {
       Column h = org.apache.spark.sql.functions.xxhash64(lit(t), col("id"), col("content_hash")).as("h");
       Column patient = patientOf(t, silver);
       if (SHARED_TYPES.contains(t)) {
-        shared.add(silver.select(h));
+        shared.add(silver.select(col("source"), lit(t).as("resource_type"), col("id").as("resource_id"), h));
       } else if (patient == null) {
         bronzeTypes.add(t);
       } else {
         parts.add(silver.select(col("source"), patient.as("patient_id"), h));
+        refs.addAll(sharedReferences(silver, patient));
       }
     }
     if (!bronzeTypes.isEmpty()) {
       Dataset<Row> bronze = lakehouse.read("bronze.fhir_resource").filter(col("resource_type").isin(bronzeTypes.toArray()));
-      var w = Window.partitionBy("source", "resource_type", "resource_id").orderBy(
-          col("export_time").desc(), col("version_id").cast("long").desc_nulls_last(),
-          col("last_updated").desc_nulls_last(), col("is_deleted").desc(), col("file").desc(), col("line").desc());
-      Dataset<Row> latest = bronze.withColumn("rn", row_number().over(w)).filter("rn = 1 AND NOT is_deleted");
+      Dataset<Row> latest = newest(bronze);
       Column h = org.apache.spark.sql.functions.xxhash64(col("resource_type"), col("resource_id"), col("content_hash"))
           .as("h");
-      shared.add(latest.filter(col("resource_type").isin(SHARED_TYPES.toArray())).select(h));
+      shared.add(latest.filter(col("resource_type").isin(SHARED_TYPES.toArray()))
+          .select(col("source"), col("resource_type"), col("resource_id"), h));
       Dataset<Row> own = latest.filter(col("resource_type").isin(SHARED_TYPES.toArray()).unary_$bang());
-      parts.add(own.select(col("source"), when(col("resource_type").equalTo("Patient"), col("resource_id"))
-              .otherwise(regexp_extract(subjectReference(), "(?:Patient/|urn:uuid:)([^/]+)$", 1)).as("patient_id"), h)
+      parts.add(own.select(col("source"), patientId().as("patient_id"), h)
           .filter(col("patient_id").isNotNull().and(col("patient_id").notEqual(""))));
+    }
+    // a shared resource that silver's reference columns name (an encounter's locations, a request's Medication)
+    // counts for each person whose resources name it; the others, for everyone (their references are only in
+    // the raw JSON)
+    String sharedHash = "";
+    if (!shared.isEmpty()) {
+      Dataset<Row> sharedRows = union(shared);
+      if (!refs.isEmpty()) {
+        Dataset<Row> named = union(refs);
+        parts.add(named.join(sharedRows, seq("source", "resource_type", "resource_id"))
+            .select(col("source"), col("patient_id"), col("h")));
+        sharedRows = sharedRows.join(named.select("source", "resource_type", "resource_id").distinct(),
+            seq("source", "resource_type", "resource_id"), "left_anti");
+      }
+      Row r = sharedRows.agg(org.apache.spark.sql.functions.count(lit(1)), org.apache.spark.sql.functions.sum(col("h")),
+          org.apache.spark.sql.functions.sum(org.apache.spark.sql.functions.xxhash64(col("h"), lit("shared")))).first();
+      sharedHash = r.getLong(0) + ":" + r.get(1) + ":" + r.get(2);
     }
     for (String table : List.of("medical_claim", "pharmacy_claim", "eligibility")) {
       if (!lakehouse.exists("silver." + table)) {
@@ -205,10 +214,7 @@ public final class CollectPersonResources {
           org.apache.spark.sql.functions.xxhash64(lit(table),
               org.apache.spark.sql.functions.to_json(struct(content.toArray(new Column[0])))).as("h")));
     }
-    Dataset<Row> all = parts.get(0);
-    for (Dataset<Row> p : parts.subList(1, parts.size())) {
-      all = all.unionByName(p);
-    }
+    Dataset<Row> all = union(parts);
     Dataset<Row> crosswalk = crosswalk();
     all = crosswalk == null ? all.withColumn("person_id", lit(null).cast("string"))
         : all.join(crosswalk, seq("source", "patient_id"), "left");
@@ -220,17 +226,40 @@ public final class CollectPersonResources {
                 org.apache.spark.sql.functions.collect_set(struct(col("source"), col("patient_id")))).as("patients"),
             org.apache.spark.sql.functions.concat_ws(",", org.apache.spark.sql.functions.array_sort(
                 collect_list(col("h").cast("string")))).as("evidence"));
-    String sharedHash = "";
-    if (!shared.isEmpty()) {
-      Dataset<Row> s = shared.get(0);
-      for (Dataset<Row> x : shared.subList(1, shared.size())) {
-        s = s.unionByName(x);
-      }
-      Row r = s.agg(org.apache.spark.sql.functions.count(lit(1)), org.apache.spark.sql.functions.sum(col("h")),
-          org.apache.spark.sql.functions.sum(org.apache.spark.sql.functions.xxhash64(col("h"), lit("shared")))).first();
-      sharedHash = r.getLong(0) + ":" + r.get(1) + ":" + r.get(2);
-    }
     return new Fingerprints(persons, sharedHash);
+  }
+
+  /**
+   * The shared resources a silver table's rows name in their reference columns ({@code location_ids},
+   * {@code medication_id}: a shared type in snake case, then {@code _id} or {@code _ids}), as
+   * {@code source, patient_id, resource_type, resource_id}.
+   */
+  private List<Dataset<Row>> sharedReferences(Dataset<Row> silver, Column patient) {
+    List<Dataset<Row>> out = new ArrayList<>();
+    List<String> columns = List.of(silver.columns());
+    for (String t : SHARED_TYPES) {
+      if (!types.contains(t)) {
+        continue;
+      }
+      String snake = t.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+      if (columns.contains(snake + "_id")) {
+        out.add(silver.filter(col(snake + "_id").isNotNull()).select(col("source"), patient.as("patient_id"),
+            lit(t).as("resource_type"), col(snake + "_id").as("resource_id")));
+      }
+      if (columns.contains(snake + "_ids")) {
+        out.add(silver.select(col("source"), patient.as("patient_id"), lit(t).as("resource_type"),
+            org.apache.spark.sql.functions.explode(col(snake + "_ids")).as("resource_id")));
+      }
+    }
+    return out;
+  }
+
+  private static Dataset<Row> union(List<Dataset<Row>> parts) {
+    Dataset<Row> all = parts.get(0);
+    for (Dataset<Row> p : parts.subList(1, parts.size())) {
+      all = all.unionByName(p);
+    }
+    return all;
   }
 
   /** The column of a silver table that names the patient (null: the type is shared, or the table names none). */
@@ -244,12 +273,24 @@ public final class CollectPersonResources {
     return col("patient_id");
   }
 
-  /** The reference that names the patient: subject (most), patient (Immunization, Claim, ...), beneficiary
-   * (Coverage), for (Task: a referral's consultant report, CMS50). */
-  private static Column subjectReference() {
-    return coalesce(get_json_object(col("raw"), "$.subject.reference"),
+  /**
+   * The patient a bronze row's JSON names: its id for a Patient, else the id in the reference of subject (most),
+   * patient (Immunization, Claim, ...), beneficiary (Coverage) or for (Task: a referral's consultant report, CMS50).
+   */
+  private static Column patientId() {
+    Column ref = coalesce(get_json_object(col("raw"), "$.subject.reference"),
         get_json_object(col("raw"), "$.patient.reference"), get_json_object(col("raw"), "$.beneficiary.reference"),
         get_json_object(col("raw"), "$.for.reference"));
+    return when(col("resource_type").equalTo("Patient"), col("resource_id"))
+        .otherwise(regexp_extract(ref, "(?:Patient/|urn:uuid:)([^/]+)$", 1));
+  }
+
+  /** The newest version of each resource in these bronze rows, by the order silver uses; gone when a tombstone. */
+  private static Dataset<Row> newest(Dataset<Row> bronze) {
+    var w = Window.partitionBy("source", "resource_type", "resource_id").orderBy(
+        col("export_time").desc(), col("version_id").cast("long").desc_nulls_last(),
+        col("last_updated").desc_nulls_last(), col("is_deleted").desc(), col("file").desc(), col("line").desc());
+    return bronze.withColumn("rn", row_number().over(w)).filter("rn = 1 AND NOT is_deleted");
   }
 
   /** The identity crosswalk (source, patient_id, person_id), read once; null: one source, no identity results. */

@@ -20,10 +20,11 @@ import org.pophealth.testing.SharedSpark;
 
 /**
  * The measures' evidence fingerprint ({@link CollectPersonResources#fingerprints}), which decides whose evidence a
- * nightly evaluate-measures gathers: a corrected result changes only its patient's fingerprint; a changed
- * Location (a shared resource any person's encounters may reference) changes the shared part, so everyone's;
- * and gathering only one person's records gives that person exactly the evidence a gathering of everyone
- * gives them. The three-patient fixture, one source.
+ * nightly evaluate-measures gathers: a corrected result changes only its patient's fingerprint; a changed Location
+ * (a shared resource) changes the fingerprint of the patient whose encounters name it, and a changed Location no
+ * silver reference column names changes the shared part (everyone's); and gathering only one person's records
+ * gives that person exactly the evidence a gathering of everyone gives them. The three-patient fixture, one
+ * source.
  */
 class EvidenceFingerprintTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,28 +39,52 @@ class EvidenceFingerprintTest {
     Map<String, String> evidenceBefore = evidence(before);
     assertEquals(3, evidenceBefore.size(), "one fingerprint per patient: " + evidenceBefore.keySet());
 
-    // the night: one result corrected (same id, another value), one Location renamed
+    // the night: one result corrected (same id, another value); a Location that one other patient's encounters
+    // name, renamed; and a Location no encounter, procedure or immunization names, renamed (others may: a
+    // PractitionerRole)
     JsonLine obs = JsonLine.first(base.resolve("Observation.ndjson"), "\"valueQuantity\"");
     ((ObjectNode) obs.node().get("valueQuantity")).put("value", 123.456);
-    String patient = obs.node().get("subject").get("reference").asText().replaceAll(".*[/:]", "");
-    JsonLine location = JsonLine.first(base.resolve("Location.ndjson"), "\"name\"");
-    location.node().put("name", "Renamed clinic");
+    String patient = patientOf(obs.node());
+    List<String> encounters = Files.readAllLines(base.resolve("Encounter.ndjson"));
+    // the resources whose silver rows have a location column (encounter, procedure, immunization)
+    List<String> withLocation = new ArrayList<>(encounters);
+    withLocation.addAll(Files.readAllLines(base.resolve("Procedure.ndjson")));
+    withLocation.addAll(Files.readAllLines(base.resolve("Immunization.ndjson")));
+    ObjectNode named = null;
+    ObjectNode unnamed = null;
+    String other = null;
+    for (String line : Files.readAllLines(base.resolve("Location.ndjson"))) {
+      ObjectNode l = (ObjectNode) JSON.readTree(line);
+      String id = l.get("id").asText();
+      var byEncounter = encounters.stream().filter(e -> e.contains(id)).findFirst();
+      if (named == null && byEncounter.isPresent() && !patientOf(JSON.readTree(byEncounter.get())).equals(patient)) {
+        named = l;
+        other = patientOf(JSON.readTree(byEncounter.get()));
+      } else if (unnamed == null && withLocation.stream().noneMatch(e -> e.contains(id))) {
+        unnamed = l;
+      }
+    }
+    named.put("name", "Renamed clinic");
+    unnamed.put("name", "Renamed, and named by no resource");
     Path night = Files.createDirectories(tmp.resolve("night"));
     Files.writeString(night.resolve("Observation.ndjson"), JSON.writeValueAsString(obs.node()) + "\n");
-    Files.writeString(night.resolve("Location.ndjson"), JSON.writeValueAsString(location.node()) + "\n");
+    Files.writeString(night.resolve("Location.ndjson"),
+        JSON.writeValueAsString(named) + "\n" + JSON.writeValueAsString(unnamed) + "\n");
     new IngestFhirExport(lh, "ehr", night.toString()).execute();
 
     CollectPersonResources.Fingerprints after = new CollectPersonResources(lh, pkg).fingerprints();
     Map<String, String> evidenceAfter = evidence(after);
     assertEquals(evidenceBefore.keySet(), evidenceAfter.keySet());
+    List<String> changed = new ArrayList<>();
     for (String person : evidenceBefore.keySet()) {
-      if (person.equals("ehr:" + patient)) {
-        assertNotEquals(evidenceBefore.get(person), evidenceAfter.get(person), "the corrected result's patient");
-      } else {
-        assertEquals(evidenceBefore.get(person), evidenceAfter.get(person), person + " did not change");
+      if (!evidenceBefore.get(person).equals(evidenceAfter.get(person))) {
+        changed.add(person);
       }
     }
-    assertNotEquals(before.shared(), after.shared(), "a shared resource changed: every person's input hash with it");
+    assertEquals(new java.util.TreeSet<>(List.of("ehr:" + patient, "ehr:" + other)), new java.util.TreeSet<>(changed),
+        "the corrected result's patient and the renamed clinic's; not the third");
+    assertNotEquals(before.shared(), after.shared(),
+        "a Location no silver reference column names: it counts for everyone (references to it are in raw JSON only)");
 
     // one person's records only: the same evidence as when everyone's is gathered
     Map<String, List<String>> everyone = resources(new CollectPersonResources(lh, pkg).execute().collectAsList());
@@ -93,6 +118,10 @@ class EvidenceFingerprintTest {
       out.put(p.getString(p.fieldIndex("person_key")), rs);
     }
     return out;
+  }
+
+  private static String patientOf(com.fasterxml.jackson.databind.JsonNode resource) {
+    return resource.get("subject").get("reference").asText().replaceAll(".*[/:]", "");
   }
 
   /** The first line of an NDJSON file that contains {@code marker}, parsed. */
