@@ -137,10 +137,13 @@ public final class CollectPersonResources {
    * source records as {@code source, patient_id} structs, and {@code evidence}: a 64-bit hash of each resource,
    * sorted and joined). A resource is hashed by type, id and content hash: from silver for the types it holds,
    * from bronze's newest version for the others (which {@link #execute} reads the same way), and a claims or
-   * eligibility row by its columns but lineage. {@code shared}: one hash over the shared types' resources
-   * (Location, Medication, ...), which any person's evidence may reference. Covers at least what
-   * {@link #execute} gathers (also resources whose codes no measure looks at), so when the evidence changes, the
-   * fingerprint does.
+   * eligibility row by its columns but lineage. A shared resource (Location, Medication, ...) of a type that
+   * silver's reference columns name ({@code location_ids}, {@code medication_id}) is in the fingerprint of each
+   * person whose rows name it; {@code shared}: one hash over the shared resources of the other types, which any
+   * person's evidence may reference. Covers at least what {@link #execute} gathers (also resources whose codes no
+   * measure looks at), so when the evidence changes, the fingerprint does; the one exception is a reference to
+   * a Location or Medication outside silver's columns (a ServiceRequest's locationReference), which the
+   * fingerprint does not follow.
    */
   public record Fingerprints(Dataset<Row> persons, String shared) {}
 
@@ -152,6 +155,7 @@ public final class CollectPersonResources {
     List<Dataset<Row>> parts = new ArrayList<>();
     List<Dataset<Row>> shared = new ArrayList<>(); // source, resource_type, resource_id, h
     List<Dataset<Row>> refs = new ArrayList<>(); // source, patient_id, resource_type, resource_id
+    Set<String> followed = new java.util.TreeSet<>(); // shared types some silver reference column names
     List<String> bronzeTypes = new ArrayList<>();
     for (String t : types) {
       var contract = lakehouse.contracts().silverFor(t);
@@ -168,7 +172,7 @@ public final class CollectPersonResources {
         bronzeTypes.add(t);
       } else {
         parts.add(silver.select(col("source"), patient.as("patient_id"), h));
-        refs.addAll(sharedReferences(silver, patient));
+        refs.addAll(sharedReferences(silver, patient, followed));
       }
     }
     if (!bronzeTypes.isEmpty()) {
@@ -182,18 +186,18 @@ public final class CollectPersonResources {
       parts.add(own.select(col("source"), patientId().as("patient_id"), h)
           .filter(col("patient_id").isNotNull().and(col("patient_id").notEqual(""))));
     }
-    // a shared resource that silver's reference columns name (an encounter's locations, a request's Medication)
-    // counts for each person whose resources name it; the others, for everyone (their references are only in
-    // the raw JSON)
+    // a shared resource of a type silver's reference columns name (an encounter's or procedure's Location, a
+    // request's Medication) counts for each person whose rows name it; one of another type, for everyone (its
+    // references are only in the raw JSON). A Location or Medication named nowhere (a deleted request's
+    // Medication) counts for nobody: the evidence gathers it for nobody either, unless a reference outside
+    // those columns names it (docs/ARCHITECTURE.md, measures)
     String sharedHash = "";
     if (!shared.isEmpty()) {
       Dataset<Row> sharedRows = union(shared);
       if (!refs.isEmpty()) {
-        Dataset<Row> named = union(refs);
-        parts.add(named.join(sharedRows, seq("source", "resource_type", "resource_id"))
+        parts.add(union(refs).join(sharedRows, seq("source", "resource_type", "resource_id"))
             .select(col("source"), col("patient_id"), col("h")));
-        sharedRows = sharedRows.join(named.select("source", "resource_type", "resource_id").distinct(),
-            seq("source", "resource_type", "resource_id"), "left_anti");
+        sharedRows = sharedRows.filter(col("resource_type").isin(followed.toArray()).unary_$bang());
       }
       Row r = sharedRows.agg(org.apache.spark.sql.functions.count(lit(1)), org.apache.spark.sql.functions.sum(col("h")),
           org.apache.spark.sql.functions.sum(org.apache.spark.sql.functions.xxhash64(col("h"), lit("shared")))).first();
@@ -232,9 +236,9 @@ public final class CollectPersonResources {
   /**
    * The shared resources a silver table's rows name in their reference columns ({@code location_ids},
    * {@code medication_id}: a shared type in snake case, then {@code _id} or {@code _ids}), as
-   * {@code source, patient_id, resource_type, resource_id}.
+   * {@code source, patient_id, resource_type, resource_id}; adds the types named to {@code followed}.
    */
-  private List<Dataset<Row>> sharedReferences(Dataset<Row> silver, Column patient) {
+  private List<Dataset<Row>> sharedReferences(Dataset<Row> silver, Column patient, Set<String> followed) {
     List<Dataset<Row>> out = new ArrayList<>();
     List<String> columns = List.of(silver.columns());
     for (String t : SHARED_TYPES) {
@@ -242,6 +246,9 @@ public final class CollectPersonResources {
         continue;
       }
       String snake = t.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+      if (columns.contains(snake + "_id") || columns.contains(snake + "_ids")) {
+        followed.add(t);
+      }
       if (columns.contains(snake + "_id")) {
         out.add(silver.filter(col(snake + "_id").isNotNull()).select(col("source"), patient.as("patient_id"),
             lit(t).as("resource_type"), col(snake + "_id").as("resource_id")));

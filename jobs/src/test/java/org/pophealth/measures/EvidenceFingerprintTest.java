@@ -1,7 +1,6 @@
 package org.pophealth.measures;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,8 +20,9 @@ import org.pophealth.testing.SharedSpark;
 /**
  * The measures' evidence fingerprint ({@link CollectPersonResources#fingerprints}), which decides whose evidence a
  * nightly evaluate-measures gathers: a corrected result changes only its patient's fingerprint; a changed Location
- * (a shared resource) changes the fingerprint of the patient whose encounters name it, and a changed Location no
- * silver reference column names changes the shared part (everyone's); and gathering only one person's records
+ * (a shared resource) changes the fingerprint of the patient whose encounters name it, and a changed Location that
+ * no gathered resource names changes none (a nightly run's deleted orders leave such Medications behind); and
+ * gathering only one person's records
  * gives that person exactly the evidence a gathering of everyone gives them. The three-patient fixture, one
  * source.
  */
@@ -64,13 +64,29 @@ class EvidenceFingerprintTest {
         unnamed = l;
       }
     }
+    // and a request of one of those two patients deleted: the Medication it named is left named by no one
+    String deletedRequest = null;
+    for (String line : Files.readAllLines(base.resolve("MedicationRequest.ndjson"))) {
+      var mr = JSON.readTree(line);
+      String p = patientOf(mr);
+      if (mr.has("medicationReference") && (p.equals(patient) || p.equals(other))) {
+        deletedRequest = mr.get("id").asText();
+        break;
+      }
+    }
+    org.junit.jupiter.api.Assertions.assertNotNull(deletedRequest, "the fixture has a request naming a Medication");
     named.put("name", "Renamed clinic");
     unnamed.put("name", "Renamed, and named by no resource");
     Path night = Files.createDirectories(tmp.resolve("night"));
     Files.writeString(night.resolve("Observation.ndjson"), JSON.writeValueAsString(obs.node()) + "\n");
     Files.writeString(night.resolve("Location.ndjson"),
         JSON.writeValueAsString(named) + "\n" + JSON.writeValueAsString(unnamed) + "\n");
+    Files.createDirectories(night.resolve("deleted"));
+    Files.writeString(night.resolve("deleted/Bundle.ndjson"), "{\"resourceType\":\"Bundle\",\"type\":\"transaction\","
+        + "\"entry\":[{\"request\":{\"method\":\"DELETE\",\"url\":\"MedicationRequest/" + deletedRequest + "\"}}]}\n");
     new IngestFhirExport(lh, "ehr", night.toString()).execute();
+    assertEquals(0L, lh.read("silver.medication_request").filter("id = '" + deletedRequest + "'").count(),
+        "the request's tombstone was applied");
 
     CollectPersonResources.Fingerprints after = new CollectPersonResources(lh, pkg).fingerprints();
     Map<String, String> evidenceAfter = evidence(after);
@@ -82,9 +98,9 @@ class EvidenceFingerprintTest {
       }
     }
     assertEquals(new java.util.TreeSet<>(List.of("ehr:" + patient, "ehr:" + other)), new java.util.TreeSet<>(changed),
-        "the corrected result's patient and the renamed clinic's; not the third");
-    assertNotEquals(before.shared(), after.shared(),
-        "a Location no silver reference column names: it counts for everyone (references to it are in raw JSON only)");
+        "the corrected result's patient and the renamed clinic's (one of them also lost a request); not the third");
+    assertEquals(before.shared(), after.shared(), "a Location no encounter, procedure or immunization names, and a"
+        + " Medication no request names any more, are in nobody's evidence: they change no one's fingerprint");
 
     // one person's records only: the same evidence as when everyone's is gathered
     Map<String, List<String>> everyone = resources(new CollectPersonResources(lh, pkg).execute().collectAsList());
