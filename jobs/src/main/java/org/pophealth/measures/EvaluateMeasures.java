@@ -143,7 +143,7 @@ public final class EvaluateMeasures {
     }
 
     String where() {
-      return "(period_start = DATE'" + start + "' AND period_end = DATE'" + end + "')";
+      return "(" + period(start, end) + ")";
     }
   }
 
@@ -181,9 +181,9 @@ public final class EvaluateMeasures {
         }
       }
       // the evidence of the persons to evaluate in some period (everyone's without reuse, or when most changed)
-      long toCollect = wanted == null ? personCount : wanted.distinct().count();
-      if (wanted != null && toCollect * 2 <= personCount) {
-        Dataset<Row> keys = wanted.distinct().localCheckpoint(true);
+      Dataset<Row> keys = wanted == null ? null : wanted.distinct().localCheckpoint(true);
+      long toCollect = keys == null ? personCount : keys.count();
+      if (keys != null && toCollect * 2 <= personCount) {
         collect.onlyPatients(hashes.join(broadcast(keys), CollectPersonResources.seq("person_key"), "left_semi")
             .select(org.apache.spark.sql.functions.explode(col("patients")).as("p"))
             .select(col("p.source").as("source"), col("p.patient_id").as("patient_id")).localCheckpoint(true));
